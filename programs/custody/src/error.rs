@@ -1,0 +1,12 @@
+use anchor_lang::prelude::*;
+
+/// Custody errors. Codes are stable (6000 + index): clients and tests match on them.
+#[error_code]
+pub enum CustodyError {
+    #[msg("signer is not the program authority")]
+    Unauthorized, // 6000
+    #[msg("account invariant violated")]
+    InvariantViolation,
+    #[msg("arithmetic overflow")]
+    MathOverflow,
+}

@@ -1,0 +1,74 @@
+use crate::constants::{ACCOUNT_VERSION, SEED_REGISTRY};
+use crate::error::RegistryError;
+use crate::events::RegistryInitialized;
+use crate::state::RegistryConfig;
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct Initialize<'info> {
+    /// `init_if_needed` + an explicit check, so a second initialization fails with
+    /// `AlreadyInitialized` on every runtime (not with whatever the system program says).
+    #[account(
+        init_if_needed,
+        payer = authority,
+        space = 8 + RegistryConfig::INIT_SPACE,
+        seeds = [SEED_REGISTRY],
+        bump
+    )]
+    pub registry: Account<'info, RegistryConfig>,
+    /// The first authority; pays for the config account. Must be the program's upgrade
+    /// authority when the program is deployed with the upgradeable loader, so nobody can
+    /// front-run the initialization of a fresh deployment.
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    pub program: Program<'info, crate::program::Registry>,
+    /// The program's ProgramData account (upgradeable loader only).
+    pub program_data: Option<Account<'info, ProgramData>>,
+    pub system_program: Program<'info, System>,
+}
+
+impl Initialize<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require_eq!(self.registry.version, 0, RegistryError::AlreadyInitialized);
+        match self.program.programdata_address()? {
+            Some(expected) => {
+                let program_data = self
+                    .program_data
+                    .as_ref()
+                    .ok_or(RegistryError::InitNotAllowed)?;
+                require_keys_eq!(program_data.key(), expected, RegistryError::InitNotAllowed);
+                require!(
+                    program_data.upgrade_authority_address == Some(self.authority.key()),
+                    RegistryError::InitNotAllowed
+                );
+            }
+            // Not deployed with the upgradeable loader (a native processor in a test bank, or
+            // an immutable loader-v2 deployment on a local validator): first caller wins, so
+            // such deployments must initialize in the same step as they deploy.
+            None => {}
+        }
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<Initialize>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let registry = &mut ctx.accounts.registry;
+        registry.set_inner(RegistryConfig {
+            version: ACCOUNT_VERSION,
+            bump: ctx.bumps.registry,
+            authority: ctx.accounts.authority.key(),
+            pending_authority: Pubkey::default(),
+            participant_count: 0,
+            revoked_count: 0,
+            created_at: now,
+            updated_at: now,
+        });
+        registry.invariant()?;
+        crate::emit_event!(RegistryInitialized {
+            registry: registry.key(),
+            authority: registry.authority,
+            timestamp: now,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,5 @@
+pub mod participant;
+pub mod registry;
+
+pub use participant::*;
+pub use registry::*;

@@ -1,0 +1,6 @@
+//! Helpers shared by every caretrail program (they all depend on the registry crate):
+//! checked math, GS1 check digits, event emission.
+
+pub mod event;
+pub mod gs1;
+pub mod math;
