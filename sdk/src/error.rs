@@ -1,0 +1,128 @@
+//! Names for the errors a transaction can fail with: caretrail program errors (from the
+//! committed IDLs, so the SDK and the programs never disagree), Anchor framework errors, and
+//! the runtime's own.
+
+use crate::anchor_errors::ANCHOR_ERRORS;
+use crate::ledger::LedgerError;
+use serde::Serialize;
+use solana_sdk::{instruction::InstructionError, pubkey::Pubkey, transaction::TransactionError};
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+/// A decoded program error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorInfo {
+    /// `registry`, `consent`, `custody`, `claims`, `anchor` or the program id.
+    pub program: String,
+    pub code: u32,
+    pub name: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ErrorInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} error {} {}: {}",
+            self.program, self.code, self.name, self.message
+        )
+    }
+}
+
+const IDLS: [(&str, &str); 4] = [
+    ("registry", include_str!("../../idls/registry.json")),
+    ("consent", include_str!("../../idls/consent.json")),
+    ("custody", include_str!("../../idls/custody.json")),
+    ("claims", include_str!("../../idls/claims.json")),
+];
+
+type ErrorTable = HashMap<(String, u32), (String, String)>;
+
+fn program_errors() -> &'static ErrorTable {
+    static TABLE: OnceLock<ErrorTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = HashMap::new();
+        for (program, idl) in IDLS {
+            let Ok(json) = serde_json::from_str::<serde_json::Value>(idl) else {
+                continue;
+            };
+            for e in json["errors"].as_array().into_iter().flatten() {
+                if let (Some(code), Some(name)) = (e["code"].as_u64(), e["name"].as_str()) {
+                    let msg = e["msg"].as_str().unwrap_or_default().to_string();
+                    table.insert((program.to_string(), code as u32), (name.to_string(), msg));
+                }
+            }
+        }
+        table
+    })
+}
+
+/// Names a custom error `code` raised by `program` (Anchor framework codes below 6000 are the
+/// same for every Anchor program).
+pub fn decode_custom(program: Option<&Pubkey>, code: u32) -> Option<ErrorInfo> {
+    if code < anchor_lang::error::ERROR_CODE_OFFSET {
+        return ANCHOR_ERRORS
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map(|(c, n, m)| ErrorInfo {
+                program: "anchor".into(),
+                code: *c,
+                name: n.to_string(),
+                message: m.to_string(),
+            });
+    }
+    let name = crate::programs::program_name(program?)?;
+    program_errors()
+        .get(&(name.to_string(), code))
+        .map(|(n, m)| ErrorInfo {
+            program: name.into(),
+            code,
+            name: n.clone(),
+            message: m.clone(),
+        })
+}
+
+/// The program that failed, read from the transaction logs (`Program <id> failed: …`).
+pub fn failing_program(logs: &[String]) -> Option<Pubkey> {
+    logs.iter().rev().find_map(|l| {
+        let rest = l.strip_prefix("Program ")?;
+        let (id, tail) = rest.split_once(' ')?;
+        tail.starts_with("failed")
+            .then(|| Pubkey::from_str(id).ok())
+            .flatten()
+    })
+}
+
+/// Decodes the custom program error of a failed transaction, if it failed with one.
+pub fn decode(err: &LedgerError) -> Option<ErrorInfo> {
+    let LedgerError::Transaction {
+        error: TransactionError::InstructionError(_, InstructionError::Custom(code)),
+        logs,
+        ..
+    } = err
+    else {
+        return None;
+    };
+    let program = failing_program(logs);
+    decode_custom(program.as_ref(), *code).or_else(|| {
+        Some(ErrorInfo {
+            program: program
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "unknown".into()),
+            code: *code,
+            name: format!("Custom({code})"),
+            message: "custom program error".into(),
+        })
+    })
+}
+
+/// ` (registry error 6006 GlnCheckDigit: …)` for messages, or empty.
+pub(crate) fn describe_suffix(error: &TransactionError, logs: &[String]) -> String {
+    if let TransactionError::InstructionError(_, InstructionError::Custom(code)) = error {
+        if let Some(info) = decode_custom(failing_program(logs).as_ref(), *code) {
+            return format!(" ({info})");
+        }
+    }
+    String::new()
+}

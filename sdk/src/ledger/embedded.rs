@@ -1,0 +1,391 @@
+#![allow(deprecated)] // solana-program-test marks its API "agave unstable" from 3.1 on; we pin =3.1.12.
+//! The embedded ledger: a real Agave bank (solana-program-test) running the four caretrail
+//! programs natively in this process, persisted in `DIR/ledger.sqlite`.
+//!
+//! On open, every persisted account is loaded into a fresh bank, the slot continues after the
+//! last recorded one, and the clock follows wall time (never going backwards). Every
+//! transaction is recorded with its instructions and logs; its written accounts are saved in
+//! the same SQLite transaction, so the file always holds a state some prefix of the history
+//! produced.
+
+use super::store::{Committed, Store};
+use super::{AccountFilter, Ledger, LedgerError, LedgerResult, TxOutcome, TxRecord};
+use crate::programs;
+use anchor_lang::solana_program::system_instruction;
+use serde::Serialize;
+use solana_program_test::ProgramTestContext;
+use solana_sdk::{
+    account::{Account, AccountSharedData},
+    clock::Clock,
+    hash::Hash,
+    pubkey::Pubkey,
+    signature::{Keypair, Signer},
+    transaction::Transaction,
+};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How the bank's clock moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockMode {
+    /// Unix time follows the wall clock (never going backwards). The CLI's mode.
+    Wall,
+    /// Unix time starts at the given value and moves only with [`EmbeddedLedger::warp_clock`]
+    /// / [`EmbeddedLedger::set_clock`]. Deterministic tests use it.
+    Manual(i64),
+}
+
+struct Inner {
+    // Field order matters: the context (and its bank task) drops before the runtime.
+    ctx: ProgramTestContext,
+    rt: tokio::runtime::Runtime,
+    store: Store,
+    clock_mode: ClockMode,
+    /// The unix time last written into the bank's Clock sysvar.
+    time: i64,
+}
+
+/// See the module docs.
+pub struct EmbeddedLedger {
+    inner: Mutex<Inner>,
+    faucet: Keypair,
+    dir: Option<PathBuf>,
+}
+
+/// Everything the embedded ledger holds, for `caretrail ledger dump`.
+#[derive(Debug, Serialize)]
+pub struct LedgerDump {
+    pub ledger: String,
+    pub accounts: Vec<DumpAccount>,
+    pub transactions: Vec<TxRecord>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DumpAccount {
+    #[serde(serialize_with = "crate::util::ser_display")]
+    pub pubkey: Pubkey,
+    #[serde(serialize_with = "crate::util::ser_display")]
+    pub owner: Pubkey,
+    pub lamports: u64,
+    #[serde(serialize_with = "crate::util::ser_base64")]
+    pub data_base64: Vec<u8>,
+}
+
+impl EmbeddedLedger {
+    /// Opens (or creates) the persisted ledger in `dir`, clock following wall time.
+    pub fn open(dir: &Path) -> LedgerResult<EmbeddedLedger> {
+        let store = Store::open(dir)?;
+        Self::start(store, ClockMode::Wall, Some(dir.to_path_buf()))
+    }
+
+    /// A throw-away ledger in memory (tests, benchmarks).
+    pub fn in_memory(clock_mode: ClockMode) -> LedgerResult<EmbeddedLedger> {
+        Self::start(Store::in_memory()?, clock_mode, None)
+    }
+
+    /// The directory holding the ledger file, when persisted.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    fn start(
+        store: Store,
+        clock_mode: ClockMode,
+        dir: Option<PathBuf>,
+    ) -> LedgerResult<EmbeddedLedger> {
+        let mut pt = programs::program_test();
+        for (key, account) in store.all_accounts()? {
+            pt.add_account(key, account);
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| LedgerError::Bank(format!("tokio runtime: {e}")))?;
+        let mut ctx = rt.block_on(pt.start_with_context());
+        let faucet = ctx.payer.insecure_clone();
+
+        // Continue the slot sequence of the previous runs.
+        let last_slot: u64 = store
+            .meta("last_slot")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let slot = rt
+            .block_on(ctx.banks_client.get_root_slot())
+            .map_err(bank_err)?;
+        if last_slot >= slot {
+            let _guard = rt.enter();
+            ctx.warp_to_slot(last_slot + 1)
+                .map_err(|e| LedgerError::Bank(format!("warp: {e:?}")))?;
+        }
+        let last_time: i64 = store
+            .meta("last_time")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let time = match clock_mode {
+            ClockMode::Wall => crate::util::unix_now().max(last_time),
+            ClockMode::Manual(t) => t,
+        };
+        let mut inner = Inner {
+            ctx,
+            rt,
+            store,
+            clock_mode,
+            time,
+        };
+        inner.write_clock(time)?;
+        Ok(EmbeddedLedger {
+            inner: Mutex::new(inner),
+            faucet,
+            dir,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Moves the clock forward (or back) by `seconds` (tests; any clock mode).
+    pub fn warp_clock(&self, seconds: i64) -> LedgerResult<()> {
+        let mut g = self.lock();
+        let t = g.time.saturating_add(seconds);
+        g.write_clock(t)
+    }
+
+    /// Sets the clock's unix time (tests). In wall mode the clock resumes following wall time
+    /// at the next transaction only once wall time has passed this value.
+    pub fn set_clock(&self, unix_timestamp: i64) -> LedgerResult<()> {
+        self.lock().write_clock(unix_timestamp)
+    }
+
+    /// Overwrites an account (tests and fixtures); it is persisted like any other.
+    pub fn set_account(&self, address: &Pubkey, account: Account) -> LedgerResult<()> {
+        let mut g = self.lock();
+        g.ctx
+            .set_account(address, &AccountSharedData::from(account.clone()));
+        g.store.put_account(address, Some(&account))
+    }
+
+    /// The faucet keypair of this bank (rich in SOL; new at every start).
+    pub fn faucet(&self) -> &Keypair {
+        &self.faucet
+    }
+
+    /// All persisted accounts and the whole transaction history.
+    pub fn dump(&self) -> LedgerResult<LedgerDump> {
+        let g = self.lock();
+        let accounts = g
+            .store
+            .all_accounts()?
+            .into_iter()
+            .map(|(pubkey, a)| DumpAccount {
+                pubkey,
+                owner: a.owner,
+                lamports: a.lamports,
+                data_base64: a.data,
+            })
+            .collect();
+        let transactions = g.store.transactions(None, usize::MAX)?;
+        Ok(LedgerDump {
+            ledger: self.describe(),
+            accounts,
+            transactions,
+        })
+    }
+
+    /// Number of recorded transactions.
+    pub fn transaction_count(&self) -> LedgerResult<u64> {
+        self.lock().store.transaction_count()
+    }
+}
+
+impl Inner {
+    fn write_clock(&mut self, unix_timestamp: i64) -> LedgerResult<()> {
+        let mut clock: Clock = self
+            .rt
+            .block_on(self.ctx.banks_client.get_sysvar())
+            .map_err(bank_err)?;
+        clock.unix_timestamp = unix_timestamp;
+        self.ctx.set_sysvar(&clock);
+        self.time = unix_timestamp;
+        Ok(())
+    }
+
+    /// In wall mode, brings the clock up to the current time before a transaction.
+    fn sync_clock(&mut self) -> LedgerResult<()> {
+        if self.clock_mode == ClockMode::Wall {
+            let now = crate::util::unix_now();
+            if now > self.time {
+                self.write_clock(now)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn get_account(&self, address: &Pubkey) -> LedgerResult<Option<Account>> {
+        self.rt
+            .block_on(self.ctx.banks_client.get_account(*address))
+            .map_err(bank_err)
+    }
+}
+
+fn bank_err(e: impl std::fmt::Display) -> LedgerError {
+    LedgerError::Bank(e.to_string())
+}
+
+/// Accounts worth persisting: the bank recreates programs, sysvars and its own accounts.
+fn persistable(account: &Option<Account>) -> bool {
+    match account {
+        None => true,
+        Some(a) => {
+            !a.executable
+                && a.owner != solana_sdk::sysvar::id()
+                && a.owner != solana_sdk::native_loader::id()
+                && a.owner != anchor_lang::solana_program::bpf_loader_upgradeable::ID
+        }
+    }
+}
+
+impl Ledger for EmbeddedLedger {
+    fn describe(&self) -> String {
+        match &self.dir {
+            Some(d) => format!("embedded:{}", d.display()),
+            None => "embedded:memory".into(),
+        }
+    }
+
+    fn is_embedded(&self) -> bool {
+        true
+    }
+
+    fn latest_blockhash(&self) -> LedgerResult<Hash> {
+        let g = self.lock();
+        g.rt.block_on(g.ctx.banks_client.get_latest_blockhash())
+            .map_err(bank_err)
+    }
+
+    fn new_blockhash(&self, previous: &Hash) -> LedgerResult<Hash> {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            let h = self.latest_blockhash()?;
+            if h != *previous {
+                return Ok(h);
+            }
+            // The bank registers a new blockhash every few milliseconds on its runtime thread.
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Err(LedgerError::Bank(
+            "the bank produced no new blockhash in 10 s".into(),
+        ))
+    }
+
+    fn send_transaction(&self, tx: &Transaction) -> LedgerResult<TxOutcome> {
+        let mut g = self.lock();
+        g.sync_clock()?;
+        let signature = tx.signatures.first().copied().unwrap_or_default();
+        let result =
+            g.rt.block_on(
+                g.ctx
+                    .banks_client
+                    .process_transaction_with_metadata(tx.clone()),
+            )
+            .map_err(bank_err)?;
+        let Some(meta) = result.metadata else {
+            // Rejected before execution (bad signature, unknown blockhash, already processed,
+            // fee payer cannot pay, …): nothing landed, nothing to record.
+            let error = result
+                .result
+                .err()
+                .unwrap_or(solana_sdk::transaction::TransactionError::UnsupportedVersion);
+            return Err(LedgerError::Transaction {
+                signature,
+                error,
+                logs: vec![],
+            });
+        };
+        let slot =
+            g.rt.block_on(g.ctx.banks_client.get_root_slot())
+                .map_err(bank_err)?;
+        let message = &tx.message;
+        let mut accounts = Vec::new();
+        for (i, key) in message.account_keys.iter().enumerate() {
+            if !message.is_maybe_writable(i, None) || *key == self.faucet.pubkey() {
+                continue;
+            }
+            let account = g.get_account(key)?;
+            if persistable(&account) {
+                accounts.push((*key, account));
+            }
+        }
+        let error = result.result.as_ref().err().map(|e| e.to_string());
+        let time = g.time;
+        g.store.commit(Committed {
+            tx,
+            slot,
+            block_time: time,
+            logs: &meta.log_messages,
+            error,
+            compute_units: meta.compute_units_consumed,
+            accounts,
+        })?;
+        match result.result {
+            Ok(()) => Ok(TxOutcome {
+                signature,
+                slot,
+                logs: meta.log_messages,
+                compute_units: meta.compute_units_consumed,
+                embedded: true,
+            }),
+            Err(error) => Err(LedgerError::Transaction {
+                signature,
+                error,
+                logs: meta.log_messages,
+            }),
+        }
+    }
+
+    fn get_account(&self, address: &Pubkey) -> LedgerResult<Option<Account>> {
+        self.lock().get_account(address)
+    }
+
+    fn get_program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> LedgerResult<Vec<(Pubkey, Account)>> {
+        let g = self.lock();
+        Ok(g.store
+            .accounts_by_owner(program)?
+            .into_iter()
+            .filter(|(_, a)| filters.iter().all(|f| f.matches(&a.data)))
+            .collect())
+    }
+
+    fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> LedgerResult<()> {
+        let ix = system_instruction::transfer(&self.faucet.pubkey(), to, lamports);
+        super::send_instructions(self, &self.faucet, &[], &[ix]).map(|_| ())
+    }
+
+    fn get_clock(&self) -> LedgerResult<Clock> {
+        let g = self.lock();
+        g.rt.block_on(g.ctx.banks_client.get_sysvar())
+            .map_err(bank_err)
+    }
+
+    fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> LedgerResult<u64> {
+        let g = self.lock();
+        let rent =
+            g.rt.block_on(g.ctx.banks_client.get_rent())
+                .map_err(bank_err)?;
+        Ok(rent.minimum_balance(data_len))
+    }
+
+    fn transactions_for_address(
+        &self,
+        address: &Pubkey,
+        limit: usize,
+    ) -> LedgerResult<Vec<TxRecord>> {
+        self.lock().store.transactions(Some(address), limit)
+    }
+}

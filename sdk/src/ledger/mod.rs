@@ -1,0 +1,261 @@
+//! One `Ledger` abstraction, two backends:
+//!
+//! - [`EmbeddedLedger`]: the four programs running natively inside a real Agave bank
+//!   (solana-program-test), with state and transaction history persisted in one SQLite file
+//!   under a directory, so successive CLI runs continue the same ledger. The default.
+//! - [`RpcLedger`]: a real Solana cluster (local validator, devnet, mainnet) over JSON-RPC.
+//!
+//! Both run the same instruction builders, so a flow tested on the embedded ledger is the flow
+//! sent to a cluster.
+
+mod embedded;
+mod rpc;
+mod store;
+
+pub use embedded::{ClockMode, EmbeddedLedger};
+pub use rpc::RpcLedger;
+
+use serde::Serialize;
+use solana_sdk::{
+    account::Account,
+    clock::Clock,
+    hash::Hash,
+    instruction::{Instruction, InstructionError},
+    pubkey::Pubkey,
+    signature::{Keypair, Signature, Signer},
+    transaction::{Transaction, TransactionError},
+};
+
+/// A filter of program accounts, applied by the cluster (RPC) or the embedded index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountFilter {
+    /// Account data at `offset` equals `bytes`.
+    Memcmp { offset: usize, bytes: Vec<u8> },
+    /// Account data is exactly this long.
+    DataSize(u64),
+}
+
+impl AccountFilter {
+    pub fn memcmp(offset: usize, bytes: impl Into<Vec<u8>>) -> Self {
+        AccountFilter::Memcmp {
+            offset,
+            bytes: bytes.into(),
+        }
+    }
+
+    pub fn matches(&self, data: &[u8]) -> bool {
+        match self {
+            AccountFilter::Memcmp { offset, bytes } => {
+                data.len() >= offset + bytes.len()
+                    && &data[*offset..offset + bytes.len()] == bytes.as_slice()
+            }
+            AccountFilter::DataSize(n) => data.len() as u64 == *n,
+        }
+    }
+}
+
+/// What a landed transaction produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct TxOutcome {
+    #[serde(serialize_with = "crate::util::ser_display")]
+    pub signature: Signature,
+    pub slot: u64,
+    pub logs: Vec<String>,
+    pub compute_units: u64,
+    /// True when the logs come from the embedded bank (see [`crate::events`]).
+    pub embedded: bool,
+}
+
+impl TxOutcome {
+    /// Decodes the caretrail events this transaction emitted.
+    pub fn events(&self) -> Vec<crate::events::CaretrailEvent> {
+        crate::events::parse_logs(&self.logs, self.embedded)
+    }
+}
+
+/// One transaction of the ledger's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct TxRecord {
+    #[serde(serialize_with = "crate::util::ser_display")]
+    pub signature: Signature,
+    pub slot: u64,
+    pub block_time: Option<i64>,
+    pub instructions: Vec<RecordedInstruction>,
+    pub logs: Vec<String>,
+    /// `None` when the transaction succeeded.
+    pub error: Option<String>,
+    pub compute_units: Option<u64>,
+    #[serde(skip)]
+    pub embedded: bool,
+}
+
+impl TxRecord {
+    pub fn events(&self) -> Vec<crate::events::CaretrailEvent> {
+        crate::events::parse_logs(&self.logs, self.embedded)
+    }
+
+    pub fn succeeded(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// A top-level instruction of a recorded transaction.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedInstruction {
+    #[serde(serialize_with = "crate::util::ser_display")]
+    pub program: Pubkey,
+    #[serde(serialize_with = "crate::util::ser_display_vec")]
+    pub accounts: Vec<Pubkey>,
+    #[serde(serialize_with = "crate::util::ser_base64")]
+    pub data_base64: Vec<u8>,
+}
+
+impl RecordedInstruction {
+    pub fn from_transaction(tx: &Transaction) -> Vec<RecordedInstruction> {
+        let keys = &tx.message.account_keys;
+        tx.message
+            .instructions
+            .iter()
+            .map(|ix| RecordedInstruction {
+                program: keys[ix.program_id_index as usize],
+                accounts: ix.accounts.iter().map(|&i| keys[i as usize]).collect(),
+                data_base64: ix.data.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Ledger failures. A transaction the runtime rejected carries its error and logs; use
+/// [`LedgerError::program_error`] or [`crate::error::decode`] to name the program error.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("transaction {signature} failed: {error}{}", crate::error::describe_suffix(.error, .logs))]
+    Transaction {
+        signature: Signature,
+        error: TransactionError,
+        logs: Vec<String>,
+    },
+    #[error("ledger store at {path}: {message}")]
+    Store { path: String, message: String },
+    #[error("the ledger at {path} is corrupted or is not a caretrail ledger ({message}); it was left untouched: move it away to start a new ledger")]
+    Corrupt { path: String, message: String },
+    #[error("the ledger at {path} is in use by another caretrail process")]
+    Locked { path: String },
+    #[error("bank: {0}")]
+    Bank(String),
+    #[error("rpc {url}: {message}")]
+    Rpc { url: String, message: String },
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl LedgerError {
+    /// `(instruction index, custom error code)` when an instruction failed with a custom error.
+    pub fn custom_error(&self) -> Option<(u8, u32)> {
+        match self {
+            LedgerError::Transaction {
+                error: TransactionError::InstructionError(i, InstructionError::Custom(code)),
+                ..
+            } => Some((*i, *code)),
+            _ => None,
+        }
+    }
+
+    /// The instruction error, when an instruction failed.
+    pub fn instruction_error(&self) -> Option<(u8, &InstructionError)> {
+        match self {
+            LedgerError::Transaction {
+                error: TransactionError::InstructionError(i, e),
+                ..
+            } => Some((*i, e)),
+            _ => None,
+        }
+    }
+
+    pub fn transaction_error(&self) -> Option<&TransactionError> {
+        match self {
+            LedgerError::Transaction { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+pub type LedgerResult<T> = Result<T, LedgerError>;
+
+/// The operations caretrail needs from a ledger.
+pub trait Ledger: Send + Sync {
+    /// `embedded:<dir>` or the RPC URL.
+    fn describe(&self) -> String;
+    fn is_embedded(&self) -> bool;
+    fn latest_blockhash(&self) -> LedgerResult<Hash>;
+    /// Waits until the latest blockhash differs from `previous`.
+    fn new_blockhash(&self, previous: &Hash) -> LedgerResult<Hash>;
+    /// Submits a signed transaction and waits until it is processed. A transaction that ran and
+    /// failed is an `Err(LedgerError::Transaction)` (and is part of the history).
+    fn send_transaction(&self, tx: &Transaction) -> LedgerResult<TxOutcome>;
+    fn get_account(&self, address: &Pubkey) -> LedgerResult<Option<Account>>;
+    fn get_multiple_accounts(&self, addresses: &[Pubkey]) -> LedgerResult<Vec<Option<Account>>> {
+        addresses.iter().map(|a| self.get_account(a)).collect()
+    }
+    /// Accounts owned by `program` matching every filter.
+    fn get_program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> LedgerResult<Vec<(Pubkey, Account)>>;
+    /// Funds `to` (the embedded faucet, or the cluster's airdrop where it has one).
+    fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> LedgerResult<()>;
+    fn get_clock(&self) -> LedgerResult<Clock>;
+    fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> LedgerResult<u64>;
+    /// Transactions that reference `address`, oldest first (at most `limit`, the newest ones).
+    fn transactions_for_address(
+        &self,
+        address: &Pubkey,
+        limit: usize,
+    ) -> LedgerResult<Vec<TxRecord>>;
+
+    fn get_balance(&self, address: &Pubkey) -> LedgerResult<u64> {
+        Ok(self.get_account(address)?.map(|a| a.lamports).unwrap_or(0))
+    }
+}
+
+/// Builds, signs and sends one transaction of `instructions`, paid by `payer`.
+///
+/// `signers` must include every required signer (the payer is added when missing). If an
+/// identical transaction was already processed under the same blockhash (a deliberate repeat
+/// within the same slot), it is re-signed under a new blockhash and sent again.
+pub fn send_instructions(
+    ledger: &dyn Ledger,
+    payer: &Keypair,
+    signers: &[&Keypair],
+    instructions: &[Instruction],
+) -> LedgerResult<TxOutcome> {
+    let mut all: Vec<&Keypair> = Vec::with_capacity(signers.len() + 1);
+    all.push(payer);
+    for s in signers {
+        if !all.iter().any(|k| k.pubkey() == s.pubkey()) {
+            all.push(s);
+        }
+    }
+    let mut blockhash = ledger.latest_blockhash()?;
+    for _ in 0..20 {
+        let tx = Transaction::new_signed_with_payer(
+            instructions,
+            Some(&payer.pubkey()),
+            &all,
+            blockhash,
+        );
+        match ledger.send_transaction(&tx) {
+            Err(LedgerError::Transaction {
+                error: TransactionError::AlreadyProcessed,
+                ..
+            }) => {
+                blockhash = ledger.new_blockhash(&blockhash)?;
+            }
+            other => return other,
+        }
+    }
+    Err(LedgerError::Bank(
+        "no fresh blockhash for a repeated transaction".into(),
+    ))
+}

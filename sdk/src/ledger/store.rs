@@ -1,0 +1,406 @@
+//! Persistence of the embedded ledger: one SQLite file (`ledger.sqlite`) holding every account
+//! the caretrail transactions touched and the full transaction history.
+//!
+//! Every landed transaction is committed atomically with the accounts it changed, so a process
+//! killed at any point leaves either the state before or after that transaction. On open the
+//! file is integrity-checked (`PRAGMA quick_check`) and its format marker verified: a corrupted,
+//! truncated or foreign file is reported, never silently replaced. The file is held with an
+//! exclusive lock while a process uses it.
+
+use super::{LedgerError, LedgerResult, RecordedInstruction, TxRecord};
+use rusqlite::{params, Connection, OptionalExtension};
+use solana_sdk::{
+    account::Account, pubkey::Pubkey, signature::Signature, transaction::Transaction,
+};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+const FORMAT_KEY: &str = "format";
+const FORMAT_VALUE: &str = "caretrail-ledger/1";
+pub(crate) const DB_FILE: &str = "ledger.sqlite";
+
+pub(crate) struct Store {
+    conn: Connection,
+    path: String,
+}
+
+/// A transaction to record, with the accounts it left behind.
+pub(crate) struct Committed<'a> {
+    pub tx: &'a Transaction,
+    pub slot: u64,
+    pub block_time: i64,
+    pub logs: &'a [String],
+    pub error: Option<String>,
+    pub compute_units: u64,
+    /// Post-transaction state of every account the transaction referenced (`None`: closed).
+    pub accounts: Vec<(Pubkey, Option<Account>)>,
+}
+
+impl Store {
+    /// Opens (or creates) `dir/ledger.sqlite`.
+    pub fn open(dir: &Path) -> LedgerResult<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| LedgerError::Store {
+            path: dir.display().to_string(),
+            message: format!("cannot create the ledger directory: {e}"),
+        })?;
+        let file: PathBuf = dir.join(DB_FILE);
+        let path = file.display().to_string();
+        let existed = file.exists()
+            && std::fs::metadata(&file)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false);
+        let conn = Connection::open(&file).map_err(|e| corrupt_or_store(&path, e))?;
+        let store = Store { conn, path };
+        store.configure()?;
+        if existed {
+            store.verify()?;
+        } else {
+            store.create_schema()?;
+        }
+        Ok(store)
+    }
+
+    /// An in-memory store (tests, throw-away ledgers).
+    pub fn in_memory() -> LedgerResult<Store> {
+        let conn = Connection::open_in_memory().map_err(|e| LedgerError::Store {
+            path: ":memory:".into(),
+            message: e.to_string(),
+        })?;
+        let store = Store {
+            conn,
+            path: ":memory:".into(),
+        };
+        store.create_schema()?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> LedgerResult<()> {
+        // Exclusive locking: a second process gets SQLITE_BUSY instead of forking the ledger.
+        self.conn
+            .busy_timeout(std::time::Duration::from_millis(200))
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .map_err(|e| self.classify(e))?;
+        // Take the lock now, not at the first write.
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE; COMMIT;")
+            .map_err(|e| self.classify(e))?;
+        Ok(())
+    }
+
+    fn create_schema(&self) -> LedgerResult<()> {
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS accounts (
+                     pubkey BLOB PRIMARY KEY,
+                     owner BLOB NOT NULL,
+                     lamports INTEGER NOT NULL,
+                     executable INTEGER NOT NULL,
+                     rent_epoch INTEGER NOT NULL,
+                     data BLOB NOT NULL);
+                 CREATE INDEX IF NOT EXISTS accounts_owner ON accounts(owner);
+                 CREATE TABLE IF NOT EXISTS transactions (
+                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                     signature TEXT NOT NULL UNIQUE,
+                     slot INTEGER NOT NULL,
+                     block_time INTEGER NOT NULL,
+                     tx BLOB NOT NULL,
+                     error TEXT,
+                     logs TEXT NOT NULL,
+                     compute_units INTEGER NOT NULL);
+                 CREATE TABLE IF NOT EXISTS tx_accounts (
+                     pubkey BLOB NOT NULL,
+                     seq INTEGER NOT NULL,
+                     PRIMARY KEY (pubkey, seq)) WITHOUT ROWID;",
+            )
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
+                params![FORMAT_KEY, FORMAT_VALUE],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn verify(&self) -> LedgerResult<()> {
+        let check: String = self
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| self.classify(e))?;
+        if check != "ok" {
+            return Err(self.corrupt(format!("integrity check: {check}")));
+        }
+        let format: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [FORMAT_KEY], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.classify(e))?;
+        match format.as_deref() {
+            Some(FORMAT_VALUE) => Ok(()),
+            Some(other) => Err(self.corrupt(format!("unsupported ledger format {other:?}"))),
+            None => Err(self.corrupt("no caretrail format marker".into())),
+        }
+    }
+
+    pub fn meta(&self, key: &str) -> LedgerResult<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.classify(e))
+    }
+
+    /// Every persisted account.
+    pub fn all_accounts(&self) -> LedgerResult<Vec<(Pubkey, Account)>> {
+        self.query_accounts("SELECT pubkey, owner, lamports, executable, rent_epoch, data FROM accounts ORDER BY pubkey", &[])
+    }
+
+    /// Persisted accounts owned by `owner`.
+    pub fn accounts_by_owner(&self, owner: &Pubkey) -> LedgerResult<Vec<(Pubkey, Account)>> {
+        self.query_accounts(
+            "SELECT pubkey, owner, lamports, executable, rent_epoch, data FROM accounts WHERE owner = ?1 ORDER BY pubkey",
+            &[&owner.to_bytes().to_vec()],
+        )
+    }
+
+    fn query_accounts(
+        &self,
+        sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> LedgerResult<Vec<(Pubkey, Account)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| self.classify(e))?;
+        let rows = stmt
+            .query_map(args, |r| {
+                let key: Vec<u8> = r.get(0)?;
+                let owner: Vec<u8> = r.get(1)?;
+                let lamports: i64 = r.get(2)?;
+                let executable: bool = r.get(3)?;
+                let rent_epoch: i64 = r.get(4)?;
+                let data: Vec<u8> = r.get(5)?;
+                Ok((key, owner, lamports, executable, rent_epoch, data))
+            })
+            .map_err(|e| self.classify(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, owner, lamports, executable, rent_epoch, data) =
+                row.map_err(|e| self.classify(e))?;
+            let key = Pubkey::try_from(key.as_slice())
+                .map_err(|_| self.corrupt("bad account key".into()))?;
+            let owner = Pubkey::try_from(owner.as_slice())
+                .map_err(|_| self.corrupt("bad account owner".into()))?;
+            out.push((
+                key,
+                Account {
+                    lamports: lamports as u64,
+                    data,
+                    owner,
+                    executable,
+                    rent_epoch: rent_epoch as u64,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Records a processed transaction and the accounts it changed, atomically.
+    pub fn commit(&mut self, c: Committed<'_>) -> LedgerResult<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| classify(&path, e))?;
+        {
+            let sig =
+                c.tx.signatures
+                    .first()
+                    .copied()
+                    .unwrap_or_default()
+                    .to_string();
+            let blob = bincode::serialize(c.tx).map_err(|e| LedgerError::Store {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            let logs = serde_json::to_string(c.logs).unwrap_or_else(|_| "[]".into());
+            tx.execute(
+                "INSERT INTO transactions(signature, slot, block_time, tx, error, logs, compute_units) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![sig, c.slot as i64, c.block_time, blob, c.error, logs, c.compute_units as i64],
+            )
+            .map_err(|e| classify(&path, e))?;
+            let seq = tx.last_insert_rowid();
+            let mut link = tx
+                .prepare_cached("INSERT OR IGNORE INTO tx_accounts(pubkey, seq) VALUES (?1, ?2)")
+                .map_err(|e| classify(&path, e))?;
+            for key in &c.tx.message.account_keys {
+                link.execute(params![key.to_bytes().to_vec(), seq])
+                    .map_err(|e| classify(&path, e))?;
+            }
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO accounts(pubkey, owner, lamports, executable, rent_epoch, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(|e| classify(&path, e))?;
+            let mut delete = tx
+                .prepare_cached("DELETE FROM accounts WHERE pubkey = ?1")
+                .map_err(|e| classify(&path, e))?;
+            for (key, account) in &c.accounts {
+                match account {
+                    Some(a) => upsert
+                        .execute(params![
+                            key.to_bytes().to_vec(),
+                            a.owner.to_bytes().to_vec(),
+                            a.lamports as i64,
+                            a.executable,
+                            a.rent_epoch as i64,
+                            a.data
+                        ])
+                        .map_err(|e| classify(&path, e))?,
+                    None => delete
+                        .execute(params![key.to_bytes().to_vec()])
+                        .map_err(|e| classify(&path, e))?,
+                };
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_slot', ?1)",
+                params![c.slot.to_string()],
+            )
+            .map_err(|e| classify(&path, e))?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_time', ?1)",
+                params![c.block_time.to_string()],
+            )
+            .map_err(|e| classify(&path, e))?;
+        }
+        tx.commit().map_err(|e| classify(&path, e))
+    }
+
+    /// Transactions referencing `address` (or all when `None`), oldest first, the newest `limit`.
+    pub fn transactions(
+        &self,
+        address: Option<&Pubkey>,
+        limit: usize,
+    ) -> LedgerResult<Vec<TxRecord>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let (sql, key): (&str, Option<Vec<u8>>) = match address {
+            Some(a) => (
+                "SELECT * FROM (SELECT t.seq, t.signature, t.slot, t.block_time, t.tx, t.error, t.logs, t.compute_units
+                   FROM tx_accounts x JOIN transactions t ON t.seq = x.seq
+                  WHERE x.pubkey = ?1 ORDER BY t.seq DESC LIMIT ?2) ORDER BY seq ASC",
+                Some(a.to_bytes().to_vec()),
+            ),
+            None => (
+                "SELECT * FROM (SELECT seq, signature, slot, block_time, tx, error, logs, compute_units
+                   FROM transactions WHERE ?1 IS NULL ORDER BY seq DESC LIMIT ?2) ORDER BY seq ASC",
+                None,
+            ),
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| self.classify(e))?;
+        let rows = stmt
+            .query_map(params![key, limit], |r| {
+                Ok((
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Vec<u8>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, i64>(7)?,
+                ))
+            })
+            .map_err(|e| self.classify(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (sig, slot, block_time, blob, error, logs, cu) =
+                row.map_err(|e| self.classify(e))?;
+            let tx: Transaction = bincode::deserialize(&blob)
+                .map_err(|e| self.corrupt(format!("transaction {sig}: {e}")))?;
+            out.push(TxRecord {
+                signature: Signature::from_str(&sig)
+                    .map_err(|e| self.corrupt(format!("signature {sig}: {e}")))?,
+                slot: slot as u64,
+                block_time: Some(block_time),
+                instructions: RecordedInstruction::from_transaction(&tx),
+                logs: serde_json::from_str(&logs)
+                    .map_err(|e| self.corrupt(format!("logs of {sig}: {e}")))?,
+                error,
+                compute_units: Some(cu as u64),
+                embedded: true,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn transaction_count(&self) -> LedgerResult<u64> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM transactions", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
+            .map_err(|e| self.classify(e))
+    }
+
+    fn err(&self, e: rusqlite::Error) -> LedgerError {
+        LedgerError::Store {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    fn classify(&self, e: rusqlite::Error) -> LedgerError {
+        classify(&self.path, e)
+    }
+
+    fn corrupt(&self, message: String) -> LedgerError {
+        LedgerError::Corrupt {
+            path: self.path.clone(),
+            message,
+        }
+    }
+}
+
+fn corrupt_or_store(path: &str, e: rusqlite::Error) -> LedgerError {
+    classify(path, e)
+}
+
+/// Maps SQLite failures to the ledger's errors: a damaged file is `Corrupt`, a file held by
+/// another process is `Locked`, anything else a plain store error.
+fn classify(path: &str, e: rusqlite::Error) -> LedgerError {
+    use rusqlite::ErrorCode::*;
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        match f.code {
+            DatabaseCorrupt | NotADatabase => {
+                return LedgerError::Corrupt {
+                    path: path.into(),
+                    message: e.to_string(),
+                }
+            }
+            DatabaseBusy | DatabaseLocked => return LedgerError::Locked { path: path.into() },
+            _ => {}
+        }
+    }
+    LedgerError::Store {
+        path: path.into(),
+        message: e.to_string(),
+    }
+}
+
+impl Store {
+    /// Writes (or deletes) one account outside a transaction (fixtures).
+    pub fn put_account(&mut self, key: &Pubkey, account: Option<&Account>) -> LedgerResult<()> {
+        let key = key.to_bytes().to_vec();
+        let r = match account {
+            Some(a) => self.conn.execute(
+                "INSERT OR REPLACE INTO accounts(pubkey, owner, lamports, executable, rent_epoch, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![key, a.owner.to_bytes().to_vec(), a.lamports as i64, a.executable, a.rent_epoch as i64, a.data],
+            ),
+            None => self.conn.execute("DELETE FROM accounts WHERE pubkey = ?1", params![key]),
+        };
+        r.map(|_| ()).map_err(|e| self.classify(e))
+    }
+}

@@ -1,0 +1,43 @@
+//! **caretrail-sdk**: everything off-chain callers of caretrail need.
+//!
+//! - [`ledger`]: the [`ledger::Ledger`] abstraction with the embedded bank and RPC backends.
+//! - [`registry`] (and later `consent`, `custody`, `claims`): PDAs, typed instruction builders
+//!   made from the program crates' own types, account fetch/decode and filtered listing, and a
+//!   client that sends them.
+//! - [`events`]: caretrail events decoded from transaction logs.
+//! - [`error`]: names of program, Anchor and runtime errors.
+//! - [`hash`]: salted commitments (nothing sensitive ever goes on chain in clear).
+
+pub mod anchor_errors;
+pub mod error;
+pub mod events;
+pub mod hash;
+pub mod ledger;
+pub mod programs;
+pub mod registry;
+pub mod util;
+
+pub use ledger::{
+    ClockMode, EmbeddedLedger, Ledger, LedgerError, LedgerResult, RpcLedger, TxOutcome,
+};
+pub use solana_sdk;
+
+/// Opens a ledger from a CLI-style URL: `embedded` (the persisted embedded ledger in
+/// `ledger_dir`), `localhost`, `devnet`, `testnet`, `mainnet-beta`, or an `http(s)://` URL.
+pub fn open_ledger(url: &str, ledger_dir: &std::path::Path) -> LedgerResult<Box<dyn Ledger>> {
+    Ok(match url {
+        "embedded" => Box::new(EmbeddedLedger::open(ledger_dir)?),
+        other => Box::new(RpcLedger::new(&resolve_cluster_url(other))),
+    })
+}
+
+/// Solana CLI monikers to URLs.
+pub fn resolve_cluster_url(url: &str) -> String {
+    match url {
+        "localhost" | "l" => "http://127.0.0.1:8899".into(),
+        "devnet" | "d" => "https://api.devnet.solana.com".into(),
+        "testnet" | "t" => "https://api.testnet.solana.com".into(),
+        "mainnet-beta" | "m" => "https://api.mainnet-beta.solana.com".into(),
+        other => other.into(),
+    }
+}

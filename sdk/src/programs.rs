@@ -1,0 +1,63 @@
+#![allow(deprecated)] // solana-program-test marks its API "agave unstable" from 3.1 on; we pin =3.1.12.
+//! The four caretrail programs as native processors, for the in-process Agave bank.
+//!
+//! Anchor 1.x's generated `entry<'info>` ties the program id, the account slice and the data
+//! to one lifetime, while the runtime shim of solana-program-test hands them with distinct,
+//! shorter ones. They all stay alive for the whole call and Anchor keeps no reference past it,
+//! so the wrappers below widen the lifetimes before delegating.
+
+use anchor_lang::solana_program::{account_info::AccountInfo, entrypoint::ProgramResult};
+use solana_program_test::{processor, ProgramTest};
+use solana_sdk::pubkey::Pubkey;
+
+macro_rules! native_entry {
+    ($name:ident, $program:ident) => {
+        fn $name(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+            // SAFETY: see the module docs; the references outlive this call.
+            let (program_id, accounts, data): (
+                &'static Pubkey,
+                &'static [AccountInfo<'static>],
+                &'static [u8],
+            ) = unsafe { std::mem::transmute((program_id, accounts, data)) };
+            $program::entry(program_id, accounts, data)
+        }
+    };
+}
+
+native_entry!(registry_entry, registry);
+native_entry!(consent_entry, consent);
+native_entry!(custody_entry, custody);
+native_entry!(claims_entry, claims);
+
+/// Program ids of the four caretrail programs, in layering order.
+pub const PROGRAM_IDS: [Pubkey; 4] = [registry::ID, consent::ID, custody::ID, claims::ID];
+
+/// Human name of a caretrail program id.
+pub fn program_name(id: &Pubkey) -> Option<&'static str> {
+    match *id {
+        x if x == registry::ID => Some("registry"),
+        x if x == consent::ID => Some("consent"),
+        x if x == custody::ID => Some("custody"),
+        x if x == claims::ID => Some("claims"),
+        _ => None,
+    }
+}
+
+/// A `ProgramTest` with the four programs as native processors. SPL Token, Token-2022 and the
+/// Associated Token Account program are part of every program-test bank (real SBF builds).
+pub fn program_test() -> ProgramTest {
+    let mut pt = ProgramTest::default();
+    quiet_bank_logs();
+    pt.prefer_bpf(false);
+    pt.add_program("registry", registry::ID, processor!(registry_entry));
+    pt.add_program("consent", consent::ID, processor!(consent_entry));
+    pt.add_program("custody", custody::ID, processor!(custody_entry));
+    pt.add_program("claims", claims::ID, processor!(claims_entry));
+    pt
+}
+
+/// Quietens the bank's own logging (program-test turns on debug logs of every instruction)
+/// unless `RUST_LOG` asks for it.
+pub fn quiet_bank_logs() {
+    agave_logger::setup_with_default("error");
+}
