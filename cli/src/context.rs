@@ -1,0 +1,160 @@
+//! Global options and what every command needs: the ledger, the signer, the output format.
+//! Follows the Solana CLI conventions: `--url` monikers, `--keypair` files (JSON byte arrays),
+//! the Solana CLI config file for the default keypair.
+
+use crate::output::OutputFormat;
+use anyhow::{bail, Context as _, Result};
+use caretrail_sdk::solana_sdk::{
+    native_token::LAMPORTS_PER_SOL,
+    pubkey::Pubkey,
+    signature::{Keypair, Signer},
+};
+use caretrail_sdk::Ledger;
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Ledger to use: `embedded` (in-process bank persisted under --ledger), `localhost`,
+    /// `devnet`, `testnet`, `mainnet-beta`, or an http(s) RPC URL.
+    #[arg(
+        short = 'u',
+        long,
+        global = true,
+        default_value = "embedded",
+        env = "CARETRAIL_URL"
+    )]
+    pub url: String,
+    /// Directory of the embedded ledger [default: <user data dir>/caretrail/ledger].
+    #[arg(long, global = true, env = "CARETRAIL_LEDGER")]
+    pub ledger: Option<PathBuf>,
+    /// Signer keypair file [default: the Solana CLI config's keypair, else
+    /// ~/.config/solana/id.json; created for the embedded ledger when missing].
+    #[arg(short = 'k', long, global = true, env = "CARETRAIL_KEYPAIR")]
+    pub keypair: Option<PathBuf>,
+    /// Output format.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+}
+
+pub struct Context {
+    pub args: GlobalArgs,
+    ledger: std::cell::OnceCell<Box<dyn Ledger>>,
+}
+
+impl Context {
+    pub fn new(args: GlobalArgs) -> Result<Context> {
+        Ok(Context {
+            args,
+            ledger: std::cell::OnceCell::new(),
+        })
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        self.args.url == "embedded"
+    }
+
+    /// The embedded ledger directory.
+    pub fn ledger_dir(&self) -> PathBuf {
+        self.args.ledger.clone().unwrap_or_else(default_ledger_dir)
+    }
+
+    /// Opens the ledger on first use.
+    pub fn ledger(&self) -> Result<&dyn Ledger> {
+        if let Some(l) = self.ledger.get() {
+            return Ok(l.as_ref());
+        }
+        let l = caretrail_sdk::open_ledger(&self.args.url, &self.ledger_dir())
+            .with_context(|| format!("opening ledger {}", self.args.url))?;
+        Ok(self.ledger.get_or_init(|| l).as_ref())
+    }
+
+    /// Path of the signer keypair.
+    pub fn keypair_path(&self) -> PathBuf {
+        self.args
+            .keypair
+            .clone()
+            .unwrap_or_else(default_keypair_path)
+    }
+
+    /// The signer. On the embedded ledger a missing default keypair is created, and a wallet
+    /// short of SOL is topped up from the embedded faucet.
+    pub fn signer(&self) -> Result<Keypair> {
+        let path = self.keypair_path();
+        let keypair = if !path.exists() && self.is_embedded() {
+            let k = Keypair::new();
+            write_keypair(&k, &path)?;
+            eprintln!("created keypair {} ({})", path.display(), k.pubkey());
+            k
+        } else {
+            read_keypair(&path)?
+        };
+        if self.is_embedded() {
+            let ledger = self.ledger()?;
+            if ledger.get_balance(&keypair.pubkey())? < LAMPORTS_PER_SOL {
+                ledger.request_airdrop(&keypair.pubkey(), 100 * LAMPORTS_PER_SOL)?;
+            }
+        }
+        Ok(keypair)
+    }
+}
+
+/// `<data dir>/caretrail/ledger`.
+pub fn default_ledger_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("caretrail")
+        .join("ledger")
+}
+
+/// The Solana CLI config's `keypair_path`, else `~/.config/solana/id.json`.
+pub fn default_keypair_path() -> PathBuf {
+    let home = dirs::home_dir().unwrap_or_else(|| PathBuf::from("."));
+    let config = home.join(".config/solana/cli/config.yml");
+    if let Ok(text) = std::fs::read_to_string(&config) {
+        if let Ok(yaml) = serde_yaml::from_str::<serde_yaml::Value>(&text) {
+            if let Some(p) = yaml.get("keypair_path").and_then(|v| v.as_str()) {
+                return PathBuf::from(p);
+            }
+        }
+    }
+    home.join(".config/solana/id.json")
+}
+
+/// Reads a Solana CLI keypair file (a JSON array of 64 bytes).
+pub fn read_keypair(path: &Path) -> Result<Keypair> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading keypair {}", path.display()))?;
+    let bytes: Vec<u8> = serde_json::from_str(&text)
+        .with_context(|| format!("keypair {} is not a JSON byte array", path.display()))?;
+    Keypair::try_from(bytes.as_slice())
+        .map_err(|e| anyhow::anyhow!("keypair {}: {e}", path.display()))
+}
+
+/// Writes a Solana CLI keypair file, readable by its owner only.
+pub fn write_keypair(keypair: &Keypair, path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let json = serde_json::to_string(&keypair.to_bytes().to_vec())?;
+    std::fs::write(path, json).with_context(|| format!("writing keypair {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// A pubkey, or the pubkey of a keypair file.
+pub fn parse_pubkey(s: &str) -> Result<Pubkey> {
+    if let Ok(p) = Pubkey::from_str(s) {
+        return Ok(p);
+    }
+    let path = Path::new(s);
+    if path.exists() {
+        return Ok(read_keypair(path)?.pubkey());
+    }
+    bail!("{s:?} is neither a base58 public key nor a keypair file")
+}

@@ -1,0 +1,61 @@
+//! `caretrail`: the command-line interface of caretrail (thin over caretrail-sdk).
+
+mod command;
+mod context;
+mod output;
+
+use clap::{Parser, Subcommand};
+use context::{Context, GlobalArgs};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "caretrail",
+    version,
+    about = "caretrail: one tamper-evident record for drug custody, patient consent and claims, on Solana",
+    long_about = "caretrail drives the caretrail Solana programs (registry, consent, custody, claims).\n\n\
+        By default it runs against the embedded ledger: a real Agave bank running the four programs \
+        inside this process, persisted under --ledger, so successive runs continue the same ledger. \
+        With --url localhost|devnet|mainnet-beta|<URL> the same commands go to a real cluster."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Trading partners, providers, payers and regulators: register, update, suspend, revoke, list.
+    #[command(subcommand)]
+    Registry(command::registry::RegistryCommand),
+    /// Inspect the embedded ledger (dump, history).
+    #[command(subcommand)]
+    Ledger(command::ledger::LedgerCommand),
+    /// Fund a wallet: the embedded ledger's faucet, or the cluster's airdrop where it has one.
+    Airdrop(command::wallet::AirdropArgs),
+    /// Print the public key and balance of the --keypair wallet.
+    Address,
+    /// Run the end-to-end story on a fresh ledger and write its artifacts into --out DIR.
+    Demo(command::demo::DemoArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    output::reserve_stdout();
+    let format = cli.global.output;
+    let result = Context::new(cli.global).and_then(|ctx| match cli.command {
+        Command::Registry(c) => command::registry::execute(&ctx, c),
+        Command::Ledger(c) => command::ledger::execute(&ctx, c),
+        Command::Airdrop(a) => command::wallet::airdrop(&ctx, a),
+        Command::Address => command::wallet::address(&ctx),
+        Command::Demo(a) => command::demo::execute(&ctx, a),
+    });
+    match result {
+        Ok(out) => out.print(format),
+        Err(e) => {
+            output::print_error(&e, format);
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The `caretrail` binary end to end on a temporary embedded ledger.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn caretrail(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("caretrail").unwrap();
+    cmd.env_remove("CARETRAIL_URL")
+        .env("CARETRAIL_LEDGER", dir.join("ledger"))
+        .env("CARETRAIL_KEYPAIR", dir.join("id.json"))
+        .env("HOME", dir);
+    cmd
+}
+
+fn json(cmd: &mut Command) -> Value {
+    let out = cmd.arg("--output").arg("json").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let story = json(
+        caretrail(dir.path())
+            .env_remove("CARETRAIL_LEDGER")
+            .args(["demo", "--out"])
+            .arg(&out),
+    );
+    assert_eq!(story["parties"].as_array().unwrap().len(), 5);
+    let on_disk: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("story.json")).unwrap()).unwrap();
+    assert_eq!(on_disk["parties"], story["parties"]);
+    assert!(out.join("keys/pharmacy.json").exists());
+
+    // The demo's ledger lives under --out; dump it.
+    let dump = json(
+        caretrail(dir.path())
+            .arg("--ledger")
+            .arg(out.join("ledger"))
+            .args(["ledger", "dump"]),
+    );
+    let accounts = dump["accounts"].as_array().unwrap();
+    let participants = accounts
+        .iter()
+        .filter(|a| a["owner"] == registry::ID.to_string())
+        .count();
+    assert_eq!(participants, 6, "config + 5 participants");
+    for a in accounts {
+        assert!(a["pubkey"].is_string() && a["owner"].is_string() && a["data_base64"].is_string());
+    }
+    let txs = dump["transactions"].as_array().unwrap();
+    assert!(txs.iter().any(|t| t["instructions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["program"] == registry::ID.to_string())));
+    for t in txs {
+        assert!(t["signature"].is_string() && t["logs"].is_array());
+    }
+
+    // Nothing the story used in clear appears anywhere on the ledger.
+    let dump_text = serde_json::to_string(&dump).unwrap();
+    let raw_accounts: Vec<Vec<u8>> = accounts
+        .iter()
+        .map(|a| base64_decode(a["data_base64"].as_str().unwrap()))
+        .collect();
+    for p in story["plaintext"].as_array().unwrap() {
+        let value = p["value"].as_str().unwrap();
+        assert!(!dump_text.contains(value), "{value} leaked");
+        assert!(
+            !raw_accounts.iter().any(|d| contains(d, value.as_bytes())),
+            "{value} leaked into account data"
+        );
+    }
+
+    // A second run starts a fresh story.
+    let again = json(
+        caretrail(dir.path())
+            .env_remove("CARETRAIL_LEDGER")
+            .args(["demo", "--out"])
+            .arg(&out),
+    );
+    assert_ne!(again["parties"][0]["wallet"], story["parties"][0]["wallet"]);
+}
+
+#[test]
+fn registry_commands_continue_the_same_ledger_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    json(caretrail(dir.path()).args(["registry", "init"]));
+    let wallet = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin";
+    let cred = dir.path().join("licence.txt");
+    std::fs::write(&cred, "State Board of Pharmacy licence PH-000123").unwrap();
+    let reg = json(
+        caretrail(dir.path())
+            .args([
+                "registry",
+                "register",
+                wallet,
+                "--roles",
+                "distributor,logistics",
+                "--gln",
+                "0614141000005",
+                "--credential-file",
+            ])
+            .arg(&cred),
+    );
+    assert_eq!(reg["credential_salt"].as_str().unwrap().len(), 64);
+    let p = json(caretrail(dir.path()).args(["registry", "participant", wallet]));
+    assert_eq!(p["status"], "active");
+    assert_eq!(p["roles"], serde_json::json!(["distributor", "logistics"]));
+    assert_eq!(p["gln"], "0614141000005");
+
+    json(caretrail(dir.path()).args(["registry", "suspend", wallet, "--reason", "4"]));
+    let check =
+        json(caretrail(dir.path()).args(["registry", "check", wallet, "--role", "distributor"]));
+    assert_eq!(check["ok"], false);
+    assert_eq!(check["reason"], "participant is suspended");
+    let list = json(caretrail(dir.path()).args(["registry", "list", "--status", "suspended"]));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let show = json(caretrail(dir.path()).args(["registry", "show"]));
+    assert_eq!(show["participant_count"], 1);
+    let address = p["address"].as_str().unwrap();
+    let history = json(caretrail(dir.path()).args(["ledger", "history", address]));
+    let events: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| {
+            t["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e.as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(events, ["ParticipantRegistered", "ParticipantSuspended"]);
+}
+
+#[test]
+fn rejected_input_gets_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    json(caretrail(dir.path()).args(["registry", "init"]));
+    let out = caretrail(dir.path())
+        .args([
+            "registry",
+            "register",
+            "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin",
+            "--roles",
+            "distributor",
+            "--gln",
+            "0614141000006",
+            "--credential-commitment",
+        ])
+        .arg("11".repeat(32))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wrong check digit (expected 5)"), "{err}");
+
+    // A program rejection is named.
+    let stranger = dir.path().join("stranger.json");
+    let out = caretrail(dir.path())
+        .arg("--keypair")
+        .arg(&stranger)
+        .args([
+            "registry",
+            "propose-authority",
+            "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Unauthorized"), "{err}");
+}
+
+#[test]
+fn a_corrupted_ledger_is_reported_not_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    json(caretrail(dir.path()).args(["registry", "init"]));
+    let file = dir.path().join("ledger/ledger.sqlite");
+    std::fs::write(
+        &file,
+        b"garbage garbage garbage garbage garbage garbage garbage garbage",
+    )
+    .unwrap();
+    let out = caretrail(dir.path())
+        .args(["registry", "show"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("corrupted or is not a caretrail ledger"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        b"garbage garbage garbage garbage garbage garbage garbage garbage"
+    );
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let v = T.iter().position(|&t| t == c).unwrap() as u32;
+        buf = (buf << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+        }
+    }
+    out
+}
