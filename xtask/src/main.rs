@@ -51,7 +51,6 @@ fn idl(check: bool) -> Result<()> {
             .cargo_args(vec![
                 "--target-dir".into(),
                 target_dir.display().to_string(),
-                "--quiet".into(),
             ])
             .build()
             .with_context(|| format!("building the IDL of {program}"))?;

@@ -106,9 +106,11 @@ pub struct CredentialArgs {
     pub credential_commitment: Option<String>,
 }
 
+/// A credential commitment, and the salt when this command made it.
+type Commitment = ([u8; 32], Option<[u8; 32]>);
+
 impl CredentialArgs {
-    /// `(commitment, salt when we made it)`.
-    fn resolve(&self) -> Result<Option<([u8; 32], Option<[u8; 32]>)>> {
+    fn resolve(&self) -> Result<Option<Commitment>> {
         if let Some(path) = &self.credential_file {
             let doc = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             let salt = caretrail_sdk::hash::random_salt();

@@ -65,7 +65,7 @@ pub mod registry {
     }
 
     /// Changes roles, GLN, credential commitment or validity of a participant.
-    #[access_control(instructions::update_participant::validate(&ctx.accounts, &args))]
+    #[access_control(instructions::update_participant::validate(ctx.accounts, &args))]
     pub fn update_participant(
         ctx: Context<ManageParticipant>,
         args: UpdateParticipantArgs,
@@ -74,19 +74,19 @@ pub mod registry {
     }
 
     /// Suspends an active participant (reversible).
-    #[access_control(instructions::suspend_participant::validate(&ctx.accounts))]
+    #[access_control(instructions::suspend_participant::validate(ctx.accounts))]
     pub fn suspend_participant(ctx: Context<ManageParticipant>, reason_code: u16) -> Result<()> {
         instructions::suspend_participant::handler(ctx, reason_code)
     }
 
     /// Reinstates a suspended participant.
-    #[access_control(instructions::reinstate_participant::validate(&ctx.accounts))]
+    #[access_control(instructions::reinstate_participant::validate(ctx.accounts))]
     pub fn reinstate_participant(ctx: Context<ManageParticipant>) -> Result<()> {
         instructions::reinstate_participant::handler(ctx)
     }
 
     /// Revokes a participant for good.
-    #[access_control(instructions::revoke_participant::validate(&ctx.accounts))]
+    #[access_control(instructions::revoke_participant::validate(ctx.accounts))]
     pub fn revoke_participant(ctx: Context<ManageParticipant>, reason_code: u16) -> Result<()> {
         instructions::revoke_participant::handler(ctx, reason_code)
     }

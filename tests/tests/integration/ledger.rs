@@ -42,10 +42,7 @@ fn state_history_and_clock_survive_a_restart() {
         reg::fetch_config(&ledger).unwrap().unwrap().authority,
         authority.pubkey()
     );
-    assert_eq!(
-        ledger.get_balance(&authority.pubkey()).unwrap() > 4 * LAMPORTS_PER_SOL,
-        true
-    );
+    assert!(ledger.get_balance(&authority.pubkey()).unwrap() > 4 * LAMPORTS_PER_SOL);
     let clock = ledger.get_clock().unwrap();
     assert!(
         clock.slot > slot_before,

@@ -30,22 +30,20 @@ pub struct Initialize<'info> {
 impl Initialize<'_> {
     pub fn validate(&self) -> Result<()> {
         require_eq!(self.registry.version, 0, RegistryError::AlreadyInitialized);
-        match self.program.programdata_address()? {
-            Some(expected) => {
-                let program_data = self
-                    .program_data
-                    .as_ref()
-                    .ok_or(RegistryError::InitNotAllowed)?;
-                require_keys_eq!(program_data.key(), expected, RegistryError::InitNotAllowed);
-                require!(
-                    program_data.upgrade_authority_address == Some(self.authority.key()),
-                    RegistryError::InitNotAllowed
-                );
-            }
-            // Not deployed with the upgradeable loader (a native processor in a test bank, or
-            // an immutable loader-v2 deployment on a local validator): first caller wins, so
-            // such deployments must initialize in the same step as they deploy.
-            None => {}
+        // Deployed with the upgradeable loader: only its upgrade authority may initialize, so
+        // nobody can front-run the initialization of a fresh deployment. Otherwise (a native
+        // processor in a test bank, or an immutable loader-v2 deployment on a local validator)
+        // the first caller wins, so such deployments must initialize as they deploy.
+        if let Some(expected) = self.program.programdata_address()? {
+            let program_data = self
+                .program_data
+                .as_ref()
+                .ok_or(RegistryError::InitNotAllowed)?;
+            require_keys_eq!(program_data.key(), expected, RegistryError::InitNotAllowed);
+            require!(
+                program_data.upgrade_authority_address == Some(self.authority.key()),
+                RegistryError::InitNotAllowed
+            );
         }
         Ok(())
     }
