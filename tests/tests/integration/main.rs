@@ -1,4 +1,5 @@
 //! One integration-test binary; one module per flow.
 
+mod bank;
 mod ledger;
 mod registry;
