@@ -70,7 +70,23 @@ event_enum!(
     /// Events of the custody program.
     CustodyEvent,
     custody,
-    [CustodyConfigInitialized]
+    [
+        CustodyConfigInitialized,
+        LotRegistered,
+        UnitsCommissioned,
+        AggregateCreated,
+        Packed,
+        Unpacked,
+        Shipped,
+        Received,
+        Refused,
+        SuspectFlagged,
+        SuspectCleared,
+        DeclaredIllegitimate,
+        LotRecalled,
+        Dispensed,
+        Decommissioned,
+    ]
 );
 
 event_enum!(

@@ -9,6 +9,7 @@
 //! - [`hash`]: salted commitments (nothing sensitive ever goes on chain in clear).
 
 pub mod anchor_errors;
+pub mod custody;
 pub mod error;
 pub mod events;
 pub mod hash;

@@ -254,3 +254,89 @@ impl Harness {
         u64::from_le_bytes(data[64..72].try_into().unwrap())
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Custody fixtures
+// ---------------------------------------------------------------------------------------------
+
+use caretrail_sdk::custody::{self as cus, CustodyClient, ShipArgs};
+use caretrail_sdk::registry::roles;
+
+/// GS1's example GTIN (01)09501101020917.
+pub const GTIN: &str = "09501101020917";
+/// Lot number of the fixture lot.
+pub const LOT: &str = "LOT-A1";
+
+/// A registry with one party of each custody role and a registered lot.
+pub struct SupplyChain {
+    pub authority: Keypair,
+    pub manufacturer: Keypair,
+    pub distributor: Keypair,
+    pub pharmacy: Keypair,
+    pub regulator: Keypair,
+    pub gtin: [u8; 14],
+    pub lot: Pubkey,
+}
+
+impl Harness {
+    pub fn custody(&self) -> CustodyClient<'_> {
+        CustodyClient::new(&self.ledger, &self.payer)
+    }
+
+    /// Registry, parties and a lot of [`GTIN`]/[`LOT`] expiring 2027-12-31.
+    pub fn supply_chain(&self) -> SupplyChain {
+        let authority = self.init_registry();
+        let manufacturer = self.participant(&authority, roles::MANUFACTURER);
+        let distributor = self.participant(&authority, roles::DISTRIBUTOR);
+        let pharmacy = self.participant(&authority, roles::DISPENSER);
+        let regulator = self.participant(&authority, roles::REGULATOR);
+        let gtin = cus::parse_gtin(GTIN).unwrap();
+        self.custody()
+            .register_lot(&manufacturer, cus::lot_args(&gtin, LOT, (2027, 12, 31)))
+            .expect("register lot");
+        let lot = cus::lot_pda(&gtin, LOT).0;
+        SupplyChain {
+            authority,
+            manufacturer,
+            distributor,
+            pharmacy,
+            regulator,
+            gtin,
+            lot,
+        }
+    }
+
+    /// Commissions serials of the fixture lot; returns their unit addresses.
+    pub fn commission(&self, sc: &SupplyChain, serials: &[&str]) -> Vec<Pubkey> {
+        for chunk in serials.chunks(10) {
+            let hashes = chunk
+                .iter()
+                .map(|s| cus::serial_hash(&sc.gtin, s))
+                .collect();
+            self.custody()
+                .commission(&sc.manufacturer, &sc.lot, hashes)
+                .expect("commission");
+        }
+        serials
+            .iter()
+            .map(|s| cus::unit_pda(&sc.gtin, s).0)
+            .collect()
+    }
+
+    /// Ships then receives `unit` from `from` to `to`.
+    pub fn hop(&self, from: &Keypair, to: &Keypair, unit: &Pubkey) {
+        self.custody()
+            .ship(from, &to.pubkey(), unit, ship_args())
+            .expect("ship");
+        self.custody().receive(to, unit).expect("receive");
+    }
+}
+
+/// Ship arguments with a valid read point and a shipment reference.
+pub fn ship_args() -> ShipArgs {
+    ShipArgs {
+        read_point: *b"0614141000005",
+        shipment_ref: cus::shipment_ref("ASN-0001"),
+        is_return: false,
+    }
+}

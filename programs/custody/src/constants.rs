@@ -1,7 +1,31 @@
-//! Seeds and limits of the custody program.
+//! Seeds and limits of the custody program. Seed prefixes are distinct across caretrail.
 
 /// Seed of the [`crate::state::CustodyConfig`] PDA: `["custody_config"]`.
 pub const SEED_CONFIG: &[u8] = b"custody_config";
+/// `["lot", gtin (14 ASCII digits), lot_hash (32)]`.
+pub const SEED_LOT: &[u8] = b"lot";
+/// `["unit", sha256(gtin ‖ serial)]` for a saleable unit, `["unit", sscc (18 ASCII digits)]`
+/// for a case or pallet.
+pub const SEED_UNIT: &[u8] = b"unit";
+/// `["hop", unit, hop_index u32 LE]`.
+pub const SEED_HOP: &[u8] = b"hop";
 
 /// Layout version written into every account of this program.
 pub const ACCOUNT_VERSION: u8 = 1;
+
+/// GTIN-14 length in ASCII digits.
+pub const GTIN_LEN: usize = 14;
+/// SSCC length in ASCII digits.
+pub const SSCC_LEN: usize = 18;
+/// Length of a shipment reference (the first 16 bytes of sha256 of the ASN / despatch advice).
+pub const SHIPMENT_REF_LEN: usize = 16;
+
+/// Most units commissioned, aggregated or disaggregated by one instruction (a 1,232-byte
+/// transaction fits fewer anyway).
+pub const MAX_BATCH: usize = 24;
+
+/// Roles that may hold custody of product (DSCSA trading partners).
+pub const CUSTODIAN_ROLES: u16 = registry::constants::roles::TRADING_PARTNER;
+/// Roles that commission units.
+pub const COMMISSIONER_ROLES: u16 =
+    registry::constants::roles::MANUFACTURER | registry::constants::roles::REPACKAGER;

@@ -1,11 +1,168 @@
-//! Events of the custody program (codes, hashes, pubkeys and timestamps only; no PHI).
+//! Custody events: one per state change, carrying what an EPCIS 2.0 exporter needs (event
+//! kind, parties, time, unit ids, read point, shipment reference). Unit ids are the unit PDAs;
+//! the serial itself is never emitted (an exporter that was given the scanned code re-derives
+//! the EPC).
 
 use anchor_lang::prelude::*;
+use registry::constants::GLN_LEN;
 
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustodyConfigInitialized {
     pub config: Pubkey,
     pub authority: Pubkey,
+    pub timestamp: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotRegistered {
+    pub lot: Pubkey,
+    pub gtin: [u8; 14],
+    pub lot_hash: [u8; 32],
+    pub manufacturer: Pubkey,
+    pub expiry_date: u32,
+    pub timestamp: i64,
+}
+
+/// EPCIS ObjectEvent ADD, bizStep commissioning, disposition active.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitsCommissioned {
+    pub lot: Pubkey,
+    pub manufacturer: Pubkey,
+    pub units: Vec<Pubkey>,
+    pub timestamp: i64,
+}
+
+/// EPCIS ObjectEvent ADD of an SSCC (a case or pallet came into being).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateCreated {
+    pub unit: Pubkey,
+    pub sscc: [u8; 18],
+    pub kind: u8,
+    pub by: Pubkey,
+    pub timestamp: i64,
+}
+
+/// EPCIS AggregationEvent ADD, bizStep packing.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packed {
+    pub parent: Pubkey,
+    pub children: Vec<Pubkey>,
+    pub by: Pubkey,
+    pub timestamp: i64,
+}
+
+/// EPCIS AggregationEvent DELETE, bizStep unpacking.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unpacked {
+    pub parent: Pubkey,
+    pub children: Vec<Pubkey>,
+    pub by: Pubkey,
+    pub timestamp: i64,
+}
+
+/// EPCIS ObjectEvent OBSERVE, bizStep shipping, disposition in_transit.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipped {
+    pub unit: Pubkey,
+    pub hop: Pubkey,
+    pub index: u32,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    pub read_point: [u8; GLN_LEN],
+    pub shipment_ref: [u8; 16],
+    pub is_return: bool,
+    pub timestamp: i64,
+}
+
+/// EPCIS ObjectEvent OBSERVE, bizStep receiving (or returning for a saleable return),
+/// disposition sellable_accessible.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub unit: Pubkey,
+    pub hop: Pubkey,
+    pub index: u32,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    pub chain_head: [u8; 32],
+    pub timestamp: i64,
+}
+
+/// The receiver refused the shipment; custody stays with the sender.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub unit: Pubkey,
+    pub hop: Pubkey,
+    pub index: u32,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    pub reason_code: u16,
+    pub chain_head: [u8; 32],
+    pub timestamp: i64,
+}
+
+/// DSCSA suspect product: quarantined (EPCIS bizStep holding, disposition non_sellable_other).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuspectFlagged {
+    pub unit: Pubkey,
+    pub by: Pubkey,
+    pub reason_code: u16,
+    pub timestamp: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuspectCleared {
+    pub unit: Pubkey,
+    pub by: Pubkey,
+    pub timestamp: i64,
+}
+
+/// DSCSA illegitimate product (terminal).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredIllegitimate {
+    pub unit: Pubkey,
+    pub by: Pubkey,
+    pub reason_code: u16,
+    pub timestamp: i64,
+}
+
+/// EPCIS disposition recalled for every unit of the lot.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotRecalled {
+    pub lot: Pubkey,
+    pub by: Pubkey,
+    pub reason_code: u16,
+    pub timestamp: i64,
+}
+
+/// EPCIS ObjectEvent, bizStep dispensing, disposition dispensed (terminal).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispensed {
+    pub unit: Pubkey,
+    pub dispenser: Pubkey,
+    pub timestamp: i64,
+}
+
+/// EPCIS bizStep decommissioning or destroying (terminal).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decommissioned {
+    pub unit: Pubkey,
+    pub by: Pubkey,
+    pub destroyed: bool,
+    pub reason_code: u16,
     pub timestamp: i64,
 }

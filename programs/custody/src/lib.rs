@@ -1,6 +1,11 @@
 //! caretrail **custody**: DSCSA-grade serialized drug custody: lots, units, aggregation and custody hops.
 //!
-//! Skeleton: program id and config account; the custody issue fills in the rest.
+//! A `Lot` per GTIN and lot number; a `Unit` per serialized package (addressed by
+//! `sha256(gtin ‖ serial)`, the serial never stored) or SSCC case/pallet; a `Hop` per custody
+//! transfer, as a ship → receive handshake between registered trading partners, folded into a
+//! per-unit hash chain. Aggregates move their contents in one hop. Suspect units are
+//! quarantined, lots recalled, items dispensed: each state change emits an event an EPCIS 2.0
+//! exporter turns into ObjectEvents and AggregationEvents.
 #![allow(unexpected_cfgs)]
 
 use anchor_lang::prelude::*;
@@ -10,8 +15,10 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod state;
+pub mod utils;
 
 pub use instructions::*;
+pub use state::UnitKind;
 
 declare_id!("43vfUs8aHqd4UTat9WemT6PKLNBeiM2pXi77DVw74ZQd");
 
@@ -34,5 +41,100 @@ pub mod custody {
     /// Creates the program config; the signer becomes its authority.
     pub fn initialize_config(ctx: Context<InitializeConfig>) -> Result<()> {
         InitializeConfig::handler(ctx)
+    }
+
+    /// A manufacturer or repackager registers a lot of a GTIN.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn register_lot(ctx: Context<RegisterLot>, args: RegisterLotArgs) -> Result<()> {
+        RegisterLot::handler(ctx, args)
+    }
+
+    /// Commissions serialized units of a lot (unit PDAs as remaining accounts).
+    #[access_control(ctx.accounts.validate(&serial_hashes, ctx.remaining_accounts))]
+    pub fn commission_units<'info>(
+        ctx: Context<'info, CommissionUnits<'info>>,
+        serial_hashes: Vec<[u8; 32]>,
+    ) -> Result<()> {
+        CommissionUnits::handler(ctx, serial_hashes)
+    }
+
+    /// Creates an empty case or pallet identified by its SSCC.
+    #[access_control(ctx.accounts.validate(&sscc, kind))]
+    pub fn create_aggregate(
+        ctx: Context<CreateAggregate>,
+        sscc: [u8; 18],
+        kind: UnitKind,
+    ) -> Result<()> {
+        CreateAggregate::handler(ctx, sscc, kind)
+    }
+
+    /// Packs children (remaining accounts, then their lots) into an aggregate.
+    #[access_control(ctx.accounts.validate(child_count, ctx.remaining_accounts))]
+    pub fn aggregate<'info>(ctx: Context<'info, Aggregate<'info>>, child_count: u8) -> Result<()> {
+        Aggregate::handler(ctx, child_count)
+    }
+
+    /// Unpacks children (remaining accounts) from an aggregate.
+    #[access_control(ctx.accounts.validate(ctx.remaining_accounts))]
+    pub fn disaggregate<'info>(ctx: Context<'info, Disaggregate<'info>>) -> Result<()> {
+        Disaggregate::handler(ctx)
+    }
+
+    /// The holder ships a unit to an authorized trading partner.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn ship(ctx: Context<Ship>, args: ShipArgs) -> Result<()> {
+        Ship::handler(ctx, args)
+    }
+
+    /// The addressee receives a unit in transit: custody moves, the chain head advances.
+    #[access_control(ctx.accounts.validate_receive())]
+    pub fn receive(ctx: Context<Receive>) -> Result<()> {
+        Receive::receive(ctx)
+    }
+
+    /// The addressee refuses a unit in transit: custody stays with the sender.
+    #[access_control(ctx.accounts.validate_refuse())]
+    pub fn refuse(ctx: Context<Receive>, reason_code: u16) -> Result<()> {
+        Receive::refuse(ctx, reason_code)
+    }
+
+    /// A holder or regulator quarantines a suspect unit.
+    #[access_control(ctx.accounts.validate())]
+    pub fn flag_suspect(ctx: Context<FlagSuspect>, reason_code: u16) -> Result<()> {
+        FlagSuspect::handler(ctx, reason_code)
+    }
+
+    /// A regulator or the manufacturer clears a suspect unit.
+    #[access_control(ctx.accounts.validate())]
+    pub fn clear_suspect(ctx: Context<ResolveSuspect>) -> Result<()> {
+        ResolveSuspect::clear(ctx)
+    }
+
+    /// A regulator or the manufacturer declares a suspect unit illegitimate.
+    #[access_control(ctx.accounts.validate())]
+    pub fn declare_illegitimate(ctx: Context<ResolveSuspect>, reason_code: u16) -> Result<()> {
+        ResolveSuspect::declare_illegitimate(ctx, reason_code)
+    }
+
+    /// The manufacturer or a regulator recalls a lot.
+    #[access_control(ctx.accounts.validate())]
+    pub fn recall_lot(ctx: Context<RecallLot>, reason_code: u16) -> Result<()> {
+        RecallLot::handler(ctx, reason_code)
+    }
+
+    /// A dispenser dispenses an item it holds.
+    #[access_control(ctx.accounts.validate())]
+    pub fn dispense(ctx: Context<Dispense>) -> Result<()> {
+        Dispense::handler(ctx)
+    }
+
+    /// The holder decommissions or destroys a unit.
+    #[access_control(ctx.accounts.validate())]
+    pub fn decommission(
+        ctx: Context<Decommission>,
+        destroyed: bool,
+        reason_code: u16,
+    ) -> Result<()> {
+        Decommission::handler(ctx, destroyed, reason_code)
     }
 }

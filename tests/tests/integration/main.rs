@@ -1,5 +1,6 @@
 //! One integration-test binary; one module per flow.
 
 mod bank;
+mod custody;
 mod ledger;
 mod registry;

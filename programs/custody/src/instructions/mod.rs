@@ -1,3 +1,25 @@
+pub mod aggregate;
+pub mod commission_units;
+pub mod create_aggregate;
+pub mod decommission;
+pub mod disaggregate;
+pub mod dispense;
 pub mod initialize_config;
+pub mod recall_lot;
+pub mod receive;
+pub mod register_lot;
+pub mod ship;
+pub mod suspect;
 
+pub use aggregate::*;
+pub use commission_units::*;
+pub use create_aggregate::*;
+pub use decommission::*;
+pub use disaggregate::*;
+pub use dispense::*;
 pub use initialize_config::*;
+pub use recall_lot::*;
+pub use receive::*;
+pub use register_lot::*;
+pub use ship::*;
+pub use suspect::*;

@@ -71,20 +71,38 @@ impl Participant {
     /// Owner and discriminator are checked by Anchor when the account is typed
     /// `Account<'info, Participant>`; for a raw `AccountInfo` use [`Participant::load_checked`].
     pub fn require_role(&self, wallet: &Pubkey, any_of: u16, now: i64) -> Result<()> {
-        require_keys_eq!(self.wallet, *wallet, RegistryError::WalletMismatch);
-        self.require_standing(now)?;
-        require!(self.has_any_role(any_of), RegistryError::MissingRole);
+        self.check_role(wallet, any_of, now)
+            .map_err(|e| RegistryError::from(e).into())
+    }
+
+    /// The role check as a plain result, so each program can report a failure under its own
+    /// error codes (`impl From<RoleCheckError> for <Program>Error`).
+    pub fn check_role(
+        &self,
+        wallet: &Pubkey,
+        any_of: u16,
+        now: i64,
+    ) -> core::result::Result<(), RoleCheckError> {
+        if self.wallet != *wallet {
+            return Err(RoleCheckError::WalletMismatch);
+        }
+        self.check_standing(now)?;
+        if !self.has_any_role(any_of) {
+            return Err(RoleCheckError::MissingRole);
+        }
         Ok(())
     }
 
     /// Active and not expired.
-    pub fn require_standing(&self, now: i64) -> Result<()> {
+    pub fn check_standing(&self, now: i64) -> core::result::Result<(), RoleCheckError> {
         match self.status {
             ParticipantStatus::Active => {}
-            ParticipantStatus::Suspended => return err!(RegistryError::ParticipantSuspended),
-            ParticipantStatus::Revoked => return err!(RegistryError::ParticipantRevoked),
+            ParticipantStatus::Suspended => return Err(RoleCheckError::Suspended),
+            ParticipantStatus::Revoked => return Err(RoleCheckError::Revoked),
         }
-        require!(now < self.valid_until, RegistryError::ParticipantExpired);
+        if now >= self.valid_until {
+            return Err(RoleCheckError::Expired);
+        }
         Ok(())
     }
 
@@ -127,6 +145,30 @@ impl Participant {
             RegistryError::InvariantViolation
         );
         Ok(())
+    }
+}
+
+/// Why a participant failed a role check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleCheckError {
+    /// The participant account belongs to another wallet.
+    WalletMismatch,
+    Suspended,
+    Revoked,
+    Expired,
+    /// None of the required roles.
+    MissingRole,
+}
+
+impl From<RoleCheckError> for RegistryError {
+    fn from(e: RoleCheckError) -> Self {
+        match e {
+            RoleCheckError::WalletMismatch => RegistryError::WalletMismatch,
+            RoleCheckError::Suspended => RegistryError::ParticipantSuspended,
+            RoleCheckError::Revoked => RegistryError::ParticipantRevoked,
+            RoleCheckError::Expired => RegistryError::ParticipantExpired,
+            RoleCheckError::MissingRole => RegistryError::MissingRole,
+        }
     }
 }
 

@@ -1,0 +1,77 @@
+use crate::constants::{ACCOUNT_VERSION, CUSTODIAN_ROLES, SEED_UNIT, SSCC_LEN};
+use crate::error::CustodyError;
+use crate::events::AggregateCreated;
+use crate::state::{Unit, UnitKind, UnitStatus};
+use crate::utils::{now, require_partner};
+use anchor_lang::prelude::*;
+use registry::state::Participant;
+
+/// Creates an empty case or pallet identified by its SSCC, held by the packer.
+#[derive(Accounts)]
+#[instruction(sscc: [u8; SSCC_LEN])]
+pub struct CreateAggregate<'info> {
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + Unit::INIT_SPACE,
+        seeds = [SEED_UNIT, sscc.as_ref()],
+        bump
+    )]
+    pub aggregate: Account<'info, Unit>,
+    pub packer: Signer<'info>,
+    pub packer_participant: Account<'info, Participant>,
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+impl CreateAggregate<'_> {
+    pub fn validate(&self, sscc: &[u8; SSCC_LEN], kind: UnitKind) -> Result<()> {
+        require_partner(
+            &self.packer_participant,
+            &self.packer.key(),
+            CUSTODIAN_ROLES,
+            now()?,
+        )?;
+        require!(
+            registry::utils::gs1::check_digit_valid(sscc),
+            CustodyError::InvalidSscc
+        );
+        require!(kind != UnitKind::Item, CustodyError::InvalidNesting);
+        Ok(())
+    }
+
+    pub fn handler(
+        ctx: Context<CreateAggregate>,
+        sscc: [u8; SSCC_LEN],
+        kind: UnitKind,
+    ) -> Result<()> {
+        let now = now()?;
+        let aggregate = &mut ctx.accounts.aggregate;
+        aggregate.set_inner(Unit {
+            version: ACCOUNT_VERSION,
+            bump: ctx.bumps.aggregate,
+            kind,
+            status: UnitStatus::Active,
+            status_before_quarantine: UnitStatus::Active,
+            gtin: [0; 14],
+            lot: Pubkey::default(),
+            expires_at: 0,
+            holder: ctx.accounts.packer.key(),
+            parent: Pubkey::default(),
+            child_count: 0,
+            hop_count: 0,
+            chain_head: [0; 32],
+            updated_at: now,
+        });
+        aggregate.invariant()?;
+        registry::emit_event!(AggregateCreated {
+            unit: aggregate.key(),
+            sscc,
+            kind: kind as u8,
+            by: ctx.accounts.packer.key(),
+            timestamp: now,
+        });
+        Ok(())
+    }
+}

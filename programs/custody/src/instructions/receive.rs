@@ -1,0 +1,127 @@
+use crate::constants::{CUSTODIAN_ROLES, SEED_HOP};
+use crate::error::CustodyError;
+use crate::events::{Received, Refused};
+use crate::state::{Hop, HopStatus, Lot, Unit, UnitStatus};
+use crate::utils::{now, require_lot_ok, require_partner};
+use anchor_lang::prelude::*;
+use registry::state::Participant;
+
+/// The addressee of the pending hop receives or refuses the unit.
+#[derive(Accounts)]
+pub struct Receive<'info> {
+    #[account(mut)]
+    pub unit: Account<'info, Unit>,
+    /// The pending hop `["hop", unit, unit.hop_count]` (checked in `validate`, after the unit's
+    /// status, so a repeated receive fails with `NotInTransit`).
+    #[account(mut)]
+    pub hop: Account<'info, Hop>,
+    pub receiver: Signer<'info>,
+    pub receiver_participant: Account<'info, Participant>,
+    /// The item's lot (required for items when receiving, absent for aggregates).
+    pub lot: Option<Account<'info, Lot>>,
+}
+
+impl Receive<'_> {
+    fn validate_common(&self) -> Result<()> {
+        require!(
+            self.unit.status == UnitStatus::InTransit,
+            CustodyError::NotInTransit
+        );
+        let unit_key = self.unit.key();
+        let index = self.unit.hop_count.to_le_bytes();
+        let expected = Pubkey::create_program_address(
+            &[SEED_HOP, unit_key.as_ref(), &index, &[self.hop.bump]],
+            &crate::ID,
+        )
+        .map_err(|_| CustodyError::HopMismatch)?;
+        require_keys_eq!(self.hop.key(), expected, CustodyError::HopMismatch);
+        require!(
+            self.hop.status == HopStatus::Shipped,
+            CustodyError::NotInTransit
+        );
+        require_keys_eq!(self.hop.to, self.receiver.key(), CustodyError::NotAddressee);
+        Ok(())
+    }
+
+    /// Receiving re-checks everything a hop must satisfy: the receiver is still an authorized
+    /// partner, the lot was not recalled and the unit has not expired while in transit.
+    pub fn validate_receive(&self) -> Result<()> {
+        self.validate_common()?;
+        let now = now()?;
+        require_partner(
+            &self.receiver_participant,
+            &self.receiver.key(),
+            CUSTODIAN_ROLES,
+            now,
+        )?;
+        if !self.unit.is_aggregate() {
+            let lot = self.lot.as_ref().ok_or(CustodyError::LotRequired)?;
+            require_lot_ok(&self.unit, &lot.key(), lot, now)?;
+        }
+        Ok(())
+    }
+
+    /// Refusing needs no standing: a suspended or expired partner may always send goods back.
+    pub fn validate_refuse(&self) -> Result<()> {
+        self.validate_common()?;
+        require_keys_eq!(
+            self.receiver_participant.wallet,
+            self.receiver.key(),
+            CustodyError::ParticipantMismatch
+        );
+        Ok(())
+    }
+
+    /// Completes the pending hop as `status`, advancing the hop count and the chain head.
+    fn complete(&mut self, status: HopStatus, now: i64) -> Result<(u32, [u8; 32])> {
+        let index = self.unit.hop_count;
+        let hop = &mut self.hop;
+        hop.status = status;
+        hop.received_at = now;
+        hop.invariant()?;
+        let head = hop.chain(&self.unit.chain_head, index);
+        let unit = &mut self.unit;
+        unit.chain_head = head;
+        unit.hop_count = crate::math::add_u32(index, 1)?;
+        unit.status = UnitStatus::Active;
+        if status == HopStatus::Received {
+            unit.holder = hop.to;
+        }
+        unit.updated_at = now;
+        unit.invariant()?;
+        Ok((index, head))
+    }
+
+    pub fn receive(ctx: Context<Receive>) -> Result<()> {
+        let now = now()?;
+        let (index, chain_head) = ctx.accounts.complete(HopStatus::Received, now)?;
+        let hop = &ctx.accounts.hop;
+        registry::emit_event!(Received {
+            unit: ctx.accounts.unit.key(),
+            hop: hop.key(),
+            index,
+            from: hop.from,
+            to: hop.to,
+            chain_head,
+            timestamp: now,
+        });
+        Ok(())
+    }
+
+    pub fn refuse(ctx: Context<Receive>, reason_code: u16) -> Result<()> {
+        let now = now()?;
+        let (index, chain_head) = ctx.accounts.complete(HopStatus::Refused, now)?;
+        let hop = &ctx.accounts.hop;
+        registry::emit_event!(Refused {
+            unit: ctx.accounts.unit.key(),
+            hop: hop.key(),
+            index,
+            from: hop.from,
+            to: hop.to,
+            reason_code,
+            chain_head,
+            timestamp: now,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,106 @@
+use crate::constants::{ACCOUNT_VERSION, CUSTODIAN_ROLES, SEED_HOP, SHIPMENT_REF_LEN};
+use crate::error::CustodyError;
+use crate::events::Shipped;
+use crate::state::{Hop, HopStatus, Lot, Unit, UnitStatus};
+use crate::utils::{now, require_lot_ok, require_partner};
+use anchor_lang::prelude::*;
+use registry::constants::GLN_LEN;
+use registry::state::Participant;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ShipArgs {
+    /// GLN of the shipping location (EPCIS readPoint).
+    pub read_point: [u8; GLN_LEN],
+    /// First 16 bytes of sha256 of the ASN / despatch advice id.
+    pub shipment_ref: [u8; SHIPMENT_REF_LEN],
+    /// A saleable return (dispenser → distributor), verified at receipt.
+    pub is_return: bool,
+}
+
+/// The holder ships a top-level unit (an item, case or pallet) to a named, active, authorized
+/// trading partner: creates hop `unit.hop_count` and puts the unit in transit.
+#[derive(Accounts)]
+pub struct Ship<'info> {
+    #[account(mut)]
+    pub unit: Account<'info, Unit>,
+    /// `init_if_needed` so that shipping a unit already in transit (whose pending hop exists)
+    /// fails with the unit's status error rather than the system program's; `validate()`
+    /// then requires the hop to be fresh.
+    #[account(
+        init_if_needed,
+        payer = payer,
+        space = 8 + Hop::INIT_SPACE,
+        seeds = [SEED_HOP, unit.key().as_ref(), &unit.hop_count.to_le_bytes()],
+        bump
+    )]
+    pub hop: Account<'info, Hop>,
+    pub sender: Signer<'info>,
+    pub sender_participant: Account<'info, Participant>,
+    /// The receiver's registry entry; the receiver is its wallet.
+    pub receiver_participant: Account<'info, Participant>,
+    /// The item's lot (required for items, absent for aggregates).
+    pub lot: Option<Account<'info, Lot>>,
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+impl Ship<'_> {
+    pub fn validate(&self, args: &ShipArgs) -> Result<()> {
+        let now = now()?;
+        require_partner(
+            &self.sender_participant,
+            &self.sender.key(),
+            CUSTODIAN_ROLES,
+            now,
+        )?;
+        let receiver = self.receiver_participant.wallet;
+        require_partner(&self.receiver_participant, &receiver, CUSTODIAN_ROLES, now)?;
+        require_keys_neq!(receiver, self.sender.key(), CustodyError::SelfShipment);
+        require!(!self.unit.in_aggregate(), CustodyError::InsideAggregate);
+        self.unit.require_active()?;
+        require_keys_eq!(self.unit.holder, self.sender.key(), CustodyError::NotHolder);
+        // An active unit has no pending hop: hop `hop_count` is always fresh here.
+        require_eq!(self.hop.version, 0, CustodyError::InvariantViolation);
+        if !self.unit.is_aggregate() {
+            let lot = self.lot.as_ref().ok_or(CustodyError::LotRequired)?;
+            require_lot_ok(&self.unit, &lot.key(), lot, now)?;
+        }
+        registry::state::require_valid_gln(&args.read_point)?;
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<Ship>, args: ShipArgs) -> Result<()> {
+        let now = now()?;
+        let to = ctx.accounts.receiver_participant.wallet;
+        let hop = &mut ctx.accounts.hop;
+        hop.set_inner(Hop {
+            version: ACCOUNT_VERSION,
+            bump: ctx.bumps.hop,
+            status: HopStatus::Shipped,
+            from: ctx.accounts.sender.key(),
+            to,
+            shipped_at: now,
+            received_at: 0,
+            read_point: args.read_point,
+            shipment_ref: args.shipment_ref,
+        });
+        hop.invariant()?;
+        let unit = &mut ctx.accounts.unit;
+        unit.status = UnitStatus::InTransit;
+        unit.updated_at = now;
+        unit.invariant()?;
+        registry::emit_event!(Shipped {
+            unit: unit.key(),
+            hop: hop.key(),
+            index: unit.hop_count,
+            from: hop.from,
+            to,
+            read_point: args.read_point,
+            shipment_ref: args.shipment_ref,
+            is_return: args.is_return,
+            timestamp: now,
+        });
+        Ok(())
+    }
+}

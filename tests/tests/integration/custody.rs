@@ -1,0 +1,940 @@
+//! custody: every instruction's happy path and its rejections, with exact error codes, the
+//! manufacturer → distributor → pharmacy story, and a 1,000-unit pallet moved in one hop.
+
+use anchor_lang::error::ErrorCode as AnchorError;
+use anchor_lang::prelude::Pubkey;
+use caretrail_sdk::custody::{self as cus, HopStatus, LotStatus, UnitKind, UnitStatus};
+use caretrail_sdk::events::{CaretrailEvent, CustodyEvent};
+use caretrail_sdk::registry::roles;
+use caretrail_tests::*;
+use custody::error::CustodyError;
+use solana_sdk::signature::{Keypair, Signer};
+
+const CUSTODY: Pubkey = custody::ID;
+
+fn unit(h: &Harness, u: &Pubkey) -> cus::Unit {
+    cus::fetch_unit(&h.ledger, u).unwrap().expect("unit")
+}
+
+fn lot(h: &Harness, l: &Pubkey) -> cus::Lot {
+    cus::fetch_lot(&h.ledger, l).unwrap().expect("lot")
+}
+
+fn sscc(serial_ref: &str) -> [u8; 18] {
+    let body = format!("10614141{serial_ref:0>9}");
+    let check = registry::utils::gs1::compute_check_digit(body.as_bytes()).unwrap();
+    cus::parse_sscc(&format!("{body}{check}")).unwrap()
+}
+
+// ----------------------------------------------------------------------------- lots
+
+#[test]
+fn register_lot_stores_exact_lot() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let l = lot(&h, &sc.lot);
+    assert_eq!(l.version, 1);
+    assert_eq!(l.bump, cus::lot_pda(&sc.gtin, LOT).1);
+    assert_eq!(l.status, LotStatus::Released);
+    assert_eq!(&l.gtin, GTIN.as_bytes());
+    assert_eq!(l.lot_hash, cus::lot_hash(LOT));
+    assert_eq!(l.manufacturer, sc.manufacturer.pubkey());
+    assert_eq!(l.expiry_date, 20271231);
+    assert_eq!(
+        caretrail_sdk::util::rfc3339(l.expires_at),
+        "2028-01-01T00:00:00Z"
+    );
+    assert_eq!(
+        (
+            l.registered_at,
+            l.recalled_at,
+            l.recall_reason,
+            l.unit_count
+        ),
+        (T0, 0, 0, 0)
+    );
+}
+
+#[test]
+fn register_lot_by_a_non_manufacturer_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let r = h.custody().register_lot(
+        &sc.distributor,
+        cus::lot_args(&sc.gtin, "LOT-B", (2027, 1, 1)),
+    );
+    expect_error(r, &CUSTODY, CustodyError::RoleNotAllowed);
+    let stranger = h.funded();
+    let r = h
+        .custody()
+        .register_lot(&stranger, cus::lot_args(&sc.gtin, "LOT-B", (2027, 1, 1)));
+    expect_error(r, &CUSTODY, AnchorError::AccountNotInitialized);
+}
+
+#[test]
+fn register_lot_with_bad_gtin_or_past_expiry_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let mut bad = *b"09501101020918";
+    let r = h
+        .custody()
+        .register_lot(&sc.manufacturer, cus::lot_args(&bad, "LOT-B", (2027, 1, 1)));
+    expect_error(r, &CUSTODY, CustodyError::InvalidGtin);
+    bad = sc.gtin;
+    let r = h.custody().register_lot(
+        &sc.manufacturer,
+        cus::lot_args(&bad, "LOT-B", (2026, 5, 31)),
+    );
+    expect_error(r, &CUSTODY, CustodyError::InvalidExpiry);
+}
+
+// ----------------------------------------------------------------------------- commissioning
+
+#[test]
+fn commission_creates_units_held_by_the_manufacturer() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let units = h.commission(&sc, &["S1", "S2", "S3"]);
+    for (u, serial) in units.iter().zip(["S1", "S2", "S3"]) {
+        let x = unit(&h, u);
+        assert_eq!(x.bump, cus::unit_pda(&sc.gtin, serial).1);
+        assert_eq!((x.kind, x.status), (UnitKind::Item, UnitStatus::Active));
+        assert_eq!(x.gtin, sc.gtin);
+        assert_eq!(x.lot, sc.lot);
+        assert_eq!(x.holder, sc.manufacturer.pubkey());
+        assert_eq!(x.parent, Pubkey::default());
+        assert_eq!((x.child_count, x.hop_count, x.chain_head), (0, 0, [0; 32]));
+        assert_eq!(x.expires_at, lot(&h, &sc.lot).expires_at);
+    }
+    assert_eq!(lot(&h, &sc.lot).unit_count, 3);
+}
+
+#[test]
+fn commissioning_a_duplicate_serial_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    h.commission(&sc, &["S1"]);
+    let r = h.custody().commission(
+        &sc.manufacturer,
+        &sc.lot,
+        vec![
+            cus::serial_hash(&sc.gtin, "S2"),
+            cus::serial_hash(&sc.gtin, "S1"),
+        ],
+    );
+    expect_error(r, &CUSTODY, CustodyError::DuplicateSerial);
+    // The same serial twice in one batch.
+    let r = h.custody().commission(
+        &sc.manufacturer,
+        &sc.lot,
+        vec![
+            cus::serial_hash(&sc.gtin, "S3"),
+            cus::serial_hash(&sc.gtin, "S3"),
+        ],
+    );
+    expect_error(r, &CUSTODY, CustodyError::DuplicateSerial);
+    assert!(
+        cus::fetch_unit(&h.ledger, &cus::unit_pda(&sc.gtin, "S2").0)
+            .unwrap()
+            .is_none(),
+        "the failed batch left nothing"
+    );
+    assert_eq!(lot(&h, &sc.lot).unit_count, 1);
+}
+
+#[test]
+fn commissioning_into_another_manufacturers_lot_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let rival = h.participant(&sc.authority, roles::MANUFACTURER);
+    let r = h
+        .custody()
+        .commission(&rival, &sc.lot, vec![cus::serial_hash(&sc.gtin, "FAKE")]);
+    expect_error(r, &CUSTODY, CustodyError::Unauthorized);
+}
+
+#[test]
+fn commissioning_with_a_mismatched_unit_account_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let mut ix = cus::commission_units_ix(
+        &sc.manufacturer.pubkey(),
+        &h.payer.pubkey(),
+        &sc.lot,
+        vec![cus::serial_hash(&sc.gtin, "S1")],
+    );
+    let last = ix.accounts.len() - 1;
+    ix.accounts[last].pubkey = cus::unit_pda(&sc.gtin, "OTHER").0;
+    expect_error(
+        h.send(&[&sc.manufacturer], &[ix]),
+        &CUSTODY,
+        CustodyError::UnitAddressMismatch,
+    );
+}
+
+#[test]
+fn commissioning_by_a_suspended_manufacturer_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    h.registry()
+        .suspend(&sc.authority, &sc.manufacturer.pubkey(), 1)
+        .unwrap();
+    let r = h.custody().commission(
+        &sc.manufacturer,
+        &sc.lot,
+        vec![cus::serial_hash(&sc.gtin, "S1")],
+    );
+    expect_error(r, &CUSTODY, CustodyError::ParticipantSuspended);
+}
+
+#[test]
+fn empty_or_oversized_batches_are_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    expect_error(
+        h.custody().commission(&sc.manufacturer, &sc.lot, vec![]),
+        &CUSTODY,
+        CustodyError::InvalidBatch,
+    );
+    let too_many: Vec<[u8; 32]> = (0..25)
+        .map(|i| cus::serial_hash(&sc.gtin, &format!("X{i}")))
+        .collect();
+    let mut ix = cus::commission_units_ix(
+        &sc.manufacturer.pubkey(),
+        &h.payer.pubkey(),
+        &sc.lot,
+        too_many,
+    );
+    ix.accounts.truncate(5 + 1);
+    expect_error(
+        h.send(&[&sc.manufacturer], &[ix]),
+        &CUSTODY,
+        CustodyError::InvalidBatch,
+    );
+}
+
+// ----------------------------------------------------------------------------- ship / receive / refuse
+
+#[test]
+fn ship_creates_the_hop_and_puts_the_unit_in_transit() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.warp(60);
+    let out = h
+        .custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
+    assert_eq!(hop.status, HopStatus::Shipped);
+    assert_eq!(
+        (hop.from, hop.to),
+        (sc.manufacturer.pubkey(), sc.distributor.pubkey())
+    );
+    assert_eq!((hop.shipped_at, hop.received_at), (T0 + 60, 0));
+    assert_eq!(&hop.read_point, b"0614141000005");
+    assert_eq!(hop.shipment_ref, cus::shipment_ref("ASN-0001"));
+    let x = unit(&h, &u);
+    assert_eq!(
+        (x.status, x.holder, x.hop_count),
+        (UnitStatus::InTransit, sc.manufacturer.pubkey(), 0)
+    );
+    match out.events().as_slice() {
+        [CaretrailEvent::Custody(CustodyEvent::Shipped(e))] => {
+            assert_eq!((e.unit, e.hop, e.index), (u, cus::hop_pda(&u, 0).0, 0));
+            assert_eq!(
+                (e.from, e.to, e.timestamp),
+                (sc.manufacturer.pubkey(), sc.distributor.pubkey(), T0 + 60)
+            );
+        }
+        other => panic!("unexpected events {other:?}"),
+    }
+}
+
+#[test]
+fn receive_moves_custody_and_advances_the_chain() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    h.warp(3600);
+    h.custody().receive(&sc.distributor, &u).unwrap();
+    let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
+    assert_eq!(
+        (hop.status, hop.received_at),
+        (HopStatus::Received, T0 + 3600)
+    );
+    let x = unit(&h, &u);
+    assert_eq!(
+        (x.status, x.holder, x.hop_count),
+        (UnitStatus::Active, sc.distributor.pubkey(), 1)
+    );
+    assert_eq!(x.chain_head, hop.chain(&[0; 32], 0));
+}
+
+#[test]
+fn shipping_by_a_non_holder_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    let r = h
+        .custody()
+        .ship(&sc.distributor, &sc.pharmacy.pubkey(), &u, ship_args());
+    expect_error(r, &CUSTODY, CustodyError::NotHolder);
+}
+
+#[test]
+fn shipping_to_an_unauthorized_receiver_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    let payer = h.participant(&sc.authority, roles::PAYER);
+    expect_error(
+        h.custody()
+            .ship(&sc.manufacturer, &payer.pubkey(), &u, ship_args()),
+        &CUSTODY,
+        CustodyError::RoleNotAllowed,
+    );
+    h.registry()
+        .suspend(&sc.authority, &sc.distributor.pubkey(), 1)
+        .unwrap();
+    let r = h
+        .custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args());
+    expect_error(r, &CUSTODY, CustodyError::ParticipantSuspended);
+    let unknown = Keypair::new();
+    let r = h
+        .custody()
+        .ship(&sc.manufacturer, &unknown.pubkey(), &u, ship_args());
+    expect_error(r, &CUSTODY, AnchorError::AccountNotInitialized);
+    expect_error(
+        h.custody()
+            .ship(&sc.manufacturer, &sc.manufacturer.pubkey(), &u, ship_args()),
+        &CUSTODY,
+        CustodyError::SelfShipment,
+    );
+}
+
+#[test]
+fn shipping_a_unit_in_transit_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    let r = h
+        .custody()
+        .ship(&sc.manufacturer, &sc.pharmacy.pubkey(), &u, ship_args());
+    expect_error(r, &CUSTODY, CustodyError::UnitInTransit);
+}
+
+#[test]
+fn receiving_a_shipment_addressed_to_someone_else_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    expect_error(
+        h.custody().receive(&sc.pharmacy, &u),
+        &CUSTODY,
+        CustodyError::NotAddressee,
+    );
+    assert_eq!(unit(&h, &u).holder, sc.manufacturer.pubkey());
+}
+
+#[test]
+fn receiving_twice_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    let again = cus::receive_ix(&sc.distributor.pubkey(), &u, 0, Some(sc.lot));
+    h.send(&[&sc.distributor], std::slice::from_ref(&again))
+        .unwrap();
+    expect_error(
+        h.send(&[&sc.distributor], &[again]),
+        &CUSTODY,
+        CustodyError::NotInTransit,
+    );
+    assert_eq!(unit(&h, &u).hop_count, 1);
+}
+
+#[test]
+fn receiving_an_active_unit_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    let r = h.send(
+        &[&sc.distributor],
+        &[cus::receive_ix(
+            &sc.distributor.pubkey(),
+            &u,
+            0,
+            Some(sc.lot),
+        )],
+    );
+    expect_error(r, &CUSTODY, AnchorError::AccountNotInitialized);
+}
+
+#[test]
+fn refuse_returns_custody_to_the_sender() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    let out = h.custody().refuse(&sc.distributor, &u, 3).unwrap();
+    let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
+    assert_eq!(hop.status, HopStatus::Refused);
+    let x = unit(&h, &u);
+    assert_eq!(
+        (x.status, x.holder, x.hop_count),
+        (UnitStatus::Active, sc.manufacturer.pubkey(), 1)
+    );
+    assert_eq!(x.chain_head, hop.chain(&[0; 32], 0));
+    assert!(
+        matches!(out.events().as_slice(), [CaretrailEvent::Custody(CustodyEvent::Refused(e))] if e.reason_code == 3)
+    );
+    // The next shipment uses hop 1.
+    h.hop(&sc.manufacturer, &sc.distributor, &u);
+    assert_eq!(unit(&h, &u).hop_count, 2);
+    assert_eq!(
+        cus::fetch_hop(&h.ledger, &u, 1).unwrap().unwrap().status,
+        HopStatus::Received
+    );
+}
+
+#[test]
+fn refusing_a_shipment_addressed_to_someone_else_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    expect_error(
+        h.custody().refuse(&sc.pharmacy, &u, 1),
+        &CUSTODY,
+        CustodyError::NotAddressee,
+    );
+}
+
+// ----------------------------------------------------------------------------- the full story
+
+#[test]
+fn manufacturer_to_distributor_to_pharmacy_to_patient() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.hop(&sc.manufacturer, &sc.distributor, &u);
+    h.hop(&sc.distributor, &sc.pharmacy, &u);
+    let out = h.custody().dispense(&sc.pharmacy, &u).unwrap();
+    let x = unit(&h, &u);
+    assert_eq!(
+        (x.status, x.holder, x.hop_count),
+        (UnitStatus::Dispensed, sc.pharmacy.pubkey(), 2)
+    );
+    // The chain head is reproducible from the hops.
+    let h0 = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
+    let h1 = cus::fetch_hop(&h.ledger, &u, 1).unwrap().unwrap();
+    assert_eq!(x.chain_head, h1.chain(&h0.chain(&[0; 32], 0), 1));
+    assert!(
+        matches!(out.events().as_slice(), [CaretrailEvent::Custody(CustodyEvent::Dispensed(e))] if e.unit == u)
+    );
+    // Terminal: nothing moves it again.
+    expect_error(
+        h.custody().dispense(&sc.pharmacy, &u),
+        &CUSTODY,
+        CustodyError::AlreadyDispensed,
+    );
+    expect_error(
+        h.custody()
+            .ship(&sc.pharmacy, &sc.distributor.pubkey(), &u, ship_args()),
+        &CUSTODY,
+        CustodyError::AlreadyDispensed,
+    );
+}
+
+#[test]
+fn dispensing_requires_a_dispenser_that_holds_the_unit() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.hop(&sc.manufacturer, &sc.distributor, &u);
+    expect_error(
+        h.custody().dispense(&sc.distributor, &u),
+        &CUSTODY,
+        CustodyError::RoleNotAllowed,
+    );
+    expect_error(
+        h.custody().dispense(&sc.pharmacy, &u),
+        &CUSTODY,
+        CustodyError::NotHolder,
+    );
+}
+
+// ----------------------------------------------------------------------------- recall, expiry, quarantine
+
+#[test]
+fn recalled_lot_stops_hops_and_dispensing() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let units = h.commission(&sc, &["S1", "S2"]);
+    h.hop(&sc.manufacturer, &sc.pharmacy, &units[1]);
+    let out = h
+        .custody()
+        .recall_lot(&sc.manufacturer, &sc.lot, 11)
+        .unwrap();
+    let l = lot(&h, &sc.lot);
+    assert_eq!(
+        (l.status, l.recalled_at, l.recall_reason),
+        (LotStatus::Recalled, T0, 11)
+    );
+    assert!(
+        matches!(out.events().as_slice(), [CaretrailEvent::Custody(CustodyEvent::LotRecalled(e))] if e.reason_code == 11)
+    );
+    let r = h.custody().ship(
+        &sc.manufacturer,
+        &sc.distributor.pubkey(),
+        &units[0],
+        ship_args(),
+    );
+    expect_error(r, &CUSTODY, CustodyError::LotRecalled);
+    expect_error(
+        h.custody().dispense(&sc.pharmacy, &units[1]),
+        &CUSTODY,
+        CustodyError::LotRecalled,
+    );
+    let r = h.custody().commission(
+        &sc.manufacturer,
+        &sc.lot,
+        vec![cus::serial_hash(&sc.gtin, "S3")],
+    );
+    expect_error(r, &CUSTODY, CustodyError::LotRecalled);
+    expect_error(
+        h.custody().recall_lot(&sc.regulator, &sc.lot, 1),
+        &CUSTODY,
+        CustodyError::AlreadyRecalled,
+    );
+}
+
+#[test]
+fn a_unit_recalled_in_transit_cannot_be_received() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    h.custody().recall_lot(&sc.regulator, &sc.lot, 2).unwrap();
+    expect_error(
+        h.custody().receive(&sc.distributor, &u),
+        &CUSTODY,
+        CustodyError::LotRecalled,
+    );
+    // It can still be refused back to the sender.
+    h.custody().refuse(&sc.distributor, &u, 2).unwrap();
+}
+
+#[test]
+fn recall_by_anyone_else_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    expect_error(
+        h.custody().recall_lot(&sc.distributor, &sc.lot, 1),
+        &CUSTODY,
+        CustodyError::RoleNotAllowed,
+    );
+}
+
+#[test]
+fn expired_units_do_not_move() {
+    let h = Harness::new();
+    let mut sc = h.supply_chain();
+    // A short-dated lot, expiring while every party's credential is still valid.
+    h.custody()
+        .register_lot(
+            &sc.manufacturer,
+            cus::lot_args(&sc.gtin, "SHORT", (2026, 12, 31)),
+        )
+        .unwrap();
+    sc.lot = cus::lot_pda(&sc.gtin, "SHORT").0;
+    let units = h.commission(&sc, &["S1", "S2"]);
+    h.hop(&sc.manufacturer, &sc.pharmacy, &units[1]);
+    h.ledger.set_clock(lot(&h, &sc.lot).expires_at - 1).unwrap();
+    h.custody()
+        .ship(
+            &sc.manufacturer,
+            &sc.distributor.pubkey(),
+            &units[0],
+            ship_args(),
+        )
+        .unwrap();
+    h.custody().refuse(&sc.distributor, &units[0], 1).unwrap();
+    h.ledger.set_clock(lot(&h, &sc.lot).expires_at).unwrap();
+    let r = h.custody().ship(
+        &sc.manufacturer,
+        &sc.distributor.pubkey(),
+        &units[0],
+        ship_args(),
+    );
+    expect_error(r, &CUSTODY, CustodyError::UnitExpired);
+    expect_error(
+        h.custody().dispense(&sc.pharmacy, &units[1]),
+        &CUSTODY,
+        CustodyError::UnitExpired,
+    );
+}
+
+#[test]
+fn quarantine_blocks_movement_until_cleared() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.hop(&sc.manufacturer, &sc.distributor, &u);
+    h.custody().flag_suspect(&sc.distributor, &u, 7).unwrap();
+    assert_eq!(unit(&h, &u).status, UnitStatus::Quarantined);
+    let r = h
+        .custody()
+        .ship(&sc.distributor, &sc.pharmacy.pubkey(), &u, ship_args());
+    expect_error(r, &CUSTODY, CustodyError::UnitQuarantined);
+    // Only a regulator or the manufacturer resolves it.
+    expect_error(
+        h.custody().clear_suspect(&sc.distributor, &u),
+        &CUSTODY,
+        CustodyError::RoleNotAllowed,
+    );
+    h.custody().clear_suspect(&sc.regulator, &u).unwrap();
+    assert_eq!(unit(&h, &u).status, UnitStatus::Active);
+    h.hop(&sc.distributor, &sc.pharmacy, &u);
+}
+
+#[test]
+fn flagging_by_a_stranger_is_rejected_and_a_regulator_may_flag() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    expect_error(
+        h.custody().flag_suspect(&sc.pharmacy, &u, 1),
+        &CUSTODY,
+        CustodyError::RoleNotAllowed,
+    );
+    h.custody().flag_suspect(&sc.regulator, &u, 1).unwrap();
+    expect_error(
+        h.custody().flag_suspect(&sc.regulator, &u, 1),
+        &CUSTODY,
+        CustodyError::UnitQuarantined,
+    );
+    // The manufacturer clears its own product.
+    h.custody().clear_suspect(&sc.manufacturer, &u).unwrap();
+    expect_error(
+        h.custody().clear_suspect(&sc.manufacturer, &u),
+        &CUSTODY,
+        CustodyError::NotQuarantined,
+    );
+}
+
+#[test]
+fn illegitimate_product_is_terminal() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.hop(&sc.manufacturer, &sc.distributor, &u);
+    h.custody().flag_suspect(&sc.distributor, &u, 1).unwrap();
+    let out = h
+        .custody()
+        .declare_illegitimate(&sc.regulator, &u, 99)
+        .unwrap();
+    assert!(
+        matches!(out.events().as_slice(), [CaretrailEvent::Custody(CustodyEvent::DeclaredIllegitimate(e))] if e.reason_code == 99)
+    );
+    assert_eq!(unit(&h, &u).status, UnitStatus::Illegitimate);
+    let r = h
+        .custody()
+        .ship(&sc.distributor, &sc.pharmacy.pubkey(), &u, ship_args());
+    expect_error(r, &CUSTODY, CustodyError::UnitIllegitimate);
+    expect_error(
+        h.custody().flag_suspect(&sc.distributor, &u, 1),
+        &CUSTODY,
+        CustodyError::UnitIllegitimate,
+    );
+    // Destroying quarantined product is allowed, illegitimate product is already terminal.
+    expect_error(
+        h.custody().decommission(&sc.distributor, &u, true, 1),
+        &CUSTODY,
+        CustodyError::UnitIllegitimate,
+    );
+}
+
+#[test]
+fn decommission_and_destroy_are_terminal_and_holder_only() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let units = h.commission(&sc, &["S1", "S2"]);
+    expect_error(
+        h.custody()
+            .decommission(&sc.distributor, &units[0], false, 1),
+        &CUSTODY,
+        CustodyError::NotHolder,
+    );
+    h.custody()
+        .decommission(&sc.manufacturer, &units[0], false, 5)
+        .unwrap();
+    assert_eq!(unit(&h, &units[0]).status, UnitStatus::Decommissioned);
+    h.custody()
+        .flag_suspect(&sc.manufacturer, &units[1], 1)
+        .unwrap();
+    h.custody()
+        .decommission(&sc.manufacturer, &units[1], true, 6)
+        .unwrap();
+    assert_eq!(unit(&h, &units[1]).status, UnitStatus::Destroyed);
+    let r = h.custody().ship(
+        &sc.manufacturer,
+        &sc.distributor.pubkey(),
+        &units[0],
+        ship_args(),
+    );
+    expect_error(r, &CUSTODY, CustodyError::UnitDecommissioned);
+}
+
+// ----------------------------------------------------------------------------- aggregation
+
+#[test]
+fn a_case_moves_its_units_in_one_hop_and_unpacking_hands_them_over() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let units = h.commission(&sc, &["S1", "S2", "S3"]);
+    let case_id = sscc("1");
+    h.custody()
+        .create_aggregate(&sc.manufacturer, case_id, UnitKind::Case)
+        .unwrap();
+    let case = cus::sscc_pda(&case_id).0;
+    let out = h
+        .custody()
+        .aggregate(&sc.manufacturer, &case, &units)
+        .unwrap();
+    assert!(
+        matches!(out.events().as_slice(), [CaretrailEvent::Custody(CustodyEvent::Packed(e))] if e.children == units)
+    );
+    assert_eq!(unit(&h, &case).child_count, 3);
+    assert_eq!(unit(&h, &units[0]).parent, case);
+    // A packed unit moves only with its case.
+    let r = h.custody().ship(
+        &sc.manufacturer,
+        &sc.distributor.pubkey(),
+        &units[0],
+        ship_args(),
+    );
+    expect_error(r, &CUSTODY, CustodyError::InsideAggregate);
+    h.hop(&sc.manufacturer, &sc.distributor, &case);
+    let (top, top_unit) = cus::top_most(&h.ledger, &units[1]).unwrap().unwrap();
+    assert_eq!((top, top_unit.holder), (case, sc.distributor.pubkey()));
+    // The distributor unpacks; each unit takes the case's holder and chain.
+    let case_head = unit(&h, &case).chain_head;
+    h.custody()
+        .disaggregate(&sc.distributor, &case, &units)
+        .unwrap();
+    for u in &units {
+        let x = unit(&h, u);
+        assert_eq!(
+            (x.parent, x.holder),
+            (Pubkey::default(), sc.distributor.pubkey())
+        );
+        assert_eq!(
+            x.chain_head,
+            custody::instructions::disaggregate::unpack_chain(&[0; 32], &case, &case_head)
+        );
+    }
+    assert_eq!(unit(&h, &case).child_count, 0);
+    h.hop(&sc.distributor, &sc.pharmacy, &units[0]);
+    h.custody().dispense(&sc.pharmacy, &units[0]).unwrap();
+}
+
+#[test]
+fn a_unit_already_in_a_case_cannot_be_packed_again() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let units = h.commission(&sc, &["S1"]);
+    let (a, b) = (sscc("1"), sscc("2"));
+    h.custody()
+        .create_aggregate(&sc.manufacturer, a, UnitKind::Case)
+        .unwrap();
+    h.custody()
+        .create_aggregate(&sc.manufacturer, b, UnitKind::Case)
+        .unwrap();
+    h.custody()
+        .aggregate(&sc.manufacturer, &cus::sscc_pda(&a).0, &units)
+        .unwrap();
+    let r = h
+        .custody()
+        .aggregate(&sc.manufacturer, &cus::sscc_pda(&b).0, &units);
+    expect_error(r, &CUSTODY, CustodyError::AlreadyAggregated);
+}
+
+#[test]
+fn nesting_is_bounded() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (c1, c2, p) = (sscc("1"), sscc("2"), sscc("3"));
+    h.custody()
+        .create_aggregate(&sc.manufacturer, c1, UnitKind::Case)
+        .unwrap();
+    h.custody()
+        .create_aggregate(&sc.manufacturer, c2, UnitKind::Case)
+        .unwrap();
+    h.custody()
+        .create_aggregate(&sc.manufacturer, p, UnitKind::Pallet)
+        .unwrap();
+    let (c1, c2, p) = (
+        cus::sscc_pda(&c1).0,
+        cus::sscc_pda(&c2).0,
+        cus::sscc_pda(&p).0,
+    );
+    expect_error(
+        h.custody().aggregate(&sc.manufacturer, &c1, &[c2]),
+        &CUSTODY,
+        CustodyError::InvalidNesting,
+    );
+    expect_error(
+        h.custody().aggregate(&sc.manufacturer, &c1, &[p]),
+        &CUSTODY,
+        CustodyError::InvalidNesting,
+    );
+    expect_error(
+        h.custody().aggregate(&sc.manufacturer, &p, &[p]),
+        &CUSTODY,
+        CustodyError::InvalidNesting,
+    );
+    h.custody()
+        .aggregate(&sc.manufacturer, &p, &[c1, c2])
+        .unwrap();
+    let r = h
+        .custody()
+        .create_aggregate(&sc.manufacturer, sscc("4"), UnitKind::Item);
+    expect_error(r, &CUSTODY, CustodyError::InvalidNesting);
+}
+
+#[test]
+fn packing_or_unpacking_needs_the_holder() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let units = h.commission(&sc, &["S1"]);
+    let c = sscc("1");
+    h.custody()
+        .create_aggregate(&sc.distributor, c, UnitKind::Case)
+        .unwrap();
+    let case = cus::sscc_pda(&c).0;
+    expect_error(
+        h.custody().aggregate(&sc.distributor, &case, &units),
+        &CUSTODY,
+        CustodyError::NotHolder,
+    );
+    expect_error(
+        h.custody().disaggregate(&sc.manufacturer, &case, &units),
+        &CUSTODY,
+        CustodyError::NotHolder,
+    );
+    expect_error(
+        h.custody().disaggregate(&sc.distributor, &case, &units),
+        &CUSTODY,
+        CustodyError::NotAChild,
+    );
+}
+
+#[test]
+fn an_invalid_sscc_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let mut bad = sscc("1");
+    bad[17] = if bad[17] == b'9' { b'0' } else { bad[17] + 1 };
+    expect_error(
+        h.custody()
+            .create_aggregate(&sc.manufacturer, bad, UnitKind::Case),
+        &CUSTODY,
+        CustodyError::InvalidSscc,
+    );
+}
+
+#[test]
+fn a_thousand_unit_pallet_moves_with_one_ship_and_one_receive() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let serials: Vec<String> = (0..1000).map(|i| format!("P{i:05}")).collect();
+    let refs: Vec<&str> = serials.iter().map(String::as_str).collect();
+    let units = h.commission(&sc, &refs);
+    let p = sscc("1000");
+    h.custody()
+        .create_aggregate(&sc.manufacturer, p, UnitKind::Pallet)
+        .unwrap();
+    let pallet = cus::sscc_pda(&p).0;
+    for chunk in units.chunks(20) {
+        h.custody()
+            .aggregate(&sc.manufacturer, &pallet, chunk)
+            .unwrap();
+    }
+    assert_eq!(unit(&h, &pallet).child_count, 1000);
+    let before = h.ledger.transaction_count().unwrap();
+    h.hop(&sc.manufacturer, &sc.distributor, &pallet);
+    assert_eq!(
+        h.ledger.transaction_count().unwrap() - before,
+        2,
+        "one ship + one receive"
+    );
+    for u in [units[0], units[499], units[999]] {
+        let (top, t) = cus::top_most(&h.ledger, &u).unwrap().unwrap();
+        assert_eq!((top, t.holder), (pallet, sc.distributor.pubkey()));
+    }
+}
+
+// ----------------------------------------------------------------------------- sizes and attacks
+
+#[test]
+fn account_sizes_stay_within_budget() {
+    use anchor_lang::Space;
+    let (lot, unit, hop) = (
+        8 + cus::Lot::INIT_SPACE,
+        8 + cus::Unit::INIT_SPACE,
+        8 + cus::Hop::INIT_SPACE,
+    );
+    println!("custody account sizes (bytes of data): Lot {lot}, Unit {unit}, Hop {hop}");
+    assert!(unit <= 200, "Unit is {unit} bytes");
+    assert!(hop <= 120, "Hop is {hop} bytes");
+    assert_eq!((lot, unit, hop), (123, 179, 120));
+}
+
+#[test]
+fn a_lot_passed_as_a_unit_is_rejected() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let ix = cus::flag_suspect_ix(&sc.regulator.pubkey(), &sc.lot, 1);
+    expect_error(
+        h.send(&[&sc.regulator], &[ix]),
+        &CUSTODY,
+        AnchorError::AccountDiscriminatorMismatch,
+    );
+}
+
+#[test]
+fn a_serial_number_never_reaches_the_ledger() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let serial = "SERIAL-SECRET-42";
+    let u = h.commission(&sc, &[serial])[0];
+    h.hop(&sc.manufacturer, &sc.distributor, &u);
+    let dump = serde_json::to_string(&h.ledger.dump().unwrap()).unwrap();
+    assert!(!dump.contains(serial));
+    for a in h.ledger.dump().unwrap().accounts {
+        assert!(!a
+            .data_base64
+            .windows(serial.len())
+            .any(|w| w == serial.as_bytes()));
+    }
+}
