@@ -10,8 +10,10 @@
 
 pub mod anchor_errors;
 pub mod custody;
+pub mod epcis;
 pub mod error;
 pub mod events;
+pub mod gs1;
 pub mod hash;
 pub mod ledger;
 pub mod programs;
