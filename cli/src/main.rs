@@ -29,6 +29,12 @@ enum Command {
     /// Trading partners, providers, payers and regulators: register, update, suspend, revoke, list.
     #[command(subcommand)]
     Registry(command::registry::RegistryCommand),
+    /// Serialized drug custody: verify a package, show its history (EPCIS).
+    #[command(subcommand)]
+    Custody(command::custody::CustodyCommand),
+    /// GS1 barcodes: parse scanner lines into JSON.
+    #[command(subcommand)]
+    Barcode(command::barcode::BarcodeCommand),
     /// Inspect the embedded ledger (dump, history).
     #[command(subcommand)]
     Ledger(command::ledger::LedgerCommand),
@@ -47,6 +53,8 @@ fn main() {
     let result = Context::new(cli.global).and_then(|ctx| match cli.command {
         Command::Registry(c) => command::registry::execute(&ctx, c),
         Command::Ledger(c) => command::ledger::execute(&ctx, c),
+        Command::Custody(c) => command::custody::execute(&ctx, c),
+        Command::Barcode(c) => command::barcode::execute(c),
         Command::Airdrop(a) => command::wallet::airdrop(&ctx, a),
         Command::Address => command::wallet::address(&ctx),
         Command::Demo(a) => command::demo::execute(&ctx, a),

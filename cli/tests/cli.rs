@@ -40,6 +40,50 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
     assert_eq!(on_disk["parties"], story["parties"]);
     assert!(out.join("keys/pharmacy.json").exists());
 
+    // Custody: the pharmacy's scans and the EPCIS history of the dispensed package.
+    let results: Vec<&str> = story["custody"]["verifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["result"]["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(results, ["genuine", "lot_recalled", "unknown_serial"]);
+    let epcis: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("unit-history.epcis.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        epcis["@context"][0],
+        "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+    );
+    assert_eq!(epcis["type"], "EPCISDocument");
+    let steps: Vec<&str> = epcis["epcisBody"]["eventList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["bizStep"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "commissioning",
+            "packing",
+            "shipping",
+            "receiving",
+            "unpacking",
+            "shipping",
+            "receiving",
+            "dispensing"
+        ]
+    );
+    let kinds: Vec<&str> = story["plaintext"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"serial") && kinds.contains(&"lot"));
+
     // The demo's ledger lives under --out; dump it.
     let dump = json(
         caretrail(dir.path())
@@ -228,4 +272,108 @@ fn base64_decode(s: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+#[test]
+fn barcode_parse_follows_its_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "(01)09501101020917(17)260200(10)L1(21)S1\n\n   \n]d20109501101020917\u{1d}21ABC\r\nnot a barcode\n00106141411234567897\n0109501101020917<GS>21X\n";
+    let out = caretrail(dir.path())
+        .args(["barcode", "parse"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "exit 0 even with invalid lines");
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5, "blank lines skipped");
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"gtin": "09501101020917", "serial": "S1", "lot": "L1", "expiry": "2026-02-28"})
+    );
+    assert_eq!(
+        lines[1],
+        serde_json::json!({"gtin": "09501101020917", "serial": "ABC"})
+    );
+    assert!(lines[2]["error"]
+        .as_str()
+        .unwrap()
+        .contains("unknown or unsupported AI"));
+    assert_eq!(lines[2].as_object().unwrap().len(), 1);
+    assert_eq!(lines[3], serde_json::json!({"sscc": "106141411234567897"}));
+    assert_eq!(
+        lines[4],
+        serde_json::json!({"gtin": "09501101020917", "serial": "X"})
+    );
+}
+
+#[test]
+fn custody_verify_and_history_after_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let story = json(
+        caretrail(dir.path())
+            .env_remove("CARETRAIL_LEDGER")
+            .args(["demo", "--out"])
+            .arg(&out),
+    );
+    let ledger = out.join("ledger");
+    let serial = story["plaintext"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "serial")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lot = story["plaintext"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "lot")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let code = format!("(01)09501101020917(17)271231(10){lot}(21){serial}");
+    let v = json(
+        caretrail(dir.path())
+            .arg("--ledger")
+            .arg(&ledger)
+            .args(["custody", "verify", &code]),
+    );
+    assert_eq!(v["result"], "already_dispensed");
+    let h = json(
+        caretrail(dir.path())
+            .arg("--ledger")
+            .arg(&ledger)
+            .args(["custody", "history", &code]),
+    );
+    let events: Vec<&str> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events.first(), Some(&"UnitsCommissioned"));
+    assert_eq!(events.last(), Some(&"Dispensed"));
+    let doc = json(
+        caretrail(dir.path())
+            .arg("--ledger")
+            .arg(&ledger)
+            .args(["custody", "history", "--epcis", &code]),
+    );
+    assert_eq!(doc["type"], "EPCISDocument");
+    let bad = caretrail(dir.path())
+        .arg("--ledger")
+        .arg(&ledger)
+        .args(["custody", "verify", "(01)09501101020918(21)X"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("check digit"));
 }

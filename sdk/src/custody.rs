@@ -78,6 +78,21 @@ pub fn parse_sscc(s: &str) -> Result<[u8; SSCC_LEN], String> {
     Ok(s.as_bytes().try_into().expect("18 digits"))
 }
 
+/// Completes a 17-digit SSCC body (extension digit, company prefix, serial reference) with its
+/// check digit.
+pub fn complete_sscc(body: &str) -> Result<String, String> {
+    if body.len() != SSCC_LEN - 1 {
+        return Err(format!(
+            "an SSCC body has {} digits, not {}",
+            SSCC_LEN - 1,
+            body.len()
+        ));
+    }
+    let check = registry::utils::gs1::compute_check_digit(body.as_bytes())
+        .ok_or_else(|| format!("SSCC body {body:?} must be digits"))?;
+    Ok(format!("{body}{check}"))
+}
+
 /// Lot registration arguments from a GTIN, a lot number and an expiry `(year, month, day)`
 /// (the unit expires at 00:00 UTC the day after).
 pub fn lot_args(gtin: &[u8; GTIN_LEN], lot: &str, expiry: (i64, u32, u32)) -> RegisterLotArgs {

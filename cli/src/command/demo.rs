@@ -1,13 +1,21 @@
 //! `caretrail demo --out DIR`: the end-to-end story on a fresh ledger.
 //!
-//! This stage of the story: the registry authority registers a manufacturer, a distributor, a
-//! pharmacy, a provider and a payer (GLNs, salted credential commitments). Everything clear
-//! that the story used off chain (credential documents, salts) is listed under `plaintext` in
-//! `DIR/story.json`, so anyone can check that none of it appears on the ledger.
+//! 1. Registry: the authority registers a manufacturer, a distributor, a pharmacy, a provider
+//!    and a payer (GLNs, salted credential commitments).
+//! 2. Custody: the manufacturer registers a lot and commissions packages, packs three in a case
+//!    and ships it to the distributor, who unpacks it and ships one package to the pharmacy,
+//!    which verifies and dispenses it. A second lot is recalled, and a counterfeit (a serial
+//!    never commissioned) is caught at verification. `DIR/unit-history.epcis.json` is the
+//!    dispensed package's history as an EPCIS 2.0 document.
+//!
+//! Everything clear that the story used off chain (serial numbers, lot numbers, credential
+//! documents, salts) is listed under `plaintext` in `DIR/story.json`, so anyone can check that
+//! none of it appears on the ledger.
 
 use crate::context::{write_keypair, Context, GlobalArgs};
 use crate::output::{table, Output};
 use anyhow::{bail, Context as _, Result};
+use caretrail_sdk::custody::{self as cus, CustodyClient, ShipArgs, UnitKind};
 use caretrail_sdk::registry::{self as reg, roles, RegisterParticipantArgs, RegistryClient};
 use caretrail_sdk::solana_sdk::{
     native_token::LAMPORTS_PER_SOL,
@@ -76,6 +84,7 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
     let mut parties = Vec::new();
     let mut plaintext = Vec::new();
     let mut rows = Vec::new();
+    let mut wallets: Vec<Keypair> = Vec::new();
     for (name, role, location) in PARTIES {
         let wallet = Keypair::new();
         let key_file = keys_dir.join(format!("{name}.json"));
@@ -118,12 +127,23 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
             gln,
             reg::role_names(role).join(","),
         ]);
+        wallets.push(wallet);
     }
+
+    let custody = custody_story(
+        ledger,
+        &authority,
+        &wallets,
+        &args.out,
+        &mut steps,
+        &mut plaintext,
+    )?;
 
     let story = json!({
         "ledger": ledger.describe(),
         "registry": { "address": reg::config_pda().0.to_string(), "authority": authority.pubkey().to_string() },
         "parties": parties,
+        "custody": custody,
         "steps": steps,
         "plaintext": plaintext,
     });
@@ -131,14 +151,200 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
     std::fs::write(&story_path, serde_json::to_string_pretty(&story)?)
         .with_context(|| format!("writing {}", story_path.display()))?;
 
+    let verifications: Vec<Vec<String>> = story["custody"]["verifications"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            vec![
+                v["what"].as_str().unwrap_or("").to_string(),
+                v["result"]["result"].as_str().unwrap_or("").to_string(),
+            ]
+        })
+        .collect();
     let human = format!(
-        "caretrail demo on {}\n\n{}\n\nregistry {} (authority {})\n{} transactions; story written to {}",
+        "caretrail demo on {}\n\n{}\n\nregistry {} (authority {})\n\nverifications at the pharmacy:\n{}\n\n{} transactions; story written to {}, EPCIS history to {}",
         ledger.describe(),
         table(&["party", "wallet", "GLN", "roles"], &rows),
         reg::config_pda().0,
         authority.pubkey(),
+        table(&["scanned", "result"], &verifications),
         steps.len(),
-        story_path.display()
+        story_path.display(),
+        args.out.join("unit-history.epcis.json").display()
     );
     Ok(Output::new(story, human))
+}
+
+/// A short random suffix, so a story can run again on the same ledger.
+fn nonce() -> String {
+    caretrail_sdk::util::hex(&caretrail_sdk::hash::random_salt()[..4]).to_uppercase()
+}
+
+/// The element string a scanner would send for a package.
+fn package_code(gtin: &str, expiry: &str, lot: &str, serial: &str) -> String {
+    format!("]d201{gtin}17{expiry}10{lot}\u{1d}21{serial}")
+}
+
+/// Part 2 of the story (see the module docs).
+fn custody_story(
+    ledger: &dyn caretrail_sdk::Ledger,
+    payer: &Keypair,
+    wallets: &[Keypair],
+    out: &std::path::Path,
+    steps: &mut Vec<Value>,
+    plaintext: &mut Vec<Value>,
+) -> Result<Value> {
+    let (manufacturer, distributor, pharmacy) = (&wallets[0], &wallets[1], &wallets[2]);
+    let client = CustodyClient::new(ledger, payer);
+    let mut step = |name: String, out: caretrail_sdk::TxOutcome| {
+        steps.push(json!({ "step": name, "signature": out.signature.to_string() }))
+    };
+    let gtin_text = "09501101020917";
+    let gtin = cus::parse_gtin(gtin_text).map_err(anyhow::Error::msg)?;
+    let tag = nonce();
+    let lot_number = format!("L{tag}");
+    let serials: Vec<String> = (1..=4).map(|i| format!("SN{tag}{i:02}")).collect();
+    step(
+        format!("lot {lot_number} registered"),
+        client.register_lot(
+            manufacturer,
+            cus::lot_args(&gtin, &lot_number, (2027, 12, 31)),
+        )?,
+    );
+    let lot = cus::lot_pda(&gtin, &lot_number).0;
+    let hashes = serials.iter().map(|s| cus::serial_hash(&gtin, s)).collect();
+    step(
+        "4 packages commissioned".into(),
+        client.commission(manufacturer, &lot, hashes)?,
+    );
+    let units: Vec<_> = serials.iter().map(|s| cus::unit_pda(&gtin, s).0).collect();
+
+    // Pack three packages in a case and move the case in one hop.
+    let serial_ref = u32::from_str_radix(&tag, 16).unwrap_or(1) % 1_000_000_000;
+    let sscc_text =
+        cus::complete_sscc(&format!("10614141{serial_ref:09}")).map_err(anyhow::Error::msg)?;
+    let sscc = cus::parse_sscc(&sscc_text).map_err(anyhow::Error::msg)?;
+    step(
+        format!("case {sscc_text} created"),
+        client.create_aggregate(manufacturer, sscc, UnitKind::Case)?,
+    );
+    let case = cus::sscc_pda(&sscc).0;
+    step(
+        "3 packages packed into the case".into(),
+        client.aggregate(manufacturer, &case, &units[..3])?,
+    );
+    let ship_args = |asn: &str| ShipArgs {
+        read_point: reg::parse_gln("0614141000012").expect("demo GLN"),
+        shipment_ref: cus::shipment_ref(asn),
+        is_return: false,
+    };
+    step(
+        "case shipped to the distributor".into(),
+        client.ship(
+            manufacturer,
+            &distributor.pubkey(),
+            &case,
+            ship_args(&format!("ASN-{tag}-1")),
+        )?,
+    );
+    step(
+        "case received by the distributor".into(),
+        client.receive(distributor, &case)?,
+    );
+    step(
+        "case unpacked by the distributor".into(),
+        client.disaggregate(distributor, &case, &units[..3])?,
+    );
+    step(
+        "package shipped to the pharmacy".into(),
+        client.ship(
+            distributor,
+            &pharmacy.pubkey(),
+            &units[0],
+            ship_args(&format!("ASN-{tag}-2")),
+        )?,
+    );
+    step(
+        "package received by the pharmacy".into(),
+        client.receive(pharmacy, &units[0])?,
+    );
+
+    // A recalled lot.
+    let recalled_lot = format!("R{tag}");
+    let recalled_serial = format!("RC{tag}01");
+    step(
+        format!("lot {recalled_lot} registered"),
+        client.register_lot(
+            manufacturer,
+            cus::lot_args(&gtin, &recalled_lot, (2027, 6, 30)),
+        )?,
+    );
+    let rlot = cus::lot_pda(&gtin, &recalled_lot).0;
+    step(
+        "1 package commissioned".into(),
+        client.commission(
+            manufacturer,
+            &rlot,
+            vec![cus::serial_hash(&gtin, &recalled_serial)],
+        )?,
+    );
+    step(
+        format!("lot {recalled_lot} recalled"),
+        client.recall_lot(manufacturer, &rlot, 1)?,
+    );
+
+    // The pharmacy scans: the genuine package, the recalled one, and a counterfeit.
+    let counterfeit_serial = format!("FAKE{tag}");
+    let scans = [
+        (
+            "genuine package",
+            package_code(gtin_text, "271231", &lot_number, &serials[0]),
+        ),
+        (
+            "package of the recalled lot",
+            package_code(gtin_text, "270630", &recalled_lot, &recalled_serial),
+        ),
+        (
+            "counterfeit (serial never commissioned)",
+            package_code(gtin_text, "271231", &lot_number, &counterfeit_serial),
+        ),
+    ];
+    let mut verifications = Vec::new();
+    for (what, scanned) in &scans {
+        let code = caretrail_sdk::gs1::parse(scanned).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let v =
+            cus::verify(ledger, &code, Some(&pharmacy.pubkey()))?.map_err(anyhow::Error::msg)?;
+        verifications.push(json!({ "what": what, "result": v }));
+    }
+    step(
+        "genuine package dispensed".into(),
+        client.dispense(pharmacy, &units[0])?,
+    );
+
+    let code = caretrail_sdk::gs1::parse(&scans[0].1).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let epcis =
+        caretrail_sdk::epcis::export_unit_history(ledger, &code)?.map_err(anyhow::Error::msg)?;
+    let epcis_path = out.join("unit-history.epcis.json");
+    std::fs::write(&epcis_path, serde_json::to_string_pretty(&epcis)?)
+        .with_context(|| format!("writing {}", epcis_path.display()))?;
+
+    for s in serials
+        .iter()
+        .chain([&recalled_serial, &counterfeit_serial])
+    {
+        plaintext.push(json!({ "kind": "serial", "value": s }));
+    }
+    for l in [&lot_number, &recalled_lot] {
+        plaintext.push(json!({ "kind": "lot", "value": l }));
+    }
+    Ok(json!({
+        "gtin": gtin_text,
+        "lot": lot.to_string(),
+        "recalled_lot": rlot.to_string(),
+        "case": { "sscc": sscc_text, "address": case.to_string() },
+        "dispensed_unit": units[0].to_string(),
+        "verifications": verifications,
+        "epcis": epcis_path.display().to_string(),
+    }))
 }

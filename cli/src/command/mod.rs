@@ -1,5 +1,7 @@
 //! One module per command group; each exposes `execute()` and stays thin over the SDK.
 
+pub mod barcode;
+pub mod custody;
 pub mod demo;
 pub mod ledger;
 pub mod registry;

@@ -1,0 +1,40 @@
+//! `caretrail barcode parse`: a contract scripts rely on.
+//!
+//! Reads barcodes from stdin, one per line (a raw GS byte or the text `<GS>` separates
+//! fields), skips blank lines, and prints one JSON object per line with only the keys present
+//! among `gtin`, `serial`, `lot`, `expiry` (YYYY-MM-DD) and `sscc`, or `{"error": "…"}` for a
+//! line that is not a valid GS1 code. The exit status is 0 even when lines are invalid.
+
+use crate::output::{emit, Output};
+use anyhow::Result;
+use clap::Subcommand;
+use std::io::BufRead;
+
+#[derive(Subcommand, Debug)]
+pub enum BarcodeCommand {
+    /// Parse barcodes from stdin, one JSON object per line.
+    Parse,
+}
+
+pub fn execute(cmd: BarcodeCommand) -> Result<Output> {
+    match cmd {
+        BarcodeCommand::Parse => {
+            let stdin = std::io::stdin();
+            for line in stdin.lock().split(b'\n') {
+                let raw = line?;
+                // Not UTF-8 is a bad line, not a fatal error.
+                let text = String::from_utf8_lossy(&raw);
+                let text = text.trim_end_matches('\r');
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let value = match caretrail_sdk::gs1::parse(text) {
+                    Ok(code) => code.to_json(),
+                    Err(e) => serde_json::json!({ "error": e.to_string() }),
+                };
+                emit(&value.to_string());
+            }
+            Ok(Output::new(serde_json::Value::Null, ""))
+        }
+    }
+}
