@@ -5,40 +5,14 @@ use serde_json::Value;
 use std::io::Write;
 use std::sync::OnceLock;
 
-/// The process's real standard output, kept aside by [`reserve_stdout`].
+/// The process's real standard output (see `caretrail_sdk::programs::reserve_stdout`).
 static REAL_STDOUT: OnceLock<std::fs::File> = OnceLock::new();
 
-/// Keeps standard output for the command's own result.
-///
-/// On the embedded ledger the programs run natively in this process, and their `msg!` lines
-/// (Anchor's `Instruction: …`, error logs) are plain `println!`s. So that they never mix into
-/// output scripts parse (`--output json`, `barcode parse`), the real stdout is set aside for
-/// the command's result and file descriptor 1 is pointed at /dev/null, or at stderr when
-/// `CARETRAIL_PROGRAM_LOGS` is set.
+/// Keeps standard output for the command's own result: the programs' native `msg!` lines go
+/// to /dev/null (or stderr with `CARETRAIL_PROGRAM_LOGS`).
 pub fn reserve_stdout() {
-    #[cfg(unix)]
-    {
-        use std::os::fd::FromRawFd;
-        // SAFETY: plain descriptor duplication on descriptors this process owns.
-        unsafe {
-            let real = libc::dup(1);
-            if real < 0 {
-                return;
-            }
-            let target = if std::env::var_os("CARETRAIL_PROGRAM_LOGS").is_some() {
-                libc::dup(2)
-            } else {
-                libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY)
-            };
-            if target < 0 {
-                libc::close(real);
-                return;
-            }
-            let _ = std::io::stdout().flush();
-            libc::dup2(target, 1);
-            libc::close(target);
-            let _ = REAL_STDOUT.set(std::fs::File::from_raw_fd(real));
-        }
+    if let Some(f) = caretrail_sdk::programs::reserve_stdout() {
+        let _ = REAL_STDOUT.set(f);
     }
 }
 
@@ -75,6 +49,8 @@ impl Output {
 
     pub fn print(&self, format: OutputFormat) {
         match format {
+            // Commands that stream their results (one JSON object per line) return null.
+            OutputFormat::Json if self.json.is_null() => {}
             OutputFormat::Json => {
                 emit(&serde_json::to_string_pretty(&self.json).unwrap_or_default())
             }

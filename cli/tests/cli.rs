@@ -377,3 +377,113 @@ fn custody_verify_and_history_after_the_demo() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("check digit"));
 }
+
+#[test]
+fn custody_scan_ships_and_receives_from_a_file_and_is_safe_to_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let story = json(
+        caretrail(dir.path())
+            .env_remove("CARETRAIL_LEDGER")
+            .args(["demo", "--out"])
+            .arg(&out),
+    );
+    let ledger = out.join("ledger");
+    let plain = story["plaintext"].as_array().unwrap();
+    let serials: Vec<&str> = plain
+        .iter()
+        .filter(|p| p["kind"] == "serial")
+        .map(|p| p["value"].as_str().unwrap())
+        .collect();
+    let lot = plain.iter().find(|p| p["kind"] == "lot").unwrap()["value"]
+        .as_str()
+        .unwrap();
+    // Packages 2 and 3 sit unpacked at the distributor after the demo.
+    let file = dir.path().join("shipment.txt");
+    let lines = [
+        format!(
+            "]d2010950110102091717271231\u{1d}10{lot}\u{1d}21{}",
+            serials[1]
+        ),
+        format!(
+            "0109501101020917<GS>17271231<GS>10{lot}<GS>21{}",
+            serials[2]
+        ),
+        String::new(),
+        "garbage line".to_string(),
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let pharmacy = out.join("keys/pharmacy.json");
+    let distributor = out.join("keys/distributor.json");
+    let run = |keypair: &Path, action: &[&str]| -> Vec<Value> {
+        let o = caretrail(dir.path())
+            .arg("--ledger")
+            .arg(&ledger)
+            .arg("--keypair")
+            .arg(keypair)
+            .args(["--output", "json", "custody", "scan"])
+            .arg(&file)
+            .args(action)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let pharmacy_pubkey = story["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "pharmacy")
+        .unwrap()["wallet"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shipped = run(&distributor, &["--ship-to", &pharmacy_pubkey]);
+    let status: Vec<&str> = shipped
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["done", "done", "rejected"]);
+    assert_eq!(shipped[2]["line"], 4, "line numbers count blank lines");
+    assert!(shipped[2]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("malformed barcode"));
+    assert_eq!(
+        shipped[0]["signature"], shipped[1]["signature"],
+        "one transaction"
+    );
+    let received = run(&pharmacy, &["--receive"]);
+    let status: Vec<&str> = received
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["done", "done", "rejected"]);
+    let again = run(&pharmacy, &["--receive"]);
+    let status: Vec<&str> = again
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["already_done", "already_done", "rejected"]);
+    // Human output ends with a summary.
+    let o = caretrail(dir.path())
+        .arg("--ledger")
+        .arg(&ledger)
+        .arg("--keypair")
+        .arg(&pharmacy)
+        .args(["custody", "scan"])
+        .arg(&file)
+        .arg("--verify")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.trim_end()
+            .ends_with("3 lines: 2 done, 0 already done, 1 rejected"),
+        "{text}"
+    );
+}

@@ -18,6 +18,7 @@ pub mod hash;
 pub mod ledger;
 pub mod programs;
 pub mod registry;
+pub mod scan;
 pub mod util;
 
 pub use ledger::{

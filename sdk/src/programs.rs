@@ -61,3 +61,42 @@ pub fn program_test() -> ProgramTest {
 pub fn quiet_bank_logs() {
     agave_logger::setup_with_default("error");
 }
+
+/// Sets the process's standard output aside for the caller's own results and returns it.
+///
+/// Natively, the programs' `msg!` lines (Anchor's `Instruction: …`, error logs) are plain
+/// `println!`s of this process. Hosts whose stdout is an interface (the CLI's JSON, the
+/// benchmark's table) call this once at start: file descriptor 1 then points at /dev/null, or
+/// at stderr when `CARETRAIL_PROGRAM_LOGS` is set, and they write their results to the
+/// returned file.
+pub fn reserve_stdout() -> Option<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        use std::os::fd::FromRawFd;
+        // SAFETY: plain descriptor duplication on descriptors this process owns.
+        unsafe {
+            let real = libc::dup(1);
+            if real < 0 {
+                return None;
+            }
+            let target = if std::env::var_os("CARETRAIL_PROGRAM_LOGS").is_some() {
+                libc::dup(2)
+            } else {
+                libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY)
+            };
+            if target < 0 {
+                libc::close(real);
+                return None;
+            }
+            let _ = std::io::stdout().flush();
+            libc::dup2(target, 1);
+            libc::close(target);
+            Some(std::fs::File::from_raw_fd(real))
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}

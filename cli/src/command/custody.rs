@@ -10,6 +10,10 @@ use serde_json::json;
 
 #[derive(Subcommand, Debug)]
 pub enum CustodyCommand {
+    /// Scan a shipment: read barcodes (a file, or stdin — a scanner types one per line),
+    /// verify each, and receive / ship / dispense them, many per transaction. Safe to re-run:
+    /// lines that already landed are reported as already done.
+    Scan(ScanArgs),
     /// Verify one scanned package or case: genuine, unknown serial, label mismatch, lot
     /// recalled, expired, quarantined, illegitimate, dispensed, decommissioned, or held by
     /// another party than expected.
@@ -30,13 +34,182 @@ pub enum CustodyCommand {
     },
 }
 
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("action").required(true).args(["receive", "verify", "ship_to", "dispense"])))]
+pub struct ScanArgs {
+    /// File of barcodes, one per line; `-` or nothing reads stdin.
+    pub file: Option<std::path::PathBuf>,
+    /// Receive shipments addressed to you (the --keypair wallet).
+    #[arg(long)]
+    pub receive: bool,
+    /// Verify only: genuine and held by you, or why not.
+    #[arg(long)]
+    pub verify: bool,
+    /// Ship to this registered trading partner (pubkey or keypair file).
+    #[arg(long)]
+    pub ship_to: Option<String>,
+    /// Dispense to patients (dispensers).
+    #[arg(long)]
+    pub dispense: bool,
+    /// With --ship-to: GLN of the shipping location (EPCIS read point).
+    #[arg(long)]
+    pub read_point: Option<String>,
+    /// With --ship-to: the shipment's ASN / despatch advice id (only its hash goes on chain).
+    #[arg(long)]
+    pub shipment: Option<String>,
+    /// With --ship-to: a saleable return to the distributor.
+    #[arg(long)]
+    pub is_return: bool,
+}
+
+/// A progress bar on a terminal, plain lines otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    total: usize,
+    last_logged: usize,
+}
+
+impl caretrail_sdk::scan::ScanProgress for Progress {
+    fn start(&mut self, lines: usize) {
+        self.total = lines;
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            let bar = indicatif::ProgressBar::new(lines as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            self.bar = Some(bar);
+        } else {
+            eprintln!("scanning {lines} lines");
+        }
+    }
+
+    fn advance(&mut self, done: usize, message: &str) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(done as u64);
+                bar.set_message(message.to_string());
+            }
+            None => {
+                if done >= self.last_logged + 250 || (done == self.total && message != "resolved") {
+                    eprintln!("{done}/{} {message}", self.total);
+                    self.last_logged = done;
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
+    use caretrail_sdk::scan::{self, LineStatus, ScanAction};
+    let input = match args.file.as_deref() {
+        Some(p) if p != std::path::Path::new("-") => {
+            let bytes = std::fs::read(p).map_err(|e| anyhow!("reading {}: {e}", p.display()))?;
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        _ => {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                eprintln!("scan barcodes, one per line; end with Ctrl-D");
+            }
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    };
+    let ledger = ctx.ledger()?;
+    let scanner = ctx.signer()?;
+    let action = if args.receive {
+        ScanAction::Receive
+    } else if args.verify {
+        ScanAction::Verify
+    } else if args.dispense {
+        ScanAction::Dispense
+    } else {
+        let receiver = parse_pubkey(args.ship_to.as_deref().expect("clap requires one action"))?;
+        if caretrail_sdk::registry::fetch_participant(ledger, &receiver)?.is_none() {
+            anyhow::bail!("{receiver} is not a registered trading partner");
+        }
+        let read_point = match &args.read_point {
+            Some(g) => caretrail_sdk::registry::parse_gln(g).map_err(|e| anyhow!(e))?,
+            None => caretrail_sdk::registry::fetch_participant(ledger, &scanner.pubkey())?
+                .map(|p| p.gln)
+                .ok_or_else(|| anyhow!("you are not registered; give --read-point"))?,
+        };
+        let shipment = args
+            .shipment
+            .clone()
+            .unwrap_or_else(|| format!("scan-{}", caretrail_sdk::util::unix_now()));
+        ScanAction::ShipTo {
+            receiver,
+            args: cus::ShipArgs {
+                read_point,
+                shipment_ref: cus::shipment_ref(&shipment),
+                is_return: args.is_return,
+            },
+        }
+    };
+    let lines = scan::scan_lines(&input);
+    let mut progress = Progress {
+        bar: None,
+        total: 0,
+        last_logged: 0,
+    };
+    let results = scan::run(ledger, &scanner, &scanner, &action, &lines, &mut progress)?;
+    let count = |s: LineStatus| results.iter().filter(|r| r.status == s).count();
+    let (done, already, rejected) = (
+        count(LineStatus::Done),
+        count(LineStatus::AlreadyDone),
+        count(LineStatus::Rejected),
+    );
+    if ctx.args.output == crate::output::OutputFormat::Json {
+        for r in &results {
+            crate::output::emit(&serde_json::to_string(r)?);
+        }
+        return Ok(Output::new(serde_json::Value::Null, ""));
+    }
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .map(|r| {
+            vec![
+                r.line.to_string(),
+                match r.status {
+                    LineStatus::Done => "done",
+                    LineStatus::AlreadyDone => "already done",
+                    LineStatus::Rejected => "REJECTED",
+                }
+                .to_string(),
+                r.unit.clone().unwrap_or_default(),
+                r.reason.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let human = format!(
+        "{}\n\n{} lines: {done} done, {already} already done, {rejected} rejected",
+        crate::output::table(&["line", "result", "unit", "reason"], &rows),
+        results.len()
+    );
+    Ok(Output::new(serde_json::Value::Null, human))
+}
+
 fn parse_code(code: &str) -> Result<caretrail_sdk::gs1::Gs1Code> {
     caretrail_sdk::gs1::parse(code).map_err(|e| anyhow!("not a valid GS1 code: {e}"))
 }
 
 pub fn execute(ctx: &Context, cmd: CustodyCommand) -> Result<Output> {
+    if let CustodyCommand::Scan(args) = cmd {
+        return scan(ctx, args);
+    }
     let ledger = ctx.ledger()?;
     match cmd {
+        CustodyCommand::Scan(_) => unreachable!("handled above"),
         CustodyCommand::Verify {
             code,
             expect_holder,

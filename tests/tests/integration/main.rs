@@ -4,3 +4,4 @@ mod bank;
 mod custody;
 mod ledger;
 mod registry;
+mod scan;

@@ -1,0 +1,393 @@
+//! Shipment scanning: turn scanner lines into custody actions, verify each code, pack as many
+//! actions per transaction as fit, and report a result per line.
+//!
+//! Safe to re-run: every line is resolved against the ledger's current state before anything
+//! is sent, so an action that already landed (in this run, a previous interrupted run, or by
+//! scanning a case whose package was also scanned) is reported as `already_done` and never
+//! sent twice. Each transaction is atomic, so an interruption loses at most the transaction in
+//! flight, which the next run redoes.
+
+use crate::custody::{self as cus, HopStatus, UnitKind, UnitStatus, Verification};
+use crate::gs1;
+use crate::ledger::{send_instructions, Ledger, LedgerResult};
+use serde::Serialize;
+use solana_sdk::{
+    instruction::Instruction,
+    message::Message,
+    pubkey::Pubkey,
+    signature::{Keypair, Signer},
+    transaction::Transaction,
+};
+use std::collections::HashMap;
+
+/// Largest serialized transaction the network accepts.
+pub const MAX_TX_SIZE: usize = 1232;
+/// At most this many custody instructions per transaction, so a batch also stays well inside
+/// the 1.4M compute-unit budget on SBF.
+pub const MAX_ACTIONS_PER_TX: usize = 24;
+
+/// What to do with each scanned code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanAction {
+    /// Verify only (expected holder: the scanner).
+    Verify,
+    /// Receive shipments addressed to the scanner.
+    Receive,
+    /// Ship to this registered trading partner.
+    ShipTo {
+        receiver: Pubkey,
+        args: cus::ShipArgs,
+    },
+    /// Dispense (the scanner is a dispenser holding the packages).
+    Dispense,
+}
+
+/// The outcome of one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineStatus {
+    Done,
+    AlreadyDone,
+    Rejected,
+}
+
+/// One line's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineResult {
+    /// 1-based line number in the input.
+    pub line: usize,
+    pub code: String,
+    pub status: LineStatus,
+    /// The unit or aggregate the line resolved to.
+    pub unit: Option<String>,
+    /// Why it was rejected or already done; for a verification, the verification's name.
+    pub reason: Option<String>,
+    /// The transaction that carried the action.
+    pub signature: Option<String>,
+}
+
+/// Progress callbacks (a progress bar, plain log lines, or nothing).
+pub trait ScanProgress {
+    fn start(&mut self, _lines: usize) {}
+    fn advance(&mut self, _done: usize, _message: &str) {}
+    fn finish(&mut self) {}
+}
+
+/// No progress reporting.
+pub struct Quiet;
+impl ScanProgress for Quiet {}
+
+struct Planned {
+    line: usize,
+    instruction: Instruction,
+}
+
+/// Reads scanner lines, skipping blank ones: `(1-based line number, text)`.
+pub fn scan_lines(input: &str) -> Vec<(usize, String)> {
+    input
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r').to_string()))
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect()
+}
+
+/// Runs `action` on every line: see the module docs. `scanner` signs the actions, `payer` pays.
+pub fn run(
+    ledger: &dyn Ledger,
+    scanner: &Keypair,
+    payer: &Keypair,
+    action: &ScanAction,
+    lines: &[(usize, String)],
+    progress: &mut dyn ScanProgress,
+) -> LedgerResult<Vec<LineResult>> {
+    progress.start(lines.len());
+    let me = scanner.pubkey();
+    let mut results: Vec<LineResult> = Vec::with_capacity(lines.len());
+    let mut planned: Vec<Planned> = Vec::new();
+    // Target (unit or aggregate actually acted on) → first line that planned it.
+    let mut targets: HashMap<Pubkey, usize> = HashMap::new();
+    for (n, (line, text)) in lines.iter().enumerate() {
+        let mut result = LineResult {
+            line: *line,
+            code: text.clone(),
+            status: LineStatus::Rejected,
+            unit: None,
+            reason: None,
+            signature: None,
+        };
+        match plan_line(ledger, &me, payer, action, text)? {
+            Plan::Reject(reason) => result.reason = Some(reason),
+            Plan::AlreadyDone(unit, reason) => {
+                result.unit = Some(unit.to_string());
+                result.status = LineStatus::AlreadyDone;
+                result.reason = Some(reason);
+            }
+            Plan::Verified(unit, v) => {
+                result.unit = Some(unit.to_string());
+                result.status = if v.is_genuine() {
+                    LineStatus::Done
+                } else {
+                    LineStatus::Rejected
+                };
+                result.reason = Some(v.name().to_string());
+            }
+            Plan::Act {
+                unit,
+                target,
+                instruction,
+            } => {
+                result.unit = Some(unit.to_string());
+                if let Some(first) = targets.get(&target) {
+                    result.status = LineStatus::AlreadyDone;
+                    result.reason = Some(if target == unit {
+                        format!("duplicate of line {first}")
+                    } else {
+                        format!("travels in {target}, handled with line {first}")
+                    });
+                } else {
+                    targets.insert(target, *line);
+                    planned.push(Planned {
+                        line: results.len(),
+                        instruction,
+                    });
+                }
+            }
+        }
+        results.push(result);
+        progress.advance(n + 1, "resolved");
+    }
+    // Pack and send.
+    let batches = pack(&planned, &payer.pubkey())?;
+    let signers: Vec<&Keypair> = if scanner.pubkey() == payer.pubkey() {
+        vec![]
+    } else {
+        vec![scanner]
+    };
+    for batch in batches {
+        let ixs: Vec<Instruction> = batch.iter().map(|p| p.instruction.clone()).collect();
+        match send_instructions(ledger, payer, &signers, &ixs) {
+            Ok(out) => {
+                for p in &batch {
+                    let r = &mut results[p.line];
+                    r.status = LineStatus::Done;
+                    r.signature = Some(out.signature.to_string());
+                }
+            }
+            Err(_) if batch.len() > 1 => {
+                // Isolate the failing action: one transaction per action.
+                for p in &batch {
+                    let r = &mut results[p.line];
+                    match send_instructions(
+                        ledger,
+                        payer,
+                        &signers,
+                        std::slice::from_ref(&p.instruction),
+                    ) {
+                        Ok(out) => {
+                            r.status = LineStatus::Done;
+                            r.signature = Some(out.signature.to_string());
+                        }
+                        Err(e) => r.reason = Some(describe(&e)),
+                    }
+                }
+            }
+            Err(e) => results[batch[0].line].reason = Some(describe(&e)),
+        }
+        progress.advance(lines.len(), &format!("{} actions sent", batch.len()));
+    }
+    progress.finish();
+    Ok(results)
+}
+
+fn describe(e: &crate::LedgerError) -> String {
+    match crate::error::decode(e) {
+        Some(info) => format!("{}: {}", info.name, info.message),
+        None => e.to_string(),
+    }
+}
+
+enum Plan {
+    Reject(String),
+    AlreadyDone(Pubkey, String),
+    Verified(Pubkey, Verification),
+    Act {
+        unit: Pubkey,
+        target: Pubkey,
+        instruction: Instruction,
+    },
+}
+
+fn plan_line(
+    ledger: &dyn Ledger,
+    me: &Pubkey,
+    payer: &Keypair,
+    action: &ScanAction,
+    text: &str,
+) -> LedgerResult<Plan> {
+    let code = match gs1::parse(text) {
+        Ok(c) => c,
+        Err(e) => return Ok(Plan::Reject(format!("malformed barcode: {e}"))),
+    };
+    let unit = match cus::address_of(&code) {
+        Ok(a) => a,
+        Err(e) => return Ok(Plan::Reject(e)),
+    };
+    // Verification first: counterfeit and diversion signals stop every action.
+    let verification = match cus::verify(ledger, &code, None)? {
+        Ok(v) => v,
+        Err(e) => return Ok(Plan::Reject(e)),
+    };
+    if *action == ScanAction::Verify {
+        return Ok(Plan::Verified(
+            unit,
+            cus::verify(ledger, &code, Some(me))?.map_err(crate::LedgerError::Unsupported)?,
+        ));
+    }
+    let Some((top, top_unit)) = cus::top_most(ledger, &unit)? else {
+        return Ok(Plan::Reject(
+            Verification::UnknownSerial {
+                unit: unit.to_string(),
+            }
+            .name()
+            .into(),
+        ));
+    };
+    let this = cus::fetch_unit(ledger, &unit)?.expect("exists when verified");
+    match action {
+        ScanAction::Verify => unreachable!("handled above"),
+        ScanAction::Receive => {
+            if top_unit.status == UnitStatus::InTransit {
+                let hop = cus::fetch_hop(ledger, &top, top_unit.hop_count)?;
+                return Ok(match hop {
+                    Some(h) if h.status == HopStatus::Shipped && h.to == *me => match &verification
+                    {
+                        Verification::Genuine { .. } => Plan::Act {
+                            unit,
+                            target: top,
+                            instruction: cus::receive_ix(
+                                me,
+                                &top,
+                                top_unit.hop_count,
+                                (top_unit.kind == UnitKind::Item).then_some(top_unit.lot),
+                            ),
+                        },
+                        other => {
+                            Plan::Reject(format!("{}: refuse the shipment instead", other.name()))
+                        }
+                    },
+                    Some(h) => {
+                        Plan::Reject(format!("diversion: in transit to {}, not to you", h.to))
+                    }
+                    None => Plan::Reject("in transit, but its hop is missing".into()),
+                });
+            }
+            if top_unit.holder == *me && !this.is_terminal() {
+                return Ok(Plan::AlreadyDone(unit, "already received".into()));
+            }
+            Ok(Plan::Reject(match verification {
+                Verification::Genuine { holder, .. } => {
+                    format!("not shipped to you (held by {holder})")
+                }
+                other => other.name().to_string(),
+            }))
+        }
+        ScanAction::ShipTo { receiver, args } => {
+            if top != unit {
+                return Ok(Plan::Reject(format!(
+                    "packed in {top}: scan the case or pallet, or unpack it first"
+                )));
+            }
+            if this.status == UnitStatus::InTransit {
+                let hop = cus::fetch_hop(ledger, &unit, this.hop_count)?;
+                if matches!(hop, Some(h) if h.from == *me && h.to == *receiver) {
+                    return Ok(Plan::AlreadyDone(
+                        unit,
+                        "already shipped to this receiver".into(),
+                    ));
+                }
+            }
+            if !verification.is_genuine() {
+                return Ok(Plan::Reject(verification.name().into()));
+            }
+            if this.holder != *me {
+                return Ok(Plan::Reject(format!("held by {}, not by you", this.holder)));
+            }
+            if this.status != UnitStatus::Active {
+                return Ok(Plan::Reject(cus::status_name(this.status).into()));
+            }
+            Ok(Plan::Act {
+                unit,
+                target: unit,
+                instruction: cus::ship_ix(
+                    me,
+                    receiver,
+                    &payer.pubkey(),
+                    &unit,
+                    this.hop_count,
+                    (this.kind == UnitKind::Item).then_some(this.lot),
+                    args.clone(),
+                ),
+            })
+        }
+        ScanAction::Dispense => {
+            if this.status == UnitStatus::Dispensed && this.holder == *me {
+                return Ok(Plan::AlreadyDone(unit, "already dispensed".into()));
+            }
+            if !verification.is_genuine() {
+                return Ok(Plan::Reject(verification.name().into()));
+            }
+            if this.kind != UnitKind::Item {
+                return Ok(Plan::Reject(
+                    "a case or pallet is not dispensed: unpack it".into(),
+                ));
+            }
+            if top != unit {
+                return Ok(Plan::Reject(format!("packed in {top}: unpack it first")));
+            }
+            if this.holder != *me {
+                return Ok(Plan::Reject(format!("held by {}, not by you", this.holder)));
+            }
+            Ok(Plan::Act {
+                unit,
+                target: unit,
+                instruction: cus::dispense_ix(me, &unit, &this.lot),
+            })
+        }
+    }
+}
+
+/// Greedy packing: as many instructions per transaction as fit in [`MAX_TX_SIZE`] bytes and
+/// [`MAX_ACTIONS_PER_TX`] actions, in input order.
+fn pack<'a>(planned: &'a [Planned], payer: &Pubkey) -> LedgerResult<Vec<Vec<&'a Planned>>> {
+    let mut batches: Vec<Vec<&Planned>> = Vec::new();
+    let mut current: Vec<&Planned> = Vec::new();
+    for p in planned {
+        current.push(p);
+        if current.len() > MAX_ACTIONS_PER_TX || tx_size(&current, payer) > MAX_TX_SIZE {
+            let last = current.pop().expect("just pushed");
+            if !current.is_empty() {
+                batches.push(std::mem::take(&mut current));
+            }
+            current.push(last);
+        }
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    Ok(batches)
+}
+
+/// Serialized size of a transaction carrying these instructions (signatures included).
+pub fn transaction_size(instructions: &[Instruction], payer: &Pubkey) -> usize {
+    let message = Message::new(instructions, Some(payer));
+    let tx = Transaction::new_unsigned(message);
+    bincode::serialized_size(&tx)
+        .map(|n| n as usize)
+        .unwrap_or(usize::MAX)
+}
+
+fn tx_size(batch: &[&Planned], payer: &Pubkey) -> usize {
+    let ixs: Vec<Instruction> = batch.iter().map(|p| p.instruction.clone()).collect();
+    transaction_size(&ixs, payer)
+}
