@@ -487,3 +487,181 @@ fn custody_scan_ships_and_receives_from_a_file_and_is_safe_to_rerun() {
         "{text}"
     );
 }
+
+/// Ships `n` freshly commissioned packages from the demo's manufacturer to its distributor
+/// (through the SDK, on the demo's ledger) and returns the receiving file's text.
+fn ship_packages_after_demo(out: &Path, n: usize) -> String {
+    use caretrail_sdk::custody as cus;
+    use caretrail_sdk::scan::{self, Quiet, ScanAction};
+    use caretrail_sdk::solana_sdk::signature::Signer;
+    let read = |name: &str| {
+        let bytes: Vec<u8> = serde_json::from_str(
+            &std::fs::read_to_string(out.join(format!("keys/{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        caretrail_sdk::solana_sdk::signature::Keypair::try_from(bytes.as_slice()).unwrap()
+    };
+    let (manufacturer, distributor) = (read("manufacturer"), read("distributor"));
+    let ledger = caretrail_sdk::EmbeddedLedger::open(&out.join("ledger")).unwrap();
+    let client = cus::CustodyClient::new(&ledger, &manufacturer);
+    let gtin = cus::parse_gtin("09501101020917").unwrap();
+    client
+        .register_lot(&manufacturer, cus::lot_args(&gtin, "KILL", (2027, 12, 31)))
+        .unwrap();
+    let lot = cus::lot_pda(&gtin, "KILL").0;
+    let serials: Vec<String> = (0..n).map(|i| format!("K{i:05}")).collect();
+    for chunk in serials.chunks(10) {
+        client
+            .commission(
+                &manufacturer,
+                &lot,
+                chunk.iter().map(|s| cus::serial_hash(&gtin, s)).collect(),
+            )
+            .unwrap();
+    }
+    let text = serials
+        .iter()
+        .map(|s| format!("(01)09501101020917(17)271231(10)KILL(21){s}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ship = ScanAction::ShipTo {
+        receiver: distributor.pubkey(),
+        args: cus::ShipArgs {
+            read_point: *b"0614141000012",
+            shipment_ref: cus::shipment_ref("ASN-KILL"),
+            is_return: false,
+        },
+    };
+    scan::run(
+        &ledger,
+        &manufacturer,
+        &manufacturer,
+        &ship,
+        &scan::scan_lines(&text),
+        &mut Quiet,
+    )
+    .unwrap();
+    text
+}
+
+#[test]
+fn a_scan_killed_mid_batch_leaves_a_consistent_ledger_and_a_rerun_finishes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    json(
+        caretrail(dir.path())
+            .env_remove("CARETRAIL_LEDGER")
+            .args(["demo", "--out"])
+            .arg(&out),
+    );
+    let text = ship_packages_after_demo(&out, 600);
+    let file = dir.path().join("incoming.txt");
+    std::fs::write(&file, text).unwrap();
+    let ledger = out.join("ledger");
+    let distributor = out.join("keys/distributor.json");
+
+    // Kill the receiving scan while it runs (SIGKILL: no chance to clean up).
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("caretrail"))
+        .env("HOME", dir.path())
+        .arg("--ledger")
+        .arg(&ledger)
+        .arg("--keypair")
+        .arg(&distributor)
+        .args(["--output", "json", "custody", "scan"])
+        .arg(&file)
+        .arg("--receive")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill it right after its first transaction batch landed (progress goes to stderr).
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    for line in std::io::BufRead::lines(stderr) {
+        if line.unwrap().contains("actions sent") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    {
+        let ledger = caretrail_sdk::EmbeddedLedger::open(&ledger)
+            .expect("the killed run left a consistent ledger");
+        let gtin = caretrail_sdk::custody::parse_gtin("09501101020917").unwrap();
+        let received = (0..600)
+            .filter(|i| {
+                let u = caretrail_sdk::custody::unit_pda(&gtin, &format!("K{i:05}")).0;
+                caretrail_sdk::custody::fetch_unit(&ledger, &u)
+                    .unwrap()
+                    .unwrap()
+                    .hop_count
+                    == 1
+            })
+            .count();
+        assert!(
+            received > 0 && received < 600,
+            "killed mid-batch: {received} of 600 received"
+        );
+    }
+
+    // The ledger opens cleanly and a re-run completes the rest exactly once.
+    let rerun = caretrail(dir.path())
+        .arg("--ledger")
+        .arg(&ledger)
+        .arg("--keypair")
+        .arg(&distributor)
+        .args(["--output", "json", "custody", "scan"])
+        .arg(&file)
+        .arg("--receive")
+        .output()
+        .unwrap();
+    assert!(
+        rerun.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    let results: Vec<Value> = String::from_utf8(rerun.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results.len(), 600);
+    assert!(
+        results
+            .iter()
+            .all(|r| r["status"] == "done" || r["status"] == "already_done"),
+        "no line rejected"
+    );
+    let again = json(
+        caretrail(dir.path())
+            .arg("--ledger")
+            .arg(&ledger)
+            .args(["ledger", "dump"]),
+    );
+    let receives = again["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            t["logs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l.as_str().unwrap().contains("Program data:"))
+                && t["error"].is_null()
+        })
+        .count();
+    assert!(receives > 0);
+    // Every package was received exactly once: hop count 1, held by the distributor.
+    let ledger = caretrail_sdk::EmbeddedLedger::open(&ledger).unwrap();
+    let gtin = caretrail_sdk::custody::parse_gtin("09501101020917").unwrap();
+    for i in 0..600 {
+        let u = caretrail_sdk::custody::unit_pda(&gtin, &format!("K{i:05}")).0;
+        let x = caretrail_sdk::custody::fetch_unit(&ledger, &u)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (x.hop_count, x.status),
+            (1, caretrail_sdk::custody::UnitStatus::Active)
+        );
+    }
+}
