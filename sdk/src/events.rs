@@ -63,7 +63,19 @@ event_enum!(
     /// Events of the consent program.
     ConsentEvent,
     consent,
-    [ConsentConfigInitialized]
+    [
+        ConsentConfigInitialized,
+        GrantCreated,
+        GrantApproved,
+        GrantRejected,
+        GrantAmended,
+        GrantRevoked,
+        GrantClosed,
+        DelegateSet,
+        DelegateRemoved,
+        EmergencyReviewed,
+        AccessRecorded,
+    ]
 );
 
 event_enum!(

@@ -9,10 +9,12 @@
 //! - [`hash`]: salted commitments (nothing sensitive ever goes on chain in clear).
 
 pub mod anchor_errors;
+pub mod consent;
 pub mod custody;
 pub mod epcis;
 pub mod error;
 pub mod events;
+pub mod fhir;
 pub mod gs1;
 pub mod hash;
 pub mod ledger;

@@ -340,3 +340,83 @@ pub fn ship_args() -> ShipArgs {
         is_return: false,
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Consent fixtures
+// ---------------------------------------------------------------------------------------------
+
+use caretrail_sdk::consent::{self as con, ConsentClient, GrantArgs, Scope};
+
+/// A patient (a plain wallet, not registered), care parties from the registry, a guardian.
+pub struct CareTeam {
+    pub authority: Keypair,
+    pub patient: Keypair,
+    pub provider: Keypair,
+    pub payer_party: Keypair,
+    pub researcher: Keypair,
+    pub guardian: Keypair,
+}
+
+impl Harness {
+    pub fn consent(&self) -> ConsentClient<'_> {
+        ConsentClient::new(&self.ledger, &self.payer)
+    }
+
+    pub fn care_team(&self) -> CareTeam {
+        let authority = self.init_registry();
+        CareTeam {
+            patient: self.funded(),
+            provider: self.participant(&authority, roles::PROVIDER),
+            payer_party: self.participant(&authority, roles::PAYER),
+            researcher: self.participant(&authority, roles::RESEARCHER),
+            guardian: self.funded(),
+            authority,
+        }
+    }
+
+    /// The patient grants `grantee` `scope` from now for `days`; returns the grant address.
+    pub fn grant(
+        &self,
+        team: &CareTeam,
+        grantee: &Keypair,
+        grant_id: u64,
+        scope: Scope,
+        days: i64,
+    ) -> Pubkey {
+        let args = GrantArgs {
+            scope,
+            not_before: self.now(),
+            expires_at: self.now() + days * DAY,
+            policy_hash: [7; 32],
+        };
+        self.consent()
+            .grant(
+                &team.patient,
+                &team.patient.pubkey(),
+                &grantee.pubkey(),
+                grant_id,
+                args,
+            )
+            .expect("grant");
+        con::grant_pda(&team.patient.pubkey(), &grantee.pubkey(), grant_id).0
+    }
+}
+
+/// Treatment access to medications and labs.
+pub fn treatment_scope() -> Scope {
+    Scope {
+        classes: con::class::MEDICATIONS | con::class::LABS,
+        actions: con::action::ACCESS | con::action::USE,
+        purposes: con::purpose::TREAT,
+    }
+}
+
+/// One access of `class` with `action` for `purpose`.
+pub fn access(class: u16, action: u8, purpose: u8) -> con::AccessArgs {
+    con::AccessArgs {
+        class,
+        action,
+        purpose,
+        resource_hash: caretrail_sdk::hash::sha256(&[b"fhir-bundle-1"]),
+    }
+}

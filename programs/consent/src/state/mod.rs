@@ -1,3 +1,11 @@
 pub mod config;
+pub mod delegate;
+pub mod grant;
+pub mod patient;
+pub mod scope;
 
 pub use config::*;
+pub use delegate::*;
+pub use grant::*;
+pub use patient::*;
+pub use scope::*;

@@ -1,0 +1,111 @@
+use crate::constants::ACCOUNT_VERSION;
+use crate::error::ConsentError;
+use crate::state::Scope;
+use anchor_lang::prelude::*;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum GrantStatus {
+    /// Requested by the grantee, awaiting the patient.
+    Proposed,
+    Active,
+    Revoked,
+    Rejected,
+}
+
+/// A patient's consent to a grantee: PDA `["grant", patient, grantee, grant_id u64 LE]`.
+/// Many may exist per pair. 157 bytes of data (budget 160): who granted it (patient or
+/// delegate) is a flag here and a key in the events.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct ConsentGrant {
+    pub version: u8,
+    pub bump: u8,
+    pub status: GrantStatus,
+    /// Break-glass access by a provider (purpose ETREAT, at most 24 h).
+    pub emergency: bool,
+    /// Granted, approved or last changed by a delegate rather than the patient.
+    pub by_delegate: bool,
+    pub scope: Scope,
+    pub patient: Pubkey,
+    pub grantee: Pubkey,
+    pub not_before: i64,
+    pub expires_at: i64,
+    /// sha256 of the consent/policy document (kept off chain).
+    pub policy_hash: [u8; 32],
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub access_count: u32,
+    pub last_access_at: i64,
+    /// An emergency grant the patient has reviewed.
+    pub reviewed: bool,
+}
+
+impl ConsentGrant {
+    pub const STATUS_OFFSET: usize = 10;
+    pub const PATIENT_OFFSET: usize = 8 + 5 + 4;
+    pub const GRANTEE_OFFSET: usize = Self::PATIENT_OFFSET + 32;
+
+    /// Why this grant does not permit access now, if it does not.
+    pub fn check_active(&self, now: i64) -> core::result::Result<(), ConsentError> {
+        match self.status {
+            GrantStatus::Active => {}
+            GrantStatus::Revoked => return Err(ConsentError::GrantRevoked),
+            GrantStatus::Proposed | GrantStatus::Rejected => {
+                return Err(ConsentError::GrantNotActive)
+            }
+        }
+        if now < self.not_before {
+            return Err(ConsentError::GrantNotYetValid);
+        }
+        if now >= self.expires_at {
+            return Err(ConsentError::GrantExpired);
+        }
+        Ok(())
+    }
+
+    /// Whether one access (a class, an action, a purpose: single codes) is permitted now.
+    pub fn check_access(
+        &self,
+        class: u16,
+        action: u8,
+        purpose: u8,
+        now: i64,
+    ) -> core::result::Result<(), ConsentError> {
+        self.check_active(now)?;
+        if self.scope.classes & class == 0 {
+            return Err(ConsentError::ClassNotCovered);
+        }
+        if self.scope.actions & action == 0 {
+            return Err(ConsentError::ActionNotCovered);
+        }
+        if self.scope.purposes & purpose == 0 {
+            return Err(ConsentError::PurposeNotCovered);
+        }
+        Ok(())
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        require_eq!(
+            self.version,
+            ACCOUNT_VERSION,
+            ConsentError::InvariantViolation
+        );
+        require!(self.scope.is_valid(), ConsentError::InvariantViolation);
+        require!(
+            self.expires_at > self.not_before,
+            ConsentError::InvariantViolation
+        );
+        require_keys_neq!(self.patient, self.grantee, ConsentError::InvariantViolation);
+        if self.emergency {
+            require!(
+                self.expires_at - self.not_before <= crate::constants::MAX_EMERGENCY_SECONDS,
+                ConsentError::InvariantViolation
+            );
+            require!(
+                self.scope.purposes == crate::constants::purpose::ETREAT,
+                ConsentError::InvariantViolation
+            );
+        }
+        Ok(())
+    }
+}

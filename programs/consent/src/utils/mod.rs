@@ -1,0 +1,39 @@
+//! Helpers shared by the consent instructions.
+
+use crate::error::ConsentError;
+use crate::state::{Delegate, Scope};
+use anchor_lang::prelude::*;
+use registry::state::Participant;
+
+pub fn now() -> Result<i64> {
+    Ok(Clock::get()?.unix_timestamp)
+}
+
+/// The registry role check, reported under consent's error codes.
+pub fn require_partner(
+    participant: &Participant,
+    wallet: &Pubkey,
+    roles: u16,
+    now: i64,
+) -> Result<()> {
+    participant
+        .check_role(wallet, roles, now)
+        .map_err(|e| ConsentError::from(e).into())
+}
+
+/// Only the patient, or a delegate of that patient acting within its scope and before its
+/// expiry, changes a grant of `scope`. Returns whether a delegate acted.
+pub fn authorize_patient_or_delegate(
+    patient: &Pubkey,
+    signer: &Pubkey,
+    delegate: Option<&Delegate>,
+    scope: &Scope,
+    now: i64,
+) -> Result<bool> {
+    if signer == patient {
+        return Ok(false);
+    }
+    let d = delegate.ok_or(ConsentError::Unauthorized)?;
+    d.check(patient, signer, scope, now)?;
+    Ok(true)
+}

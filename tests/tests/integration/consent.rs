@@ -1,0 +1,1164 @@
+//! consent: every instruction's happy path and rejections with exact error codes.
+
+use anchor_lang::error::ErrorCode as AnchorError;
+use anchor_lang::prelude::Pubkey;
+use caretrail_sdk::consent::{
+    self as con, action, class, purpose, AmendArgs, EmergencyArgs, GrantArgs, GrantStatus, Scope,
+};
+use caretrail_sdk::events::{CaretrailEvent, ConsentEvent};
+use caretrail_sdk::registry::roles;
+use caretrail_sdk::Ledger;
+use caretrail_tests::*;
+use consent::error::ConsentError;
+use solana_sdk::signature::{Keypair, Signer};
+
+const CONSENT: Pubkey = consent::ID;
+
+fn grant(h: &Harness, g: &Pubkey) -> con::ConsentGrant {
+    con::fetch_grant(&h.ledger, g).unwrap().expect("grant")
+}
+
+fn args(h: &Harness, scope: Scope, days: i64) -> GrantArgs {
+    GrantArgs {
+        scope,
+        not_before: h.now(),
+        expires_at: h.now() + days * DAY,
+        policy_hash: [7; 32],
+    }
+}
+
+fn med_access() -> con::AccessArgs {
+    access(class::MEDICATIONS, action::ACCESS, purpose::TREAT)
+}
+
+// ----------------------------------------------------------------------------- grant
+
+#[test]
+fn patient_grant_stores_exact_state() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    let x = grant(&h, &g);
+    assert_eq!(
+        (x.version, x.bump),
+        (
+            1,
+            con::grant_pda(&t.patient.pubkey(), &t.provider.pubkey(), 1).1
+        )
+    );
+    assert_eq!(
+        (x.status, x.emergency, x.by_delegate, x.reviewed),
+        (GrantStatus::Active, false, false, false)
+    );
+    assert_eq!(x.scope, treatment_scope());
+    assert_eq!(
+        (x.patient, x.grantee),
+        (t.patient.pubkey(), t.provider.pubkey())
+    );
+    assert_eq!((x.not_before, x.expires_at), (T0, T0 + 30 * DAY));
+    assert_eq!(x.policy_hash, [7; 32]);
+    assert_eq!(
+        (x.created_at, x.updated_at, x.access_count, x.last_access_at),
+        (T0, T0, 0, 0)
+    );
+}
+
+#[test]
+fn grant_by_anyone_but_the_patient_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let a = args(&h, treatment_scope(), 30);
+    // The provider tries to grant itself access to the patient's data.
+    let r = h
+        .consent()
+        .grant(&t.provider, &t.patient.pubkey(), &t.provider.pubkey(), 1, a);
+    expect_error(r, &CONSENT, AnchorError::AccountNotInitialized);
+    let stranger = h.funded();
+    let ix = con::grant_ix(
+        &t.patient.pubkey(),
+        &t.provider.pubkey(),
+        &stranger.pubkey(),
+        &h.payer.pubkey(),
+        1,
+        args(&h, treatment_scope(), 30),
+    );
+    let mut ix = ix;
+    // Without a delegate account: the program sees no authority.
+    ix.accounts[4].pubkey = consent::ID;
+    expect_error(
+        h.send(&[&stranger], &[ix]),
+        &CONSENT,
+        ConsentError::Unauthorized,
+    );
+}
+
+#[test]
+fn grant_to_an_unregistered_or_unsuitable_grantee_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let nobody = Keypair::new();
+    let r = h.consent().grant(
+        &t.patient,
+        &t.patient.pubkey(),
+        &nobody.pubkey(),
+        1,
+        args(&h, treatment_scope(), 30),
+    );
+    expect_error(r, &CONSENT, AnchorError::AccountNotInitialized);
+    let distributor = h.participant(&t.authority, roles::DISTRIBUTOR);
+    let r = h.consent().grant(
+        &t.patient,
+        &t.patient.pubkey(),
+        &distributor.pubkey(),
+        1,
+        args(&h, treatment_scope(), 30),
+    );
+    expect_error(r, &CONSENT, ConsentError::RoleNotAllowed);
+    h.registry()
+        .suspend(&t.authority, &t.provider.pubkey(), 1)
+        .unwrap();
+    let r = h.consent().grant(
+        &t.patient,
+        &t.patient.pubkey(),
+        &t.provider.pubkey(),
+        1,
+        args(&h, treatment_scope(), 30),
+    );
+    expect_error(r, &CONSENT, ConsentError::ParticipantSuspended);
+}
+
+#[test]
+fn grant_with_bad_scope_or_period_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let mut a = args(&h, treatment_scope(), 30);
+    a.scope.purposes = 0;
+    expect_error(
+        h.consent()
+            .grant(&t.patient, &t.patient.pubkey(), &t.provider.pubkey(), 1, a),
+        &CONSENT,
+        ConsentError::InvalidScope,
+    );
+    let mut a = args(&h, treatment_scope(), 30);
+    a.scope.classes = 1 << 14;
+    expect_error(
+        h.consent()
+            .grant(&t.patient, &t.patient.pubkey(), &t.provider.pubkey(), 1, a),
+        &CONSENT,
+        ConsentError::InvalidScope,
+    );
+    let mut a = args(&h, treatment_scope(), 30);
+    a.expires_at = a.not_before;
+    expect_error(
+        h.consent()
+            .grant(&t.patient, &t.patient.pubkey(), &t.provider.pubkey(), 1, a),
+        &CONSENT,
+        ConsentError::InvalidPeriod,
+    );
+}
+
+#[test]
+fn a_grant_id_cannot_be_reused_and_many_grants_per_pair_are_allowed() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    let r = h.consent().grant(
+        &t.patient,
+        &t.patient.pubkey(),
+        &t.provider.pubkey(),
+        1,
+        args(&h, treatment_scope(), 60),
+    );
+    expect_error(r, &CONSENT, ConsentError::GrantIdInUse);
+    h.grant(
+        &t,
+        &t.provider,
+        2,
+        Scope {
+            purposes: purpose::HOPERAT,
+            ..treatment_scope()
+        },
+        60,
+    );
+    assert_eq!(
+        con::list_grants(
+            &h.ledger,
+            Some(&t.patient.pubkey()),
+            Some(&t.provider.pubkey())
+        )
+        .unwrap()
+        .len(),
+        2
+    );
+}
+
+#[test]
+fn a_patient_cannot_be_their_own_grantee() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let r = h.consent().grant(
+        &t.provider,
+        &t.provider.pubkey(),
+        &t.provider.pubkey(),
+        1,
+        args(&h, treatment_scope(), 30),
+    );
+    expect_error(r, &CONSENT, ConsentError::SelfGrant);
+}
+
+// ----------------------------------------------------------------------------- request / approve / reject
+
+#[test]
+fn request_then_patient_approves() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .request(
+            &t.researcher,
+            &t.patient.pubkey(),
+            1,
+            args(
+                &h,
+                Scope {
+                    purposes: purpose::HRESCH,
+                    ..treatment_scope()
+                },
+                90,
+            ),
+        )
+        .unwrap();
+    let g = con::grant_pda(&t.patient.pubkey(), &t.researcher.pubkey(), 1).0;
+    assert_eq!(grant(&h, &g).status, GrantStatus::Proposed);
+    let r = h.consent().record_access(
+        &t.researcher,
+        &g,
+        access(class::LABS, action::ACCESS, purpose::HRESCH),
+    );
+    expect_error(r, &CONSENT, ConsentError::GrantNotActive);
+    let out = h.consent().approve(&t.patient, &g).unwrap();
+    assert!(
+        matches!(out.events().as_slice(), [CaretrailEvent::Consent(ConsentEvent::GrantApproved(e))] if e.by == t.patient.pubkey())
+    );
+    assert_eq!(grant(&h, &g).status, GrantStatus::Active);
+    h.consent()
+        .record_access(
+            &t.researcher,
+            &g,
+            access(class::LABS, action::ACCESS, purpose::HRESCH),
+        )
+        .unwrap();
+}
+
+#[test]
+fn request_then_patient_rejects() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .request(
+            &t.researcher,
+            &t.patient.pubkey(),
+            1,
+            args(&h, treatment_scope(), 90),
+        )
+        .unwrap();
+    let g = con::grant_pda(&t.patient.pubkey(), &t.researcher.pubkey(), 1).0;
+    h.consent().reject(&t.patient, &g).unwrap();
+    assert_eq!(grant(&h, &g).status, GrantStatus::Rejected);
+    expect_error(
+        h.consent().approve(&t.patient, &g),
+        &CONSENT,
+        ConsentError::NotProposed,
+    );
+}
+
+#[test]
+fn the_grantee_cannot_approve_its_own_request() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .request(
+            &t.researcher,
+            &t.patient.pubkey(),
+            1,
+            args(&h, treatment_scope(), 90),
+        )
+        .unwrap();
+    let g = con::grant_pda(&t.patient.pubkey(), &t.researcher.pubkey(), 1).0;
+    let r = h.send(
+        &[&t.researcher],
+        &[con::approve_ix(
+            &g,
+            &t.patient.pubkey(),
+            &t.researcher.pubkey(),
+        )],
+    );
+    expect_error(r, &CONSENT, AnchorError::AccountNotInitialized);
+    let mut ix = con::approve_ix(&g, &t.patient.pubkey(), &t.researcher.pubkey());
+    ix.accounts[2].pubkey = consent::ID;
+    expect_error(
+        h.send(&[&t.researcher], &[ix]),
+        &CONSENT,
+        ConsentError::Unauthorized,
+    );
+}
+
+#[test]
+fn requests_need_a_registered_grantee_in_good_standing() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let nobody = h.funded();
+    let r = h.consent().request(
+        &nobody,
+        &t.patient.pubkey(),
+        1,
+        args(&h, treatment_scope(), 90),
+    );
+    expect_error(r, &CONSENT, AnchorError::AccountNotInitialized);
+    h.registry()
+        .revoke(&t.authority, &t.researcher.pubkey(), 1)
+        .unwrap();
+    let r = h.consent().request(
+        &t.researcher,
+        &t.patient.pubkey(),
+        1,
+        args(&h, treatment_scope(), 90),
+    );
+    expect_error(r, &CONSENT, ConsentError::ParticipantRevoked);
+}
+
+// ----------------------------------------------------------------------------- record_access
+
+#[test]
+fn access_is_recorded_with_counters_and_an_audit_event() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    h.warp(100);
+    let out = h
+        .consent()
+        .record_access(&t.provider, &g, med_access())
+        .unwrap();
+    let x = grant(&h, &g);
+    assert_eq!((x.access_count, x.last_access_at), (1, T0 + 100));
+    match out.events().as_slice() {
+        [CaretrailEvent::Consent(ConsentEvent::AccessRecorded(e))] => {
+            assert_eq!(
+                (e.grant, e.patient, e.grantee),
+                (g, t.patient.pubkey(), t.provider.pubkey())
+            );
+            assert_eq!(
+                (e.class, e.action, e.purpose, e.access_count, e.emergency),
+                (class::MEDICATIONS, action::ACCESS, purpose::TREAT, 1, false)
+            );
+            assert_eq!(
+                e.resource_hash,
+                caretrail_sdk::hash::sha256(&[b"fhir-bundle-1"])
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn access_outside_the_class_action_or_purpose_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    let c = h.consent();
+    expect_error(
+        c.record_access(
+            &t.provider,
+            &g,
+            access(class::GENOMICS, action::ACCESS, purpose::TREAT),
+        ),
+        &CONSENT,
+        ConsentError::ClassNotCovered,
+    );
+    expect_error(
+        c.record_access(
+            &t.provider,
+            &g,
+            access(class::LABS, action::DISCLOSE, purpose::TREAT),
+        ),
+        &CONSENT,
+        ConsentError::ActionNotCovered,
+    );
+    expect_error(
+        c.record_access(
+            &t.provider,
+            &g,
+            access(class::LABS, action::ACCESS, purpose::HRESCH),
+        ),
+        &CONSENT,
+        ConsentError::PurposeNotCovered,
+    );
+    expect_error(
+        c.record_access(
+            &t.provider,
+            &g,
+            access(
+                class::LABS | class::MEDICATIONS,
+                action::ACCESS,
+                purpose::TREAT,
+            ),
+        ),
+        &CONSENT,
+        ConsentError::InvalidCode,
+    );
+    assert_eq!(grant(&h, &g).access_count, 0);
+}
+
+#[test]
+fn access_after_revoke_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    h.consent()
+        .record_access(&t.provider, &g, med_access())
+        .unwrap();
+    h.consent().revoke(&t.patient, &g).unwrap();
+    expect_error(
+        h.consent().record_access(&t.provider, &g, med_access()),
+        &CONSENT,
+        ConsentError::GrantRevoked,
+    );
+}
+
+#[test]
+fn access_after_expiry_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    h.warp(30 * DAY - 1);
+    h.consent()
+        .record_access(&t.provider, &g, med_access())
+        .unwrap();
+    h.warp(1);
+    expect_error(
+        h.consent().record_access(&t.provider, &g, med_access()),
+        &CONSENT,
+        ConsentError::GrantExpired,
+    );
+}
+
+#[test]
+fn access_before_the_period_starts_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let mut a = args(&h, treatment_scope(), 30);
+    a.not_before = T0 + DAY;
+    h.consent()
+        .grant(&t.patient, &t.patient.pubkey(), &t.provider.pubkey(), 1, a)
+        .unwrap();
+    let g = con::grant_pda(&t.patient.pubkey(), &t.provider.pubkey(), 1).0;
+    expect_error(
+        h.consent().record_access(&t.provider, &g, med_access()),
+        &CONSENT,
+        ConsentError::GrantNotYetValid,
+    );
+    h.warp(DAY);
+    h.consent()
+        .record_access(&t.provider, &g, med_access())
+        .unwrap();
+}
+
+#[test]
+fn only_the_grantee_records_access() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    let other = h.participant(&t.authority, roles::PROVIDER);
+    let r = h.send(
+        &[&other],
+        &[con::record_access_ix(
+            &g,
+            &t.patient.pubkey(),
+            &other.pubkey(),
+            med_access(),
+        )],
+    );
+    expect_error(r, &CONSENT, ConsentError::NotGrantee);
+    let wrong_patient = Keypair::new().pubkey();
+    let r = h.send(
+        &[&t.provider],
+        &[con::record_access_ix(
+            &g,
+            &wrong_patient,
+            &t.provider.pubkey(),
+            med_access(),
+        )],
+    );
+    expect_error(r, &CONSENT, ConsentError::PatientMismatch);
+}
+
+#[test]
+fn a_grantee_whose_credential_lapsed_cannot_access() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    h.registry()
+        .suspend(&t.authority, &t.provider.pubkey(), 2)
+        .unwrap();
+    expect_error(
+        h.consent().record_access(&t.provider, &g, med_access()),
+        &CONSENT,
+        ConsentError::ParticipantSuspended,
+    );
+}
+
+// ----------------------------------------------------------------------------- amend / revoke / close
+
+#[test]
+fn narrowing_is_immediate() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    let narrow = Scope {
+        classes: class::LABS,
+        ..treatment_scope()
+    };
+    let out = h
+        .consent()
+        .amend(
+            &t.patient,
+            &g,
+            AmendArgs {
+                scope: Some(narrow),
+                expires_at: Some(T0 + 10 * DAY),
+            },
+        )
+        .unwrap();
+    assert!(
+        matches!(out.events().as_slice(), [CaretrailEvent::Consent(ConsentEvent::GrantAmended(e))] if !e.widened)
+    );
+    let x = grant(&h, &g);
+    assert_eq!((x.scope, x.expires_at), (narrow, T0 + 10 * DAY));
+    expect_error(
+        h.consent().record_access(&t.provider, &g, med_access()),
+        &CONSENT,
+        ConsentError::ClassNotCovered,
+    );
+}
+
+#[test]
+fn the_grantee_cannot_widen_and_the_patient_can() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    let wide = Scope {
+        classes: class::ALL,
+        ..treatment_scope()
+    };
+    let mut ix = con::amend_ix(
+        &g,
+        &t.patient.pubkey(),
+        &t.provider.pubkey(),
+        AmendArgs {
+            scope: Some(wide),
+            expires_at: None,
+        },
+    );
+    ix.accounts[2].pubkey = consent::ID;
+    expect_error(
+        h.send(&[&t.provider], &[ix]),
+        &CONSENT,
+        ConsentError::Unauthorized,
+    );
+    h.consent()
+        .amend(
+            &t.patient,
+            &g,
+            AmendArgs {
+                scope: Some(wide),
+                expires_at: Some(T0 + 60 * DAY),
+            },
+        )
+        .unwrap();
+    h.consent()
+        .record_access(
+            &t.provider,
+            &g,
+            access(class::GENOMICS, action::ACCESS, purpose::TREAT),
+        )
+        .unwrap();
+    expect_error(
+        h.consent().amend(&t.patient, &g, AmendArgs::default()),
+        &CONSENT,
+        ConsentError::EmptyAmendment,
+    );
+}
+
+#[test]
+fn a_stranger_cannot_revoke_and_revoking_twice_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    let stranger = h.funded();
+    let mut ix = con::revoke_ix(&g, &t.patient.pubkey(), &stranger.pubkey());
+    ix.accounts[2].pubkey = consent::ID;
+    expect_error(
+        h.send(&[&stranger], &[ix]),
+        &CONSENT,
+        ConsentError::Unauthorized,
+    );
+    h.consent().revoke(&t.patient, &g).unwrap();
+    expect_error(
+        h.consent().revoke(&t.patient, &g),
+        &CONSENT,
+        ConsentError::GrantRevoked,
+    );
+}
+
+#[test]
+fn closing_an_active_grant_is_rejected_and_closing_a_revoked_one_refunds_the_patient() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    expect_error(
+        h.consent().close(&t.patient, &g),
+        &CONSENT,
+        ConsentError::GrantStillActive,
+    );
+    expect_error(
+        h.consent().close(&t.provider, &g),
+        &CONSENT,
+        ConsentError::Unauthorized,
+    );
+    h.consent().revoke(&t.patient, &g).unwrap();
+    let rent = h.ledger.get_account(&g).unwrap().unwrap().lamports;
+    let before = h.ledger.get_balance(&t.patient.pubkey()).unwrap();
+    h.consent().close(&t.patient, &g).unwrap();
+    assert!(h.ledger.get_account(&g).unwrap().is_none());
+    assert_eq!(
+        h.ledger.get_balance(&t.patient.pubkey()).unwrap(),
+        before + rent
+    );
+}
+
+#[test]
+fn an_expired_grant_can_be_closed() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 1);
+    h.warp(DAY);
+    h.consent().close(&t.patient, &g).unwrap();
+}
+
+// ----------------------------------------------------------------------------- delegates
+
+fn guardian_scope() -> Scope {
+    Scope {
+        classes: class::MEDICATIONS | class::LABS | class::IMMUNIZATIONS,
+        actions: action::ACCESS | action::USE,
+        purposes: purpose::TREAT | purpose::HPAYMT,
+    }
+}
+
+#[test]
+fn a_delegate_acts_within_its_scope() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .set_delegate(
+            &t.patient,
+            &t.guardian.pubkey(),
+            guardian_scope(),
+            T0 + 365 * DAY,
+        )
+        .unwrap();
+    h.consent()
+        .grant(
+            &t.guardian,
+            &t.patient.pubkey(),
+            &t.provider.pubkey(),
+            1,
+            args(&h, treatment_scope(), 30),
+        )
+        .unwrap();
+    let g = con::grant_pda(&t.patient.pubkey(), &t.provider.pubkey(), 1).0;
+    assert!(grant(&h, &g).by_delegate);
+    h.consent()
+        .amend(
+            &t.guardian,
+            &g,
+            AmendArgs {
+                scope: Some(Scope {
+                    classes: class::LABS,
+                    ..treatment_scope()
+                }),
+                expires_at: None,
+            },
+        )
+        .unwrap();
+    h.consent().revoke(&t.guardian, &g).unwrap();
+    assert_eq!(grant(&h, &g).status, GrantStatus::Revoked);
+}
+
+#[test]
+fn a_delegate_outside_its_scope_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .set_delegate(
+            &t.patient,
+            &t.guardian.pubkey(),
+            guardian_scope(),
+            T0 + 365 * DAY,
+        )
+        .unwrap();
+    let genomics = Scope {
+        classes: class::GENOMICS,
+        ..treatment_scope()
+    };
+    let r = h.consent().grant(
+        &t.guardian,
+        &t.patient.pubkey(),
+        &t.provider.pubkey(),
+        1,
+        args(&h, genomics, 30),
+    );
+    expect_error(r, &CONSENT, ConsentError::DelegateOutOfScope);
+    // Nor can it revoke a grant wider than its scope.
+    let g = h.grant(&t, &t.provider, 2, genomics, 30);
+    expect_error(
+        h.consent().revoke(&t.guardian, &g),
+        &CONSENT,
+        ConsentError::DelegateOutOfScope,
+    );
+}
+
+#[test]
+fn an_expired_delegate_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .set_delegate(&t.patient, &t.guardian.pubkey(), guardian_scope(), T0 + DAY)
+        .unwrap();
+    h.warp(DAY);
+    let r = h.consent().grant(
+        &t.guardian,
+        &t.patient.pubkey(),
+        &t.provider.pubkey(),
+        1,
+        args(&h, treatment_scope(), 30),
+    );
+    expect_error(r, &CONSENT, ConsentError::DelegateExpired);
+}
+
+#[test]
+fn a_delegate_cannot_widen() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .set_delegate(
+            &t.patient,
+            &t.guardian.pubkey(),
+            guardian_scope(),
+            T0 + 365 * DAY,
+        )
+        .unwrap();
+    let g = h.grant(
+        &t,
+        &t.provider,
+        1,
+        Scope {
+            classes: class::LABS,
+            ..treatment_scope()
+        },
+        30,
+    );
+    let r = h.consent().amend(
+        &t.guardian,
+        &g,
+        AmendArgs {
+            scope: Some(treatment_scope()),
+            expires_at: None,
+        },
+    );
+    expect_error(r, &CONSENT, ConsentError::WideningNeedsPatient);
+    let r = h.consent().amend(
+        &t.guardian,
+        &g,
+        AmendArgs {
+            scope: None,
+            expires_at: Some(T0 + 90 * DAY),
+        },
+    );
+    expect_error(r, &CONSENT, ConsentError::WideningNeedsPatient);
+}
+
+#[test]
+fn a_delegate_of_another_patient_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let other_patient = h.funded();
+    h.consent()
+        .set_delegate(
+            &other_patient,
+            &t.guardian.pubkey(),
+            guardian_scope(),
+            T0 + 365 * DAY,
+        )
+        .unwrap();
+    let mut ix = con::grant_ix(
+        &t.patient.pubkey(),
+        &t.provider.pubkey(),
+        &t.guardian.pubkey(),
+        &h.payer.pubkey(),
+        1,
+        args(&h, treatment_scope(), 30),
+    );
+    ix.accounts[4].pubkey = con::delegate_pda(&other_patient.pubkey(), &t.guardian.pubkey()).0;
+    expect_error(
+        h.send(&[&t.guardian], &[ix]),
+        &CONSENT,
+        ConsentError::DelegateMismatch,
+    );
+}
+
+#[test]
+fn a_removed_delegate_has_no_power() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .set_delegate(
+            &t.patient,
+            &t.guardian.pubkey(),
+            guardian_scope(),
+            T0 + 365 * DAY,
+        )
+        .unwrap();
+    let out = h
+        .consent()
+        .remove_delegate(&t.patient, &t.guardian.pubkey())
+        .unwrap();
+    assert!(matches!(
+        out.events().as_slice(),
+        [CaretrailEvent::Consent(ConsentEvent::DelegateRemoved(_))]
+    ));
+    let r = h.consent().grant(
+        &t.guardian,
+        &t.patient.pubkey(),
+        &t.provider.pubkey(),
+        1,
+        args(&h, treatment_scope(), 30),
+    );
+    expect_error(r, &CONSENT, AnchorError::AccountNotInitialized);
+    expect_error(
+        h.consent()
+            .remove_delegate(&t.guardian, &t.guardian.pubkey()),
+        &CONSENT,
+        AnchorError::AccountNotInitialized,
+    );
+}
+
+// ----------------------------------------------------------------------------- break-glass
+
+fn emergency(days: i64, hours: i64) -> EmergencyArgs {
+    EmergencyArgs {
+        scope: Scope {
+            classes: class::ALLERGIES | class::MEDICATIONS,
+            actions: action::ACCESS,
+            purposes: purpose::ETREAT,
+        },
+        duration_seconds: days * DAY + hours * 3600,
+        justification_hash: [9; 32],
+    }
+}
+
+#[test]
+fn break_glass_is_flagged_counted_and_bounded() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .emergency(&t.provider, &t.patient.pubkey(), 1, emergency(1, 0))
+        .unwrap();
+    let g = con::grant_pda(&t.patient.pubkey(), &t.provider.pubkey(), 1).0;
+    let x = grant(&h, &g);
+    assert!(x.emergency && !x.reviewed);
+    assert_eq!(
+        (x.status, x.not_before, x.expires_at),
+        (GrantStatus::Active, T0, T0 + DAY)
+    );
+    let rec = con::fetch_patient_record(&h.ledger, &t.patient.pubkey())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            rec.emergency_count,
+            rec.unreviewed_emergencies,
+            rec.last_emergency_at
+        ),
+        (1, 1, T0)
+    );
+    h.consent()
+        .record_access(
+            &t.provider,
+            &g,
+            access(class::ALLERGIES, action::ACCESS, purpose::ETREAT),
+        )
+        .unwrap();
+    h.warp(DAY);
+    expect_error(
+        h.consent().record_access(
+            &t.provider,
+            &g,
+            access(class::ALLERGIES, action::ACCESS, purpose::ETREAT),
+        ),
+        &CONSENT,
+        ConsentError::GrantExpired,
+    );
+    // The patient reviews it.
+    h.consent().review_emergency(&t.patient, &g).unwrap();
+    let rec = con::fetch_patient_record(&h.ledger, &t.patient.pubkey())
+        .unwrap()
+        .unwrap();
+    assert_eq!((rec.emergency_count, rec.unreviewed_emergencies), (1, 0));
+    expect_error(
+        h.consent().review_emergency(&t.patient, &g),
+        &CONSENT,
+        ConsentError::NotUnreviewedEmergency,
+    );
+}
+
+#[test]
+fn break_glass_by_a_non_provider_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let r = h
+        .consent()
+        .emergency(&t.payer_party, &t.patient.pubkey(), 1, emergency(0, 2));
+    expect_error(r, &CONSENT, ConsentError::RoleNotAllowed);
+    let stranger = h.funded();
+    expect_error(
+        h.consent()
+            .emergency(&stranger, &t.patient.pubkey(), 1, emergency(0, 2)),
+        &CONSENT,
+        AnchorError::AccountNotInitialized,
+    );
+}
+
+#[test]
+fn break_glass_beyond_24_hours_or_for_another_purpose_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    expect_error(
+        h.consent()
+            .emergency(&t.provider, &t.patient.pubkey(), 1, emergency(1, 1)),
+        &CONSENT,
+        ConsentError::EmergencyTooLong,
+    );
+    let mut a = emergency(0, 1);
+    a.scope.purposes = purpose::TREAT;
+    expect_error(
+        h.consent()
+            .emergency(&t.provider, &t.patient.pubkey(), 1, a),
+        &CONSENT,
+        ConsentError::EmergencyPurpose,
+    );
+}
+
+#[test]
+fn an_emergency_grant_cannot_be_extended() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .emergency(&t.provider, &t.patient.pubkey(), 1, emergency(0, 4))
+        .unwrap();
+    let g = con::grant_pda(&t.patient.pubkey(), &t.provider.pubkey(), 1).0;
+    let r = h.consent().amend(
+        &t.patient,
+        &g,
+        AmendArgs {
+            scope: None,
+            expires_at: Some(T0 + 2 * DAY),
+        },
+    );
+    expect_error(r, &CONSENT, ConsentError::EmergencyPurpose);
+    // Narrowing it (ending it early) is fine.
+    h.consent()
+        .amend(
+            &t.patient,
+            &g,
+            AmendArgs {
+                scope: None,
+                expires_at: Some(T0 + 3600),
+            },
+        )
+        .unwrap();
+}
+
+#[test]
+fn only_the_patient_reviews_break_glass() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .emergency(&t.provider, &t.patient.pubkey(), 1, emergency(0, 4))
+        .unwrap();
+    let g = con::grant_pda(&t.patient.pubkey(), &t.provider.pubkey(), 1).0;
+    let mut ix = con::review_emergency_ix(&g, &t.provider.pubkey());
+    ix.accounts[1].pubkey = con::patient_record_pda(&t.patient.pubkey()).0;
+    expect_error(
+        h.send(&[&t.provider], &[ix]),
+        &CONSENT,
+        ConsentError::Unauthorized,
+    );
+}
+
+// ----------------------------------------------------------------------------- SDK: decisions, listing, audit, sizes
+
+#[test]
+fn check_access_matches_the_on_chain_rule() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let (p, v) = (t.patient.pubkey(), t.provider.pubkey());
+    let d = con::check_access(
+        &h.ledger,
+        &p,
+        &v,
+        class::LABS,
+        action::ACCESS,
+        purpose::TREAT,
+    )
+    .unwrap();
+    assert_eq!(
+        d,
+        con::Decision::Deny {
+            reason: "no grant from this patient to this grantee".into()
+        }
+    );
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    let d = con::check_access(
+        &h.ledger,
+        &p,
+        &v,
+        class::LABS,
+        action::ACCESS,
+        purpose::TREAT,
+    )
+    .unwrap();
+    assert_eq!(
+        d,
+        con::Decision::Permit {
+            grant: g.to_string(),
+            emergency: false,
+            expires_at: T0 + 30 * DAY
+        }
+    );
+    let d = con::check_access(
+        &h.ledger,
+        &p,
+        &v,
+        class::GENOMICS,
+        action::ACCESS,
+        purpose::TREAT,
+    )
+    .unwrap();
+    assert_eq!(
+        d,
+        con::Decision::Deny {
+            reason: "the grant does not cover this data class".into()
+        }
+    );
+    h.consent().revoke(&t.patient, &g).unwrap();
+    assert!(!con::check_access(
+        &h.ledger,
+        &p,
+        &v,
+        class::LABS,
+        action::ACCESS,
+        purpose::TREAT
+    )
+    .unwrap()
+    .is_permit());
+}
+
+#[test]
+fn grants_are_listed_by_patient_and_by_grantee() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let other = h.funded();
+    h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    h.grant(
+        &t,
+        &t.payer_party,
+        1,
+        Scope {
+            purposes: purpose::HPAYMT,
+            ..treatment_scope()
+        },
+        30,
+    );
+    let args = args(&h, treatment_scope(), 30);
+    h.consent()
+        .grant(&other, &other.pubkey(), &t.provider.pubkey(), 1, args)
+        .unwrap();
+    assert_eq!(
+        con::list_grants(&h.ledger, Some(&t.patient.pubkey()), None)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        con::list_grants(&h.ledger, None, Some(&t.provider.pubkey()))
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        con::list_grants(&h.ledger, Some(&other.pubkey()), Some(&t.provider.pubkey()))
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn the_audit_trail_of_a_patient_lists_every_change_and_access() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    h.consent()
+        .record_access(&t.provider, &g, med_access())
+        .unwrap();
+    h.consent().revoke(&t.patient, &g).unwrap();
+    let _ = h.consent().record_access(&t.provider, &g, med_access());
+    let trail = con::audit_trail(&h.ledger, &t.patient.pubkey()).unwrap();
+    let events: Vec<&str> = trail.iter().map(|e| e.event).collect();
+    assert_eq!(
+        events,
+        ["GrantCreated", "AccessRecorded", "GrantRevoked"],
+        "the denied access left no record"
+    );
+    assert_eq!(trail[1].by, t.provider.pubkey().to_string());
+    assert_eq!(trail[1].detail["class"], serde_json::json!(["medications"]));
+    assert_eq!(con::audit_trail(&h.ledger, &g).unwrap().len(), 3);
+}
+
+#[test]
+fn the_grant_account_stays_within_160_bytes() {
+    use anchor_lang::Space;
+    let size = 8 + con::ConsentGrant::INIT_SPACE;
+    println!("ConsentGrant: {size} bytes of data");
+    assert!(size <= 160, "{size}");
+}
+
+#[test]
+fn a_delegate_account_passed_as_a_grant_is_rejected() {
+    let h = Harness::new();
+    let t = h.care_team();
+    h.consent()
+        .set_delegate(&t.patient, &t.guardian.pubkey(), guardian_scope(), T0 + DAY)
+        .unwrap();
+    let d = con::delegate_pda(&t.patient.pubkey(), &t.guardian.pubkey()).0;
+    let r = h.send(
+        &[&t.provider],
+        &[con::record_access_ix(
+            &d,
+            &t.patient.pubkey(),
+            &t.provider.pubkey(),
+            med_access(),
+        )],
+    );
+    expect_error(r, &CONSENT, AnchorError::AccountDiscriminatorMismatch);
+}
