@@ -18,6 +18,7 @@ pub mod fhir;
 pub mod gs1;
 pub mod hash;
 pub mod ledger;
+pub mod offline;
 pub mod programs;
 pub mod registry;
 pub mod scan;

@@ -1162,3 +1162,205 @@ fn a_delegate_account_passed_as_a_grant_is_rejected() {
     );
     expect_error(r, &CONSENT, AnchorError::AccountDiscriminatorMismatch);
 }
+
+// ----------------------------------------------------------------------------- FHIR, offline signing
+
+#[test]
+fn a_grant_exports_as_a_fhir_r4_consent_and_imports_back() {
+    let h = Harness::new();
+    let t = h.care_team();
+    let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
+    let x = grant(&h, &g);
+    let c = caretrail_sdk::fhir::consent_resource(&g, &x, h.now());
+    assert_eq!(c["resourceType"], "Consent");
+    assert_eq!(c["status"], "active");
+    assert_eq!(c["scope"]["coding"][0]["code"], "treatment");
+    assert_eq!(c["category"][0]["coding"][0]["code"], "59284-0");
+    assert_eq!(
+        c["patient"]["identifier"]["value"],
+        t.patient.pubkey().to_string()
+    );
+    assert_eq!(c["dateTime"], "2026-06-01T00:00:00Z");
+    assert!(c["policy"][0]["uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("urn:caretrail:policy:sha256:0707"));
+    let p = &c["provision"];
+    assert_eq!(p["type"], "permit");
+    assert_eq!(p["period"]["end"], "2026-07-01T00:00:00Z");
+    assert_eq!(
+        p["actor"][0]["reference"]["identifier"]["value"],
+        t.provider.pubkey().to_string()
+    );
+    assert_eq!(
+        p["action"][0]["coding"][0]["system"],
+        "http://terminology.hl7.org/CodeSystem/consentaction"
+    );
+    let codes = |k: &str| {
+        p[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["code"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes("purpose"), ["TREAT"]);
+    assert_eq!(codes("class"), ["medications", "labs"]);
+    // Import the provision as a request of the same scope and period.
+    let (grantee, scope, start, end) = caretrail_sdk::fhir::request_from_consent(&c).unwrap();
+    assert_eq!(
+        (grantee, scope, start, end),
+        (t.provider.pubkey(), treatment_scope(), T0, T0 + 30 * DAY)
+    );
+    h.consent()
+        .request(
+            &t.provider,
+            &t.patient.pubkey(),
+            2,
+            GrantArgs {
+                scope,
+                not_before: start,
+                expires_at: end,
+                policy_hash: [7; 32],
+            },
+        )
+        .unwrap();
+    // Revoked grants export as inactive.
+    h.consent().revoke(&t.patient, &g).unwrap();
+    assert_eq!(
+        caretrail_sdk::fhir::consent_resource(&g, &grant(&h, &g), h.now())["status"],
+        "inactive"
+    );
+    assert!(caretrail_sdk::fhir::request_from_consent(
+        &serde_json::json!({"resourceType": "Patient"})
+    )
+    .is_err());
+}
+
+#[test]
+fn the_patient_signs_offline_and_the_signed_transaction_is_submitted() {
+    use caretrail_sdk::offline;
+    let h = Harness::new();
+    let t = h.care_team();
+    // The clinic's machine builds the grant; the clinic pays the fee; the patient signs elsewhere.
+    let clinic = h.funded();
+    let ix = con::grant_ix(
+        &t.patient.pubkey(),
+        &t.provider.pubkey(),
+        &t.patient.pubkey(),
+        &clinic.pubkey(),
+        1,
+        args(&h, treatment_scope(), 30),
+    );
+    let mut tx = offline::build(
+        &[ix],
+        &clinic.pubkey(),
+        &offline::Lifetime::Blockhash(h.ledger.latest_blockhash().unwrap()),
+    );
+    offline::sign(&mut tx, &[&clinic]).unwrap();
+    assert_eq!(offline::missing_signers(&tx), [t.patient.pubkey()]);
+    expect_instruction_error_free_submit_refused(&h, &tx);
+    let exported = offline::to_base64(&tx);
+    // The patient's wallet: decode, sign, hand back PUBKEY=SIGNATURE.
+    let mut at_wallet = offline::from_base64(&exported).unwrap();
+    let pair = offline::sign(&mut at_wallet, &[&t.patient])
+        .unwrap()
+        .remove(0);
+    // Back at the clinic: a forged signature is refused, the real one accepted.
+    let forged = format!(
+        "{}={}",
+        t.patient.pubkey(),
+        Keypair::new().sign_message(&tx.message_data())
+    );
+    assert!(offline::attach(&mut tx, &forged)
+        .unwrap_err()
+        .contains("does not match"));
+    offline::attach(&mut tx, &pair).unwrap();
+    offline::submit(&h.ledger, &tx).unwrap();
+    assert_eq!(
+        grant(
+            &h,
+            &con::grant_pda(&t.patient.pubkey(), &t.provider.pubkey(), 1).0
+        )
+        .status,
+        GrantStatus::Active
+    );
+}
+
+fn expect_instruction_error_free_submit_refused(
+    h: &Harness,
+    tx: &solana_sdk::transaction::Transaction,
+) {
+    let err = caretrail_sdk::offline::submit(&h.ledger, tx).unwrap_err();
+    assert!(err.to_string().contains("missing signatures"), "{err}");
+}
+
+#[test]
+fn offline_signing_with_a_durable_nonce_survives_a_ledger_restart() {
+    use caretrail_sdk::offline;
+    use caretrail_sdk::registry::RegistryClient;
+    let dir = tempfile::tempdir().unwrap();
+    let (clinic, patient, provider, nonce) = (
+        Keypair::new(),
+        Keypair::new(),
+        Keypair::new(),
+        Keypair::new(),
+    );
+    let unsigned = {
+        let ledger = caretrail_sdk::EmbeddedLedger::open(dir.path()).unwrap();
+        for k in [&clinic, &patient, &provider] {
+            ledger.request_airdrop(&k.pubkey(), 10_000_000_000).unwrap();
+        }
+        let reg = RegistryClient::new(&ledger, &clinic);
+        reg.initialize(&clinic).unwrap();
+        reg.register(
+            &clinic,
+            participant_args(
+                &provider.pubkey(),
+                roles::PROVIDER,
+                ledger.get_clock().unwrap().unix_timestamp + 365 * DAY,
+            ),
+        )
+        .unwrap();
+        offline::create_nonce_account(&ledger, &clinic, &nonce, &clinic.pubkey()).unwrap();
+        let value = offline::nonce_value(&ledger, &nonce.pubkey()).unwrap();
+        let now = ledger.get_clock().unwrap().unix_timestamp;
+        let ix = con::grant_ix(
+            &patient.pubkey(),
+            &provider.pubkey(),
+            &patient.pubkey(),
+            &clinic.pubkey(),
+            1,
+            GrantArgs {
+                scope: treatment_scope(),
+                not_before: now,
+                expires_at: now + 30 * DAY,
+                policy_hash: [1; 32],
+            },
+        );
+        let lifetime = offline::Lifetime::Nonce {
+            account: nonce.pubkey(),
+            authority: clinic.pubkey(),
+            value,
+        };
+        let mut tx = offline::build(&[ix], &clinic.pubkey(), &lifetime);
+        offline::sign(&mut tx, &[&clinic]).unwrap();
+        offline::to_base64(&tx)
+    };
+    // Later, another process: the bank restarted (new blockhashes), the nonce still holds.
+    let mut tx = offline::from_base64(&unsigned).unwrap();
+    let pair = offline::sign(&mut offline::from_base64(&unsigned).unwrap(), &[&patient])
+        .unwrap()
+        .remove(0);
+    offline::attach(&mut tx, &pair).unwrap();
+    let ledger = caretrail_sdk::EmbeddedLedger::open(dir.path()).unwrap();
+    offline::submit(&ledger, &tx).unwrap();
+    let g = con::fetch_grant(
+        &ledger,
+        &con::grant_pda(&patient.pubkey(), &provider.pubkey(), 1).0,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(g.status, GrantStatus::Active);
+    // The nonce advanced: the same transaction cannot be replayed.
+    assert!(offline::submit(&ledger, &tx).is_err());
+}
