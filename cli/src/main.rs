@@ -29,6 +29,12 @@ enum Command {
     /// Trading partners, providers, payers and regulators: register, update, suspend, revoke, list.
     #[command(subcommand)]
     Registry(command::registry::RegistryCommand),
+    /// Patient consent: grants, requests, guardians, break-glass, access checks, audit, FHIR.
+    #[command(subcommand)]
+    Consent(command::consent::ConsentCommand),
+    /// Offline signing: sign a transaction on a wallet, submit it with its signatures.
+    #[command(subcommand)]
+    Tx(command::tx::TxCommand),
     /// Serialized drug custody: verify a package, show its history (EPCIS).
     #[command(subcommand)]
     Custody(command::custody::CustodyCommand),
@@ -54,6 +60,8 @@ fn main() {
         Command::Registry(c) => command::registry::execute(&ctx, c),
         Command::Ledger(c) => command::ledger::execute(&ctx, c),
         Command::Custody(c) => command::custody::execute(&ctx, c),
+        Command::Consent(c) => command::consent::execute(&ctx, c),
+        Command::Tx(c) => command::tx::execute(&ctx, c),
         Command::Barcode(c) => command::barcode::execute(c),
         Command::Airdrop(a) => command::wallet::airdrop(&ctx, a),
         Command::Address => command::wallet::address(&ctx),

@@ -665,3 +665,133 @@ fn a_scan_killed_mid_batch_leaves_a_consistent_ledger_and_a_rerun_finishes_it() 
         );
     }
 }
+
+#[test]
+fn consent_commands_with_the_patient_signing_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let with = |key: &str| {
+        let mut c = caretrail(d);
+        c.arg("--keypair").arg(d.join(key));
+        c
+    };
+    json(with("id.json").args(["registry", "init"]));
+    let provider = json(with("provider.json").args(["address"]))["pubkey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let patient = json(with("patient.json").args(["address"]))["pubkey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    json(
+        with("id.json")
+            .args([
+                "registry",
+                "register",
+                &provider,
+                "--roles",
+                "provider",
+                "--gln",
+                "0614141000005",
+                "--credential-commitment",
+            ])
+            .arg("22".repeat(32)),
+    );
+
+    // The patient grants, the provider reads, an EHR gateway checks.
+    let g = json(with("patient.json").args([
+        "consent",
+        "grant",
+        "--grantee",
+        &provider,
+        "--classes",
+        "medications,labs",
+        "--purposes",
+        "TREAT",
+        "--days",
+        "30",
+    ]));
+    let grant = g["grant"].as_str().unwrap().to_string();
+    json(with("provider.json").args([
+        "consent",
+        "access",
+        &grant,
+        "--class",
+        "labs",
+        "--purpose",
+        "TREAT",
+    ]));
+    let check = json(with("id.json").args([
+        "consent",
+        "check",
+        "--patient",
+        &patient,
+        "--grantee",
+        &provider,
+        "--class",
+        "labs",
+        "--purpose",
+        "TREAT",
+    ]));
+    assert_eq!(check["decision"], "permit");
+    let fhir = json(with("id.json").args(["consent", "export-fhir", &grant]));
+    assert_eq!(
+        (fhir["resourceType"].as_str(), fhir["status"].as_str()),
+        (Some("Consent"), Some("active"))
+    );
+
+    // Offline: the clinic builds the revocation with a durable nonce; the patient's wallet
+    // signs elsewhere; the clinic submits.
+    let nonce = json(
+        with("clinic.json")
+            .args(["tx", "create-nonce", "--nonce-keypair"])
+            .arg(d.join("nonce.json")),
+    );
+    let built = json(with("clinic.json").args([
+        "consent",
+        "revoke",
+        &grant,
+        "--sign-only",
+        "--authority",
+        &patient,
+        "--nonce",
+        nonce["nonce"].as_str().unwrap(),
+    ]));
+    assert_eq!(built["missing"], serde_json::json!([patient]));
+    let tx = built["transaction"].as_str().unwrap().to_string();
+    let signed = json(with("patient.json").args(["tx", "sign", &tx]));
+    let pair = signed["signers"][0].as_str().unwrap().to_string();
+    assert!(pair.starts_with(&format!("{patient}=")));
+    json(with("clinic.json").args(["tx", "submit", &tx, "--signer", &pair]));
+
+    // Access is now denied, with the reason.
+    let denied = with("provider.json")
+        .args([
+            "consent",
+            "access",
+            &grant,
+            "--class",
+            "labs",
+            "--purpose",
+            "TREAT",
+        ])
+        .output()
+        .unwrap();
+    assert!(!denied.status.success());
+    assert!(
+        String::from_utf8_lossy(&denied.stderr).contains("GrantRevoked"),
+        "{}",
+        String::from_utf8_lossy(&denied.stderr)
+    );
+    let audit = json(with("id.json").args(["consent", "audit", &patient]));
+    let events: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["GrantCreated", "AccessRecorded", "GrantRevoked"]);
+    let list = json(with("id.json").args(["consent", "list", "--patient", &patient]));
+    assert_eq!(list[0]["status"], "inactive");
+}

@@ -613,3 +613,55 @@ impl<'a> ConsentClient<'a> {
         )
     }
 }
+
+/// The first grant id of the pair with no grant account yet.
+pub fn next_grant_id(ledger: &dyn Ledger, patient: &Pubkey, grantee: &Pubkey) -> LedgerResult<u64> {
+    let mut id = 1;
+    while ledger
+        .get_account(&grant_pda(patient, grantee, id).0)?
+        .is_some()
+    {
+        id += 1;
+    }
+    Ok(id)
+}
+
+/// A grant as clients show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct GrantView {
+    pub address: String,
+    pub status: &'static str,
+    pub patient: String,
+    pub grantee: String,
+    pub classes: Vec<&'static str>,
+    pub actions: Vec<&'static str>,
+    pub purposes: Vec<&'static str>,
+    pub not_before: String,
+    pub expires_at: String,
+    pub emergency: bool,
+    pub reviewed: bool,
+    pub by_delegate: bool,
+    pub access_count: u32,
+    pub policy_hash: String,
+}
+
+impl GrantView {
+    pub fn new(address: &Pubkey, g: &ConsentGrant, now: i64) -> GrantView {
+        GrantView {
+            address: address.to_string(),
+            status: crate::fhir::consent_status(g, now),
+            patient: g.patient.to_string(),
+            grantee: g.grantee.to_string(),
+            classes: class_names(g.scope.classes),
+            actions: action_names(g.scope.actions),
+            purposes: purpose_names(g.scope.purposes),
+            not_before: crate::util::rfc3339(g.not_before),
+            expires_at: crate::util::rfc3339(g.expires_at),
+            emergency: g.emergency,
+            reviewed: g.reviewed,
+            by_delegate: g.by_delegate,
+            access_count: g.access_count,
+            policy_hash: crate::util::hex(&g.policy_hash),
+        }
+    }
+}

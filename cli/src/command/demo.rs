@@ -8,6 +8,11 @@
 //!    never commissioned) is caught at verification. `DIR/unit-history.epcis.json` is the
 //!    dispensed package's history as an EPCIS 2.0 document.
 //!
+//! 3. Consent: a patient (a wallet of their own) grants the provider treatment access to their
+//!    medications and allergies and the payer payment access; the provider records an access;
+//!    the patient revokes the provider's grant and the provider's next access is denied.
+//!    `DIR/consent.fhir.json` is the treatment grant as a FHIR R4 Consent.
+//!
 //! Everything clear that the story used off chain (serial numbers, lot numbers, credential
 //! documents, salts) is listed under `plaintext` in `DIR/story.json`, so anyone can check that
 //! none of it appears on the ledger.
@@ -138,12 +143,16 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         &mut steps,
         &mut plaintext,
     )?;
+    let consent = consent_story(
+        ledger, &authority, &wallets, &keys_dir, &args.out, &mut steps,
+    )?;
 
     let story = json!({
         "ledger": ledger.describe(),
         "registry": { "address": reg::config_pda().0.to_string(), "authority": authority.pubkey().to_string() },
         "parties": parties,
         "custody": custody,
+        "consent": consent,
         "steps": steps,
         "plaintext": plaintext,
     });
@@ -346,5 +355,102 @@ fn custody_story(
         "dispensed_unit": units[0].to_string(),
         "verifications": verifications,
         "epcis": epcis_path.display().to_string(),
+    }))
+}
+
+/// Part 3 of the story (see the module docs).
+fn consent_story(
+    ledger: &dyn caretrail_sdk::Ledger,
+    payer: &Keypair,
+    wallets: &[Keypair],
+    keys_dir: &std::path::Path,
+    out: &std::path::Path,
+    steps: &mut Vec<Value>,
+) -> Result<Value> {
+    use caretrail_sdk::consent::{self as con, AccessArgs, GrantArgs};
+    let (provider, payer_party) = (&wallets[3], &wallets[4]);
+    let patient = Keypair::new();
+    write_keypair(&patient, &keys_dir.join("patient.json"))?;
+    ledger.request_airdrop(&patient.pubkey(), LAMPORTS_PER_SOL)?;
+    let client = con::ConsentClient::new(ledger, payer);
+    let mut step = |name: &str, out: caretrail_sdk::TxOutcome| {
+        steps.push(json!({ "step": name, "signature": out.signature.to_string() }))
+    };
+    let now = ledger.get_clock()?.unix_timestamp;
+    let policy = caretrail_sdk::hash::sha256(&[b"caretrail demo consent form v1"]);
+    let treatment = con::parse_scope("medications,allergies", "access,use", "TREAT")
+        .map_err(anyhow::Error::msg)?;
+    let payment =
+        con::parse_scope("medications", "access", "HPAYMT").map_err(anyhow::Error::msg)?;
+    let p = patient.pubkey();
+    let tid = con::next_grant_id(ledger, &p, &provider.pubkey())?;
+    step(
+        "patient grants the provider treatment access",
+        client.grant(
+            &patient,
+            &p,
+            &provider.pubkey(),
+            tid,
+            GrantArgs {
+                scope: treatment,
+                not_before: now,
+                expires_at: now + 90 * 86_400,
+                policy_hash: policy,
+            },
+        )?,
+    );
+    let treatment_grant = con::grant_pda(&p, &provider.pubkey(), tid).0;
+    let pid = con::next_grant_id(ledger, &p, &payer_party.pubkey())?;
+    step(
+        "patient grants the payer payment access",
+        client.grant(
+            &patient,
+            &p,
+            &payer_party.pubkey(),
+            pid,
+            GrantArgs {
+                scope: payment,
+                not_before: now,
+                expires_at: now + 365 * 86_400,
+                policy_hash: policy,
+            },
+        )?,
+    );
+    let medications = AccessArgs {
+        class: con::class::MEDICATIONS,
+        action: con::action::ACCESS,
+        purpose: con::purpose::TREAT,
+        resource_hash: caretrail_sdk::hash::sha256(&[b"medication list bundle"]),
+    };
+    step(
+        "provider reads the medication list",
+        client.record_access(provider, &treatment_grant, medications.clone())?,
+    );
+    let fhir_grant = con::fetch_grant(ledger, &treatment_grant)?
+        .ok_or_else(|| anyhow::anyhow!("grant missing"))?;
+    let consent_fhir = caretrail_sdk::fhir::consent_resource(
+        &treatment_grant,
+        &fhir_grant,
+        ledger.get_clock()?.unix_timestamp,
+    );
+    let fhir_path = out.join("consent.fhir.json");
+    std::fs::write(&fhir_path, serde_json::to_string_pretty(&consent_fhir)?)
+        .with_context(|| format!("writing {}", fhir_path.display()))?;
+    step(
+        "patient revokes the provider's grant",
+        client.revoke(&patient, &treatment_grant)?,
+    );
+    let denied = match client.record_access(provider, &treatment_grant, medications) {
+        Ok(_) => anyhow::bail!("an access after revocation was accepted"),
+        Err(e) => caretrail_sdk::error::decode(&e)
+            .map(|i| i.name)
+            .unwrap_or_else(|| e.to_string()),
+    };
+    Ok(json!({
+        "patient": p.to_string(),
+        "treatment_grant": treatment_grant.to_string(),
+        "payment_grant": con::grant_pda(&p, &payer_party.pubkey(), pid).0.to_string(),
+        "denied_access_after_revoke": denied,
+        "fhir": fhir_path.display().to_string(),
     }))
 }

@@ -135,11 +135,27 @@ impl EmbeddedLedger {
             time,
         };
         inner.write_clock(time)?;
-        Ok(EmbeddedLedger {
+        let ledger = EmbeddedLedger {
             inner: Mutex::new(inner),
             faucet,
             dir,
-        })
+        };
+        ledger.unique_blockhashes()?;
+        Ok(ledger)
+    }
+
+    /// The bank's blockhashes come from a per-process counter (`Hash::new_unique`), so every
+    /// process would replay the same sequence and a durable nonce created in one run would
+    /// equal a blockhash of the next, making it unusable. Skip the counter ahead by a random
+    /// amount and wait for a blockhash from the new range before any transaction.
+    fn unique_blockhashes(&self) -> LedgerResult<()> {
+        let seed = crate::hash::random_salt();
+        let skip = u32::from_le_bytes(seed[..4].try_into().expect("4 bytes")) % 1_000_000;
+        for _ in 0..skip {
+            let _ = Hash::new_unique();
+        }
+        let initial = self.latest_blockhash()?;
+        self.new_blockhash(&initial).map(|_| ())
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {

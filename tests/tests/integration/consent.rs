@@ -1347,6 +1347,7 @@ fn offline_signing_with_a_durable_nonce_survives_a_ledger_restart() {
         offline::to_base64(&tx)
     };
     // Later, another process: the bank restarted (new blockhashes), the nonce still holds.
+    drop(caretrail_sdk::EmbeddedLedger::open(dir.path()).unwrap());
     let mut tx = offline::from_base64(&unsigned).unwrap();
     let pair = offline::sign(&mut offline::from_base64(&unsigned).unwrap(), &[&patient])
         .unwrap()
