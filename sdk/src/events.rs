@@ -105,7 +105,16 @@ event_enum!(
     /// Events of the claims program.
     ClaimsEvent,
     claims,
-    [ClaimsConfigInitialized]
+    [
+        ClaimsConfigInitialized,
+        PayerInitialized,
+        VaultFunded,
+        CoverageEnrolled,
+        ClaimSubmitted,
+        ClaimStatusChanged,
+        ClaimPaid,
+        PaymentReversed,
+    ]
 );
 
 /// Any caretrail event.

@@ -9,6 +9,7 @@
 //! - [`hash`]: salted commitments (nothing sensitive ever goes on chain in clear).
 
 pub mod anchor_errors;
+pub mod claims;
 pub mod consent;
 pub mod custody;
 pub mod epcis;

@@ -420,3 +420,110 @@ pub fn access(class: u16, action: u8, purpose: u8) -> con::AccessArgs {
         resource_hash: caretrail_sdk::hash::sha256(&[b"fhir-bundle-1"]),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Claims fixtures
+// ---------------------------------------------------------------------------------------------
+
+use caretrail_sdk::claims::{self as clm, ClaimsClient, EnrollArgs, PayerArgs};
+
+/// An insurer with a funded vault of `token_program`'s tokens, an enrolled patient, a provider
+/// and a pharmacy with token accounts, an adjudicator.
+pub struct Plan {
+    pub authority: Keypair,
+    pub insurer: Keypair,
+    pub adjudicator: Keypair,
+    pub provider: Keypair,
+    pub pharmacy: Keypair,
+    pub patient: Keypair,
+    pub token_program: Pubkey,
+    pub mint: Pubkey,
+    pub payer: Pubkey,
+    pub vault: Pubkey,
+    pub coverage: Pubkey,
+    pub provider_token: Pubkey,
+    pub pharmacy_token: Pubkey,
+}
+
+/// Plan terms of the fixture.
+pub const AUTO_APPROVE_LIMIT: u64 = 50_000;
+pub const DAILY_LIMIT: u64 = 200_000;
+pub const FUNDED: u64 = 500_000;
+pub const ANNUAL_MAX: u64 = 300_000;
+pub const DEDUCTIBLE: u64 = 1_000;
+pub const APPEAL_WINDOW: i64 = 30 * DAY;
+
+impl Harness {
+    pub fn claims(&self) -> ClaimsClient<'_> {
+        ClaimsClient::new(&self.ledger, &self.payer)
+    }
+
+    pub fn plan(&self, token_program: &Pubkey) -> Plan {
+        let authority = self.init_registry();
+        let insurer = self.participant(&authority, roles::PAYER);
+        let provider = self.participant(&authority, roles::PROVIDER);
+        let pharmacy = self.participant(&authority, roles::DISPENSER);
+        let adjudicator = self.funded();
+        let patient = self.funded();
+        let mint = self.create_mint(token_program, &insurer.pubkey(), 2);
+        let insurer_token = self.create_ata(&insurer.pubkey(), &mint, token_program);
+        self.mint_to(token_program, &mint, &insurer_token, &insurer, 10 * FUNDED);
+        let args = PayerArgs {
+            auto_approve_limit: AUTO_APPROVE_LIMIT,
+            daily_limit: DAILY_LIMIT,
+            appeal_window: APPEAL_WINDOW,
+            adjudicators: vec![adjudicator.pubkey()],
+        };
+        self.claims()
+            .init_payer(&insurer, &mint, token_program, args)
+            .expect("init payer");
+        let payer = clm::payer_pda(&insurer.pubkey()).0;
+        self.claims()
+            .fund(&payer, &insurer, &insurer_token, FUNDED)
+            .expect("fund");
+        let member = caretrail_sdk::hash::commit(&[3; 32], b"member 123456");
+        let enroll = EnrollArgs {
+            member_commitment: member,
+            period_start: T0,
+            period_end: T0 + 365 * DAY,
+            annual_max: ANNUAL_MAX,
+            deductible: DEDUCTIBLE,
+        };
+        self.claims()
+            .enroll(&insurer, &patient, enroll)
+            .expect("enroll");
+        let provider_token = self.create_ata(&provider.pubkey(), &mint, token_program);
+        let pharmacy_token = self.create_ata(&pharmacy.pubkey(), &mint, token_program);
+        Plan {
+            coverage: clm::coverage_pda(&payer, &member).0,
+            vault: clm::vault_pda(&payer).0,
+            authority,
+            insurer,
+            adjudicator,
+            provider,
+            pharmacy,
+            patient,
+            token_program: *token_program,
+            mint,
+            payer,
+            provider_token,
+            pharmacy_token,
+        }
+    }
+
+    /// Submits a claim of the plan's provider; returns its address.
+    pub fn submit(&self, plan: &Plan, claim_id: &str, billed: u64) -> Pubkey {
+        self.claims()
+            .submit(
+                &plan.provider,
+                &plan.payer,
+                &plan.coverage,
+                claim_id,
+                [5; 32],
+                billed,
+                &clm::ClaimRefs::default(),
+            )
+            .expect("submit");
+        clm::claim_pda(&plan.payer, claim_id).0
+    }
+}

@@ -1,6 +1,12 @@
 //! caretrail **claims**: insurance claims, coverage and SPL-token payouts.
 //!
-//! Skeleton: program id and config account; the claims issue fills in the rest.
+//! A `Payer` holds an SPL Token or Token-2022 vault; `Coverage` enrols a patient (both sign);
+//! a `Claim` (PDA of the claim id's hash, so an id reaches a payer once) moves through
+//! submitted → in review → approved / partially approved / denied → paid, with appeal,
+//! void / replace and reversal. Paid ≤ approved ≤ billed; deductible and benefit maximum are
+//! applied; approvals above the auto-approve limit need an adjudicator; the daily payout limit
+//! is enforced; a named consent grant must permit payment, a named unit must have been
+//! dispensed by the provider.
 #![allow(unexpected_cfgs)]
 
 use anchor_lang::prelude::*;
@@ -10,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod state;
+pub mod utils;
 
 pub use instructions::*;
 
@@ -34,5 +41,64 @@ pub mod claims {
     /// Creates the program config; the signer becomes its authority.
     pub fn initialize_config(ctx: Context<InitializeConfig>) -> Result<()> {
         InitializeConfig::handler(ctx)
+    }
+
+    /// Creates a payer and its vault.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn init_payer(ctx: Context<InitPayer>, args: PayerArgs) -> Result<()> {
+        InitPayer::handler(ctx, args)
+    }
+
+    /// Moves tokens into a payer's vault.
+    pub fn fund_vault(ctx: Context<FundVault>, amount: u64) -> Result<()> {
+        FundVault::handler(ctx, amount)
+    }
+
+    /// Enrols a patient (patient and payer sign).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn enroll(ctx: Context<Enroll>, args: EnrollArgs) -> Result<()> {
+        Enroll::handler(ctx, args)
+    }
+
+    /// A provider submits a claim (or a replacement).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn submit_claim(ctx: Context<SubmitClaim>, args: SubmitArgs) -> Result<()> {
+        SubmitClaim::handler(ctx, args)
+    }
+
+    /// The payer starts reviewing a submitted or appealed claim.
+    #[access_control(ctx.accounts.validate_review())]
+    pub fn start_review(ctx: Context<Decide>) -> Result<()> {
+        Decide::review(ctx)
+    }
+
+    /// The payer adjudicates: `allowed` of the billed amount, with a CARC reason when less.
+    #[access_control(ctx.accounts.validate_adjudicate(allowed, reason))]
+    pub fn adjudicate(ctx: Context<Decide>, allowed: u64, reason: u16) -> Result<()> {
+        Decide::adjudicate(ctx, allowed, reason)
+    }
+
+    /// The provider appeals within the payer's window.
+    #[access_control(ctx.accounts.validate())]
+    pub fn appeal(ctx: Context<Appeal>) -> Result<()> {
+        Appeal::handler(ctx)
+    }
+
+    /// The provider voids a claim before payment.
+    #[access_control(ctx.accounts.validate())]
+    pub fn void(ctx: Context<Void>) -> Result<()> {
+        Void::handler(ctx)
+    }
+
+    /// The payer pays an approved claim from its vault (once).
+    #[access_control(ctx.accounts.validate())]
+    pub fn pay(ctx: Context<Pay>) -> Result<()> {
+        Pay::handler(ctx)
+    }
+
+    /// The payer and provider reverse a payment (funds back to the vault).
+    #[access_control(ctx.accounts.validate())]
+    pub fn reverse(ctx: Context<Reverse>, reason: u16) -> Result<()> {
+        Reverse::handler(ctx, reason)
     }
 }

@@ -1,6 +1,7 @@
 //! One integration-test binary; one module per flow.
 
 mod bank;
+mod claims;
 mod consent;
 mod custody;
 mod ledger;

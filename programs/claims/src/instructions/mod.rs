@@ -1,3 +1,13 @@
+pub mod decide;
+pub mod enroll;
 pub mod initialize_config;
+pub mod pay;
+pub mod payer;
+pub mod submit;
 
+pub use decide::*;
+pub use enroll::*;
 pub use initialize_config::*;
+pub use pay::*;
+pub use payer::*;
+pub use submit::*;

@@ -1,0 +1,183 @@
+//! Payment (once, from the vault, within the daily limit) and reversal (funds back to the
+//! vault, recorded as 835 CLP02 = 22).
+
+use crate::constants::{DAY, SEED_PAYER};
+use crate::error::ClaimsError;
+use crate::events::{ClaimPaid, PaymentReversed};
+use crate::state::{Claim, ClaimStatus, Coverage, Payer};
+use crate::utils::now;
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{
+    transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked,
+};
+
+#[derive(Accounts)]
+pub struct Pay<'info> {
+    #[account(mut, has_one = payer @ ClaimsError::Unauthorized)]
+    pub claim: Account<'info, Claim>,
+    #[account(
+        mut,
+        has_one = authority @ ClaimsError::Unauthorized,
+        has_one = vault @ ClaimsError::TokenMismatch,
+        has_one = mint @ ClaimsError::TokenMismatch
+    )]
+    pub payer: Account<'info, Payer>,
+    #[account(mut)]
+    pub vault: InterfaceAccount<'info, TokenAccount>,
+    pub mint: InterfaceAccount<'info, Mint>,
+    /// The provider's token account of the payer's mint.
+    #[account(
+        mut,
+        constraint = provider_token.mint == mint.key() @ ClaimsError::TokenMismatch,
+        constraint = provider_token.owner == claim.provider @ ClaimsError::TokenMismatch
+    )]
+    pub provider_token: InterfaceAccount<'info, TokenAccount>,
+    pub authority: Signer<'info>,
+    #[account(address = payer.token_program @ ClaimsError::TokenMismatch)]
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl Pay<'_> {
+    pub fn validate(&self) -> Result<()> {
+        match self.claim.status {
+            ClaimStatus::Approved | ClaimStatus::PartiallyApproved => {}
+            ClaimStatus::Paid | ClaimStatus::Reversed => return err!(ClaimsError::AlreadyPaid),
+            _ => return err!(ClaimsError::InvalidTransition),
+        }
+        require_eq!(self.claim.paid, 0, ClaimsError::AlreadyPaid);
+        let amount = self.claim.approved;
+        let today = now()?.div_euclid(DAY);
+        let paid_today = if today == self.payer.day {
+            self.payer.paid_today
+        } else {
+            0
+        };
+        let after = crate::math::add_u64(paid_today, amount)?;
+        require!(
+            after <= self.payer.daily_limit,
+            ClaimsError::DailyLimitExceeded
+        );
+        require!(self.vault.amount >= amount, ClaimsError::InsufficientVault);
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<Pay>) -> Result<()> {
+        let now = now()?;
+        let amount = ctx.accounts.claim.approved;
+        let a = &ctx.accounts;
+        let seeds: &[&[u8]] = &[SEED_PAYER, a.payer.authority.as_ref(), &[a.payer.bump]];
+        transfer_checked(
+            CpiContext::new(
+                a.token_program.key(),
+                TransferChecked {
+                    from: a.vault.to_account_info(),
+                    mint: a.mint.to_account_info(),
+                    to: a.provider_token.to_account_info(),
+                    authority: a.payer.to_account_info(),
+                },
+            )
+            .with_signer(&[seeds]),
+            amount,
+            a.mint.decimals,
+        )?;
+        let payer = &mut ctx.accounts.payer;
+        let today = now.div_euclid(DAY);
+        if today != payer.day {
+            payer.day = today;
+            payer.paid_today = 0;
+        }
+        payer.paid_today = crate::math::add_u64(payer.paid_today, amount)?;
+        payer.total_paid = crate::math::add_u64(payer.total_paid, amount)?;
+        payer.invariant()?;
+        let claim = &mut ctx.accounts.claim;
+        claim.paid = amount;
+        claim.status = ClaimStatus::Paid;
+        claim.updated_at = now;
+        claim.invariant()?;
+        registry::emit_event!(ClaimPaid {
+            claim: claim.key(),
+            payer: payer.key(),
+            provider: claim.provider,
+            amount,
+            timestamp: now
+        });
+        Ok(())
+    }
+}
+
+/// Reverses a payment: the provider returns the funds to the vault (both the payer and the
+/// provider sign), the coverage is credited back, and the claim ends `Reversed`.
+#[derive(Accounts)]
+pub struct Reverse<'info> {
+    #[account(mut, has_one = payer @ ClaimsError::Unauthorized, has_one = provider @ ClaimsError::Unauthorized, has_one = coverage @ ClaimsError::CoverageMismatch)]
+    pub claim: Account<'info, Claim>,
+    #[account(
+        mut,
+        has_one = authority @ ClaimsError::Unauthorized,
+        has_one = vault @ ClaimsError::TokenMismatch,
+        has_one = mint @ ClaimsError::TokenMismatch
+    )]
+    pub payer: Account<'info, Payer>,
+    #[account(mut)]
+    pub coverage: Account<'info, Coverage>,
+    #[account(mut)]
+    pub vault: InterfaceAccount<'info, TokenAccount>,
+    pub mint: InterfaceAccount<'info, Mint>,
+    #[account(mut, token::mint = mint, token::authority = provider, token::token_program = token_program)]
+    pub provider_token: InterfaceAccount<'info, TokenAccount>,
+    pub provider: Signer<'info>,
+    pub authority: Signer<'info>,
+    #[account(address = payer.token_program @ ClaimsError::TokenMismatch)]
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl Reverse<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.claim.status == ClaimStatus::Paid,
+            ClaimsError::InvalidTransition
+        );
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<Reverse>, reason: u16) -> Result<()> {
+        let now = now()?;
+        let amount = ctx.accounts.claim.paid;
+        let a = &ctx.accounts;
+        transfer_checked(
+            CpiContext::new(
+                a.token_program.key(),
+                TransferChecked {
+                    from: a.provider_token.to_account_info(),
+                    mint: a.mint.to_account_info(),
+                    to: a.vault.to_account_info(),
+                    authority: a.provider.to_account_info(),
+                },
+            ),
+            amount,
+            a.mint.decimals,
+        )?;
+        let payer = &mut ctx.accounts.payer;
+        payer.total_reversed = crate::math::add_u64(payer.total_reversed, amount)?;
+        payer.invariant()?;
+        let coverage = &mut ctx.accounts.coverage;
+        let claim = &mut ctx.accounts.claim;
+        coverage.used = crate::math::sub_u64(coverage.used, claim.approved)?;
+        coverage.deductible_met =
+            crate::math::sub_u64(coverage.deductible_met, claim.patient_share)?;
+        coverage.invariant()?;
+        claim.status = ClaimStatus::Reversed;
+        claim.carc = reason;
+        claim.updated_at = now;
+        claim.invariant()?;
+        registry::emit_event!(PaymentReversed {
+            claim: claim.key(),
+            payer: payer.key(),
+            provider: claim.provider,
+            amount,
+            carc: reason,
+            timestamp: now
+        });
+        Ok(())
+    }
+}

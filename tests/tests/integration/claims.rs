@@ -1,0 +1,751 @@
+//! claims: the state machine, payouts in SPL Token and Token-2022, fraud and safety rules.
+
+use anchor_lang::error::ErrorCode as AnchorError;
+use anchor_lang::prelude::Pubkey;
+use caretrail_sdk::claims::{self as clm, ClaimRefs, ClaimStatus, EnrollArgs, PayerArgs};
+use caretrail_sdk::registry::roles;
+use caretrail_sdk::Ledger;
+use caretrail_tests::*;
+use claims::error::ClaimsError;
+use solana_sdk::signature::{Keypair, Signer};
+
+const CLAIMS: Pubkey = claims::ID;
+
+fn claim(h: &Harness, c: &Pubkey) -> clm::Claim {
+    clm::fetch_claim(&h.ledger, c).unwrap().expect("claim")
+}
+
+fn payer(h: &Harness, p: &Plan) -> clm::Payer {
+    clm::fetch_payer(&h.ledger, &p.payer)
+        .unwrap()
+        .expect("payer")
+}
+
+#[test]
+fn a_payer_holds_a_vault_of_its_mint_for_token_and_token_2022() {
+    for program in token_program_ids() {
+        let h = Harness::new();
+        let p = h.plan(&program);
+        let x = payer(&h, &p);
+        assert_eq!(
+            (x.authority, x.mint, x.vault, x.token_program),
+            (p.insurer.pubkey(), p.mint, p.vault, program)
+        );
+        assert_eq!(
+            (x.auto_approve_limit, x.daily_limit, x.appeal_window),
+            (AUTO_APPROVE_LIMIT, DAILY_LIMIT, APPEAL_WINDOW)
+        );
+        assert_eq!(
+            (
+                x.total_funded,
+                x.total_paid,
+                x.total_reversed,
+                x.adjudicator_count
+            ),
+            (FUNDED, 0, 0, 1)
+        );
+        assert_eq!(h.token_balance(&p.vault), FUNDED);
+        let vault = h.ledger.get_account(&p.vault).unwrap().unwrap();
+        assert_eq!(vault.owner, program);
+        assert_eq!(
+            &vault.data[32..64],
+            p.payer.as_ref(),
+            "the vault's owner is the payer PDA"
+        );
+    }
+}
+
+#[test]
+fn only_a_registered_payer_creates_a_payer_once() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let args = PayerArgs {
+        auto_approve_limit: 1,
+        daily_limit: 1,
+        appeal_window: 0,
+        adjudicators: vec![],
+    };
+    let r = h
+        .claims()
+        .init_payer(&p.insurer, &p.mint, &anchor_spl::token::ID, args.clone());
+    expect_error(r, &CLAIMS, ClaimsError::AlreadyInitialized);
+    let r = h
+        .claims()
+        .init_payer(&p.provider, &p.mint, &anchor_spl::token::ID, args);
+    expect_error(r, &CLAIMS, ClaimsError::RoleNotAllowed);
+}
+
+#[test]
+fn enrolment_needs_the_patient_and_the_payer() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let args = EnrollArgs {
+        member_commitment: [8; 32],
+        period_start: T0,
+        period_end: T0 + DAY,
+        annual_max: 10,
+        deductible: 0,
+    };
+    let mut ix = clm::enroll_ix(&p.insurer.pubkey(), &p.patient.pubkey(), args.clone());
+    ix.accounts[3].is_signer = false;
+    expect_error(
+        h.send(&[&p.insurer], &[ix]),
+        &CLAIMS,
+        AnchorError::AccountNotSigner,
+    );
+    let stranger = h.funded();
+    let mut ix = clm::enroll_ix(&stranger.pubkey(), &p.patient.pubkey(), args.clone());
+    ix.accounts[0].pubkey = clm::coverage_pda(&p.payer, &args.member_commitment).0;
+    ix.accounts[1].pubkey = p.payer;
+    expect_error(
+        h.send(&[&stranger, &p.patient], &[ix]),
+        &CLAIMS,
+        ClaimsError::Unauthorized,
+    );
+    let mut again = args;
+    again.member_commitment = caretrail_sdk::hash::commit(&[3; 32], b"member 123456");
+    expect_error(
+        h.claims().enroll(&p.insurer, &p.patient, again),
+        &CLAIMS,
+        ClaimsError::AlreadyEnrolled,
+    );
+}
+
+#[test]
+fn submit_stores_the_exact_claim() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "CLM-1", 12_000);
+    let x = claim(&h, &c);
+    assert_eq!(
+        (x.status, x.frequency, x.carc, x.appeal_count),
+        (ClaimStatus::Submitted, 1, 0, 0)
+    );
+    assert_eq!(
+        (x.payer, x.provider, x.coverage),
+        (p.payer, p.provider.pubkey(), p.coverage)
+    );
+    assert_eq!(
+        (x.billed, x.approved, x.paid, x.patient_share),
+        (12_000, 0, 0, 0)
+    );
+    assert_eq!(
+        (x.submitted_at, x.decided_at, x.document_hash),
+        (T0, 0, [5; 32])
+    );
+}
+
+#[test]
+fn a_duplicate_claim_id_is_rejected() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    h.submit(&p, "CLM-1", 12_000);
+    let r = h.claims().submit(
+        &p.provider,
+        &p.payer,
+        &p.coverage,
+        "CLM-1",
+        [6; 32],
+        99,
+        &ClaimRefs::default(),
+    );
+    expect_error(r, &CLAIMS, ClaimsError::DuplicateClaim);
+}
+
+#[test]
+fn only_registered_billing_parties_submit() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let stranger = h.funded();
+    let r = h.claims().submit(
+        &stranger,
+        &p.payer,
+        &p.coverage,
+        "X",
+        [6; 32],
+        99,
+        &ClaimRefs::default(),
+    );
+    expect_error(r, &CLAIMS, AnchorError::AccountNotInitialized);
+    let distributor = h.participant(&p.authority, roles::DISTRIBUTOR);
+    let r = h.claims().submit(
+        &distributor,
+        &p.payer,
+        &p.coverage,
+        "X",
+        [6; 32],
+        99,
+        &ClaimRefs::default(),
+    );
+    expect_error(r, &CLAIMS, ClaimsError::RoleNotAllowed);
+    let r = h.claims().submit(
+        &p.provider,
+        &p.payer,
+        &p.coverage,
+        "X",
+        [6; 32],
+        0,
+        &ClaimRefs::default(),
+    );
+    expect_error(r, &CLAIMS, ClaimsError::InvalidAmount);
+}
+
+#[test]
+fn claims_outside_the_coverage_period_are_rejected() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let short = EnrollArgs {
+        member_commitment: [4; 32],
+        period_start: T0 + DAY,
+        period_end: T0 + 10 * DAY,
+        annual_max: 10_000,
+        deductible: 0,
+    };
+    h.claims().enroll(&p.insurer, &p.patient, short).unwrap();
+    let coverage = clm::coverage_pda(&p.payer, &[4; 32]).0;
+    let r = h.claims().submit(
+        &p.provider,
+        &p.payer,
+        &coverage,
+        "EARLY",
+        [6; 32],
+        99,
+        &ClaimRefs::default(),
+    );
+    expect_error(r, &CLAIMS, ClaimsError::CoverageInactive);
+    h.warp(10 * DAY);
+    let r = h.claims().submit(
+        &p.provider,
+        &p.payer,
+        &coverage,
+        "LATE",
+        [6; 32],
+        99,
+        &ClaimRefs::default(),
+    );
+    expect_error(r, &CLAIMS, ClaimsError::CoverageInactive);
+}
+
+#[test]
+fn review_approve_with_deductible_and_pay_once() {
+    for program in token_program_ids() {
+        let h = Harness::new();
+        let p = h.plan(&program);
+        let c = h.submit(&p, "CLM-1", 12_000);
+        h.claims().start_review(&p.insurer, &c).unwrap();
+        assert_eq!(claim(&h, &c).status, ClaimStatus::InReview);
+        h.claims()
+            .adjudicate(&p.insurer, None, &c, 12_000, 0)
+            .unwrap();
+        let x = claim(&h, &c);
+        assert_eq!(
+            (x.status, x.approved, x.patient_share, x.carc),
+            (
+                ClaimStatus::PartiallyApproved,
+                11_000,
+                DEDUCTIBLE,
+                clm::carc::DEDUCTIBLE
+            )
+        );
+        let cov = clm::fetch_coverage(&h.ledger, &p.coverage)
+            .unwrap()
+            .unwrap();
+        assert_eq!((cov.used, cov.deductible_met), (11_000, DEDUCTIBLE));
+        h.claims().pay(&p.insurer, &c, &p.provider_token).unwrap();
+        assert_eq!(h.token_balance(&p.provider_token), 11_000);
+        assert_eq!(h.token_balance(&p.vault), FUNDED - 11_000);
+        let x = claim(&h, &c);
+        assert_eq!((x.status, x.paid), (ClaimStatus::Paid, 11_000));
+        assert_eq!(
+            (payer(&h, &p).total_paid, payer(&h, &p).paid_today),
+            (11_000, 11_000)
+        );
+        expect_error(
+            h.claims().pay(&p.insurer, &c, &p.provider_token),
+            &CLAIMS,
+            ClaimsError::AlreadyPaid,
+        );
+    }
+}
+
+#[test]
+fn paying_an_undecided_claim_is_rejected() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "CLM-1", 1_000);
+    expect_error(
+        h.claims().pay(&p.insurer, &c, &p.provider_token),
+        &CLAIMS,
+        ClaimsError::InvalidTransition,
+    );
+}
+
+#[test]
+fn approvals_above_the_limit_need_an_adjudicator() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "BIG", 100_000);
+    expect_error(
+        h.claims().adjudicate(&p.insurer, None, &c, 100_000, 0),
+        &CLAIMS,
+        ClaimsError::AdjudicatorRequired,
+    );
+    let impostor = h.funded();
+    expect_error(
+        h.claims()
+            .adjudicate(&p.insurer, Some(&impostor), &c, 100_000, 0),
+        &CLAIMS,
+        ClaimsError::AdjudicatorRequired,
+    );
+    h.claims()
+        .adjudicate(&p.insurer, Some(&p.adjudicator), &c, 100_000, 0)
+        .unwrap();
+    assert_eq!(claim(&h, &c).approved, 99_000);
+}
+
+#[test]
+fn only_the_payer_authority_adjudicates() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "CLM-1", 1_000);
+    let x = claim(&h, &c);
+    let ix = clm::adjudicate_ix(&c, &x, &p.provider.pubkey(), None, 1_000, 0);
+    expect_error(
+        h.send(&[&p.provider], &[ix]),
+        &CLAIMS,
+        ClaimsError::Unauthorized,
+    );
+}
+
+#[test]
+fn the_daily_payout_limit_is_enforced() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let c = h.submit(&p, &format!("D{i}"), 50_000);
+        h.claims()
+            .adjudicate(&p.insurer, None, &c, 50_000, 0)
+            .unwrap();
+        ids.push(c);
+    }
+    // 49,000 + 4 × 50,000 = 249,000 > 200,000.
+    for c in &ids[..4] {
+        h.claims().pay(&p.insurer, c, &p.provider_token).unwrap();
+    }
+    expect_error(
+        h.claims().pay(&p.insurer, &ids[4], &p.provider_token),
+        &CLAIMS,
+        ClaimsError::DailyLimitExceeded,
+    );
+    h.warp(DAY);
+    h.claims()
+        .pay(&p.insurer, &ids[4], &p.provider_token)
+        .unwrap();
+    assert_eq!(payer(&h, &p).paid_today, 50_000);
+}
+
+#[test]
+fn partial_approval_and_denial_need_a_reason_and_can_be_appealed() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "CLM-1", 10_000);
+    expect_error(
+        h.claims().adjudicate(&p.insurer, None, &c, 5_000, 0),
+        &CLAIMS,
+        ClaimsError::ReasonRequired,
+    );
+    expect_error(
+        h.claims().adjudicate(&p.insurer, None, &c, 10_001, 0),
+        &CLAIMS,
+        ClaimsError::InvalidAmount,
+    );
+    h.claims().adjudicate(&p.insurer, None, &c, 0, 50).unwrap();
+    let x = claim(&h, &c);
+    assert_eq!((x.status, x.carc, x.approved), (ClaimStatus::Denied, 50, 0));
+    h.warp(APPEAL_WINDOW);
+    h.claims().appeal(&p.provider, &c).unwrap();
+    assert_eq!(
+        (claim(&h, &c).status, claim(&h, &c).appeal_count),
+        (ClaimStatus::Appealed, 1)
+    );
+    h.claims().start_review(&p.insurer, &c).unwrap();
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 10_000, 0)
+        .unwrap();
+    assert_eq!(claim(&h, &c).approved, 9_000);
+}
+
+#[test]
+fn an_appeal_out_of_the_window_is_rejected() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "CLM-1", 10_000);
+    h.claims().adjudicate(&p.insurer, None, &c, 0, 50).unwrap();
+    h.warp(APPEAL_WINDOW + 1);
+    expect_error(
+        h.claims().appeal(&p.provider, &c),
+        &CLAIMS,
+        ClaimsError::AppealWindowClosed,
+    );
+    let other = h.participant(&p.authority, roles::PROVIDER);
+    let x = claim(&h, &c);
+    let mut ix = clm::appeal_ix(&c, &x);
+    ix.accounts[2].pubkey = other.pubkey();
+    expect_error(h.send(&[&other], &[ix]), &CLAIMS, ClaimsError::Unauthorized);
+}
+
+#[test]
+fn void_before_payment_and_not_after() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let a = h.submit(&p, "A", 2_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &a, 2_000, 0)
+        .unwrap();
+    h.claims().void(&p.provider, &a).unwrap();
+    let x = claim(&h, &a);
+    assert_eq!(
+        (x.status, x.frequency),
+        (ClaimStatus::Voided, clm::frequency::VOID)
+    );
+    let cov = clm::fetch_coverage(&h.ledger, &p.coverage)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (cov.used, cov.deductible_met),
+        (0, 0),
+        "the void released the accruals"
+    );
+    let b = h.submit(&p, "B", 2_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &b, 2_000, 0)
+        .unwrap();
+    h.claims().pay(&p.insurer, &b, &p.provider_token).unwrap();
+    expect_error(
+        h.claims().void(&p.provider, &b),
+        &CLAIMS,
+        ClaimsError::AlreadyPaid,
+    );
+}
+
+#[test]
+fn a_replacement_voids_the_original_but_never_a_paid_one() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let a = h.submit(&p, "A", 2_000);
+    let refs = ClaimRefs {
+        replaces: Some(a),
+        ..Default::default()
+    };
+    h.claims()
+        .submit(
+            &p.provider,
+            &p.payer,
+            &p.coverage,
+            "A-2",
+            [7; 32],
+            1_500,
+            &refs,
+        )
+        .unwrap();
+    assert_eq!(claim(&h, &a).status, ClaimStatus::Voided);
+    assert_eq!(
+        claim(&h, &clm::claim_pda(&p.payer, "A-2").0).frequency,
+        clm::frequency::REPLACEMENT
+    );
+    let b = h.submit(&p, "B", 2_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &b, 2_000, 0)
+        .unwrap();
+    h.claims().pay(&p.insurer, &b, &p.provider_token).unwrap();
+    let refs = ClaimRefs {
+        replaces: Some(b),
+        ..Default::default()
+    };
+    let r = h.claims().submit(
+        &p.provider,
+        &p.payer,
+        &p.coverage,
+        "B-2",
+        [7; 32],
+        1_500,
+        &refs,
+    );
+    expect_error(r, &CLAIMS, ClaimsError::InvalidReplacement);
+}
+
+#[test]
+fn a_claim_naming_a_consent_grant_needs_it_active_for_payment() {
+    use caretrail_sdk::consent::{self as con, GrantArgs, Scope};
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let scope = |purposes| Scope {
+        classes: con::class::MEDICATIONS,
+        actions: con::action::DISCLOSE,
+        purposes,
+    };
+    let grant = |id, purposes| {
+        let args = GrantArgs {
+            scope: scope(purposes),
+            not_before: T0,
+            expires_at: T0 + 30 * DAY,
+            policy_hash: [1; 32],
+        };
+        h.consent()
+            .grant(
+                &p.patient,
+                &p.patient.pubkey(),
+                &p.provider.pubkey(),
+                id,
+                args,
+            )
+            .unwrap();
+        con::grant_pda(&p.patient.pubkey(), &p.provider.pubkey(), id).0
+    };
+    let payment = grant(1, con::purpose::HPAYMT);
+    let treatment = grant(2, con::purpose::TREAT);
+    let submit = |id: &str, g| {
+        h.claims().submit(
+            &p.provider,
+            &p.payer,
+            &p.coverage,
+            id,
+            [1; 32],
+            500,
+            &ClaimRefs {
+                consent_grant: Some(g),
+                ..Default::default()
+            },
+        )
+    };
+    submit("OK", payment).unwrap();
+    expect_error(
+        submit("TREAT-ONLY", treatment),
+        &CLAIMS,
+        ClaimsError::ConsentNotValid,
+    );
+    h.consent().revoke(&p.patient, &payment).unwrap();
+    expect_error(
+        submit("REVOKED", payment),
+        &CLAIMS,
+        ClaimsError::ConsentNotValid,
+    );
+}
+
+#[test]
+fn a_pharmacy_claim_naming_a_unit_needs_it_dispensed_by_that_pharmacy() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    // The pharmacy from the plan dispenses a unit of a supply chain sharing the registry.
+    let manufacturer = h.participant(&p.authority, roles::MANUFACTURER);
+    let gtin = caretrail_sdk::custody::parse_gtin(GTIN).unwrap();
+    h.custody()
+        .register_lot(
+            &manufacturer,
+            caretrail_sdk::custody::lot_args(&gtin, LOT, (2027, 12, 31)),
+        )
+        .unwrap();
+    let lot = caretrail_sdk::custody::lot_pda(&gtin, LOT).0;
+    h.custody()
+        .commission(
+            &manufacturer,
+            &lot,
+            vec![
+                caretrail_sdk::custody::serial_hash(&gtin, "RX1"),
+                caretrail_sdk::custody::serial_hash(&gtin, "RX2"),
+            ],
+        )
+        .unwrap();
+    let (u1, u2) = (
+        caretrail_sdk::custody::unit_pda(&gtin, "RX1").0,
+        caretrail_sdk::custody::unit_pda(&gtin, "RX2").0,
+    );
+    h.hop(&manufacturer, &p.pharmacy, &u1);
+    h.hop(&manufacturer, &p.pharmacy, &u2);
+    h.custody().dispense(&p.pharmacy, &u1).unwrap();
+    let submit = |who: &Keypair, id: &str, unit| {
+        h.claims().submit(
+            who,
+            &p.payer,
+            &p.coverage,
+            id,
+            [1; 32],
+            700,
+            &ClaimRefs {
+                unit: Some(unit),
+                ..Default::default()
+            },
+        )
+    };
+    submit(&p.pharmacy, "RX1", u1).unwrap();
+    expect_error(
+        submit(&p.pharmacy, "RX2", u2),
+        &CLAIMS,
+        ClaimsError::UnitNotDispensed,
+    );
+    expect_error(
+        submit(&p.provider, "RX1-BY-OTHER", u1),
+        &CLAIMS,
+        ClaimsError::UnitNotDispensed,
+    );
+}
+
+#[test]
+fn a_reversal_returns_the_funds_to_the_vault() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token_2022::ID);
+    let c = h.submit(&p, "R", 5_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 5_000, 0)
+        .unwrap();
+    h.claims().pay(&p.insurer, &c, &p.provider_token).unwrap();
+    h.claims()
+        .reverse(&p.insurer, &p.provider, &c, &p.provider_token, 129)
+        .unwrap();
+    let x = payer(&h, &p);
+    assert_eq!(claim(&h, &c).status, ClaimStatus::Reversed);
+    assert_eq!(
+        h.token_balance(&p.vault),
+        x.total_funded - x.total_paid + x.total_reversed
+    );
+    assert_eq!((x.total_paid, x.total_reversed), (4_000, 4_000));
+    assert_eq!(h.token_balance(&p.provider_token), 0);
+    assert_eq!(clm::x12_clp02(ClaimStatus::Reversed), Some("22"));
+    expect_error(
+        h.claims()
+            .reverse(&p.insurer, &p.provider, &c, &p.provider_token, 129),
+        &CLAIMS,
+        ClaimsError::InvalidTransition,
+    );
+}
+
+#[test]
+fn paying_into_someone_elses_token_account_or_the_wrong_vault_is_rejected() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "C", 5_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 5_000, 0)
+        .unwrap();
+    expect_error(
+        h.claims().pay(&p.insurer, &c, &p.pharmacy_token),
+        &CLAIMS,
+        ClaimsError::TokenMismatch,
+    );
+    let x = claim(&h, &c);
+    let mut ix = clm::pay_ix(&c, &x, &payer(&h, &p), &p.provider_token);
+    ix.accounts[2].pubkey = p.pharmacy_token;
+    expect_error(
+        h.send(&[&p.insurer], &[ix]),
+        &CLAIMS,
+        ClaimsError::TokenMismatch,
+    );
+}
+
+#[test]
+fn the_benefit_maximum_caps_approvals() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let a = h.submit(&p, "A", 280_000);
+    h.claims()
+        .adjudicate(&p.insurer, Some(&p.adjudicator), &a, 280_000, 0)
+        .unwrap();
+    let b = h.submit(&p, "B", 40_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &b, 40_000, 0)
+        .unwrap();
+    let x = claim(&h, &b);
+    assert_eq!(
+        (x.status, x.approved, x.carc),
+        (
+            ClaimStatus::PartiallyApproved,
+            ANNUAL_MAX - 279_000,
+            clm::carc::BENEFIT_MAXIMUM
+        )
+    );
+}
+
+#[test]
+fn claims_are_listed_by_payer_provider_and_status() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let a = h.submit(&p, "A", 1_000);
+    h.submit(&p, "B", 1_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &a, 1_000, 0)
+        .unwrap();
+    assert_eq!(
+        clm::list_claims(&h.ledger, Some(&p.payer), None, None)
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        clm::list_claims(
+            &h.ledger,
+            None,
+            Some(&p.provider.pubkey()),
+            Some(ClaimStatus::Submitted)
+        )
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(
+        clm::list_claims(&h.ledger, Some(&p.payer), None, Some(ClaimStatus::Denied))
+            .unwrap()
+            .len(),
+        1,
+        "1,000 all deductible"
+    );
+}
+
+#[test]
+fn a_claim_response_maps_status_outcome_and_x12() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "F", 12_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 12_000, 0)
+        .unwrap();
+    h.claims().pay(&p.insurer, &c, &p.provider_token).unwrap();
+    let r = clm::claim_response(&c, &claim(&h, &c), "USD", h.now());
+    assert_eq!(
+        (
+            r["resourceType"].as_str(),
+            r["status"].as_str(),
+            r["outcome"].as_str(),
+            r["use"].as_str()
+        ),
+        (
+            Some("ClaimResponse"),
+            Some("active"),
+            Some("complete"),
+            Some("claim")
+        )
+    );
+    assert_eq!(r["payment"]["amount"]["value"], 11_000);
+    assert_eq!(
+        r["item"][0]["adjudication"][2]["amount"]["value"],
+        DEDUCTIBLE
+    );
+    assert_eq!(r["extension"][0]["valueString"], "1");
+    for (s, outcome) in [
+        (ClaimStatus::Submitted, "queued"),
+        (ClaimStatus::PartiallyApproved, "partial"),
+        (ClaimStatus::Denied, "complete"),
+        (ClaimStatus::Voided, "error"),
+    ] {
+        assert_eq!(clm::fhir_outcome(s), outcome);
+    }
+    assert_eq!(clm::x12_clp02(ClaimStatus::Denied), Some("4"));
+}
+
+#[test]
+fn the_claim_account_stays_within_200_bytes() {
+    use anchor_lang::Space;
+    let size = 8 + clm::Claim::INIT_SPACE;
+    println!("Claim: {size} bytes of data");
+    assert!(size <= 200, "{size}");
+}
