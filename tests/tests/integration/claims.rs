@@ -749,3 +749,398 @@ fn the_claim_account_stays_within_200_bytes() {
     println!("Claim: {size} bytes of data");
     assert!(size <= 200, "{size}");
 }
+
+// ----------------------------------------------------------------------------- more rules
+
+#[test]
+fn funding_checks_the_mint_and_the_amount() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let other_mint = h.create_mint(&anchor_spl::token::ID, &p.insurer.pubkey(), 2);
+    let other_token = h.create_ata(&p.insurer.pubkey(), &other_mint, &anchor_spl::token::ID);
+    h.mint_to(
+        &anchor_spl::token::ID,
+        &other_mint,
+        &other_token,
+        &p.insurer,
+        1_000,
+    );
+    let r = h.claims().fund(&p.payer, &p.insurer, &other_token, 1_000);
+    expect_error(r, &CLAIMS, AnchorError::ConstraintTokenMint);
+    let insurer_token = anchor_spl::associated_token::get_associated_token_address_with_program_id(
+        &p.insurer.pubkey(),
+        &p.mint,
+        &anchor_spl::token::ID,
+    );
+    expect_error(
+        h.claims().fund(&p.payer, &p.insurer, &insurer_token, 0),
+        &CLAIMS,
+        ClaimsError::InvalidAmount,
+    );
+    let sponsor = h.funded();
+    let sponsor_token = h.create_ata(&sponsor.pubkey(), &p.mint, &anchor_spl::token::ID);
+    h.mint_to(
+        &anchor_spl::token::ID,
+        &p.mint,
+        &sponsor_token,
+        &p.insurer,
+        7_000,
+    );
+    h.claims()
+        .fund(&p.payer, &sponsor, &sponsor_token, 7_000)
+        .unwrap();
+    assert_eq!(
+        (payer(&h, &p).total_funded, h.token_balance(&p.vault)),
+        (FUNDED + 7_000, FUNDED + 7_000)
+    );
+}
+
+#[test]
+fn review_is_the_payers_and_only_from_submitted_or_appealed() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "C", 3_000);
+    let x = claim(&h, &c);
+    expect_error(
+        h.send(
+            &[&p.provider],
+            &[clm::start_review_ix(&c, &x, &p.provider.pubkey())],
+        ),
+        &CLAIMS,
+        ClaimsError::Unauthorized,
+    );
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 3_000, 0)
+        .unwrap();
+    expect_error(
+        h.claims().start_review(&p.insurer, &c),
+        &CLAIMS,
+        ClaimsError::InvalidTransition,
+    );
+    expect_error(
+        h.claims().adjudicate(&p.insurer, None, &c, 3_000, 0),
+        &CLAIMS,
+        ClaimsError::InvalidTransition,
+    );
+}
+
+#[test]
+fn a_fully_approved_claim_cannot_be_appealed() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let warmup = h.submit(&p, "W", 1_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &warmup, 1_000, 0)
+        .unwrap(); // meets the deductible
+    let c = h.submit(&p, "C", 3_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 3_000, 0)
+        .unwrap();
+    assert_eq!(claim(&h, &c).status, ClaimStatus::Approved);
+    expect_error(
+        h.claims().appeal(&p.provider, &c),
+        &CLAIMS,
+        ClaimsError::InvalidTransition,
+    );
+}
+
+#[test]
+fn re_adjudication_after_appeal_releases_the_previous_accruals() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "C", 10_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 6_000, 45)
+        .unwrap();
+    let cov = clm::fetch_coverage(&h.ledger, &p.coverage)
+        .unwrap()
+        .unwrap();
+    assert_eq!((cov.used, cov.deductible_met), (5_000, DEDUCTIBLE));
+    h.claims().appeal(&p.provider, &c).unwrap();
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 10_000, 0)
+        .unwrap();
+    let cov = clm::fetch_coverage(&h.ledger, &p.coverage)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (cov.used, cov.deductible_met),
+        (9_000, DEDUCTIBLE),
+        "counted once"
+    );
+}
+
+#[test]
+fn only_the_provider_voids_and_only_once() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "C", 3_000);
+    let other = h.participant(&p.authority, roles::PROVIDER);
+    let x = claim(&h, &c);
+    let mut ix = clm::void_ix(&c, &x);
+    ix.accounts[2].pubkey = other.pubkey();
+    expect_error(h.send(&[&other], &[ix]), &CLAIMS, ClaimsError::Unauthorized);
+    h.claims().void(&p.provider, &c).unwrap();
+    expect_error(
+        h.claims().void(&p.provider, &c),
+        &CLAIMS,
+        ClaimsError::InvalidTransition,
+    );
+    expect_error(
+        h.claims().adjudicate(&p.insurer, None, &c, 3_000, 0),
+        &CLAIMS,
+        ClaimsError::InvalidTransition,
+    );
+}
+
+#[test]
+fn a_reversal_needs_both_signatures_and_a_paid_claim() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "C", 3_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 3_000, 0)
+        .unwrap();
+    expect_error(
+        h.claims()
+            .reverse(&p.insurer, &p.provider, &c, &p.provider_token, 1),
+        &CLAIMS,
+        ClaimsError::InvalidTransition,
+    );
+    h.claims().pay(&p.insurer, &c, &p.provider_token).unwrap();
+    let x = claim(&h, &c);
+    let mut ix = clm::reverse_ix(&c, &x, &payer(&h, &p), &p.provider_token, 1);
+    ix.accounts[7].is_signer = false; // the payer authority does not sign
+    expect_error(
+        h.send(&[&p.provider], &[ix]),
+        &CLAIMS,
+        AnchorError::AccountNotSigner,
+    );
+}
+
+#[test]
+fn a_payment_the_vault_cannot_cover_is_rejected() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let big = EnrollArgs {
+        member_commitment: [6; 32],
+        period_start: T0,
+        period_end: T0 + 300 * DAY,
+        annual_max: 10_000_000,
+        deductible: 0,
+    };
+    h.claims().enroll(&p.insurer, &p.patient, big).unwrap();
+    let coverage = clm::coverage_pda(&p.payer, &[6; 32]).0;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        h.claims()
+            .submit(
+                &p.provider,
+                &p.payer,
+                &coverage,
+                &format!("B{i}"),
+                [1; 32],
+                180_000,
+                &ClaimRefs::default(),
+            )
+            .unwrap();
+        let c = clm::claim_pda(&p.payer, &format!("B{i}")).0;
+        h.claims()
+            .adjudicate(&p.insurer, Some(&p.adjudicator), &c, 180_000, 0)
+            .unwrap();
+        ids.push(c);
+    }
+    h.claims()
+        .pay(&p.insurer, &ids[0], &p.provider_token)
+        .unwrap();
+    h.warp(DAY);
+    h.claims()
+        .pay(&p.insurer, &ids[1], &p.provider_token)
+        .unwrap();
+    h.warp(DAY);
+    expect_error(
+        h.claims().pay(&p.insurer, &ids[2], &p.provider_token),
+        &CLAIMS,
+        ClaimsError::InsufficientVault,
+    );
+}
+
+#[test]
+fn u64_max_amounts_are_capped_without_overflow() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "MAX", u64::MAX);
+    h.claims()
+        .adjudicate(&p.insurer, Some(&p.adjudicator), &c, u64::MAX, 0)
+        .unwrap();
+    let x = claim(&h, &c);
+    assert_eq!(
+        (x.billed, x.patient_share, x.approved, x.status),
+        (
+            u64::MAX,
+            DEDUCTIBLE,
+            ANNUAL_MAX,
+            ClaimStatus::PartiallyApproved
+        )
+    );
+    assert_eq!(x.carc, clm::carc::BENEFIT_MAXIMUM);
+    expect_error(
+        h.claims().pay(&p.insurer, &c, &p.provider_token),
+        &CLAIMS,
+        ClaimsError::DailyLimitExceeded,
+    );
+}
+
+#[test]
+fn a_suspended_provider_cannot_bill() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    h.registry()
+        .suspend(&p.authority, &p.provider.pubkey(), 9)
+        .unwrap();
+    let r = h.claims().submit(
+        &p.provider,
+        &p.payer,
+        &p.coverage,
+        "S",
+        [1; 32],
+        100,
+        &ClaimRefs::default(),
+    );
+    expect_error(r, &CLAIMS, ClaimsError::ParticipantSuspended);
+}
+
+#[test]
+fn a_coverage_of_another_payer_is_rejected() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let rival = h.participant(&p.authority, roles::PAYER);
+    let args = PayerArgs {
+        auto_approve_limit: 1,
+        daily_limit: 1,
+        appeal_window: 0,
+        adjudicators: vec![],
+    };
+    h.claims()
+        .init_payer(&rival, &p.mint, &anchor_spl::token::ID, args)
+        .unwrap();
+    let enroll = EnrollArgs {
+        member_commitment: [2; 32],
+        period_start: T0,
+        period_end: T0 + DAY,
+        annual_max: 10,
+        deductible: 0,
+    };
+    h.claims().enroll(&rival, &p.patient, enroll).unwrap();
+    let rival_coverage = clm::coverage_pda(&clm::payer_pda(&rival.pubkey()).0, &[2; 32]).0;
+    let r = h.claims().submit(
+        &p.provider,
+        &p.payer,
+        &rival_coverage,
+        "X",
+        [1; 32],
+        100,
+        &ClaimRefs::default(),
+    );
+    expect_error(r, &CLAIMS, ClaimsError::CoverageMismatch);
+}
+
+#[test]
+fn the_frequency_must_match_the_replacement() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let a = h.submit(&p, "A", 1_000);
+    let mut ix = clm::submit_claim_ix(
+        &p.provider.pubkey(),
+        &p.payer,
+        &p.coverage,
+        "A-2",
+        [1; 32],
+        900,
+        &ClaimRefs {
+            replaces: Some(a),
+            ..Default::default()
+        },
+    );
+    ix.accounts[7].pubkey = claims::ID; // drop the replaced claim, keep frequency 7
+    ix.accounts[7].is_writable = false;
+    expect_error(
+        h.send(&[&p.provider], &[ix]),
+        &CLAIMS,
+        ClaimsError::InvalidFrequency,
+    );
+    let other = h.participant(&p.authority, roles::PROVIDER);
+    let r = h.claims().submit(
+        &other,
+        &p.payer,
+        &p.coverage,
+        "A-3",
+        [1; 32],
+        900,
+        &ClaimRefs {
+            replaces: Some(a),
+            ..Default::default()
+        },
+    );
+    expect_error(r, &CLAIMS, ClaimsError::InvalidReplacement);
+}
+
+#[test]
+fn events_carry_the_claim_lifecycle() {
+    use caretrail_sdk::events::{CaretrailEvent, ClaimsEvent};
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "E", 2_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 2_000, 0)
+        .unwrap();
+    let out = h.claims().pay(&p.insurer, &c, &p.provider_token).unwrap();
+    match out.events().as_slice() {
+        [CaretrailEvent::Claims(ClaimsEvent::ClaimPaid(e))] => {
+            assert_eq!(
+                (e.claim, e.payer, e.provider, e.amount),
+                (c, p.payer, p.provider.pubkey(), 1_000)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let history = h.ledger.transactions_for_address(&c, 100).unwrap();
+    let names: Vec<&str> = history
+        .iter()
+        .flat_map(|t| t.events())
+        .map(|e| e.name())
+        .collect();
+    assert_eq!(names, ["ClaimSubmitted", "ClaimStatusChanged", "ClaimPaid"]);
+}
+
+#[test]
+fn a_denied_claim_response_carries_the_carc() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "D", 2_000);
+    h.claims().adjudicate(&p.insurer, None, &c, 0, 96).unwrap();
+    let r = clm::claim_response(&c, &claim(&h, &c), "USD", h.now());
+    assert_eq!(r["outcome"], "complete");
+    assert_eq!(r["disposition"], "denied");
+    assert_eq!(
+        r["item"][0]["adjudication"][3]["reason"]["coding"][0]["code"],
+        "96"
+    );
+    assert_eq!(r["extension"][0]["valueString"], "4");
+    assert!(r.get("payment").is_none());
+}
+
+#[test]
+fn a_coverage_account_passed_as_a_claim_is_rejected() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "C", 2_000);
+    let x = claim(&h, &c);
+    let mut ix = clm::void_ix(&c, &x);
+    ix.accounts[0].pubkey = p.coverage;
+    expect_error(
+        h.send(&[&p.provider], &[ix]),
+        &CLAIMS,
+        AnchorError::AccountDiscriminatorMismatch,
+    );
+}
