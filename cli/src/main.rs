@@ -35,6 +35,9 @@ enum Command {
     /// Offline signing: sign a transaction on a wallet, submit it with its signatures.
     #[command(subcommand)]
     Tx(command::tx::TxCommand),
+    /// Insurance claims: payers, coverage, submit, adjudicate, pay, appeal, void, reverse, FHIR.
+    #[command(subcommand)]
+    Claims(command::claims::ClaimsCommand),
     /// Serialized drug custody: verify a package, show its history (EPCIS).
     #[command(subcommand)]
     Custody(command::custody::CustodyCommand),
@@ -61,6 +64,7 @@ fn main() {
         Command::Ledger(c) => command::ledger::execute(&ctx, c),
         Command::Custody(c) => command::custody::execute(&ctx, c),
         Command::Consent(c) => command::consent::execute(&ctx, c),
+        Command::Claims(c) => command::claims::execute(&ctx, c),
         Command::Tx(c) => command::tx::execute(&ctx, c),
         Command::Barcode(c) => command::barcode::execute(c),
         Command::Airdrop(a) => command::wallet::airdrop(&ctx, a),

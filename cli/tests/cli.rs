@@ -76,6 +76,37 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
             "dispensing"
         ]
     );
+    // Claims: the pharmacy's claim paid in tokens, the duplicate and the phantom rejected.
+    assert_eq!(
+        (
+            story["claims"]["status"].as_str(),
+            story["claims"]["paid"].as_u64()
+        ),
+        (Some("paid"), Some(4_250))
+    );
+    assert_eq!(story["claims"]["pharmacy_balance"], 4_250);
+    assert_eq!(
+        (
+            story["claims"]["duplicate_claim"].as_str(),
+            story["claims"]["phantom_claim"].as_str()
+        ),
+        (Some("DuplicateClaim"), Some("UnitNotDispensed"))
+    );
+    let response: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("claim-response.fhir.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            response["resourceType"].as_str(),
+            response["outcome"].as_str()
+        ),
+        (Some("ClaimResponse"), Some("complete"))
+    );
+    assert_eq!(
+        story["consent"]["denied_access_after_revoke"],
+        "GrantRevoked"
+    );
     let kinds: Vec<&str> = story["plaintext"]
         .as_array()
         .unwrap()
@@ -794,4 +825,111 @@ fn consent_commands_with_the_patient_signing_offline() {
     assert_eq!(events, ["GrantCreated", "AccessRecorded", "GrantRevoked"]);
     let list = json(with("id.json").args(["consent", "list", "--patient", &patient]));
     assert_eq!(list[0]["status"], "inactive");
+}
+
+#[test]
+fn claims_commands_from_enrolment_to_void() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let story = json(
+        caretrail(dir.path())
+            .env_remove("CARETRAIL_LEDGER")
+            .args(["demo", "--out"])
+            .arg(&out),
+    );
+    let ledger = out.join("ledger");
+    let with = |key: &str| {
+        let mut c = caretrail(dir.path());
+        c.arg("--ledger")
+            .arg(&ledger)
+            .arg("--keypair")
+            .arg(out.join(format!("keys/{key}.json")));
+        c
+    };
+    let payer_wallet = story["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "payer")
+        .unwrap()["wallet"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The demo's payer enrols the demo's patient once more (another member id).
+    let e = json(
+        with("payer")
+            .args([
+                "claims",
+                "enroll",
+                "--member-id",
+                "MBR-CLI-1",
+                "--annual-max",
+                "100000",
+                "--deductible",
+                "500",
+                "--patient-keypair",
+            ])
+            .arg(out.join("keys/patient.json")),
+    );
+    assert_eq!(e["member_salt"].as_str().unwrap().len(), 64);
+    let coverage = e["coverage"].as_str().unwrap().to_string();
+    let submit = |id: &str| {
+        with("provider")
+            .args([
+                "claims",
+                "submit",
+                "--payer",
+                &payer_wallet,
+                "--coverage",
+                &coverage,
+                "--claim-id",
+                id,
+                "--billed",
+                "3000",
+            ])
+            .output()
+            .unwrap()
+    };
+    let c = submit("CLI-1");
+    assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
+    let claim = {
+        let o = json(
+            with("provider")
+                .args(["claims", "list", "--provider"])
+                .arg(out.join("keys/provider.json")),
+        );
+        o[0]["address"].as_str().unwrap().to_string()
+    };
+    let dup = submit("CLI-1");
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("DuplicateClaim"));
+    json(with("payer").args(["claims", "review", &claim]));
+    let a = json(with("payer").args(["claims", "adjudicate", &claim, "--allowed", "3000"]));
+    assert_eq!(
+        (
+            a["claim"]["status"].as_str(),
+            a["claim"]["approved"].as_u64(),
+            a["claim"]["patient_share"].as_u64()
+        ),
+        (Some("partially_approved"), Some(2500), Some(500))
+    );
+    let list = json(with("payer").args([
+        "claims",
+        "list",
+        "--payer",
+        &payer_wallet,
+        "--status",
+        "partially_approved",
+    ]));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let shown = json(with("payer").args(["claims", "show", &claim]));
+    assert_eq!(
+        (shown["fhir_outcome"].as_str(), shown["x12_clp02"].as_str()),
+        (Some("partial"), Some("1"))
+    );
+    json(with("provider").args(["claims", "void", &claim]));
+    let fhir = json(with("payer").args(["claims", "export-fhir", &claim]));
+    assert_eq!(
+        (fhir["status"].as_str(), fhir["outcome"].as_str()),
+        (Some("cancelled"), Some("error"))
+    );
 }

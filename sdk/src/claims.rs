@@ -392,8 +392,11 @@ pub fn claim_response(address: &Pubkey, c: &Claim, currency: &str, now: i64) -> 
         ],
     });
     if c.paid > 0 && c.status == ClaimStatus::Paid {
-        r["payment"] =
-            json!({ "amount": money(c.paid), "date": crate::util::rfc3339(c.updated_at)[..10] });
+        r["payment"] = json!({
+            "type": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/ex-paymenttype", "code": "complete" }] },
+            "amount": money(c.paid),
+            "date": crate::util::rfc3339(c.updated_at)[..10],
+        });
     }
     if let Some(clp02) = x12_clp02(c.status) {
         r["extension"] = json!([{ "url": "https://caretrail.dev/fhir/StructureDefinition/x12-835-clp02", "valueString": clp02 }]);
@@ -572,4 +575,65 @@ impl<'a> ClaimsClient<'a> {
             &[reverse_ix(claim, &c, &p, provider_token, reason)],
         )
     }
+}
+
+/// A claim as clients show it.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct ClaimView {
+    pub address: String,
+    pub status: &'static str,
+    pub fhir_outcome: &'static str,
+    pub x12_clp02: Option<&'static str>,
+    pub frequency: u8,
+    pub carc: u16,
+    pub payer: String,
+    pub provider: String,
+    pub coverage: String,
+    pub billed: u64,
+    pub approved: u64,
+    pub patient_share: u64,
+    pub paid: u64,
+    pub submitted_at: String,
+    pub updated_at: String,
+}
+
+impl ClaimView {
+    pub fn new(address: &Pubkey, c: &Claim) -> ClaimView {
+        ClaimView {
+            address: address.to_string(),
+            status: status_name(c.status),
+            fhir_outcome: fhir_outcome(c.status),
+            x12_clp02: x12_clp02(c.status),
+            frequency: c.frequency,
+            carc: c.carc,
+            payer: c.payer.to_string(),
+            provider: c.provider.to_string(),
+            coverage: c.coverage.to_string(),
+            billed: c.billed,
+            approved: c.approved,
+            patient_share: c.patient_share,
+            paid: c.paid,
+            submitted_at: crate::util::rfc3339(c.submitted_at),
+            updated_at: crate::util::rfc3339(c.updated_at),
+        }
+    }
+}
+
+/// Parses a status name (`submitted`, `in_review`, …).
+pub fn parse_status(s: &str) -> Result<ClaimStatus, String> {
+    use ClaimStatus::*;
+    [
+        Submitted,
+        InReview,
+        Approved,
+        PartiallyApproved,
+        Denied,
+        Paid,
+        Appealed,
+        Voided,
+        Reversed,
+    ]
+    .into_iter()
+    .find(|x| status_name(*x) == s.replace('-', "_"))
+    .ok_or_else(|| format!("unknown claim status {s:?}"))
 }

@@ -23,6 +23,7 @@ pub mod offline;
 pub mod programs;
 pub mod registry;
 pub mod scan;
+pub mod tokens;
 pub mod util;
 
 pub use ledger::{

@@ -164,51 +164,23 @@ pub fn token_program_ids() -> [Pubkey; 2] {
 impl Harness {
     /// Creates a mint owned by `token_program` with `authority` as mint authority.
     pub fn create_mint(&self, token_program: &Pubkey, authority: &Pubkey, decimals: u8) -> Pubkey {
-        use anchor_lang::solana_program::system_instruction;
         let mint = Keypair::new();
-        let len = 82; // spl-token Mint::LEN, identical for Token-2022 without extensions
-        let lamports = self.ledger.minimum_balance_for_rent_exemption(len).unwrap();
-        let create = system_instruction::create_account(
-            &self.payer.pubkey(),
-            &mint.pubkey(),
-            lamports,
-            len as u64,
+        caretrail_sdk::tokens::create_mint(
+            &self.ledger,
+            &self.payer,
+            &mint,
             token_program,
-        );
-        let init = if *token_program == anchor_spl::token::ID {
-            anchor_spl::token::spl_token::instruction::initialize_mint2(
-                token_program,
-                &mint.pubkey(),
-                authority,
-                None,
-                decimals,
-            )
-        } else {
-            anchor_spl::token_2022::spl_token_2022::instruction::initialize_mint2(
-                token_program,
-                &mint.pubkey(),
-                authority,
-                None,
-                decimals,
-            )
-        }
-        .unwrap();
-        self.send(&[&mint], &[create, init]).expect("create mint");
+            authority,
+            decimals,
+        )
+        .expect("create mint");
         mint.pubkey()
     }
 
     /// Creates the associated token account of `owner` for `mint`.
     pub fn create_ata(&self, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
-        use anchor_spl::associated_token as ata;
-        let ix = ata::spl_associated_token_account::instruction::create_associated_token_account(
-            &self.payer.pubkey(),
-            owner,
-            mint,
-            token_program,
-        );
-        self.send(&[], &[ix])
-            .expect("create associated token account");
-        ata::get_associated_token_address_with_program_id(owner, mint, token_program)
+        caretrail_sdk::tokens::create_ata(&self.ledger, &self.payer, owner, mint, token_program)
+            .expect("create associated token account")
     }
 
     /// Mints `amount` to `account`.
@@ -220,38 +192,21 @@ impl Harness {
         authority: &Keypair,
         amount: u64,
     ) {
-        let ix = if *token_program == anchor_spl::token::ID {
-            anchor_spl::token::spl_token::instruction::mint_to(
-                token_program,
-                mint,
-                account,
-                &authority.pubkey(),
-                &[],
-                amount,
-            )
-        } else {
-            anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
-                token_program,
-                mint,
-                account,
-                &authority.pubkey(),
-                &[],
-                amount,
-            )
-        }
-        .unwrap();
-        self.send(&[authority], &[ix]).expect("mint_to");
+        caretrail_sdk::tokens::mint_to(
+            &self.ledger,
+            &self.payer,
+            token_program,
+            mint,
+            account,
+            authority,
+            amount,
+        )
+        .expect("mint_to");
     }
 
-    /// The token amount held by a token account (same base layout in Token and Token-2022).
+    /// The token amount held by a token account.
     pub fn token_balance(&self, account: &Pubkey) -> u64 {
-        let data = self
-            .ledger
-            .get_account(account)
-            .unwrap()
-            .expect("token account")
-            .data;
-        u64::from_le_bytes(data[64..72].try_into().unwrap())
+        caretrail_sdk::tokens::balance(&self.ledger, account).unwrap()
     }
 }
 

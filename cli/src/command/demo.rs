@@ -13,6 +13,12 @@
 //!    the patient revokes the provider's grant and the provider's next access is denied.
 //!    `DIR/consent.fhir.json` is the treatment grant as a FHIR R4 Consent.
 //!
+//! 4. Claims: the payer (an SPL Token vault) enrols the patient; the pharmacy bills for the
+//!    package it dispensed, naming the unit and the patient's payment consent; the payer
+//!    adjudicates and pays in tokens; a duplicate and a phantom claim (a package never
+//!    dispensed) are rejected on chain. `DIR/claim-response.fhir.json` is the FHIR R4
+//!    ClaimResponse of the paid claim.
+//!
 //! Everything clear that the story used off chain (serial numbers, lot numbers, credential
 //! documents, salts) is listed under `plaintext` in `DIR/story.json`, so anyone can check that
 //! none of it appears on the ledger.
@@ -143,8 +149,18 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         &mut steps,
         &mut plaintext,
     )?;
-    let consent = consent_story(
+    let (consent, patient) = consent_story(
         ledger, &authority, &wallets, &keys_dir, &args.out, &mut steps,
+    )?;
+    let claims = claims_story(
+        ledger,
+        &authority,
+        &wallets,
+        &patient,
+        &custody,
+        &args.out,
+        &mut steps,
+        &mut plaintext,
     )?;
 
     let story = json!({
@@ -153,6 +169,7 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         "parties": parties,
         "custody": custody,
         "consent": consent,
+        "claims": claims,
         "steps": steps,
         "plaintext": plaintext,
     });
@@ -353,6 +370,7 @@ fn custody_story(
         "recalled_lot": rlot.to_string(),
         "case": { "sscc": sscc_text, "address": case.to_string() },
         "dispensed_unit": units[0].to_string(),
+        "undispensed_unit": units[1].to_string(),
         "verifications": verifications,
         "epcis": epcis_path.display().to_string(),
     }))
@@ -366,7 +384,7 @@ fn consent_story(
     keys_dir: &std::path::Path,
     out: &std::path::Path,
     steps: &mut Vec<Value>,
-) -> Result<Value> {
+) -> Result<(Value, Keypair)> {
     use caretrail_sdk::consent::{self as con, AccessArgs, GrantArgs};
     let (provider, payer_party) = (&wallets[3], &wallets[4]);
     let patient = Keypair::new();
@@ -446,11 +464,214 @@ fn consent_story(
             .map(|i| i.name)
             .unwrap_or_else(|| e.to_string()),
     };
+    Ok((
+        json!({
+            "patient": p.to_string(),
+            "treatment_grant": treatment_grant.to_string(),
+            "payment_grant": con::grant_pda(&p, &payer_party.pubkey(), pid).0.to_string(),
+            "denied_access_after_revoke": denied,
+            "fhir": fhir_path.display().to_string(),
+        }),
+        patient,
+    ))
+}
+
+/// Part 4 of the story (see the module docs).
+#[allow(clippy::too_many_arguments)]
+fn claims_story(
+    ledger: &dyn caretrail_sdk::Ledger,
+    fee_payer: &Keypair,
+    wallets: &[Keypair],
+    patient: &Keypair,
+    custody: &Value,
+    out: &std::path::Path,
+    steps: &mut Vec<Value>,
+    plaintext: &mut Vec<Value>,
+) -> Result<Value> {
+    use caretrail_sdk::claims::{self as clm, ClaimRefs, ClaimsClient, EnrollArgs, PayerArgs};
+    use caretrail_sdk::consent::{self as con, GrantArgs};
+    use caretrail_sdk::tokens;
+    use std::str::FromStr;
+    let (pharmacy, insurer) = (&wallets[2], &wallets[4]);
+    let client = ClaimsClient::new(ledger, fee_payer);
+    let mut step = |name: &str, out: caretrail_sdk::TxOutcome| {
+        steps.push(json!({ "step": name, "signature": out.signature.to_string() }))
+    };
+    let pk = |v: &Value| {
+        caretrail_sdk::solana_sdk::pubkey::Pubkey::from_str(v.as_str().unwrap_or_default())
+            .map_err(|_| anyhow::anyhow!("bad key in the custody story"))
+    };
+    let (dispensed, undispensed) = (
+        pk(&custody["dispensed_unit"])?,
+        pk(&custody["undispensed_unit"])?,
+    );
+
+    // The payer's money: a USD-cents mint, a funded vault.
+    let mint = Keypair::new();
+    step(
+        "payer creates its USD-cents mint",
+        tokens::create_mint(
+            ledger,
+            fee_payer,
+            &mint,
+            &tokens::TOKEN,
+            &insurer.pubkey(),
+            2,
+        )?,
+    );
+    let insurer_token = tokens::create_ata(
+        ledger,
+        fee_payer,
+        &insurer.pubkey(),
+        &mint.pubkey(),
+        &tokens::TOKEN,
+    )?;
+    step(
+        "payer mints its float",
+        tokens::mint_to(
+            ledger,
+            fee_payer,
+            &tokens::TOKEN,
+            &mint.pubkey(),
+            &insurer_token,
+            insurer,
+            1_000_000,
+        )?,
+    );
+    let args = PayerArgs {
+        auto_approve_limit: 50_000,
+        daily_limit: 500_000,
+        appeal_window: 30 * 86_400,
+        adjudicators: vec![],
+    };
+    step(
+        "payer opens its claims vault",
+        client.init_payer(insurer, &mint.pubkey(), &tokens::TOKEN, args)?,
+    );
+    let payer = clm::payer_pda(&insurer.pubkey()).0;
+    step(
+        "payer funds the vault",
+        client.fund(&payer, insurer, &insurer_token, 500_000)?,
+    );
+
+    // Enrolment (patient and payer sign) and the patient's payment consent for the pharmacy.
+    let now = ledger.get_clock()?.unix_timestamp;
+    let member_id = format!("MBR-{}", nonce());
+    let salt = caretrail_sdk::hash::random_salt();
+    let commitment = caretrail_sdk::hash::commit(&salt, member_id.as_bytes());
+    plaintext.push(json!({ "kind": "member_id", "value": member_id }));
+    plaintext.push(json!({ "kind": "member_salt", "value": caretrail_sdk::util::hex(&salt) }));
+    let enroll = EnrollArgs {
+        member_commitment: commitment,
+        period_start: now,
+        period_end: now + 365 * 86_400,
+        annual_max: 500_000,
+        deductible: 0,
+    };
+    step(
+        "patient enrols with the payer",
+        client.enroll(insurer, patient, enroll)?,
+    );
+    let coverage = clm::coverage_pda(&payer, &commitment).0;
+    let consent = con::ConsentClient::new(ledger, fee_payer);
+    let scope =
+        con::parse_scope("medications", "disclose", "HPAYMT").map_err(anyhow::Error::msg)?;
+    let gid = con::next_grant_id(ledger, &patient.pubkey(), &pharmacy.pubkey())?;
+    let policy = caretrail_sdk::hash::sha256(&[b"caretrail demo payment consent v1"]);
+    step(
+        "patient lets the pharmacy disclose the dispense for payment",
+        consent.grant(
+            patient,
+            &patient.pubkey(),
+            &pharmacy.pubkey(),
+            gid,
+            GrantArgs {
+                scope,
+                not_before: now,
+                expires_at: now + 90 * 86_400,
+                policy_hash: policy,
+            },
+        )?,
+    );
+    let grant = con::grant_pda(&patient.pubkey(), &pharmacy.pubkey(), gid).0;
+
+    // The pharmacy bills for the dispensed package; the payer adjudicates and pays.
+    let claim_id = format!("RX-{}", nonce());
+    plaintext.push(json!({ "kind": "claim_id", "value": claim_id }));
+    let document = caretrail_sdk::hash::sha256(&[claim_id.as_bytes(), b"NCPDP claim document"]);
+    let refs = ClaimRefs {
+        consent_grant: Some(grant),
+        unit: Some(dispensed),
+        replaces: None,
+    };
+    step(
+        "pharmacy submits its claim",
+        client.submit(
+            pharmacy, &payer, &coverage, &claim_id, document, 4_250, &refs,
+        )?,
+    );
+    let claim = clm::claim_pda(&payer, &claim_id).0;
+    step(
+        "payer starts the review",
+        client.start_review(insurer, &claim)?,
+    );
+    step(
+        "payer approves",
+        client.adjudicate(insurer, None, &claim, 4_250, 0)?,
+    );
+    let pharmacy_token = tokens::create_ata(
+        ledger,
+        fee_payer,
+        &pharmacy.pubkey(),
+        &mint.pubkey(),
+        &tokens::TOKEN,
+    )?;
+    step(
+        "payer pays the pharmacy in tokens",
+        client.pay(insurer, &claim, &pharmacy_token)?,
+    );
+
+    // Fraud stopped on chain.
+    let rejected = |r: caretrail_sdk::LedgerResult<caretrail_sdk::TxOutcome>| -> Result<String> {
+        match r {
+            Ok(_) => anyhow::bail!("a fraudulent claim was accepted"),
+            Err(e) => Ok(caretrail_sdk::error::decode(&e)
+                .map(|i| i.name)
+                .unwrap_or_else(|| e.to_string())),
+        }
+    };
+    let duplicate = rejected(client.submit(
+        pharmacy, &payer, &coverage, &claim_id, document, 4_250, &refs,
+    ))?;
+    let phantom_refs = ClaimRefs {
+        consent_grant: Some(grant),
+        unit: Some(undispensed),
+        replaces: None,
+    };
+    let phantom = rejected(client.submit(
+        pharmacy,
+        &payer,
+        &coverage,
+        &format!("RX-{}", nonce()),
+        document,
+        9_900,
+        &phantom_refs,
+    ))?;
+
+    let c = clm::fetch_claim(ledger, &claim)?.ok_or_else(|| anyhow::anyhow!("claim missing"))?;
+    let response = clm::claim_response(&claim, &c, "USD", ledger.get_clock()?.unix_timestamp);
+    let path = out.join("claim-response.fhir.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&response)?)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(json!({
-        "patient": p.to_string(),
-        "treatment_grant": treatment_grant.to_string(),
-        "payment_grant": con::grant_pda(&p, &payer_party.pubkey(), pid).0.to_string(),
-        "denied_access_after_revoke": denied,
-        "fhir": fhir_path.display().to_string(),
+        "payer": payer.to_string(),
+        "mint": mint.pubkey().to_string(),
+        "claim": claim.to_string(),
+        "status": clm::status_name(c.status),
+        "paid": c.paid,
+        "pharmacy_balance": tokens::balance(ledger, &pharmacy_token)?,
+        "duplicate_claim": duplicate,
+        "phantom_claim": phantom,
+        "fhir": path.display().to_string(),
     }))
 }

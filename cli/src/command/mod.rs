@@ -1,6 +1,7 @@
 //! One module per command group; each exposes `execute()` and stays thin over the SDK.
 
 pub mod barcode;
+pub mod claims;
 pub mod consent;
 pub mod custody;
 pub mod demo;
