@@ -1144,3 +1144,216 @@ fn a_coverage_account_passed_as_a_claim_is_rejected() {
         AnchorError::AccountDiscriminatorMismatch,
     );
 }
+
+#[test]
+fn a_second_appeal_after_a_second_denial() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "C", 9_000);
+    h.claims().adjudicate(&p.insurer, None, &c, 0, 50).unwrap();
+    h.claims().appeal(&p.provider, &c).unwrap();
+    h.claims().adjudicate(&p.insurer, None, &c, 0, 50).unwrap();
+    h.claims().appeal(&p.provider, &c).unwrap();
+    assert_eq!(claim(&h, &c).appeal_count, 2);
+}
+
+#[test]
+fn only_the_payer_authority_pays() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "C", 9_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 9_000, 0)
+        .unwrap();
+    let x = claim(&h, &c);
+    let mut ix = clm::pay_ix(&c, &x, &payer(&h, &p), &p.provider_token);
+    ix.accounts[5].pubkey = p.provider.pubkey();
+    expect_error(
+        h.send(&[&p.provider], &[ix]),
+        &CLAIMS,
+        ClaimsError::Unauthorized,
+    );
+}
+
+#[test]
+fn enrolment_terms_are_validated() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let bad = |start: i64, end: i64, max: u64, member: [u8; 32]| {
+        h.claims().enroll(
+            &p.insurer,
+            &p.patient,
+            EnrollArgs {
+                member_commitment: member,
+                period_start: start,
+                period_end: end,
+                annual_max: max,
+                deductible: 0,
+            },
+        )
+    };
+    expect_error(
+        bad(T0, T0, 10, [1; 32]),
+        &CLAIMS,
+        ClaimsError::InvalidCoverage,
+    );
+    expect_error(
+        bad(T0, T0 + DAY, 0, [1; 32]),
+        &CLAIMS,
+        ClaimsError::InvalidCoverage,
+    );
+    expect_error(
+        bad(T0, T0 + DAY, 10, [0; 32]),
+        &CLAIMS,
+        ClaimsError::InvalidCoverage,
+    );
+}
+
+#[test]
+fn a_payer_names_at_most_three_adjudicators() {
+    let h = Harness::new();
+    let a = h.init_registry();
+    let insurer = h.participant(&a, roles::PAYER);
+    let mint = h.create_mint(&anchor_spl::token::ID, &insurer.pubkey(), 2);
+    let args = PayerArgs {
+        auto_approve_limit: 1,
+        daily_limit: 1,
+        appeal_window: 0,
+        adjudicators: (0..4).map(|_| Pubkey::new_unique()).collect(),
+    };
+    expect_error(
+        h.claims()
+            .init_payer(&insurer, &mint, &anchor_spl::token::ID, args),
+        &CLAIMS,
+        ClaimsError::TooManyAdjudicators,
+    );
+}
+
+#[test]
+fn an_expired_or_misdirected_consent_grant_is_rejected() {
+    use caretrail_sdk::consent::{self as con, GrantArgs, Scope};
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let scope = Scope {
+        classes: con::class::MEDICATIONS,
+        actions: con::action::DISCLOSE,
+        purposes: con::purpose::HPAYMT,
+    };
+    let args = GrantArgs {
+        scope,
+        not_before: T0,
+        expires_at: T0 + DAY,
+        policy_hash: [1; 32],
+    };
+    h.consent()
+        .grant(
+            &p.patient,
+            &p.patient.pubkey(),
+            &p.provider.pubkey(),
+            1,
+            args.clone(),
+        )
+        .unwrap();
+    h.consent()
+        .grant(
+            &p.patient,
+            &p.patient.pubkey(),
+            &p.pharmacy.pubkey(),
+            1,
+            args,
+        )
+        .unwrap();
+    let to_provider = con::grant_pda(&p.patient.pubkey(), &p.provider.pubkey(), 1).0;
+    let to_pharmacy = con::grant_pda(&p.patient.pubkey(), &p.pharmacy.pubkey(), 1).0;
+    let refs = |g| ClaimRefs {
+        consent_grant: Some(g),
+        ..Default::default()
+    };
+    let r = h.claims().submit(
+        &p.provider,
+        &p.payer,
+        &p.coverage,
+        "OTHER",
+        [1; 32],
+        100,
+        &refs(to_pharmacy),
+    );
+    expect_error(r, &CLAIMS, ClaimsError::ConsentNotValid);
+    h.warp(DAY);
+    let r = h.claims().submit(
+        &p.provider,
+        &p.payer,
+        &p.coverage,
+        "LATE",
+        [1; 32],
+        100,
+        &refs(to_provider),
+    );
+    expect_error(r, &CLAIMS, ClaimsError::ConsentNotValid);
+}
+
+#[test]
+fn the_deductible_spans_claims() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let a = h.submit(&p, "A", 600);
+    h.claims().adjudicate(&p.insurer, None, &a, 600, 0).unwrap();
+    let x = claim(&h, &a);
+    assert_eq!(
+        (x.status, x.approved, x.patient_share, x.carc),
+        (ClaimStatus::Denied, 0, 600, clm::carc::DEDUCTIBLE)
+    );
+    let b = h.submit(&p, "B", 1_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &b, 1_000, 0)
+        .unwrap();
+    let x = claim(&h, &b);
+    assert_eq!((x.approved, x.patient_share), (600, 400));
+    let cov = clm::fetch_coverage(&h.ledger, &p.coverage)
+        .unwrap()
+        .unwrap();
+    assert_eq!((cov.deductible_met, cov.used), (DEDUCTIBLE, 600));
+}
+
+#[test]
+fn a_reversal_from_someone_elses_token_account_is_rejected() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "C", 3_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 3_000, 0)
+        .unwrap();
+    h.claims().pay(&p.insurer, &c, &p.provider_token).unwrap();
+    let r = h
+        .claims()
+        .reverse(&p.insurer, &p.provider, &c, &p.pharmacy_token, 1);
+    expect_error(r, &CLAIMS, AnchorError::ConstraintTokenOwner);
+}
+
+#[test]
+fn the_vault_balance_is_funded_minus_paid_plus_reversed() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token_2022::ID);
+    let mut paid = Vec::new();
+    for (i, amount) in [5_000u64, 7_000, 11_000].into_iter().enumerate() {
+        let c = h.submit(&p, &format!("V{i}"), amount);
+        h.claims()
+            .adjudicate(&p.insurer, None, &c, amount, 0)
+            .unwrap();
+        h.claims().pay(&p.insurer, &c, &p.provider_token).unwrap();
+        paid.push(c);
+    }
+    h.claims()
+        .reverse(&p.insurer, &p.provider, &paid[1], &p.provider_token, 1)
+        .unwrap();
+    let x = payer(&h, &p);
+    assert_eq!(
+        (x.total_paid, x.total_reversed),
+        (4_000 + 7_000 + 11_000, 7_000)
+    );
+    assert_eq!(
+        h.token_balance(&p.vault),
+        x.total_funded - x.total_paid + x.total_reversed
+    );
+    assert_eq!(h.token_balance(&p.provider_token), 4_000 + 11_000);
+}
