@@ -637,3 +637,44 @@ pub fn parse_status(s: &str) -> Result<ClaimStatus, String> {
     .find(|x| status_name(*x) == s.replace('-', "_"))
     .ok_or_else(|| format!("unknown claim status {s:?}"))
 }
+
+/// A claim that arrived at a payer, from its `ClaimSubmitted` event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewClaim {
+    pub signature: solana_sdk::signature::Signature,
+    pub event: claims::events::ClaimSubmitted,
+}
+
+/// Claims submitted to `payer` (the payer PDA) after the transaction `after` (all when
+/// `None`), oldest first. Poll it with the last signature seen to watch a payer's inbox; the
+/// same call works on the embedded ledger and on a cluster (RPC transaction history).
+pub fn new_claims(
+    ledger: &dyn Ledger,
+    payer: &Pubkey,
+    after: Option<&solana_sdk::signature::Signature>,
+) -> LedgerResult<Vec<NewClaim>> {
+    use crate::events::{CaretrailEvent, ClaimsEvent};
+    let history = ledger.transactions_for_address(payer, usize::MAX)?;
+    let start = match after {
+        Some(sig) => history
+            .iter()
+            .position(|t| t.signature == *sig)
+            .map(|i| i + 1)
+            .unwrap_or(0),
+        None => 0,
+    };
+    let mut out = Vec::new();
+    for record in &history[start..] {
+        for ev in record.events() {
+            if let CaretrailEvent::Claims(ClaimsEvent::ClaimSubmitted(e)) = ev {
+                if e.payer == *payer {
+                    out.push(NewClaim {
+                        signature: record.signature,
+                        event: e,
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}

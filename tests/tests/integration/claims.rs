@@ -1357,3 +1357,25 @@ fn the_vault_balance_is_funded_minus_paid_plus_reversed() {
     );
     assert_eq!(h.token_balance(&p.provider_token), 4_000 + 11_000);
 }
+
+#[test]
+fn an_insurer_watches_its_inbox_of_new_claims() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    assert!(clm::new_claims(&h.ledger, &p.payer, None)
+        .unwrap()
+        .is_empty());
+    h.submit(&p, "W1", 100);
+    h.submit(&p, "W2", 200);
+    let first = clm::new_claims(&h.ledger, &p.payer, None).unwrap();
+    assert_eq!(
+        first.iter().map(|n| n.event.billed).collect::<Vec<_>>(),
+        [100, 200]
+    );
+    assert_eq!(first[0].event.claim_id_hash, clm::claim_id_hash("W1"));
+    let cursor = first.last().unwrap().signature;
+    h.submit(&p, "W3", 300);
+    let next = clm::new_claims(&h.ledger, &p.payer, Some(&cursor)).unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].event.claim, clm::claim_pda(&p.payer, "W3").0);
+}
