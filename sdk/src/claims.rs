@@ -306,10 +306,7 @@ fn fetch<T: anchor_lang::AccountDeserialize>(
     ledger: &dyn Ledger,
     address: &Pubkey,
 ) -> LedgerResult<Option<T>> {
-    Ok(ledger
-        .get_account(address)?
-        .filter(|a| a.owner == PROGRAM_ID)
-        .and_then(|a| decode(&a.data)))
+    crate::registry::fetch_owned(ledger, address, &PROGRAM_ID)
 }
 pub fn fetch_payer(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<Payer>> {
     fetch(ledger, address)

@@ -282,20 +282,14 @@ pub fn record_access_ix(
 // ---------------------------------------------------------------------------------------------
 
 pub fn fetch_grant(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<ConsentGrant>> {
-    Ok(ledger
-        .get_account(address)?
-        .filter(|a| a.owner == PROGRAM_ID)
-        .and_then(|a| decode(&a.data)))
+    crate::registry::fetch_owned(ledger, address, &PROGRAM_ID)
 }
 
 pub fn fetch_patient_record(
     ledger: &dyn Ledger,
     patient: &Pubkey,
 ) -> LedgerResult<Option<PatientRecord>> {
-    Ok(ledger
-        .get_account(&patient_record_pda(patient).0)?
-        .filter(|a| a.owner == PROGRAM_ID)
-        .and_then(|a| decode(&a.data)))
+    crate::registry::fetch_owned(ledger, &patient_record_pda(patient).0, &PROGRAM_ID)
 }
 
 /// Grants of a patient and/or a grantee (memcmp filters), ordered by creation time.

@@ -4,7 +4,7 @@
 
 pub use crate::events::CustodyEvent;
 use crate::ledger::{send_instructions, Ledger, LedgerError, LedgerResult, TxOutcome};
-use crate::registry::{decode, participant_pda};
+use crate::registry::participant_pda;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use custody::constants::{GTIN_LEN, SEED_HOP, SEED_LOT, SEED_UNIT, SSCC_LEN};
 pub use custody::state::{Hop, HopStatus, Lot, LotStatus, Unit, UnitKind, UnitStatus};
@@ -397,10 +397,7 @@ fn fetch<T: anchor_lang::AccountDeserialize>(
     ledger: &dyn Ledger,
     address: &Pubkey,
 ) -> LedgerResult<Option<T>> {
-    Ok(ledger
-        .get_account(address)?
-        .filter(|a| a.owner == PROGRAM_ID)
-        .and_then(|a| decode(&a.data)))
+    crate::registry::fetch_owned(ledger, address, &PROGRAM_ID)
 }
 
 pub fn fetch_unit(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<Unit>> {

@@ -237,6 +237,44 @@ fn object_event(
     })
 }
 
+/// An AggregationEvent seen from `address`: the unit's own packing into (or unpacking from)
+/// `parent`, or, when `address` is the aggregate itself, its children.
+#[allow(clippy::too_many_arguments)]
+fn aggregation_event(
+    ledger: &dyn Ledger,
+    address: &Pubkey,
+    epc: &str,
+    id: String,
+    time: i64,
+    parent: Pubkey,
+    children: &[Pubkey],
+    action: &str,
+    biz_step: &str,
+) -> LedgerResult<Value> {
+    let (parent, children): (String, Vec<String>) = if parent == *address {
+        (
+            epc.to_string(),
+            children
+                .iter()
+                .map(|c| format!("urn:caretrail:unit:{c}"))
+                .collect(),
+        )
+    } else {
+        (sscc_uri(ledger, &parent)?, vec![epc.to_string()])
+    };
+    Ok(json!({
+        "type": "AggregationEvent",
+        "eventID": id,
+        "eventTime": crate::util::rfc3339(time),
+        "eventTimeZoneOffset": "+00:00",
+        "parentID": parent,
+        "childEPCs": children,
+        "action": action,
+        "bizStep": biz_step,
+        "disposition": "in_progress",
+    }))
+}
+
 /// An EPCIS 2.0 JSON-LD document of a unit's history. `code` is the scanned code of the unit
 /// (the chain only knows the hash of its serial, so the exporter needs the code to name the
 /// EPC; a lot number on the code goes into the commissioning event's ILMD).
@@ -275,40 +313,28 @@ pub fn export_unit_history(
                 }
                 e
             }
-            CustodyEvent::Packed(p) => {
-                let (parent, children) = if p.parent == address {
-                    (
-                        epc.clone(),
-                        p.children
-                            .iter()
-                            .map(|c| format!("urn:caretrail:unit:{c}"))
-                            .collect(),
-                    )
-                } else {
-                    (sscc_uri(ledger, &p.parent)?, vec![epc.clone()])
-                };
-                json!({
-                    "type": "AggregationEvent", "eventID": id, "eventTime": crate::util::rfc3339(t), "eventTimeZoneOffset": "+00:00",
-                    "parentID": parent, "childEPCs": children, "action": "ADD", "bizStep": "packing", "disposition": "in_progress",
-                })
-            }
-            CustodyEvent::Unpacked(p) => {
-                let (parent, children) = if p.parent == address {
-                    (
-                        epc.clone(),
-                        p.children
-                            .iter()
-                            .map(|c| format!("urn:caretrail:unit:{c}"))
-                            .collect(),
-                    )
-                } else {
-                    (sscc_uri(ledger, &p.parent)?, vec![epc.clone()])
-                };
-                json!({
-                    "type": "AggregationEvent", "eventID": id, "eventTime": crate::util::rfc3339(t), "eventTimeZoneOffset": "+00:00",
-                    "parentID": parent, "childEPCs": children, "action": "DELETE", "bizStep": "unpacking", "disposition": "in_progress",
-                })
-            }
+            CustodyEvent::Packed(p) => aggregation_event(
+                ledger,
+                &address,
+                &epc,
+                id,
+                t,
+                p.parent,
+                &p.children,
+                "ADD",
+                "packing",
+            )?,
+            CustodyEvent::Unpacked(p) => aggregation_event(
+                ledger,
+                &address,
+                &epc,
+                id,
+                t,
+                p.parent,
+                &p.children,
+                "DELETE",
+                "unpacking",
+            )?,
             CustodyEvent::Shipped(s) => {
                 let mut e = object_event(
                     id,

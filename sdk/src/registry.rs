@@ -245,6 +245,18 @@ pub fn decode<T: AccountDeserialize>(data: &[u8]) -> Option<T> {
     T::try_deserialize(&mut slice).ok()
 }
 
+/// Fetches and decodes an Anchor account of type `T`, if it exists and `owner` owns it.
+pub fn fetch_owned<T: AccountDeserialize>(
+    ledger: &dyn Ledger,
+    address: &Pubkey,
+    owner: &Pubkey,
+) -> LedgerResult<Option<T>> {
+    Ok(ledger
+        .get_account(address)?
+        .filter(|a| a.owner == *owner)
+        .and_then(|a| decode(&a.data)))
+}
+
 /// The ProgramData address of the registry when it is deployed with the upgradeable loader.
 pub fn program_data_address(ledger: &dyn Ledger) -> LedgerResult<Option<Pubkey>> {
     let upgradeable = anchor_lang::solana_program::bpf_loader_upgradeable::ID;
@@ -266,10 +278,7 @@ pub fn fetch_participant(
     ledger: &dyn Ledger,
     wallet: &Pubkey,
 ) -> LedgerResult<Option<Participant>> {
-    Ok(ledger
-        .get_account(&participant_pda(wallet).0)?
-        .filter(|a| a.owner == PROGRAM_ID)
-        .and_then(|a| decode(&a.data)))
+    fetch_owned(ledger, &participant_pda(wallet).0, &PROGRAM_ID)
 }
 
 /// Which participants to list. Status and GLN are filtered by the ledger (memcmp), roles here.

@@ -1,7 +1,7 @@
 use crate::constants::{purpose, ACCOUNT_VERSION, MAX_EMERGENCY_SECONDS, SEED_GRANT, SEED_PATIENT};
 use crate::error::ConsentError;
-use crate::events::{EmergencyReviewed, GrantCreated};
-use crate::state::{ConsentGrant, GrantStatus, PatientRecord, Scope};
+use crate::events::EmergencyReviewed;
+use crate::state::{ConsentGrant, GrantStatus, NewGrant, PatientRecord, Scope};
 use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
 use registry::constants::roles;
@@ -84,8 +84,7 @@ impl EmergencyAccess<'_> {
         let expires_at = crate::math::add_i64(now, args.duration_seconds)?;
         let patient = ctx.accounts.patient.key();
         let grant = &mut ctx.accounts.grant;
-        grant.set_inner(ConsentGrant {
-            version: ACCOUNT_VERSION,
+        grant.set_inner(ConsentGrant::new(NewGrant {
             bump: ctx.bumps.grant,
             status: GrantStatus::Active,
             emergency: true,
@@ -96,12 +95,8 @@ impl EmergencyAccess<'_> {
             not_before: now,
             expires_at,
             policy_hash: args.justification_hash,
-            created_at: now,
-            updated_at: now,
-            access_count: 0,
-            last_access_at: 0,
-            reviewed: false,
-        });
+            now,
+        }));
         grant.invariant()?;
         let record = &mut ctx.accounts.patient_record;
         if record.version == 0 {
@@ -113,20 +108,8 @@ impl EmergencyAccess<'_> {
         record.unreviewed_emergencies = crate::math::add_u32(record.unreviewed_emergencies, 1)?;
         record.last_emergency_at = now;
         record.invariant()?;
-        registry::emit_event!(GrantCreated {
-            grant: grant.key(),
-            patient,
-            grantee: grant.grantee,
-            by: grant.grantee,
-            grant_id,
-            scope: args.scope,
-            not_before: now,
-            expires_at,
-            policy_hash: args.justification_hash,
-            active: true,
-            emergency: true,
-            timestamp: now,
-        });
+        let grant = &ctx.accounts.grant;
+        registry::emit_event!(grant.created_event(grant.key(), grant.grantee, grant_id));
         Ok(())
     }
 }

@@ -1,7 +1,6 @@
-use crate::constants::{ACCOUNT_VERSION, GRANTEE_ROLES, SEED_GRANT};
+use crate::constants::{GRANTEE_ROLES, SEED_GRANT};
 use crate::error::ConsentError;
-use crate::events::GrantCreated;
-use crate::state::{ConsentGrant, Delegate, GrantStatus, Scope};
+use crate::state::{ConsentGrant, Delegate, GrantStatus, NewGrant, Scope};
 use crate::utils::{authorize_patient_or_delegate, now, require_partner};
 use anchor_lang::prelude::*;
 use registry::state::Participant;
@@ -71,8 +70,7 @@ impl Grant<'_> {
         let now = now()?;
         let by_delegate = ctx.accounts.authority.key() != ctx.accounts.patient.key();
         let grant = &mut ctx.accounts.grant;
-        grant.set_inner(ConsentGrant {
-            version: ACCOUNT_VERSION,
+        grant.set_inner(ConsentGrant::new(NewGrant {
             bump: ctx.bumps.grant,
             status: GrantStatus::Active,
             emergency: false,
@@ -83,27 +81,14 @@ impl Grant<'_> {
             not_before: args.not_before,
             expires_at: args.expires_at,
             policy_hash: args.policy_hash,
-            created_at: now,
-            updated_at: now,
-            access_count: 0,
-            last_access_at: 0,
-            reviewed: false,
-        });
+            now,
+        }));
         grant.invariant()?;
-        registry::emit_event!(GrantCreated {
-            grant: grant.key(),
-            patient: grant.patient,
-            grantee: grant.grantee,
-            by: ctx.accounts.authority.key(),
-            grant_id,
-            scope: args.scope,
-            not_before: args.not_before,
-            expires_at: args.expires_at,
-            policy_hash: args.policy_hash,
-            active: true,
-            emergency: false,
-            timestamp: now,
-        });
+        registry::emit_event!(grant.created_event(
+            grant.key(),
+            ctx.accounts.authority.key(),
+            grant_id
+        ));
         Ok(())
     }
 }

@@ -1,8 +1,7 @@
-use crate::constants::{ACCOUNT_VERSION, GRANTEE_ROLES, SEED_GRANT};
+use crate::constants::{GRANTEE_ROLES, SEED_GRANT};
 use crate::error::ConsentError;
-use crate::events::GrantCreated;
 use crate::instructions::GrantArgs;
-use crate::state::{ConsentGrant, GrantStatus};
+use crate::state::{ConsentGrant, GrantStatus, NewGrant};
 use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
 use registry::state::Participant;
@@ -49,8 +48,7 @@ impl Request<'_> {
     pub fn handler(ctx: Context<Request>, grant_id: u64, args: GrantArgs) -> Result<()> {
         let now = now()?;
         let grant = &mut ctx.accounts.grant;
-        grant.set_inner(ConsentGrant {
-            version: ACCOUNT_VERSION,
+        grant.set_inner(ConsentGrant::new(NewGrant {
             bump: ctx.bumps.grant,
             status: GrantStatus::Proposed,
             emergency: false,
@@ -61,27 +59,10 @@ impl Request<'_> {
             not_before: args.not_before,
             expires_at: args.expires_at,
             policy_hash: args.policy_hash,
-            created_at: now,
-            updated_at: now,
-            access_count: 0,
-            last_access_at: 0,
-            reviewed: false,
-        });
+            now,
+        }));
         grant.invariant()?;
-        registry::emit_event!(GrantCreated {
-            grant: grant.key(),
-            patient: grant.patient,
-            grantee: grant.grantee,
-            by: grant.grantee,
-            grant_id,
-            scope: args.scope,
-            not_before: args.not_before,
-            expires_at: args.expires_at,
-            policy_hash: args.policy_hash,
-            active: false,
-            emergency: false,
-            timestamp: now,
-        });
+        registry::emit_event!(grant.created_event(grant.key(), grant.grantee, grant_id));
         Ok(())
     }
 }

@@ -40,7 +40,67 @@ pub struct ConsentGrant {
     pub reviewed: bool,
 }
 
+/// What a new grant is made of.
+pub struct NewGrant {
+    pub bump: u8,
+    pub status: GrantStatus,
+    pub emergency: bool,
+    pub by_delegate: bool,
+    pub scope: Scope,
+    pub patient: Pubkey,
+    pub grantee: Pubkey,
+    pub not_before: i64,
+    pub expires_at: i64,
+    pub policy_hash: [u8; 32],
+    pub now: i64,
+}
+
 impl ConsentGrant {
+    /// A fresh grant (no accesses yet).
+    pub fn new(g: NewGrant) -> ConsentGrant {
+        ConsentGrant {
+            version: ACCOUNT_VERSION,
+            bump: g.bump,
+            status: g.status,
+            emergency: g.emergency,
+            by_delegate: g.by_delegate,
+            scope: g.scope,
+            patient: g.patient,
+            grantee: g.grantee,
+            not_before: g.not_before,
+            expires_at: g.expires_at,
+            policy_hash: g.policy_hash,
+            created_at: g.now,
+            updated_at: g.now,
+            access_count: 0,
+            last_access_at: 0,
+            reviewed: false,
+        }
+    }
+
+    /// The `GrantCreated` event of this freshly created grant.
+    pub fn created_event(
+        &self,
+        grant: Pubkey,
+        by: Pubkey,
+        grant_id: u64,
+    ) -> crate::events::GrantCreated {
+        crate::events::GrantCreated {
+            grant,
+            patient: self.patient,
+            grantee: self.grantee,
+            by,
+            grant_id,
+            scope: self.scope,
+            not_before: self.not_before,
+            expires_at: self.expires_at,
+            policy_hash: self.policy_hash,
+            active: self.status == GrantStatus::Active,
+            emergency: self.emergency,
+            timestamp: self.created_at,
+        }
+    }
+
     pub const STATUS_OFFSET: usize = 10;
     pub const PATIENT_OFFSET: usize = 8 + 5 + 4;
     pub const GRANTEE_OFFSET: usize = Self::PATIENT_OFFSET + 32;
