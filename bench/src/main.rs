@@ -91,6 +91,7 @@ fn main() {
     } else {
         vec![1_000, 10_000, 100_000]
     };
+    let sbf_dir = arg("--sbf-dir").map(std::path::PathBuf::from);
     let tables = vec![
         accounts(),
         actions(quick),
@@ -98,6 +99,7 @@ fn main() {
         throughput(&sizes),
         hot_paths(quick),
         compute_units(),
+        per_instruction(sbf_dir.as_deref()),
     ];
     let mut md = String::new();
     for t in &tables {
@@ -708,5 +710,223 @@ fn compute_units() -> Table {
         "n/a here".into(),
         "measured on SBF builds by the validator end-to-end issue".into(),
     ]);
+    t
+}
+
+/// Compute units of every instruction, as the bank reports them. With `--sbf-dir DIR` (the
+/// `.so` files of `anchor build`), the four programs run as SBF and are metered for real;
+/// without it they run natively and only their SPL Token CPIs are metered.
+fn per_instruction(sbf_dir: Option<&std::path::Path>) -> Table {
+    use caretrail_sdk::registry::roles;
+    let title = match sbf_dir {
+        Some(d) => format!("Compute units per instruction (SBF builds from {})", d.display()),
+        None => "Compute units per instruction (native processors: only SPL Token CPIs are metered; pass --sbf-dir for SBF builds)".to_string(),
+    };
+    let mut t = Table::new(&title, &["program", "instruction", "CU"]);
+    let ledger = match sbf_dir {
+        Some(d) => caretrail_sdk::EmbeddedLedger::in_memory_sbf(
+            caretrail_sdk::ClockMode::Manual(caretrail_tests::T0),
+            d,
+        )
+        .expect("load the SBF programs"),
+        None => caretrail_sdk::EmbeddedLedger::in_memory(caretrail_sdk::ClockMode::Manual(
+            caretrail_tests::T0,
+        ))
+        .expect("bank"),
+    };
+    let h = Harness::with_ledger(ledger);
+    let mut row = |program: &str, ix: &str, out: caretrail_sdk::TxOutcome| {
+        t.row(vec![
+            program.into(),
+            ix.into(),
+            out.compute_units.to_string(),
+        ])
+    };
+    let authority = h.funded();
+    row(
+        "registry",
+        "initialize",
+        h.registry().initialize(&authority).unwrap(),
+    );
+    let wallets: Vec<_> = [
+        roles::MANUFACTURER,
+        roles::DISTRIBUTOR,
+        roles::DISPENSER,
+        roles::PROVIDER,
+        roles::PAYER,
+    ]
+    .iter()
+    .map(|_| h.funded())
+    .collect();
+    for (w, r) in wallets.iter().zip([
+        roles::MANUFACTURER,
+        roles::DISTRIBUTOR,
+        roles::DISPENSER,
+        roles::PROVIDER,
+        roles::PAYER,
+    ]) {
+        let out = h
+            .registry()
+            .register(
+                &authority,
+                caretrail_tests::participant_args(&w.pubkey(), r, h.now() + 365 * DAY),
+            )
+            .unwrap();
+        if r == roles::MANUFACTURER {
+            row("registry", "register_participant", out);
+        }
+    }
+    let (m, d, ph, pr, payer) = (
+        &wallets[0],
+        &wallets[1],
+        &wallets[2],
+        &wallets[3],
+        &wallets[4],
+    );
+    row(
+        "registry",
+        "suspend_participant",
+        h.registry().suspend(&authority, &pr.pubkey(), 1).unwrap(),
+    );
+    row(
+        "registry",
+        "reinstate_participant",
+        h.registry().reinstate(&authority, &pr.pubkey()).unwrap(),
+    );
+    let gtin = cus::parse_gtin(GTIN).unwrap();
+    row(
+        "custody",
+        "register_lot",
+        h.custody()
+            .register_lot(m, cus::lot_args(&gtin, LOT, (2027, 12, 31)))
+            .unwrap(),
+    );
+    let lot = cus::lot_pda(&gtin, LOT).0;
+    row(
+        "custody",
+        "commission_units (1)",
+        h.custody()
+            .commission(m, &lot, vec![cus::serial_hash(&gtin, "CU1")])
+            .unwrap(),
+    );
+    let hashes: Vec<[u8; 32]> = (0..10)
+        .map(|i| cus::serial_hash(&gtin, &format!("CUB{i}")))
+        .collect();
+    row(
+        "custody",
+        "commission_units (10)",
+        h.custody().commission(m, &lot, hashes).unwrap(),
+    );
+    let u = cus::unit_pda(&gtin, "CU1").0;
+    row(
+        "custody",
+        "ship",
+        h.custody().ship(m, &d.pubkey(), &u, ship_args()).unwrap(),
+    );
+    row("custody", "receive", h.custody().receive(d, &u).unwrap());
+    h.custody().ship(d, &ph.pubkey(), &u, ship_args()).unwrap();
+    h.custody().receive(ph, &u).unwrap();
+    row("custody", "dispense", h.custody().dispense(ph, &u).unwrap());
+    let patient = h.funded();
+    let args = GrantArgs {
+        scope: treatment_scope(),
+        not_before: h.now(),
+        expires_at: h.now() + 30 * DAY,
+        policy_hash: [1; 32],
+    };
+    row(
+        "consent",
+        "grant",
+        h.consent()
+            .grant(&patient, &patient.pubkey(), &pr.pubkey(), 1, args)
+            .unwrap(),
+    );
+    let g = con::grant_pda(&patient.pubkey(), &pr.pubkey(), 1).0;
+    row(
+        "consent",
+        "record_access",
+        h.consent()
+            .record_access(
+                pr,
+                &g,
+                access(con::class::LABS, con::action::ACCESS, con::purpose::TREAT),
+            )
+            .unwrap(),
+    );
+    row(
+        "consent",
+        "revoke",
+        h.consent().revoke(&patient, &g).unwrap(),
+    );
+    let mint = h.create_mint(&caretrail_sdk::tokens::TOKEN, &payer.pubkey(), 2);
+    let payer_token = h.create_ata(&payer.pubkey(), &mint, &caretrail_sdk::tokens::TOKEN);
+    h.mint_to(
+        &caretrail_sdk::tokens::TOKEN,
+        &mint,
+        &payer_token,
+        payer,
+        1_000_000,
+    );
+    let pargs = clm::PayerArgs {
+        auto_approve_limit: 100_000,
+        daily_limit: 1_000_000,
+        appeal_window: DAY,
+        adjudicators: vec![],
+    };
+    row(
+        "claims",
+        "init_payer",
+        h.claims()
+            .init_payer(payer, &mint, &caretrail_sdk::tokens::TOKEN, pargs)
+            .unwrap(),
+    );
+    let payer_pda = clm::payer_pda(&payer.pubkey()).0;
+    row(
+        "claims",
+        "fund_vault",
+        h.claims()
+            .fund(&payer_pda, payer, &payer_token, 500_000)
+            .unwrap(),
+    );
+    let enroll = clm::EnrollArgs {
+        member_commitment: [9; 32],
+        period_start: h.now(),
+        period_end: h.now() + DAY * 365,
+        annual_max: 100_000,
+        deductible: 0,
+    };
+    row(
+        "claims",
+        "enroll",
+        h.claims().enroll(payer, &patient, enroll).unwrap(),
+    );
+    let coverage = clm::coverage_pda(&payer_pda, &[9; 32]).0;
+    row(
+        "claims",
+        "submit_claim",
+        h.claims()
+            .submit(
+                pr,
+                &payer_pda,
+                &coverage,
+                "CU-CLAIM",
+                [1; 32],
+                1_000,
+                &ClaimRefs::default(),
+            )
+            .unwrap(),
+    );
+    let c = clm::claim_pda(&payer_pda, "CU-CLAIM").0;
+    row(
+        "claims",
+        "adjudicate",
+        h.claims().adjudicate(payer, None, &c, 1_000, 0).unwrap(),
+    );
+    let provider_token = h.create_ata(&pr.pubkey(), &mint, &caretrail_sdk::tokens::TOKEN);
+    row(
+        "claims",
+        "pay",
+        h.claims().pay(payer, &c, &provider_token).unwrap(),
+    );
     t
 }

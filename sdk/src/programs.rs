@@ -46,13 +46,35 @@ pub fn program_name(id: &Pubkey) -> Option<&'static str> {
 /// A `ProgramTest` with the four programs as native processors. SPL Token, Token-2022 and the
 /// Associated Token Account program are part of every program-test bank (real SBF builds).
 pub fn program_test() -> ProgramTest {
+    program_test_from(None)
+}
+
+/// Like [`program_test`], or, given a directory of `registry.so`, `consent.so`, `custody.so`
+/// and `claims.so` (from `anchor build`'s `target/deploy`), with those SBF builds loaded
+/// instead of the native processors, so the bank meters their compute units.
+pub fn program_test_from(sbf_dir: Option<&std::path::Path>) -> ProgramTest {
+    if let Some(dir) = sbf_dir {
+        // program-test looks for `<name>.so` in SBF_OUT_DIR.
+        std::env::set_var("SBF_OUT_DIR", dir);
+    }
     let mut pt = ProgramTest::default();
     quiet_bank_logs();
-    pt.prefer_bpf(false);
-    pt.add_program("registry", registry::ID, processor!(registry_entry));
-    pt.add_program("consent", consent::ID, processor!(consent_entry));
-    pt.add_program("custody", custody::ID, processor!(custody_entry));
-    pt.add_program("claims", claims::ID, processor!(claims_entry));
+    pt.prefer_bpf(sbf_dir.is_some());
+    if sbf_dir.is_some() {
+        for (name, id) in [
+            ("registry", registry::ID),
+            ("consent", consent::ID),
+            ("custody", custody::ID),
+            ("claims", claims::ID),
+        ] {
+            pt.add_program(name, id, None);
+        }
+    } else {
+        pt.add_program("registry", registry::ID, processor!(registry_entry));
+        pt.add_program("consent", consent::ID, processor!(consent_entry));
+        pt.add_program("custody", custody::ID, processor!(custody_entry));
+        pt.add_program("claims", claims::ID, processor!(claims_entry));
+    }
     pt
 }
 

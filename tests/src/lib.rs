@@ -39,7 +39,11 @@ impl Default for Harness {
 
 impl Harness {
     pub fn new() -> Harness {
-        let ledger = EmbeddedLedger::in_memory(ClockMode::Manual(T0)).expect("start bank");
+        Self::with_ledger(EmbeddedLedger::in_memory(ClockMode::Manual(T0)).expect("start bank"))
+    }
+
+    /// A harness over a given ledger (e.g. one running SBF builds of the programs).
+    pub fn with_ledger(ledger: EmbeddedLedger) -> Harness {
         let payer = Keypair::new();
         ledger
             .request_airdrop(&payer.pubkey(), 1_000 * LAMPORTS_PER_SOL)

@@ -76,12 +76,18 @@ impl EmbeddedLedger {
     /// Opens (or creates) the persisted ledger in `dir`, clock following wall time.
     pub fn open(dir: &Path) -> LedgerResult<EmbeddedLedger> {
         let store = Store::open(dir)?;
-        Self::start(store, ClockMode::Wall, Some(dir.to_path_buf()))
+        Self::start(store, ClockMode::Wall, Some(dir.to_path_buf()), None)
     }
 
     /// A throw-away ledger in memory (tests, benchmarks).
     pub fn in_memory(clock_mode: ClockMode) -> LedgerResult<EmbeddedLedger> {
-        Self::start(Store::in_memory()?, clock_mode, None)
+        Self::start(Store::in_memory()?, clock_mode, None, None)
+    }
+
+    /// A throw-away ledger running SBF builds of the programs from `sbf_dir` (see
+    /// [`programs::program_test_from`]); the bank then meters their compute units.
+    pub fn in_memory_sbf(clock_mode: ClockMode, sbf_dir: &Path) -> LedgerResult<EmbeddedLedger> {
+        Self::start(Store::in_memory()?, clock_mode, None, Some(sbf_dir))
     }
 
     /// The directory holding the ledger file, when persisted.
@@ -93,8 +99,9 @@ impl EmbeddedLedger {
         store: Store,
         clock_mode: ClockMode,
         dir: Option<PathBuf>,
+        sbf_dir: Option<&Path>,
     ) -> LedgerResult<EmbeddedLedger> {
-        let mut pt = programs::program_test();
+        let mut pt = programs::program_test_from(sbf_dir);
         for (key, account) in store.all_accounts()? {
             pt.add_account(key, account);
         }
