@@ -531,7 +531,7 @@ fn throughput(sizes: &[usize]) -> Table {
         // Accesses with n existing grants (one per patient).
         let h = Harness::new();
         let team = h.care_team();
-        let grants = n.min(2_000);
+        let grants = n;
         for i in 0..grants {
             let patient = solana_sdk::signature::Keypair::new();
             let args = GrantArgs {
