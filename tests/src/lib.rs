@@ -69,6 +69,14 @@ impl Harness {
         self.ledger.get_clock().expect("clock").unix_timestamp
     }
 
+    /// An account that must exist.
+    pub fn ledger_account(&self, address: &Pubkey) -> solana_sdk::account::Account {
+        self.ledger
+            .get_account(address)
+            .expect("read")
+            .expect("account exists")
+    }
+
     /// Moves the bank clock by `seconds`.
     pub fn warp(&self, seconds: i64) {
         self.ledger.warp_clock(seconds).expect("warp");

@@ -7,3 +7,4 @@ mod custody;
 mod ledger;
 mod registry;
 mod scan;
+mod security;
