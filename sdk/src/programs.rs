@@ -57,6 +57,11 @@ pub fn program_test_from(sbf_dir: Option<&std::path::Path>) -> ProgramTest {
         // program-test looks for `<name>.so` in SBF_OUT_DIR.
         std::env::set_var("SBF_OUT_DIR", dir);
     }
+    // ProgramTest::default() turns on debug logs of every instruction unless RUST_LOG says
+    // otherwise; concurrent banks (tests) would race with quiet_bank_logs() below.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
     let mut pt = ProgramTest::default();
     quiet_bank_logs();
     pt.prefer_bpf(sbf_dir.is_some());
