@@ -389,9 +389,6 @@ pub fn audit_trail(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Vec<Au
     use serde_json::json;
     let mut out = Vec::new();
     for record in ledger.transactions_for_address(address, usize::MAX)? {
-        if !record.succeeded() {
-            continue;
-        }
         for ev in record.events() {
             let CaretrailEvent::Consent(e) = ev else {
                 continue;

@@ -72,9 +72,6 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
 fn own_events(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Vec<HistoryEvent>> {
     let mut out = Vec::new();
     for record in ledger.transactions_for_address(address, usize::MAX)? {
-        if !record.succeeded() {
-            continue;
-        }
         for event in record.events() {
             if let CaretrailEvent::Custody(e) = event {
                 if concerns(&e, address) {

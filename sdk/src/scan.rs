@@ -233,16 +233,15 @@ fn plan_line(
         Ok(a) => a,
         Err(e) => return Ok(Plan::Reject(e)),
     };
-    // Verification first: counterfeit and diversion signals stop every action.
-    let verification = match cus::verify(ledger, &code, None)? {
+    // Verification first: counterfeit and diversion signals stop every action. A verify scan
+    // also expects the scanner to hold the unit; the other actions check holding themselves.
+    let expected = (*action == ScanAction::Verify).then_some(me);
+    let verification = match cus::verify(ledger, &code, expected)? {
         Ok(v) => v,
         Err(e) => return Ok(Plan::Reject(e)),
     };
     if *action == ScanAction::Verify {
-        return Ok(Plan::Verified(
-            unit,
-            cus::verify(ledger, &code, Some(me))?.map_err(crate::LedgerError::Unsupported)?,
-        ));
+        return Ok(Plan::Verified(unit, verification));
     }
     let Some((top, top_unit)) = cus::top_most(ledger, &unit)? else {
         return Ok(Plan::Reject(

@@ -90,7 +90,12 @@ pub struct TxRecord {
 }
 
 impl TxRecord {
+    /// The caretrail events of this transaction; none when it failed (its logs may show
+    /// events of instructions that ran before the failure, but nothing of it took effect).
     pub fn events(&self) -> Vec<crate::events::CaretrailEvent> {
+        if !self.succeeded() {
+            return Vec::new();
+        }
         crate::events::parse_logs(&self.logs, self.embedded)
     }
 
