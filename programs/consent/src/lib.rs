@@ -8,6 +8,11 @@
 //! Every access is checked against the grant on chain and leaves an audit event.
 #![allow(unexpected_cfgs)]
 
+// SBPF v3 builds with upstream LLVM (feature `sbpf-upstream`, scripts/build-sbf.sh) get the
+// compiler libcalls from this crate; platform-tools builds (`anchor build`) do not use it.
+#[cfg(all(target_os = "solana", feature = "sbpf-upstream"))]
+extern crate solana_compiler_builtins;
+
 use anchor_lang::prelude::*;
 
 pub mod constants;
