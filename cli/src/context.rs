@@ -138,12 +138,22 @@ pub fn write_keypair(keypair: &Keypair, path: &Path) -> Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let json = serde_json::to_string(&keypair.to_bytes().to_vec())?;
-    std::fs::write(path, json).with_context(|| format!("writing keypair {}", path.display()))?;
+    // Created owner-only (never world-readable, even for a moment).
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
     }
+    use std::io::Write as _;
+    options
+        .open(path)
+        .and_then(|mut f| f.write_all(json.as_bytes()))
+        .with_context(|| format!("writing keypair {}", path.display()))?;
     Ok(())
 }
 

@@ -51,6 +51,8 @@ enum Command {
     Airdrop(command::wallet::AirdropArgs),
     /// Print the public key and balance of the --keypair wallet.
     Address,
+    /// Create a new keypair file (a wallet), like `solana-keygen new --outfile`.
+    Keygen(command::wallet::KeygenArgs),
     /// Run the end-to-end story on a fresh ledger and write its artifacts into --out DIR.
     Demo(command::demo::DemoArgs),
 }
@@ -69,6 +71,7 @@ fn main() {
         Command::Barcode(c) => command::barcode::execute(c),
         Command::Airdrop(a) => command::wallet::airdrop(&ctx, a),
         Command::Address => command::wallet::address(&ctx),
+        Command::Keygen(a) => command::wallet::keygen(a),
         Command::Demo(a) => command::demo::execute(&ctx, a),
     });
     match result {
@@ -77,5 +80,15 @@ fn main() {
             output::print_error(&e, format);
             std::process::exit(1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks of every command and option (unique short flags, …).
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

@@ -1,11 +1,15 @@
-//! `caretrail address` and `caretrail airdrop`.
+//! `caretrail address`, `caretrail airdrop` and `caretrail keygen`.
 
-use crate::context::{parse_pubkey, Context};
+use crate::context::{parse_pubkey, write_keypair, Context};
 use crate::output::Output;
-use anyhow::Result;
-use caretrail_sdk::solana_sdk::{native_token::LAMPORTS_PER_SOL, signature::Signer};
+use anyhow::{bail, Result};
+use caretrail_sdk::solana_sdk::{
+    native_token::LAMPORTS_PER_SOL,
+    signature::{Keypair, Signer},
+};
 use clap::Args;
 use serde_json::json;
+use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct AirdropArgs {
@@ -44,5 +48,32 @@ pub fn address(ctx: &Context) -> Result<Output> {
             k.pubkey(),
             balance as f64 / LAMPORTS_PER_SOL as f64
         ),
+    ))
+}
+
+#[derive(Args, Debug)]
+pub struct KeygenArgs {
+    /// Where to write the keypair (a JSON array of 64 bytes, readable by its owner only).
+    /// (`-o` is the global --output, so the file is always named with --outfile.)
+    #[arg(long)]
+    pub outfile: PathBuf,
+    /// Overwrite an existing file (its key is lost).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Writes a fresh keypair; never overwrites a key unless asked to.
+pub fn keygen(args: KeygenArgs) -> Result<Output> {
+    if args.outfile.exists() && !args.force {
+        bail!(
+            "{} already exists; refusing to overwrite a key (use --force)",
+            args.outfile.display()
+        );
+    }
+    let k = Keypair::new();
+    write_keypair(&k, &args.outfile)?;
+    Ok(Output::new(
+        json!({ "pubkey": k.pubkey().to_string(), "keypair": args.outfile.display().to_string() }),
+        format!("wrote {} ({})", args.outfile.display(), k.pubkey()),
     ))
 }
