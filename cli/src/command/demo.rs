@@ -42,6 +42,45 @@ pub struct DemoArgs {
     /// under ledger/ unless --ledger is given).
     #[arg(long, default_value = "caretrail-demo")]
     pub out: PathBuf,
+    /// Derive every key, salt, serial and identifier of the story from this seed instead of
+    /// fresh randomness, so the same story can be told on two fresh ledgers (the embedded one
+    /// and a cluster) and their exports compared. A seeded story runs once per ledger: its
+    /// serials and claim ids are then taken. The seed is as secret as the keys it derives.
+    #[arg(long, value_name = "TEXT")]
+    pub seed: Option<String>,
+}
+
+/// Where the story's keys, salts and tags come from: fresh randomness, or the `--seed`.
+struct Entropy {
+    seed: Option<String>,
+}
+
+impl Entropy {
+    /// 32 bytes for `label`: random, or sha256("caretrail demo" | seed | label).
+    fn bytes(&self, label: &str) -> [u8; 32] {
+        match &self.seed {
+            None => caretrail_sdk::hash::random_salt(),
+            Some(seed) => {
+                caretrail_sdk::hash::sha256(&[b"caretrail demo", seed.as_bytes(), label.as_bytes()])
+            }
+        }
+    }
+
+    fn keypair(&self, label: &str) -> Keypair {
+        match &self.seed {
+            None => Keypair::new(),
+            Some(_) => Keypair::new_from_array(self.bytes(&format!("keypair:{label}"))),
+        }
+    }
+
+    fn salt(&self, label: &str) -> [u8; 32] {
+        self.bytes(&format!("salt:{label}"))
+    }
+
+    /// A short tag (8 hex digits), so an unseeded story can run again on the same ledger.
+    fn tag(&self, label: &str) -> String {
+        caretrail_sdk::util::hex(&self.bytes(&format!("tag:{label}"))[..4]).to_uppercase()
+    }
 }
 
 /// The parties of the story: name, roles, GLN location reference (company prefix 0614141).
@@ -71,6 +110,7 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         global.ledger = Some(dir);
     }
     let ctx = Context::new(global)?;
+    let entropy = Entropy { seed: args.seed };
     let ledger = ctx.ledger()?;
     let authority = ctx.signer()?;
     let client = RegistryClient::new(ledger, &authority);
@@ -97,7 +137,7 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
     let mut rows = Vec::new();
     let mut wallets: Vec<Keypair> = Vec::new();
     for (name, role, location) in PARTIES {
-        let wallet = Keypair::new();
+        let wallet = entropy.keypair(name);
         let key_file = keys_dir.join(format!("{name}.json"));
         write_keypair(&wallet, &key_file)?;
         ledger.request_airdrop(&wallet.pubkey(), 10 * LAMPORTS_PER_SOL)?;
@@ -107,7 +147,7 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
             "caretrail demo credential: {name} licence {}",
             &wallet.pubkey().to_string()[..8]
         );
-        let salt = caretrail_sdk::hash::random_salt();
+        let salt = entropy.salt(&format!("credential:{name}"));
         let commitment = caretrail_sdk::hash::commit(&salt, document.as_bytes());
         let out = client.register(
             &authority,
@@ -143,6 +183,7 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
 
     let custody = custody_story(
         ledger,
+        &entropy,
         &authority,
         &wallets,
         &args.out,
@@ -150,10 +191,11 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         &mut plaintext,
     )?;
     let (consent, patient) = consent_story(
-        ledger, &authority, &wallets, &keys_dir, &args.out, &mut steps,
+        ledger, &entropy, &authority, &wallets, &keys_dir, &args.out, &mut steps,
     )?;
     let claims = claims_story(
         ledger,
+        &entropy,
         &authority,
         &wallets,
         &patient,
@@ -202,11 +244,6 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
     Ok(Output::new(story, human))
 }
 
-/// A short random suffix, so a story can run again on the same ledger.
-fn nonce() -> String {
-    caretrail_sdk::util::hex(&caretrail_sdk::hash::random_salt()[..4]).to_uppercase()
-}
-
 /// The element string a scanner would send for a package.
 fn package_code(gtin: &str, expiry: &str, lot: &str, serial: &str) -> String {
     format!("]d201{gtin}17{expiry}10{lot}\u{1d}21{serial}")
@@ -215,6 +252,7 @@ fn package_code(gtin: &str, expiry: &str, lot: &str, serial: &str) -> String {
 /// Part 2 of the story (see the module docs).
 fn custody_story(
     ledger: &dyn caretrail_sdk::Ledger,
+    entropy: &Entropy,
     payer: &Keypair,
     wallets: &[Keypair],
     out: &std::path::Path,
@@ -228,7 +266,7 @@ fn custody_story(
     };
     let gtin_text = "09501101020917";
     let gtin = cus::parse_gtin(gtin_text).map_err(anyhow::Error::msg)?;
-    let tag = nonce();
+    let tag = entropy.tag("custody");
     let lot_number = format!("L{tag}");
     let serials: Vec<String> = (1..=4).map(|i| format!("SN{tag}{i:02}")).collect();
     step(
@@ -379,6 +417,7 @@ fn custody_story(
 /// Part 3 of the story (see the module docs).
 fn consent_story(
     ledger: &dyn caretrail_sdk::Ledger,
+    entropy: &Entropy,
     payer: &Keypair,
     wallets: &[Keypair],
     keys_dir: &std::path::Path,
@@ -387,7 +426,7 @@ fn consent_story(
 ) -> Result<(Value, Keypair)> {
     use caretrail_sdk::consent::{self as con, AccessArgs, GrantArgs};
     let (provider, payer_party) = (&wallets[3], &wallets[4]);
-    let patient = Keypair::new();
+    let patient = entropy.keypair("patient");
     write_keypair(&patient, &keys_dir.join("patient.json"))?;
     ledger.request_airdrop(&patient.pubkey(), LAMPORTS_PER_SOL)?;
     let client = con::ConsentClient::new(ledger, payer);
@@ -480,6 +519,7 @@ fn consent_story(
 #[allow(clippy::too_many_arguments)]
 fn claims_story(
     ledger: &dyn caretrail_sdk::Ledger,
+    entropy: &Entropy,
     fee_payer: &Keypair,
     wallets: &[Keypair],
     patient: &Keypair,
@@ -507,7 +547,7 @@ fn claims_story(
     );
 
     // The payer's money: a USD-cents mint, a funded vault.
-    let mint = Keypair::new();
+    let mint = entropy.keypair("mint");
     step(
         "payer creates its USD-cents mint",
         tokens::create_mint(
@@ -556,8 +596,8 @@ fn claims_story(
 
     // Enrolment (patient and payer sign) and the patient's payment consent for the pharmacy.
     let now = ledger.get_clock()?.unix_timestamp;
-    let member_id = format!("MBR-{}", nonce());
-    let salt = caretrail_sdk::hash::random_salt();
+    let member_id = format!("MBR-{}", entropy.tag("member"));
+    let salt = entropy.salt("member");
     let commitment = caretrail_sdk::hash::commit(&salt, member_id.as_bytes());
     plaintext.push(json!({ "kind": "member_id", "value": member_id }));
     plaintext.push(json!({ "kind": "member_salt", "value": caretrail_sdk::util::hex(&salt) }));
@@ -596,7 +636,7 @@ fn claims_story(
     let grant = con::grant_pda(&patient.pubkey(), &pharmacy.pubkey(), gid).0;
 
     // The pharmacy bills for the dispensed package; the payer adjudicates and pays.
-    let claim_id = format!("RX-{}", nonce());
+    let claim_id = format!("RX-{}", entropy.tag("claim"));
     plaintext.push(json!({ "kind": "claim_id", "value": claim_id }));
     let document = caretrail_sdk::hash::sha256(&[claim_id.as_bytes(), b"NCPDP claim document"]);
     let refs = ClaimRefs {
@@ -652,7 +692,7 @@ fn claims_story(
         pharmacy,
         &payer,
         &coverage,
-        &format!("RX-{}", nonce()),
+        &format!("RX-{}", entropy.tag("phantom claim")),
         document,
         9_900,
         &phantom_refs,
