@@ -30,7 +30,7 @@ impl std::fmt::Display for ErrorInfo {
     }
 }
 
-const IDLS: [(&str, &str); 4] = [
+pub(crate) const IDLS: [(&str, &str); 4] = [
     ("registry", include_str!("../../idls/registry.json")),
     ("consent", include_str!("../../idls/consent.json")),
     ("custody", include_str!("../../idls/custody.json")),

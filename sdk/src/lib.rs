@@ -10,6 +10,7 @@
 
 pub mod anchor_errors;
 pub mod claims;
+pub mod compute;
 pub mod consent;
 pub mod custody;
 pub mod epcis;

@@ -52,10 +52,19 @@ impl RpcLedger {
             commitment: Some(CommitmentConfig::confirmed()),
             max_supported_transaction_version: Some(0),
         };
-        let confirmed = self
-            .client
-            .get_transaction_with_config(signature, config)
-            .map_err(|e| self.err(e))?;
+        // A node may answer `null` for a transaction it confirmed a moment ago (its history
+        // index lags its bank): retry briefly before giving up.
+        let mut attempt = 0;
+        let confirmed = loop {
+            match self.client.get_transaction_with_config(signature, config) {
+                Ok(c) => break c,
+                Err(_) if attempt < 40 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(250));
+                }
+                Err(e) => return Err(self.err(e)),
+            }
+        };
         let meta = confirmed.transaction.meta;
         let instructions = confirmed
             .transaction
