@@ -13,6 +13,9 @@ fn caretrail(dir: &Path) -> Command {
     cmd
 }
 
+#[path = "e2e/validator.rs"]
+mod validator;
+
 fn json(cmd: &mut Command) -> Value {
     let out = cmd.arg("--output").arg("json").output().unwrap();
     assert!(

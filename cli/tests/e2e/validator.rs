@@ -1,0 +1,851 @@
+//! caretrail end to end on a real `solana-test-validator` running the four programs' SBF
+//! builds, driven through the `caretrail` binary and the SDK over JSON-RPC.
+//!
+//! `scripts/e2e-validator.sh` builds the programs, starts the validator on loopback and runs
+//! these with `--ignored`; they need
+//! - `CARETRAIL_E2E_URL`: the validator's RPC URL (`http://127.0.0.1:8899`);
+//! - `CARETRAIL_E2E_AUTHORITY`: the programs' upgrade authority keypair (it initializes the
+//!   registry, so it is also the registry authority), funded on the validator;
+//! - `CARETRAIL_E2E_WORK` (optional): where the stories are written (kept for inspection).
+//!
+//! The demo runs once per process over RPC and once on a fresh embedded ledger with the same
+//! `--seed`: the two stories must be the same, and so must their EPCIS and FHIR exports up to
+//! what the clock and the cluster choose (times, transaction signatures, event ids made from
+//! them).
+
+use super::json;
+use assert_cmd::Command;
+use caretrail_sdk::solana_sdk::{
+    pubkey::Pubkey,
+    signature::{Keypair, Signer},
+};
+use caretrail_sdk::{Ledger, RpcLedger};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run these tests with scripts/e2e-validator.sh")
+    })
+}
+
+fn url() -> String {
+    env("CARETRAIL_E2E_URL")
+}
+
+fn authority() -> PathBuf {
+    PathBuf::from(env("CARETRAIL_E2E_AUTHORITY"))
+}
+
+fn work() -> &'static Path {
+    static WORK: OnceLock<PathBuf> = OnceLock::new();
+    WORK.get_or_init(|| {
+        let dir = match std::env::var("CARETRAIL_E2E_WORK") {
+            Ok(d) => PathBuf::from(d),
+            Err(_) => tempfile::tempdir().unwrap().keep(),
+        };
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+}
+
+/// `caretrail --url <validator>` with `keypair` as the signer.
+fn rpc(keypair: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("caretrail").unwrap();
+    cmd.env_remove("CARETRAIL_LEDGER")
+        .env("CARETRAIL_URL", url())
+        .env("CARETRAIL_KEYPAIR", keypair)
+        .env("HOME", work());
+    cmd
+}
+
+/// `caretrail` on an embedded ledger in `ledger`.
+fn embedded(ledger: &Path, keypair: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("caretrail").unwrap();
+    cmd.env_remove("CARETRAIL_URL")
+        .env("CARETRAIL_LEDGER", ledger)
+        .env("CARETRAIL_KEYPAIR", keypair)
+        .env("HOME", work());
+    cmd
+}
+
+fn ledger() -> RpcLedger {
+    RpcLedger::new(&url())
+}
+
+fn read_keypair(path: &Path) -> Keypair {
+    let bytes: Vec<u8> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    Keypair::try_from(bytes.as_slice()).unwrap()
+}
+
+fn pubkey(v: &Value) -> Pubkey {
+    Pubkey::from_str(v.as_str().unwrap()).unwrap()
+}
+
+/// A seeded demo's output directory and story.
+struct Story {
+    out: PathBuf,
+    story: Value,
+}
+
+impl Story {
+    fn key(&self, name: &str) -> PathBuf {
+        self.out.join(format!("keys/{name}.json"))
+    }
+
+    fn wallet(&self, name: &str) -> String {
+        self.story["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["wallet"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn plaintext(&self, kind: &str) -> Vec<String> {
+        self.story["plaintext"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["kind"] == kind)
+            .map(|p| p["value"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The dispensed package's barcode, as the pharmacy scanned it.
+    fn dispensed_code(&self) -> String {
+        format!(
+            "(01)09501101020917(17)271231(10){}(21){}",
+            self.plaintext("lot")[0],
+            self.plaintext("serial")[0]
+        )
+    }
+
+    fn read(&self, file: &str) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(self.out.join(file)).unwrap()).unwrap()
+    }
+}
+
+/// The seed both demos use: new per run, so the tests can run again on the same validator.
+fn seed() -> &'static str {
+    static SEED: OnceLock<String> = OnceLock::new();
+    SEED.get_or_init(|| format!("e2e-{}", caretrail_sdk::util::unix_now()))
+}
+
+/// The demo over RPC (once per process).
+fn rpc_story() -> &'static Story {
+    static STORY: OnceLock<Story> = OnceLock::new();
+    STORY.get_or_init(|| {
+        let out = work().join("rpc-demo");
+        let story = json(
+            rpc(&authority())
+                .args(["demo", "--seed", seed(), "--out"])
+                .arg(&out),
+        );
+        Story { out, story }
+    })
+}
+
+/// The same demo (same seed, same authority) on a fresh embedded ledger.
+fn embedded_story() -> &'static Story {
+    static STORY: OnceLock<Story> = OnceLock::new();
+    STORY.get_or_init(|| {
+        let out = work().join("embedded-demo");
+        let _ = std::fs::remove_dir_all(&out);
+        let story = json(
+            embedded(&out.join("ledger"), &authority())
+                .args(["demo", "--seed", seed(), "--out"])
+                .arg(&out),
+        );
+        Story { out, story }
+    })
+}
+
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && s.ends_with('Z')
+        && b[..4].iter().all(u8::is_ascii_digit)
+}
+
+/// Masks what the clock and the cluster choose: RFC 3339 times, transaction signatures and
+/// EPCIS event ids (hashes that include them), output paths and the ledger's name.
+fn normalize(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let masked = matches!(
+                        k.as_str(),
+                        "caretrail:transaction"
+                            | "eventID"
+                            | "signature"
+                            | "ledger"
+                            | "keypair"
+                            | "epcis"
+                            | "fhir"
+                    );
+                    (
+                        k.clone(),
+                        if masked {
+                            Value::String("<masked>".into())
+                        } else {
+                            normalize(v)
+                        },
+                    )
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(normalize).collect()),
+        Value::String(s) if is_timestamp(s) => Value::String("<time>".into()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn the_demo_over_rpc_tells_the_same_story_as_the_embedded_ledger() {
+    let rpc = rpc_story();
+    assert_eq!(rpc.story["ledger"], url());
+    let verifications: Vec<&str> = rpc.story["custody"]["verifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["result"]["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(verifications, ["genuine", "lot_recalled", "unknown_serial"]);
+    assert_eq!(
+        rpc.story["consent"]["denied_access_after_revoke"],
+        "GrantRevoked"
+    );
+    assert_eq!(rpc.story["claims"]["status"], "paid");
+    assert_eq!(rpc.story["claims"]["pharmacy_balance"], 4_250);
+    assert_eq!(rpc.story["claims"]["duplicate_claim"], "DuplicateClaim");
+
+    let emb = embedded_story();
+    assert_eq!(normalize(&rpc.story), normalize(&emb.story));
+    for file in [
+        "unit-history.epcis.json",
+        "consent.fhir.json",
+        "claim-response.fhir.json",
+    ] {
+        assert_eq!(
+            normalize(&rpc.read(file)),
+            normalize(&emb.read(file)),
+            "{file}"
+        );
+    }
+    // The EPCIS history names the on-chain transactions of the validator.
+    let epcis = rpc.read("unit-history.epcis.json");
+    let events = epcis["epcisBody"]["eventList"].as_array().unwrap();
+    assert_eq!(events.len(), 8);
+    let first = events[0]["caretrail:transaction"].as_str().unwrap();
+    let status = ledger()
+        .client()
+        .get_signature_statuses_with_history(&[first.parse().unwrap()])
+        .unwrap()
+        .value
+        .remove(0)
+        .expect("the validator knows the demo's transaction");
+    assert!(status.err.is_none());
+}
+
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn history_and_audit_trail_are_rebuilt_from_rpc_transaction_history() {
+    let (story, emb) = (rpc_story(), embedded_story());
+    let code = story.dispensed_code();
+    // The custody history of the dispensed package, from the validator's transactions.
+    let history = |cmd: &mut Command| json(cmd.args(["custody", "history", &code, "--epcis"]));
+    let from_rpc = history(&mut rpc(&authority()));
+    let from_embedded = history(&mut embedded(&emb.out.join("ledger"), &authority()));
+    assert_eq!(normalize(&from_rpc), normalize(&from_embedded));
+    assert_eq!(
+        normalize(&from_rpc),
+        normalize(&story.read("unit-history.epcis.json"))
+    );
+    // Same signatures as the demo's export: both read the same on-chain history.
+    let sigs = |v: &Value| -> Vec<String> {
+        v["epcisBody"]["eventList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["caretrail:transaction"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        sigs(&from_rpc),
+        sigs(&story.read("unit-history.epcis.json"))
+    );
+
+    // The patient's consent audit trail: grants, the access, the revocation.
+    let patient = story.story["consent"]["patient"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let audit = |cmd: &mut Command| -> Vec<String> {
+        json(cmd.args(["consent", "audit", &patient]))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // (The validator's trail may have grown since: other tests act for the same patient.)
+    let rpc_audit = audit(&mut rpc(&authority()));
+    let embedded_audit = audit(&mut embedded(&emb.out.join("ledger"), &authority()));
+    assert!(rpc_audit.len() >= embedded_audit.len());
+    assert_eq!(rpc_audit[..embedded_audit.len()], embedded_audit[..]);
+    assert_eq!(
+        rpc_audit[..4],
+        [
+            "GrantCreated",
+            "GrantCreated",
+            "AccessRecorded",
+            "GrantRevoked"
+        ]
+    );
+}
+
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn a_custody_scan_of_three_hundred_lines_over_rpc() {
+    use caretrail_sdk::custody as cus;
+    let s = rpc_story();
+    let l = ledger();
+    let (manufacturer, distributor) = (
+        read_keypair(&s.key("manufacturer")),
+        read_keypair(&s.key("distributor")),
+    );
+    // The manufacturer commissions 300 packages of a new lot through the SDK.
+    let client = cus::CustodyClient::new(&l, &manufacturer);
+    let gtin = cus::parse_gtin("09501101020917").unwrap();
+    let lot_number = format!("E{}", &seed()[4..]);
+    client
+        .register_lot(
+            &manufacturer,
+            cus::lot_args(&gtin, &lot_number, (2027, 12, 31)),
+        )
+        .unwrap();
+    let lot = cus::lot_pda(&gtin, &lot_number).0;
+    let serials: Vec<String> = (0..300).map(|i| format!("E{i:05}")).collect();
+    for chunk in serials.chunks(10) {
+        client
+            .commission(
+                &manufacturer,
+                &lot,
+                chunk.iter().map(|s| cus::serial_hash(&gtin, s)).collect(),
+            )
+            .unwrap();
+    }
+    // The shipping file: 300 packages in three scanner formats and one bad line.
+    let mut lines: Vec<String> = serials
+        .iter()
+        .enumerate()
+        .map(|(i, s)| match i % 3 {
+            0 => format!("(01)09501101020917(17)271231(10){lot_number}(21){s}"),
+            1 => format!("0109501101020917<GS>17271231<GS>10{lot_number}<GS>21{s}"),
+            _ => format!("]d2010950110102091717271231\u{1d}10{lot_number}\u{1d}21{s}"),
+        })
+        .collect();
+    lines.insert(150, "(01)09501101020918(21)BADCHECKDIGIT".into());
+    let file = work().join("e2e-shipment.txt");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let scan = |key: &Path, action: &[&str]| -> Vec<Value> {
+        let o = rpc(key)
+            .args(["--output", "json", "custody", "scan"])
+            .arg(&file)
+            .args(action)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let count =
+        |rows: &[Value], status: &str| rows.iter().filter(|r| r["status"] == status).count();
+    let distributor_wallet = s.wallet("distributor");
+    let shipped = scan(
+        &s.key("manufacturer"),
+        &[
+            "--ship-to",
+            &distributor_wallet,
+            "--read-point",
+            "0614141000012",
+            "--shipment",
+            &format!("ASN-{lot_number}"),
+        ],
+    );
+    assert_eq!(shipped.len(), 301);
+    assert_eq!(
+        (count(&shipped, "done"), count(&shipped, "rejected")),
+        (300, 1)
+    );
+    let bad = shipped.iter().find(|r| r["status"] == "rejected").unwrap();
+    assert_eq!(bad["line"], 151);
+    assert!(
+        bad["reason"].as_str().unwrap().contains("check digit"),
+        "{bad}"
+    );
+    let transactions: std::collections::HashSet<&str> = shipped
+        .iter()
+        .filter_map(|r| r["signature"].as_str())
+        .collect();
+    assert!(
+        transactions.len() < 60,
+        "packed many per transaction: {}",
+        transactions.len()
+    );
+
+    let received = scan(&s.key("distributor"), &["--receive"]);
+    assert_eq!(
+        (count(&received, "done"), count(&received, "rejected")),
+        (300, 1)
+    );
+    // Safe to re-run: everything already landed.
+    let again = scan(&s.key("distributor"), &["--receive"]);
+    assert_eq!(count(&again, "already_done"), 300);
+
+    // Read back through the SDK: every package held by the distributor after one hop.
+    let units: Vec<Pubkey> = serials.iter().map(|s| cus::unit_pda(&gtin, s).0).collect();
+    for address in &units {
+        let unit = cus::fetch_unit(&l, address).unwrap().unwrap();
+        assert_eq!(unit.holder, distributor.pubkey(), "{address}");
+        assert_eq!(unit.hop_count, 1, "{address}");
+    }
+    // And the CLI's verification agrees.
+    let v = json(rpc(&s.key("distributor")).args([
+        "custody",
+        "verify",
+        &lines[0],
+        "--expect-holder",
+        "me",
+    ]));
+    assert_eq!(v["result"], "genuine");
+}
+
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn consent_over_rpc_with_the_patient_signing_offline() {
+    let s = rpc_story();
+    let dir = work().join("consent");
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = |name: &str| dir.join(format!("{name}.json"));
+    for name in ["patient", "clinic"] {
+        json(
+            Command::cargo_bin("caretrail")
+                .unwrap()
+                .args(["keygen", "--force", "--outfile"])
+                .arg(key(name)),
+        );
+        json(rpc(&key(name)).args(["airdrop", "2"]));
+    }
+    let patient = json(rpc(&key("patient")).args(["address"]))["pubkey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let provider = s.wallet("provider");
+
+    // The clinic prepares the grant; the patient's wallet signs it offline; the clinic submits.
+    let built = json(rpc(&key("clinic")).args([
+        "consent",
+        "grant",
+        "--grantee",
+        &provider,
+        "--classes",
+        "medications,labs",
+        "--purposes",
+        "TREAT",
+        "--days",
+        "30",
+        "--sign-only",
+        "--authority",
+        &patient,
+    ]));
+    assert_eq!(built["missing"], serde_json::json!([patient]));
+    let tx = built["transaction"].as_str().unwrap().to_string();
+    let signed = json(rpc(&key("patient")).args(["tx", "sign", &tx]));
+    let pair = signed["signers"][0].as_str().unwrap().to_string();
+    json(rpc(&key("clinic")).args(["tx", "submit", &tx, "--signer", &pair]));
+    let grant = built["grant"].as_str().unwrap().to_string();
+
+    // The provider reads labs under the grant; an EHR gateway checks.
+    json(rpc(&s.key("provider")).args([
+        "consent",
+        "access",
+        &grant,
+        "--class",
+        "labs",
+        "--purpose",
+        "TREAT",
+    ]));
+    let check = json(rpc(&authority()).args([
+        "consent",
+        "check",
+        "--patient",
+        &patient,
+        "--grantee",
+        &provider,
+        "--class",
+        "labs",
+        "--purpose",
+        "TREAT",
+    ]));
+    assert_eq!(check["decision"], "permit");
+
+    // The revocation, built with a durable nonce (no blockhash expiry), signed offline.
+    let nonce = json(
+        rpc(&key("clinic"))
+            .args(["tx", "create-nonce", "--nonce-keypair"])
+            .arg(key("nonce")),
+    );
+    let built = json(rpc(&key("clinic")).args([
+        "consent",
+        "revoke",
+        &grant,
+        "--sign-only",
+        "--authority",
+        &patient,
+        "--nonce",
+        nonce["nonce"].as_str().unwrap(),
+    ]));
+    let tx = built["transaction"].as_str().unwrap().to_string();
+    let signed = json(rpc(&key("patient")).args(["tx", "sign", &tx]));
+    let pair = signed["signers"][0].as_str().unwrap().to_string();
+    json(rpc(&key("clinic")).args(["tx", "submit", &tx, "--signer", &pair]));
+
+    // A provider's access is now refused on chain, with the reason.
+    let denied = rpc(&s.key("provider"))
+        .args([
+            "consent",
+            "access",
+            &grant,
+            "--class",
+            "labs",
+            "--purpose",
+            "TREAT",
+        ])
+        .output()
+        .unwrap();
+    assert!(!denied.status.success());
+    assert!(
+        String::from_utf8_lossy(&denied.stderr).contains("GrantRevoked"),
+        "{}",
+        String::from_utf8_lossy(&denied.stderr)
+    );
+    // The audit trail, rebuilt from the validator's transaction history.
+    let audit: Vec<String> = json(rpc(&authority()).args(["consent", "audit", &patient]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(audit, ["GrantCreated", "AccessRecorded", "GrantRevoked"]);
+    let g = caretrail_sdk::consent::fetch_grant(&ledger(), &pubkey(&Value::String(grant)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(g.patient.to_string(), patient);
+    assert_eq!(g.access_count, 1);
+}
+
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn a_claim_paid_in_spl_tokens_over_rpc_with_balances_read_back() {
+    use caretrail_sdk::{claims as clm, tokens};
+    let s = rpc_story();
+    let l = ledger();
+    let payer_wallet = s.wallet("payer");
+    let payer = clm::payer_pda(&pubkey(&Value::String(payer_wallet.clone()))).0;
+    let p = clm::fetch_payer(&l, &payer).unwrap().unwrap();
+    let vault = clm::vault_pda(&payer).0;
+    // The provider's token account for the payer's mint, created through the SDK.
+    let provider = read_keypair(&s.key("provider"));
+    let provider_token =
+        tokens::create_ata(&l, &provider, &provider.pubkey(), &p.mint, &p.token_program).unwrap();
+    let before = (
+        tokens::balance(&l, &vault).unwrap(),
+        tokens::balance(&l, &provider_token).unwrap(),
+    );
+
+    let e = json(
+        rpc(&s.key("payer"))
+            .args([
+                "claims",
+                "enroll",
+                "--member-id",
+                &format!("MBR-{}", seed()),
+                "--annual-max",
+                "100000",
+                "--deductible",
+                "500",
+                "--patient-keypair",
+            ])
+            .arg(s.key("patient")),
+    );
+    let coverage = e["coverage"].as_str().unwrap().to_string();
+    let claim_id = format!("CLM-{}", seed());
+    let submitted = json(rpc(&s.key("provider")).args([
+        "claims",
+        "submit",
+        "--payer",
+        &payer_wallet,
+        "--coverage",
+        &coverage,
+        "--claim-id",
+        &claim_id,
+        "--billed",
+        "3000",
+    ]));
+    let claim = submitted["claim"].as_str().unwrap().to_string();
+    json(rpc(&s.key("payer")).args(["claims", "review", &claim]));
+    let a = json(rpc(&s.key("payer")).args(["claims", "adjudicate", &claim, "--allowed", "3000"]));
+    assert_eq!(a["claim"]["status"], "partially_approved");
+    assert_eq!(a["claim"]["approved"], 2_500);
+    let paid = json(rpc(&s.key("payer")).args(["claims", "pay", &claim]));
+    assert_eq!(paid["to"], provider_token.to_string());
+    assert_eq!(paid["amount"], 2_500);
+
+    // Balances read back from the cluster.
+    assert_eq!(
+        (
+            tokens::balance(&l, &vault).unwrap(),
+            tokens::balance(&l, &provider_token).unwrap()
+        ),
+        (before.0 - 2_500, before.1 + 2_500)
+    );
+    let c = clm::fetch_claim(&l, &pubkey(&Value::String(claim.clone())))
+        .unwrap()
+        .unwrap();
+    assert_eq!(clm::status_name(c.status), "paid");
+    assert_eq!(c.paid, 2_500);
+    // Paying twice is refused on chain.
+    let again = rpc(&s.key("payer"))
+        .args(["claims", "pay", &claim])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    let shown = json(rpc(&s.key("payer")).args(["claims", "show", &claim]));
+    assert_eq!(shown["x12_clp02"], "1");
+    assert_eq!(shown["status"], "paid");
+    assert_eq!(shown["fhir_outcome"], "complete");
+}
+
+/// The instructions the stories above do not use, once each over RPC, so the validator's
+/// compute-unit table covers the programs' whole surface: the registry lifecycle, consent
+/// requests, amendments, guardians and break-glass, and the claims paths off the happy one
+/// (void, replace, appeal, reverse).
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn the_rest_of_the_instructions_over_rpc() {
+    use caretrail_sdk::{claims as clm, tokens};
+    let s = rpc_story();
+    let l = ledger();
+    let dir = work().join("rest");
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = |name: &str| dir.join(format!("{name}.json"));
+    let new_wallet = |name: &str| -> String {
+        let k = json(
+            Command::cargo_bin("caretrail")
+                .unwrap()
+                .args(["keygen", "--force", "--outfile"])
+                .arg(key(name)),
+        );
+        json(rpc(&key(name)).args(["airdrop", "2"]));
+        k["pubkey"].as_str().unwrap().to_string()
+    };
+
+    // Registry: a participant's whole lifecycle.
+    let courier = new_wallet("courier");
+    json(
+        rpc(&authority())
+            .args([
+                "registry",
+                "register",
+                &courier,
+                "--roles",
+                "logistics",
+                "--gln",
+                "0614141000005",
+                "--credential-commitment",
+            ])
+            .arg("33".repeat(32)),
+    );
+    json(rpc(&authority()).args(["registry", "update", &courier, "--valid-days", "30"]));
+    json(rpc(&authority()).args(["registry", "suspend", &courier, "--reason", "4"]));
+    json(rpc(&authority()).args(["registry", "reinstate", &courier]));
+    json(rpc(&authority()).args(["registry", "revoke", &courier]));
+    let p = json(rpc(&authority()).args(["registry", "participant", &courier]));
+    assert_eq!(p["status"], "revoked");
+
+    // Consent: request → approve → amend → revoke → close; a guardian; break-glass; a
+    // rejected request.
+    let patient = new_wallet("patient");
+    let guardian = new_wallet("guardian");
+    let provider = s.key("provider");
+    let request = || {
+        json(rpc(&provider).args([
+            "consent",
+            "request",
+            "--patient",
+            &patient,
+            "--classes",
+            "labs",
+            "--purposes",
+            "TREAT",
+        ]))["grant"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let g = request();
+    json(rpc(&key("patient")).args(["consent", "approve", &g]));
+    json(rpc(&key("patient")).args(["consent", "amend", &g, "--days", "10"]));
+    json(rpc(&key("patient")).args(["consent", "revoke", &g]));
+    json(rpc(&key("patient")).args(["consent", "close", &g]));
+    assert!(l.get_account(&pubkey(&Value::String(g))).unwrap().is_none());
+    json(rpc(&key("patient")).args([
+        "consent",
+        "delegate",
+        &guardian,
+        "--classes",
+        "labs",
+        "--purposes",
+        "TREAT",
+    ]));
+    let rejected = request();
+    json(rpc(&key("guardian")).args(["consent", "reject", &rejected]));
+    let e = json(rpc(&provider).args([
+        "consent",
+        "emergency",
+        "--patient",
+        &patient,
+        "--classes",
+        "labs",
+        "--hours",
+        "2",
+    ]));
+    let emergency = e["grant"].as_str().unwrap().to_string();
+    json(rpc(&key("patient")).args([
+        "consent",
+        "emergency",
+        "--patient",
+        &patient,
+        "--classes",
+        "labs",
+        "--review",
+        &emergency,
+    ]));
+
+    // Claims: void, replace, a partial approval appealed and re-adjudicated, paid, reversed.
+    let payer_wallet = s.wallet("payer");
+    let payer = clm::payer_pda(&pubkey(&Value::String(payer_wallet.clone()))).0;
+    let pdata = clm::fetch_payer(&l, &payer).unwrap().unwrap();
+    let provider_wallet = read_keypair(&provider);
+    let provider_token =
+        tokens::associated_address(&provider_wallet.pubkey(), &pdata.mint, &pdata.token_program);
+    if l.get_account(&provider_token).unwrap().is_none() {
+        tokens::create_ata(
+            &l,
+            &provider_wallet,
+            &provider_wallet.pubkey(),
+            &pdata.mint,
+            &pdata.token_program,
+        )
+        .unwrap();
+    }
+    let e = json(
+        rpc(&s.key("payer"))
+            .args([
+                "claims",
+                "enroll",
+                "--member-id",
+                &format!("MBR-REST-{}", seed()),
+                "--annual-max",
+                "100000",
+                "--patient-keypair",
+            ])
+            .arg(s.key("patient")),
+    );
+    let coverage = e["coverage"].as_str().unwrap().to_string();
+    let submit = |id: &str, billed: &str| {
+        json(rpc(&provider).args([
+            "claims",
+            "submit",
+            "--payer",
+            &payer_wallet,
+            "--coverage",
+            &coverage,
+            "--claim-id",
+            &format!("{id}-{}", seed()),
+            "--billed",
+            billed,
+        ]))["claim"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let voided = submit("VOID", "1000");
+    json(rpc(&provider).args(["claims", "void", &voided]));
+    let original = submit("ORIG", "2000");
+    let replaced = json(rpc(&provider).args([
+        "claims",
+        "replace",
+        &original,
+        "--payer",
+        &payer_wallet,
+        "--coverage",
+        &coverage,
+        "--claim-id",
+        &format!("REPL-{}", seed()),
+        "--billed",
+        "2000",
+    ]))["claim"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let status = |c: &str| {
+        clm::status_name(
+            clm::fetch_claim(&l, &pubkey(&Value::String(c.to_string())))
+                .unwrap()
+                .unwrap()
+                .status,
+        )
+    };
+    assert_eq!(status(&original), "voided");
+    json(rpc(&s.key("payer")).args([
+        "claims",
+        "adjudicate",
+        &replaced,
+        "--allowed",
+        "1500",
+        "--carc",
+        "45",
+    ]));
+    json(rpc(&provider).args(["claims", "appeal", &replaced]));
+    json(rpc(&s.key("payer")).args(["claims", "adjudicate", &replaced, "--allowed", "2000"]));
+    let before = tokens::balance(&l, &provider_token).unwrap();
+    json(rpc(&s.key("payer")).args(["claims", "pay", &replaced]));
+    assert_eq!(
+        tokens::balance(&l, &provider_token).unwrap(),
+        before + 2_000
+    );
+    json(
+        rpc(&s.key("payer"))
+            .args(["claims", "reverse", &replaced, "--provider-keypair"])
+            .arg(&provider),
+    );
+    assert_eq!(status(&replaced), "reversed");
+    assert_eq!(tokens::balance(&l, &provider_token).unwrap(), before);
+}
