@@ -30,6 +30,8 @@ url="http://127.0.0.1:$port"
 report="${E2E_REPORT:-1}"
 mkdir -p "$work"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# What is tested (before this run rewrites docs/).
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
 t0=$SECONDS
 timings=()
 log() { echo "e2e: $*" >&2; }
@@ -142,7 +144,7 @@ if [[ "$report" == 1 ]]; then
         echo "on a real validator\"."
         echo
         echo "- **Result: $verdict**"
-        echo "- Run: $started, $(($SECONDS - t0)) s in all; commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with local changes)')"
+        echo "- Run: $started, $(($SECONDS - t0)) s in all; commit $commit"
         echo "- Validator: \`$validator_version\` (agave, built from the crates registry), loopback only, fresh ledger"
         echo "- Programs: SBPF v3 builds by \`scripts/sbf/build-sbf.sh\` ($(/usr/bin/rustc --version), sbpf-linker 0.2.6, Debian sid $(ls "${SBF_CACHE:-$HOME/.cache/caretrail-sbf}/sid/deb" 2>/dev/null | grep -o '^libllvm23_[^_]*' | head -1)), deployed upgradeable at genesis"
         echo "- Host: $(uname -srm), $(nproc) cores; $(cargo --version)"
@@ -164,7 +166,7 @@ if [[ "$report" == 1 ]]; then
         echo "From the validator's transaction history of this run (also in docs/BENCHMARKS.md). SBPF v3"
         echo "upstream-LLVM builds: not comparable with platform-tools numbers."
         echo
-        echo "$cu_md" | sed '1{/^### /d}'
+        echo "$cu_md" | sed '1{/^### /d}' | sed '1{/^$/d}'
     } >docs/E2E.md
     log "wrote docs/E2E.md"
 fi
