@@ -25,8 +25,12 @@ if ((${#need[@]})); then
     echo "installing Debian packages: ${need[*]}" >&2
     sudo=""
     [[ $(id -u) -eq 0 ]] || sudo=sudo
-    $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >&2
+    mkdir -p "$CACHE/logs"
+    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"; } \
+        >"$CACHE/logs/validator-apt.log" 2>&1 || {
+        tail -30 "$CACHE/logs/validator-apt.log" >&2
+        exit 1
+    }
 fi
 
 mkdir -p "$ROOT" "$CACHE/logs"
