@@ -549,24 +549,10 @@ fn throughput(sizes: &[usize], quick: bool) -> Table {
         let sc = h.supply_chain();
         // n existing units.
         let serials: Vec<String> = (0..n).map(|i| format!("E{i:06}")).collect();
-        for chunk in serials.chunks(10) {
-            h.custody()
-                .commission(
-                    &sc.manufacturer,
-                    &sc.lot,
-                    chunk
-                        .iter()
-                        .map(|s| cus::serial_hash(&sc.gtin, s))
-                        .collect(),
-                )
-                .unwrap();
-        }
+        let all_units = h.commission(&sc, &serials.iter().map(String::as_str).collect::<Vec<_>>());
         // Timed windows of several hundred actions (the quick run: a hundred), for stable rates.
         let work = if quick { 200 } else { 1_000 }.min(n);
-        let units: Vec<Pubkey> = serials[..work]
-            .iter()
-            .map(|s| cus::unit_pda(&sc.gtin, s).0)
-            .collect();
+        let units = &all_units[..work];
         let tm = Instant::now();
         for u in &units[..work / 2] {
             h.hop(&sc.manufacturer, &sc.distributor, u);
@@ -578,19 +564,7 @@ fn throughput(sizes: &[usize], quick: bool) -> Table {
             .map(|s| format!("(01){GTIN}(17)271231(10){LOT}(21){s}"))
             .collect();
         let lines = scan::scan_lines(&text.join("\n"));
-        let ship = ScanAction::ShipTo {
-            receiver: sc.distributor.pubkey(),
-            args: ship_args(),
-        };
-        scan::run(
-            &h.ledger,
-            &sc.manufacturer,
-            &sc.manufacturer,
-            &ship,
-            &lines,
-            &mut Quiet,
-        )
-        .unwrap();
+        ship_by_scan(&h, &sc, &lines);
         let tm = Instant::now();
         let r = scan::run(
             &h.ledger,
@@ -745,37 +719,13 @@ fn cli_scan(sizes: &[usize]) -> Table {
             );
             let sc = h.supply_chain();
             let serials: Vec<String> = (0..n).map(|i| format!("C{i:06}")).collect();
-            for chunk in serials.chunks(10) {
-                h.custody()
-                    .commission(
-                        &sc.manufacturer,
-                        &sc.lot,
-                        chunk
-                            .iter()
-                            .map(|s| cus::serial_hash(&sc.gtin, s))
-                            .collect(),
-                    )
-                    .unwrap();
-            }
+            h.commission(&sc, &serials.iter().map(String::as_str).collect::<Vec<_>>());
             let text = serials[..lines]
                 .iter()
                 .map(|s| format!("(01){GTIN}(17)271231(10){LOT}(21){s}"))
                 .collect::<Vec<_>>()
                 .join("\n");
-            let ship = ScanAction::ShipTo {
-                receiver: sc.distributor.pubkey(),
-                args: ship_args(),
-            };
-            let shipped = scan::run(
-                &h.ledger,
-                &sc.manufacturer,
-                &sc.manufacturer,
-                &ship,
-                &scan::scan_lines(&text),
-                &mut Quiet,
-            )
-            .unwrap();
-            assert!(shipped.iter().all(|x| x.status == LineStatus::Done));
+            ship_by_scan(&h, &sc, &scan::scan_lines(&text));
             let key = dir.join("distributor.json");
             std::fs::write(
                 &key,
@@ -823,6 +773,24 @@ fn cli_scan(sizes: &[usize]) -> Table {
         let _ = std::fs::remove_dir_all(&dir);
     }
     t
+}
+
+/// The manufacturer ships every scanned line to the distributor, many per transaction.
+fn ship_by_scan(h: &Harness, sc: &caretrail_tests::SupplyChain, lines: &[(usize, String)]) {
+    let ship = ScanAction::ShipTo {
+        receiver: sc.distributor.pubkey(),
+        args: ship_args(),
+    };
+    let shipped = scan::run(
+        &h.ledger,
+        &sc.manufacturer,
+        &sc.manufacturer,
+        &ship,
+        lines,
+        &mut Quiet,
+    )
+    .unwrap();
+    assert!(shipped.iter().all(|x| x.status == LineStatus::Done));
 }
 
 /// Off-chain hot paths.

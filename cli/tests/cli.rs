@@ -16,6 +16,14 @@ fn caretrail(dir: &Path) -> Command {
 #[path = "e2e/validator.rs"]
 mod validator;
 
+/// Runs `cmd`, which must fail with `error` named on stderr.
+fn fails_with(cmd: &mut Command, error: &str) {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "expected {error}, got success");
+    assert!(stderr.contains(error), "expected {error}: {stderr}");
+}
+
 fn json(cmd: &mut Command) -> Value {
     let out = cmd.arg("--output").arg("json").output().unwrap();
     assert!(
@@ -800,8 +808,8 @@ fn consent_commands_with_the_patient_signing_offline() {
     json(with("clinic.json").args(["tx", "submit", &tx, "--signer", &pair]));
 
     // Access is now denied, with the reason.
-    let denied = with("provider.json")
-        .args([
+    fails_with(
+        with("provider.json").args([
             "consent",
             "access",
             &grant,
@@ -809,14 +817,8 @@ fn consent_commands_with_the_patient_signing_offline() {
             "labs",
             "--purpose",
             "TREAT",
-        ])
-        .output()
-        .unwrap();
-    assert!(!denied.status.success());
-    assert!(
-        String::from_utf8_lossy(&denied.stderr).contains("GrantRevoked"),
-        "{}",
-        String::from_utf8_lossy(&denied.stderr)
+        ]),
+        "GrantRevoked",
     );
     let audit = json(with("id.json").args(["consent", "audit", &patient]));
     let events: Vec<&str> = audit
