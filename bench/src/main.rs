@@ -487,7 +487,7 @@ fn packing() -> Table {
                     &c,
                     &a,
                     &b,
-                    &Pubkey::new_unique().to_string(),
+                    Pubkey::new_unique().to_bytes(),
                     [1; 32],
                     1,
                     &ClaimRefs::default(),
@@ -1103,7 +1103,7 @@ fn per_instruction(sbf_dir: Option<&std::path::Path>) -> Table {
             )
             .unwrap(),
     );
-    let c = clm::claim_pda(&payer_pda, "CU-CLAIM").0;
+    let c = clm::claim_address(&payer_pda, pr, "CU-CLAIM");
     row(
         "claims",
         "adjudicate",

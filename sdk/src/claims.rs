@@ -8,9 +8,9 @@ use crate::ledger::{
 use crate::registry::{decode, participant_pda};
 use anchor_lang::{Discriminator, InstructionData, ToAccountMetas};
 pub use claims::constants::{carc, frequency};
-use claims::constants::{SEED_CLAIM, SEED_COVERAGE, SEED_PAYER, SEED_VAULT};
-pub use claims::state::{Claim, ClaimStatus, Coverage, Payer};
-pub use claims::{EnrollArgs, PayerArgs, SubmitArgs};
+use claims::constants::{SEED_CLAIM, SEED_COVERAGE, SEED_EVIDENCE, SEED_PAYER, SEED_VAULT};
+pub use claims::state::{requirement, Claim, ClaimStatus, Coverage, Evidence, Payer};
+pub use claims::{EnrollArgs, PayerArgs, PayerSettings, SubmitArgs};
 use serde_json::{json, Value};
 use solana_sdk::{
     instruction::{AccountMeta, Instruction},
@@ -20,6 +20,8 @@ use solana_sdk::{
 
 pub const PROGRAM_ID: Pubkey = claims::ID;
 
+/// `["payer", creator]`: the payer an authority created (the address stays when the
+/// authority is later handed over).
 pub fn payer_pda(authority: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[SEED_PAYER, authority.as_ref()], &PROGRAM_ID)
 }
@@ -32,15 +34,37 @@ pub fn coverage_pda(payer: &Pubkey, member_commitment: &[u8; 32]) -> (Pubkey, u8
         &PROGRAM_ID,
     )
 }
-/// `["claim", payer, sha256(claim id)]`.
-pub fn claim_pda(payer: &Pubkey, claim_id: &str) -> (Pubkey, u8) {
+/// `["claim", payer, provider, claim_id_hash]`: a provider's claim ids are its own.
+pub fn claim_pda(payer: &Pubkey, provider: &Pubkey, claim_id_hash: &[u8; 32]) -> (Pubkey, u8) {
     Pubkey::find_program_address(
-        &[SEED_CLAIM, payer.as_ref(), &claim_id_hash(claim_id)],
+        &[SEED_CLAIM, payer.as_ref(), provider.as_ref(), claim_id_hash],
         &PROGRAM_ID,
     )
 }
-pub fn claim_id_hash(claim_id: &str) -> [u8; 32] {
-    crate::hash::sha256(&[claim_id.as_bytes()])
+
+/// `["evidence", unit]`: the live claim a dispensed unit backs.
+pub fn evidence_pda(unit: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(&[SEED_EVIDENCE, unit.as_ref()], &PROGRAM_ID)
+}
+
+/// The provider's claim-id salt: the hash of its wallet's signature over a fixed message, so
+/// the provider (and only it) derives the same salt on every machine, and nothing new must be
+/// stored. Claim ids are short and guessable (an 837 CLM01); salted, their hashes on chain
+/// cannot be matched to an id by anyone without the provider's key.
+pub fn claim_salt(provider: &Keypair) -> [u8; 32] {
+    let signature = provider.sign_message(b"caretrail claim-id salt v1");
+    crate::hash::sha256(&[signature.as_ref()])
+}
+
+/// `sha256(salt || claim id)`, the claim's seed.
+pub fn claim_id_hash(salt: &[u8; 32], claim_id: &str) -> [u8; 32] {
+    crate::hash::sha256(&[salt, claim_id.as_bytes()])
+}
+
+/// The address of `provider`'s claim `claim_id` at `payer`.
+pub fn claim_address(payer: &Pubkey, provider: &Keypair, claim_id: &str) -> Pubkey {
+    let hash = claim_id_hash(&claim_salt(provider), claim_id);
+    claim_pda(payer, &provider.pubkey(), &hash).0
 }
 
 pub fn status_name(s: ClaimStatus) -> &'static str {
@@ -138,13 +162,25 @@ pub fn fund_vault_ix(
     )
 }
 
+/// Enrols at the payer `authority` created (see [`enroll_at_ix`] after a handover).
 pub fn enroll_ix(authority: &Pubkey, patient: &Pubkey, args: EnrollArgs) -> Instruction {
-    let payer = payer_pda(authority).0;
+    enroll_at_ix(&payer_pda(authority).0, authority, patient, args)
+}
+
+/// Enrols at `payer`, whose current authority is `authority`.
+pub fn enroll_at_ix(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    patient: &Pubkey,
+    args: EnrollArgs,
+) -> Instruction {
+    let payer = *payer;
     ix(
         claims::accounts::Enroll {
             coverage: coverage_pda(&payer, &args.member_commitment).0,
             payer,
             authority: *authority,
+            authority_participant: participant_pda(authority).0,
             patient: *patient,
             system_program: anchor_lang::system_program::ID,
         }
@@ -161,17 +197,18 @@ pub struct ClaimRefs {
     pub replaces: Option<Pubkey>,
 }
 
+/// `claim_id_hash`: [`claim_id_hash`] of the provider's [`claim_salt`] and the claim id.
 pub fn submit_claim_ix(
     provider: &Pubkey,
     payer: &Pubkey,
     coverage: &Pubkey,
-    claim_id: &str,
+    claim_id_hash: [u8; 32],
     document_hash: [u8; 32],
     billed: u64,
     refs: &ClaimRefs,
 ) -> Instruction {
     let args = SubmitArgs {
-        claim_id_hash: claim_id_hash(claim_id),
+        claim_id_hash,
         document_hash,
         billed,
         frequency: if refs.replaces.is_some() {
@@ -182,7 +219,7 @@ pub fn submit_claim_ix(
     };
     ix(
         claims::accounts::SubmitClaim {
-            claim: claim_pda(payer, claim_id).0,
+            claim: claim_pda(payer, provider, &claim_id_hash).0,
             payer: *payer,
             coverage: *coverage,
             provider: *provider,
@@ -190,10 +227,83 @@ pub fn submit_claim_ix(
             consent_grant: refs.consent_grant,
             unit: refs.unit,
             replaces: refs.replaces,
+            evidence: refs.unit.map(|u| evidence_pda(&u).0),
             system_program: anchor_lang::system_program::ID,
         }
         .to_account_metas(None),
         claims::instruction::SubmitClaim { args }.data(),
+    )
+}
+
+/// The evidence record a claim's unit needs released (`None` when it names no unit).
+fn evidence_of(c: &Claim) -> Option<Pubkey> {
+    (c.unit != Pubkey::default()).then(|| evidence_pda(&c.unit).0)
+}
+
+fn payer_admin_accounts(payer: &Pubkey, authority: &Pubkey) -> Vec<AccountMeta> {
+    claims::accounts::AdministerPayer {
+        payer: *payer,
+        authority: *authority,
+        authority_participant: participant_pda(authority).0,
+    }
+    .to_account_metas(None)
+}
+
+/// The authority changes its payer's settings (`None` fields keep their value).
+pub fn update_payer_ix(payer: &Pubkey, authority: &Pubkey, settings: PayerSettings) -> Instruction {
+    ix(
+        payer_admin_accounts(payer, authority),
+        claims::instruction::UpdatePayer { settings }.data(),
+    )
+}
+
+/// Step 1 of a payer authority handover.
+pub fn propose_payer_authority_ix(
+    payer: &Pubkey,
+    authority: &Pubkey,
+    new_authority: &Pubkey,
+) -> Instruction {
+    ix(
+        payer_admin_accounts(payer, authority),
+        claims::instruction::ProposePayerAuthority {
+            new_authority: *new_authority,
+        }
+        .data(),
+    )
+}
+
+/// Step 2 of a payer authority handover (the new authority signs).
+pub fn accept_payer_authority_ix(payer: &Pubkey, new_authority: &Pubkey) -> Instruction {
+    ix(
+        claims::accounts::AcceptPayerAuthority {
+            payer: *payer,
+            new_authority: *new_authority,
+            new_authority_participant: participant_pda(new_authority).0,
+        }
+        .to_account_metas(None),
+        claims::instruction::AcceptPayerAuthority {}.data(),
+    )
+}
+
+/// The authority withdraws `amount` the vault holds beyond what approved, unpaid claims need.
+pub fn withdraw_vault_ix(
+    payer: &Pubkey,
+    p: &Payer,
+    destination: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    ix(
+        claims::accounts::WithdrawVault {
+            payer: *payer,
+            vault: p.vault,
+            mint: p.mint,
+            destination: *destination,
+            authority: p.authority,
+            authority_participant: participant_pda(&p.authority).0,
+            token_program: p.token_program,
+        }
+        .to_account_metas(None),
+        claims::instruction::WithdrawVault { amount }.data(),
     )
 }
 
@@ -208,6 +318,7 @@ fn decide_accounts(
         payer: c.payer,
         coverage: c.coverage,
         authority: *authority,
+        authority_participant: participant_pda(authority).0,
         adjudicator,
     }
     .to_account_metas(None)
@@ -240,6 +351,7 @@ pub fn appeal_ix(claim: &Pubkey, c: &Claim) -> Instruction {
             claim: *claim,
             payer: c.payer,
             provider: c.provider,
+            provider_participant: participant_pda(&c.provider).0,
         }
         .to_account_metas(None),
         claims::instruction::Appeal {}.data(),
@@ -250,8 +362,11 @@ pub fn void_ix(claim: &Pubkey, c: &Claim) -> Instruction {
     ix(
         claims::accounts::Void {
             claim: *claim,
+            payer: c.payer,
             coverage: c.coverage,
             provider: c.provider,
+            provider_participant: participant_pda(&c.provider).0,
+            evidence: evidence_of(c),
         }
         .to_account_metas(None),
         claims::instruction::Void {}.data(),
@@ -267,6 +382,8 @@ pub fn pay_ix(claim: &Pubkey, c: &Claim, p: &Payer, provider_token: &Pubkey) -> 
             mint: p.mint,
             provider_token: *provider_token,
             authority: p.authority,
+            authority_participant: participant_pda(&p.authority).0,
+            provider_participant: participant_pda(&c.provider).0,
             token_program: p.token_program,
         }
         .to_account_metas(None),
@@ -291,7 +408,9 @@ pub fn reverse_ix(
             provider_token: *provider_token,
             provider: c.provider,
             authority: p.authority,
+            authority_participant: participant_pda(&p.authority).0,
             token_program: p.token_program,
+            evidence: evidence_of(c),
         }
         .to_account_metas(None),
         claims::instruction::Reverse { reason }.data(),
@@ -316,6 +435,10 @@ pub fn fetch_coverage(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Opt
 }
 pub fn fetch_claim(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<Claim>> {
     fetch(ledger, address)
+}
+/// The evidence record of a unit (the live claim it backs), if it ever backed one.
+pub fn fetch_evidence(ledger: &dyn Ledger, unit: &Pubkey) -> LedgerResult<Option<Evidence>> {
+    fetch(ledger, &evidence_pda(unit).0)
 }
 
 /// Claims of a payer and/or provider, optionally in one status, oldest first.
@@ -498,11 +621,68 @@ impl<'a> ClaimsClient<'a> {
                 &provider.pubkey(),
                 payer,
                 coverage,
-                claim_id,
+                claim_id_hash(&claim_salt(provider), claim_id),
                 document_hash,
                 billed,
                 refs,
             )],
+        )
+    }
+
+    /// The payer authority changes its settings.
+    pub fn update_payer(
+        &self,
+        authority: &Keypair,
+        payer: &Pubkey,
+        settings: PayerSettings,
+    ) -> LedgerResult<TxOutcome> {
+        self.send(
+            &[authority],
+            &[update_payer_ix(payer, &authority.pubkey(), settings)],
+        )
+    }
+
+    /// Step 1 of a payer authority handover.
+    pub fn propose_payer_authority(
+        &self,
+        authority: &Keypair,
+        payer: &Pubkey,
+        new_authority: &Pubkey,
+    ) -> LedgerResult<TxOutcome> {
+        self.send(
+            &[authority],
+            &[propose_payer_authority_ix(
+                payer,
+                &authority.pubkey(),
+                new_authority,
+            )],
+        )
+    }
+
+    /// Step 2 of a payer authority handover.
+    pub fn accept_payer_authority(
+        &self,
+        new_authority: &Keypair,
+        payer: &Pubkey,
+    ) -> LedgerResult<TxOutcome> {
+        self.send(
+            &[new_authority],
+            &[accept_payer_authority_ix(payer, &new_authority.pubkey())],
+        )
+    }
+
+    /// The authority withdraws vault funds no approved, unpaid claim needs.
+    pub fn withdraw(
+        &self,
+        authority: &Keypair,
+        payer: &Pubkey,
+        destination: &Pubkey,
+        amount: u64,
+    ) -> LedgerResult<TxOutcome> {
+        let p = self.payer(payer)?;
+        self.send(
+            &[authority],
+            &[withdraw_vault_ix(payer, &p, destination, amount)],
         )
     }
 

@@ -43,6 +43,18 @@ pub fn patient_record_pda(patient: &Pubkey) -> (Pubkey, u8) {
     Pubkey::find_program_address(&[SEED_PATIENT, patient.as_ref()], &PROGRAM_ID)
 }
 
+/// `["breakglass", patient, provider]`: a provider's last break-glass grant for a patient.
+pub fn breakglass_pda(patient: &Pubkey, provider: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            consent::constants::SEED_BREAKGLASS,
+            patient.as_ref(),
+            provider.as_ref(),
+        ],
+        &PROGRAM_ID,
+    )
+}
+
 fn names<T: Copy + Into<u32>>(mask: T, all: &[&'static str]) -> Vec<&'static str> {
     let m: u32 = mask.into();
     all.iter()
@@ -237,6 +249,7 @@ pub fn emergency_access_ix(
         consent::accounts::EmergencyAccess {
             grant: grant_pda(patient, provider, grant_id).0,
             patient_record: patient_record_pda(patient).0,
+            breakglass: breakglass_pda(patient, provider).0,
             patient: *patient,
             provider: *provider,
             provider_participant: participant_pda(provider).0,
@@ -259,10 +272,24 @@ pub fn review_emergency_ix(grant: &Pubkey, patient: &Pubkey) -> Instruction {
     )
 }
 
+/// Records one access under a grant the patient made (see [`record_access_under_ix`] for a
+/// grant a guardian made).
 pub fn record_access_ix(
     grant: &Pubkey,
     patient: &Pubkey,
     grantee: &Pubkey,
+    args: AccessArgs,
+) -> Instruction {
+    record_access_under_ix(grant, patient, grantee, None, args)
+}
+
+/// Records one access under a grant; `guardian` is the grant's `delegate` when a guardian made,
+/// approved or last changed it (the program then checks that delegation is still alive).
+pub fn record_access_under_ix(
+    grant: &Pubkey,
+    patient: &Pubkey,
+    grantee: &Pubkey,
+    guardian: Option<&Pubkey>,
     args: AccessArgs,
 ) -> Instruction {
     ix(
@@ -271,6 +298,7 @@ pub fn record_access_ix(
             patient: *patient,
             grantee: *grantee,
             grantee_participant: participant_pda(grantee).0,
+            delegate: guardian.map(|g| delegate_pda(patient, g).0),
         }
         .to_account_metas(None),
         consent::instruction::RecordAccess { args }.data(),
@@ -290,6 +318,15 @@ pub fn fetch_patient_record(
     patient: &Pubkey,
 ) -> LedgerResult<Option<PatientRecord>> {
     crate::registry::fetch_owned(ledger, &patient_record_pda(patient).0, &PROGRAM_ID)
+}
+
+/// A provider's break-glass record for a patient (its last emergency grant and its expiry).
+pub fn fetch_breakglass(
+    ledger: &dyn Ledger,
+    patient: &Pubkey,
+    provider: &Pubkey,
+) -> LedgerResult<Option<consent::state::BreakGlass>> {
+    crate::registry::fetch_owned(ledger, &breakglass_pda(patient, provider).0, &PROGRAM_ID)
 }
 
 /// Grants of a patient and/or a grantee (memcmp filters), ordered by creation time.
@@ -600,7 +637,13 @@ impl<'a> ConsentClient<'a> {
         let g = self.grant_of(grant)?;
         self.send(
             &[grantee],
-            &[record_access_ix(grant, &g.patient, &grantee.pubkey(), args)],
+            &[record_access_under_ix(
+                grant,
+                &g.patient,
+                &grantee.pubkey(),
+                g.is_delegate_made().then_some(&g.delegate),
+                args,
+            )],
         )
     }
 }

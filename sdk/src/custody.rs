@@ -302,31 +302,68 @@ pub fn refuse_ix(
     )
 }
 
+/// `["quarantine", unit]`: who quarantined a suspect unit (exists while it is quarantined).
+pub fn quarantine_pda(unit: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[custody::constants::SEED_QUARANTINE, unit.as_ref()],
+        &PROGRAM_ID,
+    )
+}
+
+/// The sender takes back a shipment its receiver left unanswered past the timeout.
+pub fn cancel_shipment_ix(sender: &Pubkey, unit: &Pubkey, hop_index: u32) -> Instruction {
+    ix(
+        custody::accounts::CancelShipment {
+            unit: *unit,
+            hop: hop_pda(unit, hop_index).0,
+            sender: *sender,
+        }
+        .to_account_metas(None),
+        custody::instruction::CancelShipment {}.data(),
+    )
+}
+
 pub fn flag_suspect_ix(flagger: &Pubkey, unit: &Pubkey, reason_code: u16) -> Instruction {
     ix(
         custody::accounts::FlagSuspect {
             unit: *unit,
+            quarantine: quarantine_pda(unit).0,
             flagger: *flagger,
             flagger_participant: participant_pda(flagger).0,
+            system_program: anchor_lang::system_program::ID,
         }
         .to_account_metas(None),
         custody::instruction::FlagSuspect { reason_code }.data(),
     )
 }
 
-fn resolve_accounts(investigator: &Pubkey, unit: &Pubkey, lot: Option<Pubkey>) -> Vec<AccountMeta> {
+/// `flagger`: who quarantined the unit (its `Quarantine` record's `flagged_by`, which gets the
+/// record's rent back).
+fn resolve_accounts(
+    investigator: &Pubkey,
+    unit: &Pubkey,
+    lot: Option<Pubkey>,
+    flagger: &Pubkey,
+) -> Vec<AccountMeta> {
     custody::accounts::ResolveSuspect {
         unit: *unit,
         lot,
+        quarantine: quarantine_pda(unit).0,
+        flagger: *flagger,
         investigator: *investigator,
         investigator_participant: participant_pda(investigator).0,
     }
     .to_account_metas(None)
 }
 
-pub fn clear_suspect_ix(investigator: &Pubkey, unit: &Pubkey, lot: Option<Pubkey>) -> Instruction {
+pub fn clear_suspect_ix(
+    investigator: &Pubkey,
+    unit: &Pubkey,
+    lot: Option<Pubkey>,
+    flagger: &Pubkey,
+) -> Instruction {
     ix(
-        resolve_accounts(investigator, unit, lot),
+        resolve_accounts(investigator, unit, lot, flagger),
         custody::instruction::ClearSuspect {}.data(),
     )
 }
@@ -335,10 +372,11 @@ pub fn declare_illegitimate_ix(
     investigator: &Pubkey,
     unit: &Pubkey,
     lot: Option<Pubkey>,
+    flagger: &Pubkey,
     reason_code: u16,
 ) -> Instruction {
     ix(
-        resolve_accounts(investigator, unit, lot),
+        resolve_accounts(investigator, unit, lot, flagger),
         custody::instruction::DeclareIllegitimate { reason_code }.data(),
     )
 }
@@ -402,6 +440,14 @@ fn fetch<T: anchor_lang::AccountDeserialize>(
 
 pub fn fetch_unit(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<Unit>> {
     fetch(ledger, address)
+}
+
+/// Who quarantined a suspect unit (`None` unless it is quarantined).
+pub fn fetch_quarantine(
+    ledger: &dyn Ledger,
+    unit: &Pubkey,
+) -> LedgerResult<Option<custody::state::Quarantine>> {
+    fetch(ledger, &quarantine_pda(unit).0)
 }
 
 pub fn fetch_lot(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<Lot>> {
@@ -607,15 +653,34 @@ impl<'a> CustodyClient<'a> {
         )
     }
 
+    /// Who quarantined `unit` (its quarantine record's flagger), or the investigator itself
+    /// when the unit has no record (the program then answers `NotQuarantined`).
+    fn flagger_of(&self, unit: &Pubkey, investigator: &Pubkey) -> LedgerResult<Pubkey> {
+        Ok(fetch_quarantine(self.ledger, unit)?
+            .map(|q| q.flagged_by)
+            .unwrap_or(*investigator))
+    }
+
     pub fn clear_suspect(&self, investigator: &Keypair, unit: &Pubkey) -> LedgerResult<TxOutcome> {
         let u = self.unit(unit)?;
+        let flagger = self.flagger_of(unit, &investigator.pubkey())?;
         self.send(
             &[investigator],
             &[clear_suspect_ix(
                 &investigator.pubkey(),
                 unit,
                 Self::lot_of(&u),
+                &flagger,
             )],
+        )
+    }
+
+    /// The sender takes back a shipment its receiver left unanswered past the timeout.
+    pub fn cancel_shipment(&self, sender: &Keypair, unit: &Pubkey) -> LedgerResult<TxOutcome> {
+        let u = self.unit(unit)?;
+        self.send(
+            &[sender],
+            &[cancel_shipment_ix(&sender.pubkey(), unit, u.hop_count)],
         )
     }
 
@@ -626,12 +691,14 @@ impl<'a> CustodyClient<'a> {
         reason_code: u16,
     ) -> LedgerResult<TxOutcome> {
         let u = self.unit(unit)?;
+        let flagger = self.flagger_of(unit, &investigator.pubkey())?;
         self.send(
             &[investigator],
             &[declare_illegitimate_ix(
                 &investigator.pubkey(),
                 unit,
                 Self::lot_of(&u),
+                &flagger,
                 reason_code,
             )],
         )

@@ -39,6 +39,7 @@ impl HistoryEvent {
             Shipped(e) => e.timestamp,
             Received(e) => e.timestamp,
             Refused(e) => e.timestamp,
+            ShipmentCancelled(e) => e.timestamp,
             SuspectFlagged(e) => e.timestamp,
             SuspectCleared(e) => e.timestamp,
             DeclaredIllegitimate(e) => e.timestamp,
@@ -59,6 +60,7 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
         Shipped(e) => e.unit == *unit,
         Received(e) => e.unit == *unit,
         Refused(e) => e.unit == *unit,
+        ShipmentCancelled(e) => e.unit == *unit,
         SuspectFlagged(e) => e.unit == *unit,
         SuspectCleared(e) => e.unit == *unit,
         DeclaredIllegitimate(e) => e.unit == *unit,
@@ -121,7 +123,10 @@ fn history_at_depth(
                 }
                 if matches!(
                     p.event,
-                    CustodyEvent::Shipped(_) | CustodyEvent::Received(_) | CustodyEvent::Refused(_)
+                    CustodyEvent::Shipped(_)
+                        | CustodyEvent::Received(_)
+                        | CustodyEvent::Refused(_)
+                        | CustodyEvent::ShipmentCancelled(_)
                 ) {
                     out.push(HistoryEvent {
                         via: p.via.or(Some(parent)),
@@ -369,6 +374,21 @@ pub fn export_unit_history(
                     object_event(id, t, vec![epc.clone()], "OBSERVE", "receiving", "returned");
                 e["sourceList"] =
                     json!([{ "type": "possessing_party", "source": party(ledger, &r.from)? }]);
+                e
+            }
+            CustodyEvent::ShipmentCancelled(r) => {
+                // The sender takes the unanswered shipment back: it is in the sender's
+                // possession again (CBV bizStep void_shipping).
+                let mut e = object_event(
+                    id,
+                    t,
+                    vec![epc.clone()],
+                    "OBSERVE",
+                    "void_shipping",
+                    "active",
+                );
+                e["destinationList"] =
+                    json!([{ "type": "possessing_party", "destination": party(ledger, &r.from)? }]);
                 e
             }
             CustodyEvent::SuspectFlagged(_) => object_event(

@@ -92,6 +92,7 @@ event_enum!(
         Shipped,
         Received,
         Refused,
+        ShipmentCancelled,
         SuspectFlagged,
         SuspectCleared,
         DeclaredIllegitimate,

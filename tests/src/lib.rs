@@ -21,6 +21,8 @@ pub use caretrail_sdk;
 pub const T0: i64 = 1_780_272_000;
 /// One day in seconds.
 pub const DAY: i64 = 86_400;
+/// One hour in seconds.
+pub const HOUR: i64 = 3_600;
 /// A valid GLN (GS1 example 0614141000005) and more derived from it.
 pub const GLN_A: &str = "0614141000005";
 
@@ -491,6 +493,6 @@ impl Harness {
                 &clm::ClaimRefs::default(),
             )
             .expect("submit");
-        clm::claim_pda(&plan.payer, claim_id).0
+        clm::claim_address(&plan.payer, &plan.provider, claim_id)
     }
 }

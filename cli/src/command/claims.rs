@@ -194,7 +194,7 @@ fn submit(ctx: &Context, a: &SubmitArgs, replaces: Option<Pubkey>) -> Result<Out
         a.billed,
         &refs,
     )?;
-    let address = clm::claim_pda(&payer, &a.claim_id).0;
+    let address = clm::claim_address(&payer, &signer, &a.claim_id);
     Ok(tx(
         format!("claim {address} submitted"),
         out,

@@ -650,7 +650,7 @@ fn claims_story(
             pharmacy, &payer, &coverage, &claim_id, document, 4_250, &refs,
         )?,
     );
-    let claim = clm::claim_pda(&payer, &claim_id).0;
+    let claim = clm::claim_address(&payer, pharmacy, &claim_id);
     step(
         "payer starts the review",
         client.start_review(insurer, &claim)?,

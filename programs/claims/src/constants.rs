@@ -8,8 +8,11 @@ pub const SEED_PAYER: &[u8] = b"payer";
 pub const SEED_VAULT: &[u8] = b"vault";
 /// `["coverage", payer, member_commitment]`.
 pub const SEED_COVERAGE: &[u8] = b"coverage";
-/// `["claim", payer, sha256(claim id)]`.
+/// `["claim", payer, provider, claim_id_hash]`: claim ids are the provider's own, so another
+/// provider can never take them; `claim_id_hash = sha256(provider salt ‖ claim id)`.
 pub const SEED_CLAIM: &[u8] = b"claim";
+/// `["evidence", unit]`: the live claim a dispensed unit backs (at most one).
+pub const SEED_EVIDENCE: &[u8] = b"evidence";
 
 /// Layout version written into every account of this program.
 pub const ACCOUNT_VERSION: u8 = 1;
@@ -17,8 +20,13 @@ pub const ACCOUNT_VERSION: u8 = 1;
 /// Most adjudicators a payer names.
 pub const MAX_ADJUDICATORS: usize = 3;
 
-/// Seconds per day (the daily payout window is the UTC day).
+/// Seconds per day.
 pub const DAY: i64 = 86_400;
+/// Seconds per hour (the payout window's granularity).
+pub const HOUR: i64 = 3_600;
+/// Hourly buckets of the rolling payout window: the current hour and the 24 before it, so any
+/// two payments less than 24 hours apart are counted together.
+pub const WINDOW_HOURS: usize = 25;
 
 /// X12 837 CLM05-3 claim frequency codes.
 pub mod frequency {

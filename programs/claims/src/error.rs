@@ -60,6 +60,24 @@ pub enum ClaimsError {
     AlreadyEnrolled,
     #[msg("vault balance does not cover the payment")]
     InsufficientVault,
+    #[msg("Token-2022 mints with transfer fees, transfer hooks, a permanent delegate, default-frozen accounts or other unsupported extensions cannot back a vault")]
+    UnsupportedMint,
+    #[msg("payments of this payer are paused")]
+    PaymentsPaused,
+    #[msg("the signer is not the pending payer authority")]
+    NotPendingAuthority,
+    #[msg("the withdrawal would leave the vault short of what approved, unpaid claims need")]
+    WithdrawalTooLarge,
+    #[msg("this payer requires claims to name an active HPAYMT consent grant")]
+    ConsentRequired,
+    #[msg("this payer requires claims to name a unit the provider dispensed")]
+    DispensedUnitRequired,
+    #[msg("this dispensed unit already backs a live claim")]
+    UnitAlreadyClaimed,
+    #[msg("the evidence account is not the one of this claim's unit")]
+    EvidenceMismatch,
+    #[msg("unknown requirement bits")]
+    InvalidRequirements,
 }
 
 impl From<RoleCheckError> for ClaimsError {

@@ -96,3 +96,38 @@ pub struct PaymentReversed {
     pub carc: u16,
     pub timestamp: i64,
 }
+
+/// The payer authority changed its settings.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayerUpdated {
+    pub payer: Pubkey,
+    pub auto_approve_limit: u64,
+    pub daily_limit: u64,
+    pub appeal_window: i64,
+    pub adjudicator_count: u8,
+    pub requirements: u8,
+    pub paused: bool,
+    pub timestamp: i64,
+}
+
+/// A payer authority handover step: proposed (`pending_authority` set) or accepted (the new
+/// `authority`, nothing pending).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayerAuthorityChanged {
+    pub payer: Pubkey,
+    pub authority: Pubkey,
+    pub pending_authority: Pubkey,
+    pub timestamp: i64,
+}
+
+/// The authority withdrew vault funds no claim needed.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultWithdrawn {
+    pub payer: Pubkey,
+    pub destination: Pubkey,
+    pub amount: u64,
+    pub timestamp: i64,
+}

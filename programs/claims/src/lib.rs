@@ -59,6 +59,33 @@ pub mod claims {
         FundVault::handler(ctx, amount)
     }
 
+    /// The payer authority changes its settings (limits, adjudicators, requirements, pause).
+    #[access_control(ctx.accounts.validate_update(&settings))]
+    pub fn update_payer(ctx: Context<AdministerPayer>, settings: PayerSettings) -> Result<()> {
+        AdministerPayer::update(ctx, settings)
+    }
+
+    /// Step 1 of a payer authority handover (the current authority signs).
+    #[access_control(ctx.accounts.validate_propose(&new_authority))]
+    pub fn propose_payer_authority(
+        ctx: Context<AdministerPayer>,
+        new_authority: Pubkey,
+    ) -> Result<()> {
+        AdministerPayer::propose(ctx, new_authority)
+    }
+
+    /// Step 2 of a payer authority handover (the pending authority signs).
+    #[access_control(ctx.accounts.validate())]
+    pub fn accept_payer_authority(ctx: Context<AcceptPayerAuthority>) -> Result<()> {
+        AcceptPayerAuthority::handler(ctx)
+    }
+
+    /// The authority withdraws vault funds that no approved, unpaid claim needs.
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn withdraw_vault(ctx: Context<WithdrawVault>, amount: u64) -> Result<()> {
+        WithdrawVault::handler(ctx, amount)
+    }
+
     /// Enrols a patient (patient and payer sign).
     #[access_control(ctx.accounts.validate(&args))]
     pub fn enroll(ctx: Context<Enroll>, args: EnrollArgs) -> Result<()> {

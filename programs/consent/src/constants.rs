@@ -9,12 +9,18 @@ pub const SEED_GRANT: &[u8] = b"grant";
 pub const SEED_DELEGATE: &[u8] = b"delegate";
 /// `["patient", patient]`: per-patient counters (break-glass review).
 pub const SEED_PATIENT: &[u8] = b"patient";
+/// `["breakglass", patient, provider]`: the last break-glass grant of a provider for a patient.
+pub const SEED_BREAKGLASS: &[u8] = b"breakglass";
 
 /// Layout version written into every account of this program.
 pub const ACCOUNT_VERSION: u8 = 1;
 
 /// Longest break-glass access: 24 hours.
 pub const MAX_EMERGENCY_SECONDS: i64 = 24 * 60 * 60;
+
+/// Unreviewed break-glass grants a patient may have before break-glass is refused until the
+/// patient reviews them.
+pub const MAX_UNREVIEWED_EMERGENCIES: u32 = 3;
 
 /// Data classes (bit i = `CLASS_NAMES[i]`).
 pub mod class {

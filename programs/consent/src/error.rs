@@ -68,6 +68,14 @@ pub enum ConsentError {
     PatientMismatch, // 6030
     #[msg("a grant with this id already exists for this patient and grantee")]
     GrantIdInUse,
+    #[msg("the delegation under which this grant was made was removed or has expired")]
+    DelegationEnded,
+    #[msg("this provider's last break-glass grant for this patient has not expired yet")]
+    EmergencyStillOpen, // 6034
+    #[msg("the patient has too many unreviewed break-glass grants; break-glass is refused until the patient reviews them")]
+    TooManyUnreviewedEmergencies,
+    #[msg("an unreviewed break-glass grant cannot be closed; the patient reviews it first")]
+    EmergencyUnreviewed,
 }
 
 impl From<RoleCheckError> for ConsentError {

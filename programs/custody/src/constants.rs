@@ -9,6 +9,8 @@ pub const SEED_LOT: &[u8] = b"lot";
 pub const SEED_UNIT: &[u8] = b"unit";
 /// `["hop", unit, hop_index u32 LE]`.
 pub const SEED_HOP: &[u8] = b"hop";
+/// `["quarantine", unit]`: who quarantined a suspect unit (exists while it is quarantined).
+pub const SEED_QUARANTINE: &[u8] = b"quarantine";
 
 /// Layout version written into every account of this program.
 pub const ACCOUNT_VERSION: u8 = 1;
@@ -17,6 +19,10 @@ pub const ACCOUNT_VERSION: u8 = 1;
 pub const GTIN_LEN: usize = 14;
 /// SSCC length in ASCII digits.
 pub const SSCC_LEN: usize = 18;
+/// A sender may take back a shipment its receiver has neither received nor refused after this
+/// many seconds (30 days).
+pub const SHIPMENT_TIMEOUT: i64 = 30 * 24 * 60 * 60;
+
 /// Length of a shipment reference (the first 16 bytes of sha256 of the ASN / despatch advice).
 pub const SHIPMENT_REF_LEN: usize = 16;
 

@@ -74,6 +74,16 @@ pub enum CustodyError {
     AggregateNotEmpty,
     #[msg("hop account does not match the unit's pending hop")]
     HopMismatch,
+    #[msg("this lot of this GTIN is already registered")]
+    LotAlreadyRegistered,
+    #[msg("an aggregate with this SSCC already exists")]
+    AggregateExists,
+    #[msg("only the party that quarantined the unit, or a regulator, may clear it")]
+    NotTheFlagger,
+    #[msg("the shipment can be cancelled only after the timeout, by its sender")]
+    ShipmentNotTimedOut,
+    #[msg("a saleable return is verified per package: return items, not cases or pallets")]
+    ReturnNotAnItem,
 }
 
 impl From<RoleCheckError> for CustodyError {

@@ -109,6 +109,19 @@ pub struct Refused {
     pub timestamp: i64,
 }
 
+/// The sender took back a shipment its receiver never answered (after the timeout).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentCancelled {
+    pub unit: Pubkey,
+    pub hop: Pubkey,
+    pub index: u32,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    pub chain_head: [u8; 32],
+    pub timestamp: i64,
+}
+
 /// DSCSA suspect product: quarantined (EPCIS bizStep holding, disposition non_sellable_other).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]

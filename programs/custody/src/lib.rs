@@ -103,14 +103,20 @@ pub mod custody {
         Receive::refuse(ctx, reason_code)
     }
 
+    /// The sender takes back a shipment left unanswered past the timeout.
+    #[access_control(ctx.accounts.validate())]
+    pub fn cancel_shipment(ctx: Context<CancelShipment>) -> Result<()> {
+        CancelShipment::handler(ctx)
+    }
+
     /// A holder or regulator quarantines a suspect unit.
     #[access_control(ctx.accounts.validate())]
     pub fn flag_suspect(ctx: Context<FlagSuspect>, reason_code: u16) -> Result<()> {
         FlagSuspect::handler(ctx, reason_code)
     }
 
-    /// A regulator or the manufacturer clears a suspect unit.
-    #[access_control(ctx.accounts.validate())]
+    /// The party that quarantined a unit, or a regulator, clears it.
+    #[access_control(ctx.accounts.validate_clear())]
     pub fn clear_suspect(ctx: Context<ResolveSuspect>) -> Result<()> {
         ResolveSuspect::clear(ctx)
     }

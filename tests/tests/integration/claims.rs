@@ -87,13 +87,14 @@ fn enrolment_needs_the_patient_and_the_payer() {
         deductible: 0,
     };
     let mut ix = clm::enroll_ix(&p.insurer.pubkey(), &p.patient.pubkey(), args.clone());
-    ix.accounts[3].is_signer = false;
+    ix.accounts[4].is_signer = false; // the patient
     expect_error(
         h.send(&[&p.insurer], &[ix]),
         &CLAIMS,
         AnchorError::AccountNotSigner,
     );
-    let stranger = h.funded();
+    // Another registered payer cannot enrol members at this payer.
+    let stranger = h.participant(&p.authority, roles::PAYER);
     let mut ix = clm::enroll_ix(&stranger.pubkey(), &p.patient.pubkey(), args.clone());
     ix.accounts[0].pubkey = clm::coverage_pda(&p.payer, &args.member_commitment).0;
     ix.accounts[1].pubkey = p.payer;
@@ -257,7 +258,7 @@ fn review_approve_with_deductible_and_pay_once() {
         let x = claim(&h, &c);
         assert_eq!((x.status, x.paid), (ClaimStatus::Paid, 11_000));
         assert_eq!(
-            (payer(&h, &p).total_paid, payer(&h, &p).paid_today),
+            (payer(&h, &p).total_paid, payer(&h, &p).window.paid),
             (11_000, 11_000)
         );
         expect_error(
@@ -338,11 +339,43 @@ fn the_daily_payout_limit_is_enforced() {
         &CLAIMS,
         ClaimsError::DailyLimitExceeded,
     );
-    h.warp(DAY);
+    // The window rolls by the hour: 24 hours after the payments' hour has fully passed.
+    h.warp(DAY + HOUR);
     h.claims()
         .pay(&p.insurer, &ids[4], &p.provider_token)
         .unwrap();
-    assert_eq!(payer(&h, &p).paid_today, 50_000);
+    assert_eq!(payer(&h, &p).window.paid, 50_000);
+}
+
+/// Audit finding 9: the daily limit is a rolling 24-hour window, not a UTC day, so the limit
+/// cannot be paid out twice around midnight.
+#[test]
+fn the_daily_limit_cannot_be_paid_twice_around_midnight() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    // T0 is midnight UTC: move to 23:58.
+    h.warp(DAY - 120);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let c = h.submit(&p, &format!("M{i}"), 50_000);
+        h.claims()
+            .adjudicate(&p.insurer, None, &c, 50_000, 0)
+            .unwrap();
+        ids.push(c);
+    }
+    // 49,000 + 3 × 50,000 = 199,000 paid before midnight (the limit is 200,000).
+    for c in &ids[..4] {
+        h.claims().pay(&p.insurer, c, &p.provider_token).unwrap();
+    }
+    // Four minutes later, a new UTC day (where a day counter starts again from zero): the
+    // same 24 hours, so 50,000 more is refused.
+    h.warp(240);
+    expect_error(
+        h.claims().pay(&p.insurer, &ids[4], &p.provider_token),
+        &CLAIMS,
+        ClaimsError::DailyLimitExceeded,
+    );
+    assert_eq!(payer(&h, &p).window.paid, 199_000);
 }
 
 #[test]
@@ -451,7 +484,7 @@ fn a_replacement_voids_the_original_but_never_a_paid_one() {
         .unwrap();
     assert_eq!(claim(&h, &a).status, ClaimStatus::Voided);
     assert_eq!(
-        claim(&h, &clm::claim_pda(&p.payer, "A-2").0).frequency,
+        claim(&h, &clm::claim_address(&p.payer, &p.provider, "A-2")).frequency,
         clm::frequency::REPLACEMENT
     );
     let b = h.submit(&p, "B", 2_000);
@@ -470,6 +503,116 @@ fn a_replacement_voids_the_original_but_never_a_paid_one() {
         "B-2",
         [7; 32],
         1_500,
+        &refs,
+    );
+    expect_error(r, &CLAIMS, ClaimsError::InvalidReplacement);
+}
+
+/// Audit finding 2: a replacement (837 frequency 7) must release what the replaced claim
+/// charged to the coverage, exactly as `void` does: the deductible the member met and the
+/// plan's liability against the annual maximum.
+#[test]
+fn a_replacement_releases_the_deductible_and_benefit_of_the_original() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let cov = |h: &Harness| {
+        clm::fetch_coverage(&h.ledger, &p.coverage)
+            .unwrap()
+            .unwrap()
+    };
+    // A deductible-sized claim, adjudicated: the member's deductible is met.
+    let a = h.submit(&p, "DED", DEDUCTIBLE);
+    h.claims()
+        .adjudicate(&p.insurer, None, &a, DEDUCTIBLE, 0)
+        .unwrap();
+    assert_eq!(cov(&h).deductible_met, DEDUCTIBLE);
+    assert_eq!(claim(&h, &a).patient_share, DEDUCTIBLE);
+    // Replaced: the original is void and nothing it charged remains.
+    let refs = ClaimRefs {
+        replaces: Some(a),
+        ..Default::default()
+    };
+    h.claims()
+        .submit(
+            &p.provider,
+            &p.payer,
+            &p.coverage,
+            "DED-2",
+            [7; 32],
+            500,
+            &refs,
+        )
+        .unwrap();
+    assert_eq!(claim(&h, &a).status, ClaimStatus::Voided);
+    assert_eq!((cov(&h).deductible_met, cov(&h).used), (0, 0));
+    // The replacement then meets the deductible from its first dollar, as it must.
+    let a2 = clm::claim_address(&p.payer, &p.provider, "DED-2");
+    h.claims()
+        .adjudicate(&p.insurer, None, &a2, 500, 0)
+        .unwrap();
+    assert_eq!(claim(&h, &a2).patient_share, 500);
+    assert_eq!(claim(&h, &a2).approved, 0);
+    assert_eq!(cov(&h).deductible_met, 500);
+
+    // An approved claim replaced: its plan liability leaves the annual maximum.
+    let b = h.submit(&p, "BEN", 40_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &b, 40_000, 0)
+        .unwrap();
+    let before = cov(&h);
+    assert_eq!(before.used, claim(&h, &b).approved);
+    let refs = ClaimRefs {
+        replaces: Some(b),
+        ..Default::default()
+    };
+    h.claims()
+        .submit(
+            &p.provider,
+            &p.payer,
+            &p.coverage,
+            "BEN-2",
+            [7; 32],
+            30_000,
+            &refs,
+        )
+        .unwrap();
+    let after = cov(&h);
+    assert_eq!(after.used, 0);
+    assert_eq!(after.deductible_met, 500);
+}
+
+/// A replacement must name a claim of the same coverage (it releases that coverage).
+#[test]
+fn a_replacement_under_another_coverage_is_rejected() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let a = h.submit(&p, "X", 2_000);
+    let other = h.funded();
+    let member = caretrail_sdk::hash::commit(&[8; 32], b"member 999");
+    h.claims()
+        .enroll(
+            &p.insurer,
+            &other,
+            EnrollArgs {
+                member_commitment: member,
+                period_start: T0,
+                period_end: T0 + 365 * DAY,
+                annual_max: ANNUAL_MAX,
+                deductible: 0,
+            },
+        )
+        .unwrap();
+    let refs = ClaimRefs {
+        replaces: Some(a),
+        ..Default::default()
+    };
+    let r = h.claims().submit(
+        &p.provider,
+        &p.payer,
+        &clm::coverage_pda(&p.payer, &member).0,
+        "X-2",
+        [7; 32],
+        1_000,
         &refs,
     );
     expect_error(r, &CLAIMS, ClaimsError::InvalidReplacement);
@@ -530,6 +673,131 @@ fn a_claim_naming_a_consent_grant_needs_it_active_for_payment() {
         submit("REVOKED", payment),
         &CLAIMS,
         ClaimsError::ConsentNotValid,
+    );
+}
+
+/// Units of a supply chain sharing the plan's registry, shipped to the plan's pharmacy; the
+/// first `dispensed` of them dispensed by it.
+fn pharmacy_units(h: &Harness, p: &Plan, serials: &[&str], dispensed: usize) -> Vec<Pubkey> {
+    let manufacturer = h.participant(&p.authority, roles::MANUFACTURER);
+    let gtin = caretrail_sdk::custody::parse_gtin(GTIN).unwrap();
+    h.custody()
+        .register_lot(
+            &manufacturer,
+            caretrail_sdk::custody::lot_args(&gtin, LOT, (2027, 12, 31)),
+        )
+        .unwrap();
+    let lot = caretrail_sdk::custody::lot_pda(&gtin, LOT).0;
+    let hashes = serials
+        .iter()
+        .map(|s| caretrail_sdk::custody::serial_hash(&gtin, s))
+        .collect();
+    h.custody().commission(&manufacturer, &lot, hashes).unwrap();
+    let units: Vec<Pubkey> = serials
+        .iter()
+        .map(|s| caretrail_sdk::custody::unit_pda(&gtin, s).0)
+        .collect();
+    for (i, u) in units.iter().enumerate() {
+        h.hop(&manufacturer, &p.pharmacy, u);
+        if i < dispensed {
+            h.custody().dispense(&p.pharmacy, u).unwrap();
+        }
+    }
+    units
+}
+
+/// Audit finding 7: the claim stores the consent grant and unit it names; a dispensed unit
+/// backs at most one live claim (to any payer); voiding frees it, a replacement keeps it; a
+/// payer can require a dispensed unit and/or consent for every claim.
+#[test]
+fn a_dispensed_unit_backs_one_live_claim_and_payers_can_require_evidence() {
+    use clm::{requirement, PayerSettings};
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let units = pharmacy_units(&h, &p, &["EV1", "EV2"], 2);
+    let submit = |id: &str, unit: Option<Pubkey>, replaces: Option<Pubkey>| {
+        h.claims().submit(
+            &p.pharmacy,
+            &p.payer,
+            &p.coverage,
+            id,
+            [1; 32],
+            700,
+            &ClaimRefs {
+                unit,
+                replaces,
+                ..Default::default()
+            },
+        )
+    };
+    let pharmacy_claim = |id: &str| clm::claim_address(&p.payer, &p.pharmacy, id);
+    submit("EV-A", Some(units[0]), None).unwrap();
+    let a = pharmacy_claim("EV-A");
+    assert_eq!(claim(&h, &a).unit, units[0]);
+    assert_eq!(claim(&h, &a).consent_grant, Pubkey::default());
+    let evidence = |u: &Pubkey| {
+        clm::fetch_evidence(&h.ledger, u)
+            .unwrap()
+            .expect("evidence record")
+    };
+    assert_eq!(evidence(&units[0]).claim, a);
+    // The same unit behind a second claim (another id) is refused.
+    expect_error(
+        submit("EV-B", Some(units[0]), None),
+        &CLAIMS,
+        ClaimsError::UnitAlreadyClaimed,
+    );
+    // A replacement naming the same unit takes it over; naming another unit is refused.
+    expect_error(
+        submit("EV-A2", Some(units[1]), Some(a)),
+        &CLAIMS,
+        ClaimsError::InvalidReplacement,
+    );
+    submit("EV-A2", Some(units[0]), Some(a)).unwrap();
+    let a2 = pharmacy_claim("EV-A2");
+    assert_eq!(evidence(&units[0]).claim, a2);
+    assert_eq!(evidence(&units[0]).claims_count, 2);
+    // Voided: the unit is free again, and can back a new claim.
+    h.claims().void(&p.pharmacy, &a2).unwrap();
+    assert_eq!(evidence(&units[0]).claim, Pubkey::default());
+    submit("EV-C", Some(units[0]), None).unwrap();
+    // The payer requires a dispensed unit and consent from now on.
+    let require = PayerSettings {
+        requirements: Some(requirement::DISPENSED_UNIT | requirement::CONSENT),
+        ..Default::default()
+    };
+    h.claims()
+        .update_payer(&p.insurer, &p.payer, require)
+        .unwrap();
+    expect_error(
+        submit("EV-D", None, None),
+        &CLAIMS,
+        ClaimsError::ConsentRequired,
+    );
+    let only_consent = PayerSettings {
+        requirements: Some(requirement::DISPENSED_UNIT),
+        ..Default::default()
+    };
+    h.claims()
+        .update_payer(&p.insurer, &p.payer, only_consent)
+        .unwrap();
+    expect_error(
+        submit("EV-D", None, None),
+        &CLAIMS,
+        ClaimsError::DispensedUnitRequired,
+    );
+    submit("EV-D", Some(units[1]), None).unwrap();
+    expect_error(
+        h.claims().update_payer(
+            &p.insurer,
+            &p.payer,
+            PayerSettings {
+                requirements: Some(0x80),
+                ..Default::default()
+            },
+        ),
+        &CLAIMS,
+        ClaimsError::InvalidRequirements,
     );
 }
 
@@ -743,11 +1011,12 @@ fn a_claim_response_maps_status_outcome_and_x12() {
 }
 
 #[test]
-fn the_claim_account_stays_within_200_bytes() {
+fn the_claim_account_stays_within_272_bytes() {
+    // 199 bytes before the audit; + 64 for the consent grant and unit it names (finding 7).
     use anchor_lang::Space;
     let size = 8 + clm::Claim::INIT_SPACE;
     println!("Claim: {size} bytes of data");
-    assert!(size <= 200, "{size}");
+    assert!(size <= 272, "{size}");
 }
 
 // ----------------------------------------------------------------------------- more rules
@@ -878,7 +1147,7 @@ fn only_the_provider_voids_and_only_once() {
     let other = h.participant(&p.authority, roles::PROVIDER);
     let x = claim(&h, &c);
     let mut ix = clm::void_ix(&c, &x);
-    ix.accounts[2].pubkey = other.pubkey();
+    ix.accounts[3].pubkey = other.pubkey();
     expect_error(h.send(&[&other], &[ix]), &CLAIMS, ClaimsError::Unauthorized);
     h.claims().void(&p.provider, &c).unwrap();
     expect_error(
@@ -944,7 +1213,7 @@ fn a_payment_the_vault_cannot_cover_is_rejected() {
                 &ClaimRefs::default(),
             )
             .unwrap();
-        let c = clm::claim_pda(&p.payer, &format!("B{i}")).0;
+        let c = clm::claim_address(&p.payer, &p.provider, &format!("B{i}"));
         h.claims()
             .adjudicate(&p.insurer, Some(&p.adjudicator), &c, 180_000, 0)
             .unwrap();
@@ -953,11 +1222,11 @@ fn a_payment_the_vault_cannot_cover_is_rejected() {
     h.claims()
         .pay(&p.insurer, &ids[0], &p.provider_token)
         .unwrap();
-    h.warp(DAY);
+    h.warp(DAY + HOUR);
     h.claims()
         .pay(&p.insurer, &ids[1], &p.provider_token)
         .unwrap();
-    h.warp(DAY);
+    h.warp(DAY + HOUR);
     expect_error(
         h.claims().pay(&p.insurer, &ids[2], &p.provider_token),
         &CLAIMS,
@@ -1054,7 +1323,7 @@ fn the_frequency_must_match_the_replacement() {
         &p.provider.pubkey(),
         &p.payer,
         &p.coverage,
-        "A-2",
+        clm::claim_id_hash(&clm::claim_salt(&p.provider), "A-2"),
         [1; 32],
         900,
         &ClaimRefs {
@@ -1372,10 +1641,364 @@ fn an_insurer_watches_its_inbox_of_new_claims() {
         first.iter().map(|n| n.event.billed).collect::<Vec<_>>(),
         [100, 200]
     );
-    assert_eq!(first[0].event.claim_id_hash, clm::claim_id_hash("W1"));
+    assert_eq!(
+        first[0].event.claim_id_hash,
+        clm::claim_id_hash(&clm::claim_salt(&p.provider), "W1")
+    );
     let cursor = first.last().unwrap().signature;
     h.submit(&p, "W3", 300);
     let next = clm::new_claims(&h.ledger, &p.payer, Some(&cursor)).unwrap();
     assert_eq!(next.len(), 1);
-    assert_eq!(next[0].event.claim, clm::claim_pda(&p.payer, "W3").0);
+    assert_eq!(
+        next[0].event.claim,
+        clm::claim_address(&p.payer, &p.provider, "W3")
+    );
+}
+
+// ----------------------------------------------------------------------------- audit finding 4
+
+/// Audit finding 4: a suspended or revoked payer stops enrolling, adjudicating, paying and
+/// reversing; a suspended or revoked provider is no longer paid and no longer appeals or
+/// voids. Each claims instruction re-reads the acting party's registry standing.
+#[test]
+fn claims_recheck_the_payers_standing_at_every_step() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let approved = h.submit(&p, "S-1", 2_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &approved, 2_000, 0)
+        .unwrap();
+    let pending = h.submit(&p, "S-2", 2_000);
+    h.registry()
+        .suspend(&p.authority, &p.insurer.pubkey(), 1)
+        .unwrap();
+    expect_error(
+        h.claims().pay(&p.insurer, &approved, &p.provider_token),
+        &CLAIMS,
+        ClaimsError::ParticipantSuspended,
+    );
+    expect_error(
+        h.claims().start_review(&p.insurer, &pending),
+        &CLAIMS,
+        ClaimsError::ParticipantSuspended,
+    );
+    expect_error(
+        h.claims().adjudicate(&p.insurer, None, &pending, 2_000, 0),
+        &CLAIMS,
+        ClaimsError::ParticipantSuspended,
+    );
+    let member = caretrail_sdk::hash::commit(&[6; 32], b"member 777");
+    let enroll = EnrollArgs {
+        member_commitment: member,
+        period_start: T0,
+        period_end: T0 + DAY,
+        annual_max: 10,
+        deductible: 0,
+    };
+    let other = h.funded();
+    expect_error(
+        h.claims().enroll(&p.insurer, &other, enroll.clone()),
+        &CLAIMS,
+        ClaimsError::ParticipantSuspended,
+    );
+    // Reinstated, it pays; then revoked, it cannot reverse that payment.
+    h.registry()
+        .reinstate(&p.authority, &p.insurer.pubkey())
+        .unwrap();
+    h.claims()
+        .pay(&p.insurer, &approved, &p.provider_token)
+        .unwrap();
+    h.registry()
+        .revoke(&p.authority, &p.insurer.pubkey(), 2)
+        .unwrap();
+    expect_error(
+        h.claims()
+            .reverse(&p.insurer, &p.provider, &approved, &p.provider_token, 1),
+        &CLAIMS,
+        ClaimsError::ParticipantRevoked,
+    );
+    expect_error(
+        h.claims().enroll(&p.insurer, &other, enroll),
+        &CLAIMS,
+        ClaimsError::ParticipantRevoked,
+    );
+}
+
+#[test]
+fn a_suspended_or_revoked_provider_is_not_paid_and_cannot_appeal_or_void() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let approved = h.submit(&p, "P-1", 2_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &approved, 2_000, 0)
+        .unwrap();
+    let partial = h.submit(&p, "P-2", 2_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &partial, 1_000, 45)
+        .unwrap();
+    h.registry()
+        .suspend(&p.authority, &p.provider.pubkey(), 1)
+        .unwrap();
+    expect_error(
+        h.claims().pay(&p.insurer, &approved, &p.provider_token),
+        &CLAIMS,
+        ClaimsError::ParticipantSuspended,
+    );
+    expect_error(
+        h.claims().appeal(&p.provider, &partial),
+        &CLAIMS,
+        ClaimsError::ParticipantSuspended,
+    );
+    h.registry()
+        .revoke(&p.authority, &p.provider.pubkey(), 2)
+        .unwrap();
+    expect_error(
+        h.claims().void(&p.provider, &approved),
+        &CLAIMS,
+        ClaimsError::ParticipantRevoked,
+    );
+    expect_error(
+        h.claims().pay(&p.insurer, &approved, &p.provider_token),
+        &CLAIMS,
+        ClaimsError::ParticipantRevoked,
+    );
+    assert_ne!(claim(&h, &approved).status, ClaimStatus::Paid);
+    assert_eq!(claim(&h, &approved).paid, 0);
+    assert_eq!(h.token_balance(&p.provider_token), 0);
+}
+
+/// Audit finding 4: the payer authority pauses payments, hands its authority over in two
+/// steps (the payer's address and vault stay), and withdraws only what no approved, unpaid
+/// claim needs.
+#[test]
+fn a_payer_pauses_hands_over_and_withdraws_only_free_funds() {
+    use clm::PayerSettings;
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let c = h.submit(&p, "H-1", 30_000);
+    h.claims()
+        .adjudicate(&p.insurer, None, &c, 30_000, 0)
+        .unwrap();
+    assert_eq!(payer(&h, &p).outstanding, 29_000);
+    // Paused: no payment.
+    let pause = PayerSettings {
+        paused: Some(true),
+        ..Default::default()
+    };
+    h.claims()
+        .update_payer(&p.insurer, &p.payer, pause)
+        .unwrap();
+    expect_error(
+        h.claims().pay(&p.insurer, &c, &p.provider_token),
+        &CLAIMS,
+        ClaimsError::PaymentsPaused,
+    );
+    // Only the authority changes settings.
+    let stranger = h.participant(&p.authority, roles::PAYER);
+    expect_error(
+        h.claims()
+            .update_payer(&stranger, &p.payer, PayerSettings::default()),
+        &CLAIMS,
+        ClaimsError::Unauthorized,
+    );
+    // Withdraw: the vault holds FUNDED, 29,000 is owed.
+    let insurer_token =
+        caretrail_sdk::tokens::associated_address(&p.insurer.pubkey(), &p.mint, &p.token_program);
+    let free = FUNDED - 29_000;
+    expect_error(
+        h.claims()
+            .withdraw(&p.insurer, &p.payer, &insurer_token, free + 1),
+        &CLAIMS,
+        ClaimsError::WithdrawalTooLarge,
+    );
+    let before = h.token_balance(&insurer_token);
+    h.claims()
+        .withdraw(&p.insurer, &p.payer, &insurer_token, free)
+        .unwrap();
+    assert_eq!(h.token_balance(&insurer_token), before + free);
+    assert_eq!(h.token_balance(&p.vault), 29_000);
+    // Handover to a new authority (e.g. a multisig): proposed, then accepted by it alone.
+    let successor = h.participant(&p.authority, roles::PAYER);
+    h.claims()
+        .propose_payer_authority(&p.insurer, &p.payer, &successor.pubkey())
+        .unwrap();
+    expect_error(
+        h.claims().accept_payer_authority(&stranger, &p.payer),
+        &CLAIMS,
+        ClaimsError::NotPendingAuthority,
+    );
+    h.claims()
+        .accept_payer_authority(&successor, &p.payer)
+        .unwrap();
+    let x = payer(&h, &p);
+    assert_eq!(
+        (x.authority, x.pending_authority, x.creator),
+        (successor.pubkey(), Pubkey::default(), p.insurer.pubkey())
+    );
+    // The old authority has no power left; the new one resumes and pays from the same vault.
+    expect_error(
+        h.claims()
+            .update_payer(&p.insurer, &p.payer, PayerSettings::default()),
+        &CLAIMS,
+        ClaimsError::Unauthorized,
+    );
+    let resume = PayerSettings {
+        paused: Some(false),
+        ..Default::default()
+    };
+    h.claims()
+        .update_payer(&successor, &p.payer, resume)
+        .unwrap();
+    h.claims().pay(&successor, &c, &p.provider_token).unwrap();
+    assert_eq!(h.token_balance(&p.vault), 0);
+    assert_eq!(payer(&h, &p).outstanding, 0);
+    let x = payer(&h, &p);
+    assert_eq!(
+        h.token_balance(&p.vault),
+        x.total_funded + x.total_reversed - x.total_paid - x.total_withdrawn
+    );
+}
+
+/// Audit finding 9: Token-2022 mints whose extensions let someone move, tax, freeze or hook
+/// the vault's tokens are refused; a harmless extension is accepted.
+#[test]
+fn a_vault_refuses_dangerous_token_2022_mints() {
+    use anchor_spl::token_2022::spl_token_2022 as t22;
+    use t22::extension::ExtensionType;
+    let h = Harness::new();
+    let authority = h.init_registry();
+    let token = caretrail_sdk::tokens::TOKEN_2022;
+    type Init = Box<dyn Fn(&Pubkey) -> solana_sdk::instruction::Instruction>;
+    let cases: Vec<(ExtensionType, Init, bool)> = vec![
+        (
+            ExtensionType::TransferFeeConfig,
+            Box::new(move |m| {
+                t22::extension::transfer_fee::instruction::initialize_transfer_fee_config(
+                    &token, m, None, None, 100, 1_000,
+                )
+                .unwrap()
+            }),
+            false,
+        ),
+        (
+            ExtensionType::PermanentDelegate,
+            Box::new(move |m| {
+                t22::instruction::initialize_permanent_delegate(&token, m, &Pubkey::new_unique())
+                    .unwrap()
+            }),
+            false,
+        ),
+        (
+            ExtensionType::DefaultAccountState,
+            Box::new(move |m| {
+                t22::extension::default_account_state::instruction::initialize_default_account_state(
+                    &token,
+                    m,
+                    &t22::state::AccountState::Frozen,
+                )
+                .unwrap()
+            }),
+            false,
+        ),
+        (
+            ExtensionType::TransferHook,
+            Box::new(move |m| {
+                t22::extension::transfer_hook::instruction::initialize(
+                    &token,
+                    m,
+                    None,
+                    Some(Pubkey::new_unique()),
+                )
+                .unwrap()
+            }),
+            false,
+        ),
+        (
+            ExtensionType::MintCloseAuthority,
+            Box::new(move |m| {
+                t22::instruction::initialize_mint_close_authority(&token, m, None).unwrap()
+            }),
+            true,
+        ),
+    ];
+    for (extension, init, accepted) in cases {
+        let insurer = h.participant(&authority, roles::PAYER);
+        let mint = Keypair::new();
+        let len =
+            ExtensionType::try_calculate_account_len::<t22::state::Mint>(&[extension]).unwrap();
+        let rent = h.ledger.minimum_balance_for_rent_exemption(len).unwrap();
+        let create = anchor_lang::solana_program::system_instruction::create_account(
+            &h.payer.pubkey(),
+            &mint.pubkey(),
+            rent,
+            len as u64,
+            &token,
+        );
+        let init_mint = t22::instruction::initialize_mint2(
+            &token,
+            &mint.pubkey(),
+            &insurer.pubkey(),
+            Some(&insurer.pubkey()),
+            2,
+        )
+        .unwrap();
+        h.send(&[&mint], &[create, init(&mint.pubkey()), init_mint])
+            .unwrap_or_else(|e| panic!("{extension:?} mint: {e}"));
+        let args = PayerArgs {
+            auto_approve_limit: 10,
+            daily_limit: 10,
+            appeal_window: 0,
+            adjudicators: vec![],
+        };
+        let r = h
+            .claims()
+            .init_payer(&insurer, &mint.pubkey(), &token, args);
+        if accepted {
+            r.unwrap_or_else(|e| panic!("{extension:?}: {e}"));
+        } else {
+            expect_error(r, &CLAIMS, ClaimsError::UnsupportedMint);
+        }
+    }
+}
+
+/// Audit finding 9: claim ids are keyed per provider, so provider B cannot take provider A's
+/// (predictable) claim id; and they are salted with the provider's own key.
+#[test]
+fn claim_ids_belong_to_their_provider() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let a = h.submit(&p, "RX-0001", 1_000);
+    let other = h.participant(&p.authority, roles::PROVIDER);
+    h.claims()
+        .submit(
+            &other,
+            &p.payer,
+            &p.coverage,
+            "RX-0001",
+            [1; 32],
+            1_000,
+            &ClaimRefs::default(),
+        )
+        .expect("another provider's own claim RX-0001");
+    let b = clm::claim_address(&p.payer, &other, "RX-0001");
+    assert_ne!(a, b);
+    assert_eq!(claim(&h, &a).provider, p.provider.pubkey());
+    assert_eq!(claim(&h, &b).provider, other.pubkey());
+    // The id hash on chain is salted: not sha256 of the id.
+    let event_hash = clm::claim_id_hash(&clm::claim_salt(&p.provider), "RX-0001");
+    assert_ne!(event_hash, caretrail_sdk::hash::sha256(&[b"RX-0001"]));
+    // The same provider cannot submit the same id twice.
+    expect_error(
+        h.claims().submit(
+            &p.provider,
+            &p.payer,
+            &p.coverage,
+            "RX-0001",
+            [1; 32],
+            1_000,
+            &ClaimRefs::default(),
+        ),
+        &CLAIMS,
+        ClaimsError::DuplicateClaim,
+    );
 }

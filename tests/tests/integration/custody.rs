@@ -6,6 +6,7 @@ use anchor_lang::prelude::Pubkey;
 use caretrail_sdk::custody::{self as cus, HopStatus, LotStatus, UnitKind, UnitStatus};
 use caretrail_sdk::events::{CaretrailEvent, CustodyEvent};
 use caretrail_sdk::registry::roles;
+use caretrail_sdk::Ledger;
 use caretrail_tests::*;
 use custody::error::CustodyError;
 use solana_sdk::signature::{Keypair, Signer};
@@ -606,14 +607,33 @@ fn quarantine_blocks_movement_until_cleared() {
         .custody()
         .ship(&sc.distributor, &sc.pharmacy.pubkey(), &u, ship_args());
     expect_error(r, &CUSTODY, CustodyError::UnitQuarantined);
-    // Only a regulator or the manufacturer resolves it.
+    // Only the party that quarantined it, or a regulator, clears it (audit finding 9): not
+    // the manufacturer, not another partner.
     expect_error(
-        h.custody().clear_suspect(&sc.distributor, &u),
+        h.custody().clear_suspect(&sc.manufacturer, &u),
         &CUSTODY,
-        CustodyError::RoleNotAllowed,
+        CustodyError::NotTheFlagger,
+    );
+    expect_error(
+        h.custody().clear_suspect(&sc.pharmacy, &u),
+        &CUSTODY,
+        CustodyError::NotTheFlagger,
+    );
+    let record = cus::fetch_quarantine(&h.ledger, &u)
+        .unwrap()
+        .expect("record");
+    assert_eq!(
+        (record.flagged_by, record.by_regulator, record.reason_code),
+        (sc.distributor.pubkey(), false, 7)
     );
     h.custody().clear_suspect(&sc.regulator, &u).unwrap();
     assert_eq!(unit(&h, &u).status, UnitStatus::Active);
+    assert!(cus::fetch_quarantine(&h.ledger, &u).unwrap().is_none());
+    // The flagger clears its own quarantine; the record's rent goes back to it.
+    h.custody().flag_suspect(&sc.distributor, &u, 8).unwrap();
+    let before = h.ledger.get_balance(&sc.distributor.pubkey()).unwrap();
+    h.custody().clear_suspect(&sc.distributor, &u).unwrap();
+    assert!(h.ledger.get_balance(&sc.distributor.pubkey()).unwrap() > before);
     h.hop(&sc.distributor, &sc.pharmacy, &u);
 }
 
@@ -633,10 +653,16 @@ fn flagging_by_a_stranger_is_rejected_and_a_regulator_may_flag() {
         &CUSTODY,
         CustodyError::UnitQuarantined,
     );
-    // The manufacturer clears its own product.
-    h.custody().clear_suspect(&sc.manufacturer, &u).unwrap();
+    // The manufacturer cannot clear a regulator's quarantine (audit finding 9); the regulator
+    // does.
     expect_error(
         h.custody().clear_suspect(&sc.manufacturer, &u),
+        &CUSTODY,
+        CustodyError::NotTheFlagger,
+    );
+    h.custody().clear_suspect(&sc.regulator, &u).unwrap();
+    expect_error(
+        h.custody().clear_suspect(&sc.regulator, &u),
         &CUSTODY,
         CustodyError::NotQuarantined,
     );
@@ -666,7 +692,7 @@ fn illegitimate_product_is_terminal() {
         &CUSTODY,
         CustodyError::UnitIllegitimate,
     );
-    // Destroying quarantined product is allowed, illegitimate product is already terminal.
+    // Illegitimate product is terminal: it is not decommissioned or destroyed on chain.
     expect_error(
         h.custody().decommission(&sc.distributor, &u, true, 1),
         &CUSTODY,
@@ -691,6 +717,17 @@ fn decommission_and_destroy_are_terminal_and_holder_only() {
     assert_eq!(unit(&h, &units[0]).status, UnitStatus::Decommissioned);
     h.custody()
         .flag_suspect(&sc.manufacturer, &units[1], 1)
+        .unwrap();
+    // A quarantined unit is neither decommissioned nor destroyed (audit finding 9) until it
+    // is cleared.
+    expect_error(
+        h.custody()
+            .decommission(&sc.manufacturer, &units[1], true, 6),
+        &CUSTODY,
+        CustodyError::UnitQuarantined,
+    );
+    h.custody()
+        .clear_suspect(&sc.manufacturer, &units[1])
         .unwrap();
     h.custody()
         .decommission(&sc.manufacturer, &units[1], true, 6)
@@ -1169,6 +1206,105 @@ fn a_saleable_return_is_verified_at_receipt() {
         .unwrap();
     expect_error(
         h.custody().receive(&sc.distributor, &u),
+        &CUSTODY,
+        CustodyError::LotRecalled,
+    );
+}
+
+// ----------------------------------------------------------------------------- audit finding 9
+
+/// A sender takes back a shipment its receiver never answered, but only after the timeout;
+/// the hop ends `Cancelled` in the chain and the unit is the sender's again.
+#[test]
+fn an_unanswered_shipment_is_cancelled_by_its_sender_after_the_timeout() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S-CXL"])[0];
+    h.custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    expect_error(
+        h.custody().cancel_shipment(&sc.manufacturer, &u),
+        &CUSTODY,
+        CustodyError::ShipmentNotTimedOut,
+    );
+    h.warp(custody::constants::SHIPMENT_TIMEOUT);
+    // Only the sender cancels.
+    expect_error(
+        h.custody().cancel_shipment(&sc.distributor, &u),
+        &CUSTODY,
+        CustodyError::NotHolder,
+    );
+    let out = h.custody().cancel_shipment(&sc.manufacturer, &u).unwrap();
+    assert!(matches!(
+        out.events().as_slice(),
+        [CaretrailEvent::Custody(CustodyEvent::ShipmentCancelled(e))] if e.unit == u && e.index == 0
+    ));
+    let x = unit(&h, &u);
+    assert_eq!(
+        (x.status, x.holder, x.hop_count),
+        (UnitStatus::Active, sc.manufacturer.pubkey(), 1)
+    );
+    let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
+    assert_eq!(hop.status, HopStatus::Cancelled);
+    // The receiver can no longer receive it (against the cancelled hop, or a next hop that
+    // does not exist); the sender can ship it again.
+    let ix = cus::receive_ix(&sc.distributor.pubkey(), &u, 0, Some(sc.lot));
+    expect_error(
+        h.send(&[&sc.distributor], &[ix]),
+        &CUSTODY,
+        CustodyError::NotInTransit,
+    );
+    h.hop(&sc.manufacturer, &sc.distributor, &u);
+    assert_eq!(unit(&h, &u).hop_count, 2);
+}
+
+fn return_args() -> cus::ShipArgs {
+    cus::ShipArgs {
+        is_return: true,
+        ..ship_args()
+    }
+}
+
+/// A saleable return is verified per package: a case cannot be "returned" unchecked, and a
+/// returned package whose lot was recalled (or that expired) in transit is refused at receipt.
+#[test]
+fn saleable_returns_are_items_and_verified_at_receipt() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let units = h.commission(&sc, &["R1", "R2"]);
+    for u in &units {
+        h.hop(&sc.manufacturer, &sc.distributor, u);
+        h.hop(&sc.distributor, &sc.pharmacy, u);
+    }
+    let case_id = sscc("55");
+    h.custody()
+        .create_aggregate(&sc.pharmacy, case_id, UnitKind::Case)
+        .unwrap();
+    let case = cus::sscc_pda(&case_id).0;
+    h.custody()
+        .aggregate(&sc.pharmacy, &case, &[units[1]])
+        .unwrap();
+    expect_error(
+        h.custody()
+            .ship(&sc.pharmacy, &sc.distributor.pubkey(), &case, return_args()),
+        &CUSTODY,
+        CustodyError::ReturnNotAnItem,
+    );
+    // An item returned, then its lot recalled while in transit: the return is refused.
+    h.custody()
+        .ship(
+            &sc.pharmacy,
+            &sc.distributor.pubkey(),
+            &units[0],
+            return_args(),
+        )
+        .unwrap();
+    h.custody()
+        .recall_lot(&sc.manufacturer, &sc.lot, 3)
+        .unwrap();
+    expect_error(
+        h.custody().receive(&sc.distributor, &units[0]),
         &CUSTODY,
         CustodyError::LotRecalled,
     );

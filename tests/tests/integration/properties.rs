@@ -232,6 +232,7 @@ enum ClaimsOp {
     Pay { claim: usize },
     Reverse { claim: usize },
     Void { claim: usize },
+    Replace { claim: usize, billed: u64 },
     NextDay,
 }
 
@@ -243,6 +244,7 @@ fn claims_op() -> impl Strategy<Value = ClaimsOp> {
         3 => c.clone().prop_map(|claim| ClaimsOp::Pay { claim }),
         1 => c.clone().prop_map(|claim| ClaimsOp::Reverse { claim }),
         1 => c.clone().prop_map(|claim| ClaimsOp::Void { claim }),
+        2 => (c.clone(), 1..120_000u64).prop_map(|(claim, billed)| ClaimsOp::Replace { claim, billed }),
         1 => Just(ClaimsOp::NextDay),
     ]
 }
@@ -261,7 +263,7 @@ proptest! {
                 ClaimsOp::Submit { billed } => {
                     let id = format!("P{n}");
                     if c.submit(&p.provider, &p.payer, &p.coverage, &id, [1; 32], *billed, &ClaimRefs::default()).is_ok() {
-                        claims.push(clm::claim_pda(&p.payer, &id).0);
+                        claims.push(clm::claim_address(&p.payer, &p.provider, &id));
                     }
                 }
                 ClaimsOp::Adjudicate { claim, percent } => {
@@ -289,8 +291,30 @@ proptest! {
                         let _ = c.void(&p.provider, k);
                     }
                 }
+                ClaimsOp::Replace { claim, billed } => {
+                    if let Some(k) = claims.get(*claim).copied() {
+                        let id = format!("R{n}");
+                        let refs = ClaimRefs { replaces: Some(k), ..Default::default() };
+                        if c.submit(&p.provider, &p.payer, &p.coverage, &id, [2; 32], *billed, &refs).is_ok() {
+                            claims.push(clm::claim_address(&p.payer, &p.provider, &id));
+                        }
+                    }
+                }
                 ClaimsOp::NextDay => h.warp(DAY),
             }
+            // The coverage carries exactly what its live (not voided, not reversed) claims
+            // charged to it: plan liability and the member's deductible share.
+            let (mut used, mut deductible_met) = (0u64, 0u64);
+            for k in &claims {
+                let x = clm::fetch_claim(&h.ledger, k).unwrap().unwrap();
+                if !matches!(x.status, ClaimStatus::Voided | ClaimStatus::Reversed) {
+                    used += x.approved;
+                    deductible_met += x.patient_share;
+                }
+            }
+            let cov = clm::fetch_coverage(&h.ledger, &p.coverage).unwrap().unwrap();
+            prop_assert_eq!(cov.used, used, "coverage.used = sum of approved over live claims");
+            prop_assert_eq!(cov.deductible_met, deductible_met, "deductible_met = sum of patient shares");
             for k in &claims {
                 let x = clm::fetch_claim(&h.ledger, k).unwrap().unwrap();
                 prop_assert!(x.paid <= x.approved && x.approved <= x.billed, "{:?}", x);
@@ -301,7 +325,8 @@ proptest! {
             }
             let payer = clm::fetch_payer(&h.ledger, &p.payer).unwrap().unwrap();
             prop_assert_eq!(h.token_balance(&p.vault), payer.total_funded - payer.total_paid + payer.total_reversed);
-            prop_assert!(payer.paid_today <= payer.daily_limit);
+            prop_assert!(payer.window.paid <= payer.daily_limit);
+            prop_assert_eq!(payer.outstanding, claims.iter().map(|k| clm::fetch_claim(&h.ledger, k).unwrap().unwrap()).filter(|x| !matches!(x.status, ClaimStatus::Paid | ClaimStatus::Voided | ClaimStatus::Reversed)).map(|x| x.approved).sum::<u64>(), "outstanding = approved of unpaid live claims");
         }
     }
 }

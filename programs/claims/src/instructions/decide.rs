@@ -1,22 +1,27 @@
 //! The payer's side of the state machine: start review, adjudicate (approve / partially approve
 //! / deny with a CARC code), with the coverage's deductible and benefit maximum applied.
 
-use crate::constants::carc;
+use crate::constants::{carc, BILLING_ROLES};
 use crate::error::ClaimsError;
 use crate::events::ClaimStatusChanged;
 use crate::state::{Claim, ClaimStatus, Coverage, Payer};
-use crate::utils::now;
+use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
+use registry::constants::roles;
+use registry::state::Participant;
 
 #[derive(Accounts)]
 pub struct Decide<'info> {
     #[account(mut, has_one = payer @ ClaimsError::Unauthorized, has_one = coverage @ ClaimsError::CoverageMismatch)]
     pub claim: Account<'info, Claim>,
-    #[account(has_one = authority @ ClaimsError::Unauthorized)]
+    /// Mutable: what the payer owes follows each decision.
+    #[account(mut, has_one = authority @ ClaimsError::Unauthorized)]
     pub payer: Account<'info, Payer>,
     #[account(mut)]
     pub coverage: Account<'info, Coverage>,
     pub authority: Signer<'info>,
+    /// The payer authority's registry entry: it must still be an active payer.
+    pub authority_participant: Account<'info, Participant>,
     /// Required for approvals above the payer's auto-approve limit.
     pub adjudicator: Option<Signer<'info>>,
 }
@@ -34,7 +39,17 @@ fn changed(claim: &Account<Claim>, by: Pubkey, now: i64) {
 }
 
 impl Decide<'_> {
+    fn require_payer_standing(&self) -> Result<()> {
+        require_partner(
+            &self.authority_participant,
+            &self.authority.key(),
+            roles::PAYER,
+            now()?,
+        )
+    }
+
     pub fn validate_review(&self) -> Result<()> {
+        self.require_payer_standing()?;
         require!(
             matches!(
                 self.claim.status,
@@ -56,6 +71,7 @@ impl Decide<'_> {
     }
 
     pub fn validate_adjudicate(&self, allowed: u64, reason: u16) -> Result<()> {
+        self.require_payer_standing()?;
         let c = &self.claim;
         require!(
             matches!(
@@ -89,9 +105,9 @@ impl Decide<'_> {
         let coverage = &mut ctx.accounts.coverage;
         let claim = &mut ctx.accounts.claim;
         // An appealed claim is re-adjudicated: undo what its previous decision accrued.
-        coverage.used = crate::math::sub_u64(coverage.used, claim.approved)?;
-        coverage.deductible_met =
-            crate::math::sub_u64(coverage.deductible_met, claim.patient_share)?;
+        claim.release(coverage)?;
+        let payer = &mut ctx.accounts.payer;
+        payer.settle(claim.approved)?;
         let deductible_left = crate::math::sub_u64(coverage.deductible, coverage.deductible_met)?;
         let patient_share = allowed.min(deductible_left);
         let plan = crate::math::sub_u64(allowed, patient_share)?;
@@ -121,6 +137,8 @@ impl Decide<'_> {
         claim.decided_at = now;
         claim.updated_at = now;
         claim.invariant()?;
+        payer.outstanding = crate::math::add_u64(payer.outstanding, approved)?;
+        payer.invariant()?;
         let by = ctx
             .accounts
             .adjudicator
@@ -139,10 +157,18 @@ pub struct Appeal<'info> {
     pub claim: Account<'info, Claim>,
     pub payer: Account<'info, Payer>,
     pub provider: Signer<'info>,
+    /// The provider's registry entry: it must still be an active provider or dispenser.
+    pub provider_participant: Account<'info, Participant>,
 }
 
 impl Appeal<'_> {
     pub fn validate(&self) -> Result<()> {
+        require_partner(
+            &self.provider_participant,
+            &self.provider.key(),
+            BILLING_ROLES,
+            now()?,
+        )?;
         let c = &self.claim;
         require!(
             matches!(
@@ -171,15 +197,34 @@ impl Appeal<'_> {
 /// The provider voids its claim before payment (837 frequency 8).
 #[derive(Accounts)]
 pub struct Void<'info> {
-    #[account(mut, has_one = provider @ ClaimsError::Unauthorized, has_one = coverage @ ClaimsError::CoverageMismatch)]
+    #[account(
+        mut,
+        has_one = provider @ ClaimsError::Unauthorized,
+        has_one = coverage @ ClaimsError::CoverageMismatch,
+        has_one = payer @ ClaimsError::Unauthorized
+    )]
     pub claim: Account<'info, Claim>,
+    /// Mutable: a voided claim is no longer owed.
+    #[account(mut)]
+    pub payer: Account<'info, Payer>,
     #[account(mut)]
     pub coverage: Account<'info, Coverage>,
     pub provider: Signer<'info>,
+    /// The provider's registry entry: it must still be an active provider or dispenser.
+    pub provider_participant: Account<'info, Participant>,
+    /// CHECK: the evidence record of the claim's unit, when it names one (released here).
+    #[account(mut)]
+    pub evidence: Option<UncheckedAccount<'info>>,
 }
 
 impl Void<'_> {
     pub fn validate(&self) -> Result<()> {
+        require_partner(
+            &self.provider_participant,
+            &self.provider.key(),
+            BILLING_ROLES,
+            now()?,
+        )?;
         match self.claim.status {
             ClaimStatus::Paid => err!(ClaimsError::AlreadyPaid),
             ClaimStatus::Voided | ClaimStatus::Reversed => err!(ClaimsError::InvalidTransition),
@@ -191,11 +236,17 @@ impl Void<'_> {
         let now = now()?;
         let coverage = &mut ctx.accounts.coverage;
         let claim = &mut ctx.accounts.claim;
-        // Release what a decision had accrued against the coverage.
-        coverage.used = crate::math::sub_u64(coverage.used, claim.approved)?;
-        coverage.deductible_met =
-            crate::math::sub_u64(coverage.deductible_met, claim.patient_share)?;
-        coverage.invariant()?;
+        // Release what a decision had accrued against the coverage, what the payer owed, and
+        // the unit the claim named.
+        claim.release(coverage)?;
+        let payer = &mut ctx.accounts.payer;
+        payer.settle(claim.approved)?;
+        payer.invariant()?;
+        crate::state::release_evidence(
+            ctx.accounts.evidence.as_deref(),
+            &claim.key(),
+            &claim.unit,
+        )?;
         claim.status = ClaimStatus::Voided;
         claim.frequency = crate::constants::frequency::VOID;
         claim.updated_at = now;

@@ -2,8 +2,10 @@ use crate::constants::{ACCOUNT_VERSION, SEED_COVERAGE};
 use crate::error::ClaimsError;
 use crate::events::CoverageEnrolled;
 use crate::state::{Coverage, Payer};
-use crate::utils::now;
+use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
+use registry::constants::roles;
+use registry::state::Participant;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct EnrollArgs {
@@ -19,25 +21,33 @@ pub struct EnrollArgs {
 #[derive(Accounts)]
 #[instruction(args: EnrollArgs)]
 pub struct Enroll<'info> {
-    #[account(
-        init_if_needed,
-        payer = authority,
-        space = 8 + Coverage::INIT_SPACE,
-        seeds = [SEED_COVERAGE, payer.key().as_ref(), args.member_commitment.as_ref()],
-        bump
-    )]
-    pub coverage: Account<'info, Coverage>,
+    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// the address first); an enrolled member fails with `AlreadyEnrolled`.
+    #[account(mut, seeds = [SEED_COVERAGE, payer.key().as_ref(), args.member_commitment.as_ref()], bump)]
+    pub coverage: UncheckedAccount<'info>,
     #[account(has_one = authority @ ClaimsError::Unauthorized)]
     pub payer: Account<'info, Payer>,
     #[account(mut)]
     pub authority: Signer<'info>,
+    /// The payer authority's registry entry: it must still be an active payer.
+    pub authority_participant: Account<'info, Participant>,
     pub patient: Signer<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl Enroll<'_> {
     pub fn validate(&self, args: &EnrollArgs) -> Result<()> {
-        require_eq!(self.coverage.version, 0, ClaimsError::AlreadyEnrolled);
+        require_keys_neq!(
+            *self.coverage.owner,
+            crate::ID,
+            ClaimsError::AlreadyEnrolled
+        );
+        require_partner(
+            &self.authority_participant,
+            &self.authority.key(),
+            roles::PAYER,
+            now()?,
+        )?;
         require!(
             args.period_end > args.period_start && args.period_end > now()?,
             ClaimsError::InvalidCoverage
@@ -50,12 +60,13 @@ impl Enroll<'_> {
     }
 
     pub fn handler(ctx: Context<Enroll>, args: EnrollArgs) -> Result<()> {
-        let coverage = &mut ctx.accounts.coverage;
-        coverage.set_inner(Coverage {
+        let a = &ctx.accounts;
+        let (payer, bump) = (a.payer.key(), ctx.bumps.coverage);
+        let coverage = Coverage {
             version: ACCOUNT_VERSION,
-            bump: ctx.bumps.coverage,
-            payer: ctx.accounts.payer.key(),
-            patient: ctx.accounts.patient.key(),
+            bump,
+            payer,
+            patient: a.patient.key(),
             member_commitment: args.member_commitment,
             period_start: args.period_start,
             period_end: args.period_end,
@@ -63,10 +74,23 @@ impl Enroll<'_> {
             deductible: args.deductible,
             used: 0,
             deductible_met: 0,
-        });
+        };
         coverage.invariant()?;
+        registry::utils::pda::init_account(
+            &a.authority.to_account_info(),
+            &a.coverage,
+            &a.system_program.to_account_info(),
+            &crate::ID,
+            &[
+                SEED_COVERAGE,
+                payer.as_ref(),
+                args.member_commitment.as_ref(),
+                &[bump],
+            ],
+            &coverage,
+        )?;
         registry::emit_event!(CoverageEnrolled {
-            coverage: coverage.key(),
+            coverage: a.coverage.key(),
             payer: coverage.payer,
             patient: coverage.patient,
             period_start: args.period_start,

@@ -3,6 +3,7 @@ pub mod enroll;
 pub mod initialize_config;
 pub mod pay;
 pub mod payer;
+pub mod payer_admin;
 pub mod submit;
 
 pub use decide::*;
@@ -10,4 +11,5 @@ pub use enroll::*;
 pub use initialize_config::*;
 pub use pay::*;
 pub use payer::*;
+pub use payer_admin::*;
 pub use submit::*;

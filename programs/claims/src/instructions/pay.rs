@@ -1,15 +1,17 @@
 //! Payment (once, from the vault, within the daily limit) and reversal (funds back to the
 //! vault, recorded as 835 CLP02 = 22).
 
-use crate::constants::{DAY, SEED_PAYER};
+use crate::constants::{BILLING_ROLES, SEED_PAYER};
 use crate::error::ClaimsError;
 use crate::events::{ClaimPaid, PaymentReversed};
 use crate::state::{Claim, ClaimStatus, Coverage, Payer};
-use crate::utils::now;
+use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{
     transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked,
 };
+use registry::constants::roles;
+use registry::state::Participant;
 
 #[derive(Accounts)]
 pub struct Pay<'info> {
@@ -33,28 +35,40 @@ pub struct Pay<'info> {
     )]
     pub provider_token: InterfaceAccount<'info, TokenAccount>,
     pub authority: Signer<'info>,
+    /// The payer authority's registry entry: it must still be an active payer.
+    pub authority_participant: Account<'info, Participant>,
+    /// The paid provider's registry entry: a suspended, revoked or expired provider is not
+    /// paid.
+    pub provider_participant: Account<'info, Participant>,
     #[account(address = payer.token_program @ ClaimsError::TokenMismatch)]
     pub token_program: Interface<'info, TokenInterface>,
 }
 
 impl Pay<'_> {
     pub fn validate(&self) -> Result<()> {
+        let now = now()?;
+        require_partner(
+            &self.authority_participant,
+            &self.authority.key(),
+            roles::PAYER,
+            now,
+        )?;
+        require_partner(
+            &self.provider_participant,
+            &self.claim.provider,
+            BILLING_ROLES,
+            now,
+        )?;
         match self.claim.status {
             ClaimStatus::Approved | ClaimStatus::PartiallyApproved => {}
             ClaimStatus::Paid | ClaimStatus::Reversed => return err!(ClaimsError::AlreadyPaid),
             _ => return err!(ClaimsError::InvalidTransition),
         }
         require_eq!(self.claim.paid, 0, ClaimsError::AlreadyPaid);
+        require!(!self.payer.paused, ClaimsError::PaymentsPaused);
         let amount = self.claim.approved;
-        let today = now()?.div_euclid(DAY);
-        let paid_today = if today == self.payer.day {
-            self.payer.paid_today
-        } else {
-            0
-        };
-        let after = crate::math::add_u64(paid_today, amount)?;
         require!(
-            after <= self.payer.daily_limit,
+            amount <= self.payer.window.headroom(self.payer.daily_limit, now),
             ClaimsError::DailyLimitExceeded
         );
         require!(self.vault.amount >= amount, ClaimsError::InsufficientVault);
@@ -65,7 +79,7 @@ impl Pay<'_> {
         let now = now()?;
         let amount = ctx.accounts.claim.approved;
         let a = &ctx.accounts;
-        let seeds: &[&[u8]] = &[SEED_PAYER, a.payer.authority.as_ref(), &[a.payer.bump]];
+        let seeds: &[&[u8]] = &[SEED_PAYER, a.payer.creator.as_ref(), &[a.payer.bump]];
         transfer_checked(
             CpiContext::new(
                 a.token_program.key(),
@@ -81,12 +95,9 @@ impl Pay<'_> {
             a.mint.decimals,
         )?;
         let payer = &mut ctx.accounts.payer;
-        let today = now.div_euclid(DAY);
-        if today != payer.day {
-            payer.day = today;
-            payer.paid_today = 0;
-        }
-        payer.paid_today = crate::math::add_u64(payer.paid_today, amount)?;
+        let limit = payer.daily_limit;
+        payer.window.pay(amount, limit, now)?;
+        payer.settle(amount)?;
         payer.total_paid = crate::math::add_u64(payer.total_paid, amount)?;
         payer.invariant()?;
         let claim = &mut ctx.accounts.claim;
@@ -127,12 +138,24 @@ pub struct Reverse<'info> {
     pub provider_token: InterfaceAccount<'info, TokenAccount>,
     pub provider: Signer<'info>,
     pub authority: Signer<'info>,
+    /// The payer authority's registry entry: it must still be an active payer. (The provider
+    /// is not checked: returning funds stays possible for a suspended or revoked provider.)
+    pub authority_participant: Account<'info, Participant>,
     #[account(address = payer.token_program @ ClaimsError::TokenMismatch)]
     pub token_program: Interface<'info, TokenInterface>,
+    /// CHECK: the evidence record of the claim's unit, when it names one (released here).
+    #[account(mut)]
+    pub evidence: Option<UncheckedAccount<'info>>,
 }
 
 impl Reverse<'_> {
     pub fn validate(&self) -> Result<()> {
+        require_partner(
+            &self.authority_participant,
+            &self.authority.key(),
+            roles::PAYER,
+            now()?,
+        )?;
         require!(
             self.claim.status == ClaimStatus::Paid,
             ClaimsError::InvalidTransition
@@ -162,10 +185,12 @@ impl Reverse<'_> {
         payer.invariant()?;
         let coverage = &mut ctx.accounts.coverage;
         let claim = &mut ctx.accounts.claim;
-        coverage.used = crate::math::sub_u64(coverage.used, claim.approved)?;
-        coverage.deductible_met =
-            crate::math::sub_u64(coverage.deductible_met, claim.patient_share)?;
-        coverage.invariant()?;
+        claim.release(coverage)?;
+        crate::state::release_evidence(
+            ctx.accounts.evidence.as_deref(),
+            &claim.key(),
+            &claim.unit,
+        )?;
         claim.status = ClaimStatus::Reversed;
         claim.carc = reason;
         claim.updated_at = now;

@@ -6,8 +6,12 @@ use crate::events::{PayerInitialized, VaultFunded};
 use crate::state::Payer;
 use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
+use anchor_spl::token_2022::spl_token_2022::extension::{
+    BaseStateWithExtensions, ExtensionType, StateWithExtensions,
+};
 use anchor_spl::token_interface::{
-    transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked,
+    initialize_account3, transfer_checked, InitializeAccount3, Mint, TokenAccount, TokenInterface,
+    TransferChecked,
 };
 use registry::constants::roles;
 use registry::state::Participant;
@@ -22,24 +26,14 @@ pub struct PayerArgs {
 
 #[derive(Accounts)]
 pub struct InitPayer<'info> {
-    #[account(
-        init_if_needed,
-        payer = authority,
-        space = 8 + Payer::INIT_SPACE,
-        seeds = [SEED_PAYER, authority.key().as_ref()],
-        bump
-    )]
-    pub payer: Account<'info, Payer>,
-    #[account(
-        init_if_needed,
-        payer = authority,
-        seeds = [SEED_VAULT, payer.key().as_ref()],
-        bump,
-        token::mint = mint,
-        token::authority = payer,
-        token::token_program = token_program
-    )]
-    pub vault: InterfaceAccount<'info, TokenAccount>,
+    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// the address first); an existing payer fails with `AlreadyInitialized`.
+    #[account(mut, seeds = [SEED_PAYER, authority.key().as_ref()], bump)]
+    pub payer: UncheckedAccount<'info>,
+    /// CHECK: the vault token account, created at its PDA by the handler (prefund-safe) and
+    /// initialized by the token program with the payer PDA as owner.
+    #[account(mut, seeds = [SEED_VAULT, payer.key().as_ref()], bump)]
+    pub vault: UncheckedAccount<'info>,
     pub mint: InterfaceAccount<'info, Mint>,
     #[account(mut)]
     pub authority: Signer<'info>,
@@ -50,7 +44,17 @@ pub struct InitPayer<'info> {
 
 impl InitPayer<'_> {
     pub fn validate(&self, args: &PayerArgs) -> Result<()> {
-        require_eq!(self.payer.version, 0, ClaimsError::AlreadyInitialized);
+        require_keys_neq!(
+            *self.payer.owner,
+            crate::ID,
+            ClaimsError::AlreadyInitialized
+        );
+        require_keys_eq!(
+            *self.mint.to_account_info().owner,
+            self.token_program.key(),
+            ClaimsError::TokenMismatch
+        );
+        vault_space(&self.mint.to_account_info())?;
         require_partner(
             &self.authority_participant,
             &self.authority.key(),
@@ -72,29 +76,66 @@ impl InitPayer<'_> {
         let now = now()?;
         let mut adjudicators = [Pubkey::default(); MAX_ADJUDICATORS];
         adjudicators[..args.adjudicators.len()].copy_from_slice(&args.adjudicators);
-        let payer = &mut ctx.accounts.payer;
-        payer.set_inner(Payer {
+        let a = &ctx.accounts;
+        let authority = a.authority.key();
+        let payer_key = a.payer.key();
+        let (bump, vault_bump) = (ctx.bumps.payer, ctx.bumps.vault);
+        let payer = Payer {
             version: ACCOUNT_VERSION,
-            bump: ctx.bumps.payer,
-            vault_bump: ctx.bumps.vault,
+            bump,
+            vault_bump,
             adjudicator_count: args.adjudicators.len() as u8,
-            authority: ctx.accounts.authority.key(),
-            mint: ctx.accounts.mint.key(),
-            vault: ctx.accounts.vault.key(),
-            token_program: ctx.accounts.token_program.key(),
+            authority,
+            mint: a.mint.key(),
+            vault: a.vault.key(),
+            token_program: a.token_program.key(),
             auto_approve_limit: args.auto_approve_limit,
             daily_limit: args.daily_limit,
             appeal_window: args.appeal_window,
-            day: now.div_euclid(crate::constants::DAY),
-            paid_today: 0,
+            window: crate::state::PayoutWindow::default(),
             total_funded: 0,
             total_paid: 0,
             total_reversed: 0,
             adjudicators,
-        });
+            creator: authority,
+            pending_authority: Pubkey::default(),
+            paused: false,
+            requirements: 0,
+            outstanding: 0,
+            total_withdrawn: 0,
+        };
         payer.invariant()?;
+        let funder = a.authority.to_account_info();
+        let system = a.system_program.to_account_info();
+        registry::utils::pda::init_account(
+            &funder,
+            &a.payer,
+            &system,
+            &crate::ID,
+            &[SEED_PAYER, authority.as_ref(), &[bump]],
+            &payer,
+        )?;
+        // The vault: a token account at its PDA, created whatever lamports it holds, then
+        // initialized by the token program with the payer PDA as its owner.
+        let mint = a.mint.to_account_info();
+        registry::utils::pda::create_pda(
+            &funder,
+            &a.vault,
+            &system,
+            vault_space(&mint)?,
+            &a.token_program.key(),
+            &[SEED_VAULT, payer_key.as_ref(), &[vault_bump]],
+        )?;
+        initialize_account3(CpiContext::new(
+            a.token_program.key(),
+            InitializeAccount3 {
+                account: a.vault.to_account_info(),
+                mint,
+                authority: a.payer.to_account_info(),
+            },
+        ))?;
         registry::emit_event!(PayerInitialized {
-            payer: payer.key(),
+            payer: payer_key,
             authority: payer.authority,
             mint: payer.mint,
             vault: payer.vault,
@@ -104,6 +145,41 @@ impl InitPayer<'_> {
         });
         Ok(())
     }
+}
+
+/// Token-2022 mint extensions a vault may live with: none of them moves, freezes, taxes or
+/// hooks the vault's tokens.
+const ALLOWED_MINT_EXTENSIONS: [ExtensionType; 6] = [
+    ExtensionType::MetadataPointer,
+    ExtensionType::TokenMetadata,
+    ExtensionType::InterestBearingConfig,
+    ExtensionType::MintCloseAuthority,
+    ExtensionType::GroupPointer,
+    ExtensionType::GroupMemberPointer,
+];
+
+/// Bytes of a vault token account of `mint`: SPL Token's 165, or Token-2022's length with the
+/// account extensions the mint requires. Fails with `UnsupportedMint` for a Token-2022 mint
+/// with transfer fees, a transfer hook, a permanent delegate, default-frozen accounts,
+/// confidential transfers or any extension not known to be harmless to a vault.
+fn vault_space(mint: &AccountInfo) -> Result<usize> {
+    if *mint.owner != anchor_spl::token_2022::ID {
+        return Ok(anchor_spl::token::TokenAccount::LEN);
+    }
+    let data = mint.try_borrow_data()?;
+    let state =
+        StateWithExtensions::<anchor_spl::token_2022::spl_token_2022::state::Mint>::unpack(&data)?;
+    let extensions = state.get_extension_types()?;
+    require!(
+        extensions
+            .iter()
+            .all(|e| ALLOWED_MINT_EXTENSIONS.contains(e)),
+        ClaimsError::UnsupportedMint
+    );
+    let required = ExtensionType::get_required_init_account_extensions(&extensions);
+    Ok(ExtensionType::try_calculate_account_len::<
+        anchor_spl::token_2022::spl_token_2022::state::Account,
+    >(&required)?)
 }
 
 /// Anyone may fund a payer's vault (the payer itself, a reinsurer, a sponsor).

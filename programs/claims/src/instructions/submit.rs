@@ -1,16 +1,18 @@
-use crate::constants::{frequency, ACCOUNT_VERSION, BILLING_ROLES, SEED_CLAIM};
+use crate::constants::{frequency, ACCOUNT_VERSION, BILLING_ROLES, SEED_CLAIM, SEED_EVIDENCE};
 use crate::error::ClaimsError;
 use crate::events::{ClaimStatusChanged, ClaimSubmitted};
-use crate::state::{Claim, ClaimStatus, Coverage, Payer};
+use crate::state::{requirement, Claim, ClaimStatus, Coverage, Evidence, Payer};
 use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
 use consent::state::{ConsentGrant, GrantStatus};
 use custody::state::{Unit, UnitStatus};
 use registry::state::Participant;
+use registry::utils::pda::{init_account, load_if_exists, write_account};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct SubmitArgs {
-    /// sha256 of the claim id: the claim PDA's seed, so an id is submitted once.
+    /// `sha256(provider salt ‖ claim id)`: the claim PDA's seed (with the provider), so an id
+    /// is submitted once, and the id itself cannot be guessed from the chain.
     pub claim_id_hash: [u8; 32],
     /// sha256 of the claim document (FHIR Claim / X12 837).
     pub document_hash: [u8; 32],
@@ -19,22 +21,26 @@ pub struct SubmitArgs {
     pub frequency: u8,
 }
 
-/// A registered provider or dispenser bills a payer for a covered patient. Optional
-/// cross-checks: a consent grant (must be active with purpose HPAYMT from this patient to this
-/// provider) and a custody unit (must have been dispensed by this provider).
+/// A registered provider or dispenser bills a payer for a covered patient. Cross-checks (the
+/// payer may require either): a consent grant (active, purpose HPAYMT, from this patient to
+/// this provider) and a custody unit (dispensed by this provider, backing no other live claim).
+/// Both are stored in the claim.
 #[derive(Accounts)]
 #[instruction(args: SubmitArgs)]
 pub struct SubmitClaim<'info> {
+    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// the address first); a claim id submitted before fails with `DuplicateClaim`.
     #[account(
-        init_if_needed,
-        payer = provider,
-        space = 8 + Claim::INIT_SPACE,
-        seeds = [SEED_CLAIM, payer.key().as_ref(), args.claim_id_hash.as_ref()],
+        mut,
+        seeds = [SEED_CLAIM, payer.key().as_ref(), provider.key().as_ref(), args.claim_id_hash.as_ref()],
         bump
     )]
-    pub claim: Account<'info, Claim>,
+    pub claim: UncheckedAccount<'info>,
+    /// Mutable: a replacement settles what the replaced claim was owed.
+    #[account(mut)]
     pub payer: Account<'info, Payer>,
-    #[account(has_one = payer @ ClaimsError::CoverageMismatch)]
+    /// Mutable: a replacement releases what the replaced claim charged to it.
+    #[account(mut, has_one = payer @ ClaimsError::CoverageMismatch)]
     pub coverage: Account<'info, Coverage>,
     #[account(mut)]
     pub provider: Signer<'info>,
@@ -44,30 +50,59 @@ pub struct SubmitClaim<'info> {
     /// With frequency 7: the claim this one replaces (it becomes void).
     #[account(mut)]
     pub replaces: Option<Account<'info, Claim>>,
+    /// CHECK: with `unit`: its evidence record `["evidence", unit]` (created on the unit's
+    /// first claim, prefund-safe; checked in `validate`).
+    #[account(mut)]
+    pub evidence: Option<UncheckedAccount<'info>>,
     pub system_program: Program<'info, System>,
 }
 
 impl SubmitClaim<'_> {
     pub fn validate(&self, args: &SubmitArgs) -> Result<()> {
         let now = now()?;
-        require_eq!(self.claim.version, 0, ClaimsError::DuplicateClaim);
+        require_keys_neq!(*self.claim.owner, crate::ID, ClaimsError::DuplicateClaim);
         let provider = self.provider.key();
         require_partner(&self.provider_participant, &provider, BILLING_ROLES, now)?;
         require!(args.billed > 0, ClaimsError::InvalidAmount);
         require!(self.coverage.is_active(now), ClaimsError::CoverageInactive);
-        if let Some(grant) = &self.consent_grant {
-            let ok = grant.status == GrantStatus::Active
-                && grant.check_active(now).is_ok()
-                && grant.patient == self.coverage.patient
-                && grant.grantee == provider
-                && grant.scope.purposes & consent::constants::purpose::HPAYMT != 0;
-            require!(ok, ClaimsError::ConsentNotValid);
+        let required = self.payer.requirements;
+        match &self.consent_grant {
+            Some(grant) => {
+                let ok = grant.status == GrantStatus::Active
+                    && grant.check_active(now).is_ok()
+                    && grant.patient == self.coverage.patient
+                    && grant.grantee == provider
+                    && grant.scope.purposes & consent::constants::purpose::HPAYMT != 0;
+                require!(ok, ClaimsError::ConsentNotValid);
+            }
+            None => require!(
+                required & requirement::CONSENT == 0,
+                ClaimsError::ConsentRequired
+            ),
         }
-        if let Some(unit) = &self.unit {
-            require!(
-                unit.status == UnitStatus::Dispensed && unit.holder == provider,
-                ClaimsError::UnitNotDispensed
-            );
+        let replaced = self.replaces.as_ref().map(|c| c.key());
+        match &self.unit {
+            Some(unit) => {
+                require!(
+                    unit.status == UnitStatus::Dispensed && unit.holder == provider,
+                    ClaimsError::UnitNotDispensed
+                );
+                let evidence = self
+                    .evidence
+                    .as_ref()
+                    .ok_or(ClaimsError::EvidenceMismatch)?;
+                let (address, _) =
+                    Pubkey::find_program_address(&[SEED_EVIDENCE, unit.key().as_ref()], &crate::ID);
+                require_keys_eq!(evidence.key(), address, ClaimsError::EvidenceMismatch);
+                if let Some(record) = load_if_exists::<Evidence>(evidence, &crate::ID)? {
+                    let free = record.claim == Pubkey::default() || Some(record.claim) == replaced;
+                    require!(free, ClaimsError::UnitAlreadyClaimed);
+                }
+            }
+            None => require!(
+                required & requirement::DISPENSED_UNIT == 0,
+                ClaimsError::DispensedUnitRequired
+            ),
         }
         match (args.frequency, &self.replaces) {
             (frequency::ORIGINAL, None) => {}
@@ -76,8 +111,15 @@ impl SubmitClaim<'_> {
                     old.status,
                     ClaimStatus::Paid | ClaimStatus::Voided | ClaimStatus::Reversed
                 );
+                // A replacement corrects the same service: same payer, provider, coverage and
+                // unit (so releasing the original's evidence is releasing this unit's).
+                let unit = self.unit.as_ref().map(|u| u.key()).unwrap_or_default();
                 require!(
-                    old.payer == self.payer.key() && old.provider == provider && !settled,
+                    old.payer == self.payer.key()
+                        && old.provider == provider
+                        && old.coverage == self.coverage.key()
+                        && old.unit == unit
+                        && !settled,
                     ClaimsError::InvalidReplacement
                 );
             }
@@ -89,8 +131,14 @@ impl SubmitClaim<'_> {
     pub fn handler(ctx: Context<SubmitClaim>, args: SubmitArgs) -> Result<()> {
         let now = now()?;
         let provider = ctx.accounts.provider.key();
-        let replaces = match &mut ctx.accounts.replaces {
+        let a = &mut *ctx.accounts;
+        let replaces = match &mut a.replaces {
             Some(old) => {
+                // A replacement voids the original exactly as `void` does: its coverage
+                // charges are released and it is no longer owed.
+                old.release(&mut a.coverage)?;
+                a.payer.settle(old.approved)?;
+                a.payer.invariant()?;
                 old.status = ClaimStatus::Voided;
                 old.updated_at = now;
                 old.invariant()?;
@@ -107,17 +155,24 @@ impl SubmitClaim<'_> {
             }
             None => Pubkey::default(),
         };
-        let claim = &mut ctx.accounts.claim;
-        claim.set_inner(Claim {
+        let a = &ctx.accounts;
+        let bump = ctx.bumps.claim;
+        let consent_grant = a
+            .consent_grant
+            .as_ref()
+            .map(|g| g.key())
+            .unwrap_or_default();
+        let unit = a.unit.as_ref().map(|u| u.key()).unwrap_or_default();
+        let claim = Claim {
             version: ACCOUNT_VERSION,
-            bump: ctx.bumps.claim,
+            bump,
             status: ClaimStatus::Submitted,
             frequency: args.frequency,
             carc: 0,
             appeal_count: 0,
-            payer: ctx.accounts.payer.key(),
+            payer: a.payer.key(),
             provider,
-            coverage: ctx.accounts.coverage.key(),
+            coverage: a.coverage.key(),
             document_hash: args.document_hash,
             billed: args.billed,
             approved: 0,
@@ -126,10 +181,58 @@ impl SubmitClaim<'_> {
             submitted_at: now,
             decided_at: 0,
             updated_at: now,
-        });
+            consent_grant,
+            unit,
+        };
         claim.invariant()?;
+        let payer_key = a.payer.key();
+        let payer_info = a.provider.to_account_info();
+        let system = a.system_program.to_account_info();
+        init_account(
+            &payer_info,
+            &a.claim,
+            &system,
+            &crate::ID,
+            &[
+                SEED_CLAIM,
+                payer_key.as_ref(),
+                provider.as_ref(),
+                args.claim_id_hash.as_ref(),
+                &[bump],
+            ],
+            &claim,
+        )?;
+        if let (Some(_), Some(evidence)) = (&a.unit, &a.evidence) {
+            // The unit now backs this claim (and no other live one).
+            let existing = load_if_exists::<Evidence>(evidence, &crate::ID)?;
+            let (_, evidence_bump) =
+                Pubkey::find_program_address(&[SEED_EVIDENCE, unit.as_ref()], &crate::ID);
+            let record = Evidence {
+                version: ACCOUNT_VERSION,
+                bump: evidence_bump,
+                unit,
+                claim: a.claim.key(),
+                claims_count: crate::math::add_u32(
+                    existing.as_ref().map_or(0, |e| e.claims_count),
+                    1,
+                )?,
+            };
+            record.invariant()?;
+            if existing.is_some() {
+                write_account(evidence, &record)?;
+            } else {
+                init_account(
+                    &payer_info,
+                    evidence,
+                    &system,
+                    &crate::ID,
+                    &[SEED_EVIDENCE, unit.as_ref(), &[evidence_bump]],
+                    &record,
+                )?;
+            }
+        }
         registry::emit_event!(ClaimSubmitted {
-            claim: claim.key(),
+            claim: a.claim.key(),
             payer: claim.payer,
             provider,
             coverage: claim.coverage,
@@ -138,18 +241,8 @@ impl SubmitClaim<'_> {
             billed: args.billed,
             frequency: args.frequency,
             replaces,
-            consent_grant: ctx
-                .accounts
-                .consent_grant
-                .as_ref()
-                .map(|g| g.key())
-                .unwrap_or_default(),
-            unit: ctx
-                .accounts
-                .unit
-                .as_ref()
-                .map(|u| u.key())
-                .unwrap_or_default(),
+            consent_grant,
+            unit,
             timestamp: now,
         });
         Ok(())

@@ -15,9 +15,9 @@ pub enum ClaimStatus {
     Reversed,
 }
 
-/// A claim: PDA `["claim", payer, sha256(claim id)]`, so a claim id reaches a payer once.
-/// 199 bytes of data (budget 200): the claim id hash is the seed, the consent grant, unit and
-/// replaced claim are checked at submission and carried by the event.
+/// A claim: PDA `["claim", payer, provider, claim_id_hash]`, so a provider's claim id reaches
+/// a payer once and no other provider can take it. The consent grant and the dispensed unit it
+/// names are checked at submission and kept here (a unit backs at most one live claim).
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Claim {
@@ -43,6 +43,10 @@ pub struct Claim {
     pub submitted_at: i64,
     pub decided_at: i64,
     pub updated_at: i64,
+    /// The HPAYMT consent grant the claim names (default when none).
+    pub consent_grant: Pubkey,
+    /// The dispensed custody unit the claim names (default when none).
+    pub unit: Pubkey,
 }
 
 impl Claim {
@@ -50,11 +54,33 @@ impl Claim {
     pub const PAYER_OFFSET: usize = 15;
     pub const PROVIDER_OFFSET: usize = 47;
 
+    /// Not voided or reversed: what it approved is charged to its coverage, and the unit it
+    /// names is taken.
+    pub fn is_live(&self) -> bool {
+        !matches!(self.status, ClaimStatus::Voided | ClaimStatus::Reversed)
+    }
+
     pub fn is_decided(&self) -> bool {
         matches!(
             self.status,
             ClaimStatus::Approved | ClaimStatus::PartiallyApproved | ClaimStatus::Denied
         )
+    }
+
+    /// Takes back from `coverage` what this claim's decision charged to it (plan liability
+    /// and the member's deductible share). The one way a void, a replacement, a reversal and a
+    /// re-adjudication release a coverage; the claim keeps its amounts as the record and leaves
+    /// the charged states (it ends Voided or Reversed, or is decided anew).
+    pub fn release(&self, coverage: &mut Account<crate::state::Coverage>) -> Result<()> {
+        require_keys_eq!(
+            self.coverage,
+            coverage.key(),
+            crate::error::ClaimsError::CoverageMismatch
+        );
+        coverage.used = crate::math::sub_u64(coverage.used, self.approved)?;
+        coverage.deductible_met =
+            crate::math::sub_u64(coverage.deductible_met, self.patient_share)?;
+        coverage.invariant()
     }
 
     pub fn invariant(&self) -> Result<()> {

@@ -3,7 +3,7 @@
 use crate::error::ConsentError;
 use crate::events::{GrantAmended, GrantApproved, GrantRejected, GrantRevoked};
 use crate::state::{ConsentGrant, Delegate, GrantStatus, Scope};
-use crate::utils::{authorize_patient_or_delegate, now};
+use crate::utils::{authorize_patient_or_delegate, clamp_to_delegation, now};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -23,7 +23,7 @@ pub struct AmendArgs {
 
 impl ChangeGrant<'_> {
     /// Authorizes the signer for the grant's current scope; returns whether a delegate acted.
-    fn authorize(&self, scope: &Scope, now: i64) -> Result<bool> {
+    fn authorize(&self, scope: &Scope, now: i64) -> Result<Option<&Delegate>> {
         authorize_patient_or_delegate(
             &self.grant.patient,
             &self.authority.key(),
@@ -35,20 +35,33 @@ impl ChangeGrant<'_> {
 
     pub fn validate_decision(&self) -> Result<()> {
         let now = now()?;
-        self.authorize(&self.grant.scope, now)?;
+        let delegation = self.authorize(&self.grant.scope, now)?;
         require!(
             self.grant.status == GrantStatus::Proposed,
             ConsentError::NotProposed
+        );
+        require!(
+            clamp_to_delegation(self.grant.expires_at, delegation) > self.grant.not_before,
+            ConsentError::InvalidPeriod
         );
         Ok(())
     }
 
     pub fn approve(ctx: Context<ChangeGrant>) -> Result<()> {
         let now = now()?;
-        let by_delegate = ctx.accounts.authority.key() != ctx.accounts.grant.patient;
+        // A guardian's approval ends no later than the guardian's delegation.
+        let a = &ctx.accounts;
+        let delegation = a
+            .delegate
+            .as_deref()
+            .filter(|_| a.authority.key() != a.grant.patient);
+        let guardian = delegation.map_or(Pubkey::default(), |d| d.guardian);
+        let expires_at = clamp_to_delegation(a.grant.expires_at, delegation);
         let grant = &mut ctx.accounts.grant;
         grant.status = GrantStatus::Active;
-        grant.by_delegate = by_delegate;
+        grant.delegate = guardian;
+        grant.by_delegate = grant.is_delegate_made();
+        grant.expires_at = expires_at;
         grant.updated_at = now;
         grant.invariant()?;
         registry::emit_event!(GrantApproved {
@@ -86,9 +99,11 @@ impl ChangeGrant<'_> {
             matches!(grant.status, GrantStatus::Active | GrantStatus::Proposed),
             ConsentError::GrantNotActive
         );
-        let by_delegate = self.authorize(&grant.scope, now)?;
+        let delegation = self.authorize(&grant.scope, now)?;
+        let by_delegate = delegation.is_some();
         let scope = args.scope.unwrap_or(grant.scope);
-        let expires_at = args.expires_at.unwrap_or(grant.expires_at);
+        let expires_at =
+            clamp_to_delegation(args.expires_at.unwrap_or(grant.expires_at), delegation);
         require!(scope.is_valid(), ConsentError::InvalidScope);
         require!(
             expires_at > grant.not_before && expires_at > now,
@@ -104,14 +119,19 @@ impl ChangeGrant<'_> {
 
     pub fn amend(ctx: Context<ChangeGrant>, args: AmendArgs) -> Result<()> {
         let now = now()?;
-        let by = ctx.accounts.authority.key();
+        let a = &ctx.accounts;
+        let by = a.authority.key();
+        let delegation = a.delegate.as_deref().filter(|_| by != a.grant.patient);
+        let guardian = delegation.map_or(Pubkey::default(), |d| d.guardian);
+        let expires_at =
+            clamp_to_delegation(args.expires_at.unwrap_or(a.grant.expires_at), delegation);
         let grant = &mut ctx.accounts.grant;
         let scope = args.scope.unwrap_or(grant.scope);
-        let expires_at = args.expires_at.unwrap_or(grant.expires_at);
         let widened = !grant.scope.covers(&scope) || expires_at > grant.expires_at;
         grant.scope = scope;
         grant.expires_at = expires_at;
-        grant.by_delegate = by != grant.patient;
+        grant.delegate = guardian;
+        grant.by_delegate = grant.is_delegate_made();
         grant.updated_at = now;
         grant.invariant()?;
         registry::emit_event!(GrantAmended {

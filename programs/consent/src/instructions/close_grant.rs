@@ -21,6 +21,11 @@ impl CloseGrant<'_> {
         let closable =
             matches!(g.status, GrantStatus::Revoked | GrantStatus::Rejected) || now >= g.expires_at;
         require!(closable, ConsentError::GrantStillActive);
+        // Closing must not erase a break-glass access before the patient has seen it.
+        require!(
+            !g.emergency || g.reviewed,
+            ConsentError::EmergencyUnreviewed
+        );
         Ok(())
     }
 

@@ -4,18 +4,15 @@ use crate::events::{DelegateRemoved, DelegateSet};
 use crate::state::{Delegate, Scope};
 use crate::utils::now;
 use anchor_lang::prelude::*;
+use registry::utils::pda::{init_account, load_if_exists, write_account};
 
 /// The patient names (or re-scopes) a guardian with its own scope and expiry.
 #[derive(Accounts)]
 pub struct SetDelegate<'info> {
-    #[account(
-        init_if_needed,
-        payer = patient,
-        space = 8 + Delegate::INIT_SPACE,
-        seeds = [SEED_DELEGATE, patient.key().as_ref(), guardian.key().as_ref()],
-        bump
-    )]
-    pub delegate: Account<'info, Delegate>,
+    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// the address first), or read and re-scoped when it exists.
+    #[account(mut, seeds = [SEED_DELEGATE, patient.key().as_ref(), guardian.key().as_ref()], bump)]
+    pub delegate: UncheckedAccount<'info>,
     #[account(mut)]
     pub patient: Signer<'info>,
     /// CHECK: only the guardian's key (a seed); it signs when it acts.
@@ -37,24 +34,33 @@ impl SetDelegate<'_> {
 
     pub fn handler(ctx: Context<SetDelegate>, scope: Scope, expires_at: i64) -> Result<()> {
         let now = now()?;
-        let created_at = if ctx.accounts.delegate.version == 0 {
-            now
-        } else {
-            ctx.accounts.delegate.created_at
-        };
-        let delegate = &mut ctx.accounts.delegate;
-        delegate.set_inner(Delegate {
+        let a = &ctx.accounts;
+        let existing = load_if_exists::<Delegate>(&a.delegate, &crate::ID)?;
+        let (patient, guardian, bump) = (a.patient.key(), a.guardian.key(), ctx.bumps.delegate);
+        let delegate = Delegate {
             version: ACCOUNT_VERSION,
-            bump: ctx.bumps.delegate,
+            bump,
             scope,
-            patient: ctx.accounts.patient.key(),
-            guardian: ctx.accounts.guardian.key(),
+            patient,
+            guardian,
             expires_at,
-            created_at,
-        });
+            created_at: existing.as_ref().map_or(now, |d| d.created_at),
+        };
         delegate.invariant()?;
+        if existing.is_some() {
+            write_account(&a.delegate, &delegate)?;
+        } else {
+            init_account(
+                &a.patient.to_account_info(),
+                &a.delegate,
+                &a.system_program.to_account_info(),
+                &crate::ID,
+                &[SEED_DELEGATE, patient.as_ref(), guardian.as_ref(), &[bump]],
+                &delegate,
+            )?;
+        }
         registry::emit_event!(DelegateSet {
-            delegate: delegate.key(),
+            delegate: a.delegate.key(),
             patient: delegate.patient,
             guardian: delegate.guardian,
             scope,

@@ -1,11 +1,15 @@
-use crate::constants::{purpose, ACCOUNT_VERSION, MAX_EMERGENCY_SECONDS, SEED_GRANT, SEED_PATIENT};
+use crate::constants::{
+    purpose, ACCOUNT_VERSION, MAX_EMERGENCY_SECONDS, MAX_UNREVIEWED_EMERGENCIES, SEED_BREAKGLASS,
+    SEED_GRANT, SEED_PATIENT,
+};
 use crate::error::ConsentError;
 use crate::events::EmergencyReviewed;
-use crate::state::{ConsentGrant, GrantStatus, NewGrant, PatientRecord, Scope};
+use crate::state::{BreakGlass, ConsentGrant, GrantStatus, NewGrant, PatientRecord, Scope};
 use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
 use registry::constants::roles;
 use registry::state::Participant;
+use registry::utils::pda::{init_account, load_if_exists, write_account};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct EmergencyArgs {
@@ -19,26 +23,28 @@ pub struct EmergencyArgs {
 
 /// Break-glass: an active provider opens emergency access to a patient's data for at most
 /// 24 hours, without the patient's signature. The grant is flagged and counted in the
-/// patient's record until the patient reviews it.
+/// patient's record until the patient reviews it. A provider has one open emergency grant per
+/// patient at a time, and break-glass is refused while the patient has
+/// `MAX_UNREVIEWED_EMERGENCIES` unreviewed ones.
 #[derive(Accounts)]
 #[instruction(grant_id: u64)]
 pub struct EmergencyAccess<'info> {
+    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// the address first); a reused id fails with `GrantIdInUse`.
     #[account(
-        init_if_needed,
-        payer = provider,
-        space = 8 + ConsentGrant::INIT_SPACE,
+        mut,
         seeds = [SEED_GRANT, patient.key().as_ref(), provider.key().as_ref(), &grant_id.to_le_bytes()],
         bump
     )]
-    pub grant: Account<'info, ConsentGrant>,
-    #[account(
-        init_if_needed,
-        payer = provider,
-        space = 8 + PatientRecord::INIT_SPACE,
-        seeds = [SEED_PATIENT, patient.key().as_ref()],
-        bump
-    )]
-    pub patient_record: Account<'info, PatientRecord>,
+    pub grant: UncheckedAccount<'info>,
+    /// CHECK: the patient's record, created on the first break-glass (prefund-safe), else read
+    /// and updated by the handler.
+    #[account(mut, seeds = [SEED_PATIENT, patient.key().as_ref()], bump)]
+    pub patient_record: UncheckedAccount<'info>,
+    /// CHECK: this provider's break-glass record for this patient, created on the first
+    /// break-glass (prefund-safe), else read and updated by the handler.
+    #[account(mut, seeds = [SEED_BREAKGLASS, patient.key().as_ref(), provider.key().as_ref()], bump)]
+    pub breakglass: UncheckedAccount<'info>,
     /// CHECK: only the patient's key (a seed).
     pub patient: UncheckedAccount<'info>,
     #[account(mut)]
@@ -50,7 +56,16 @@ pub struct EmergencyAccess<'info> {
 impl EmergencyAccess<'_> {
     pub fn validate(&self, args: &EmergencyArgs) -> Result<()> {
         let now = now()?;
-        require_eq!(self.grant.version, 0, ConsentError::GrantIdInUse);
+        require_keys_neq!(*self.grant.owner, crate::ID, ConsentError::GrantIdInUse);
+        if let Some(last) = load_if_exists::<BreakGlass>(&self.breakglass, &crate::ID)? {
+            require!(now >= last.expires_at, ConsentError::EmergencyStillOpen);
+        }
+        if let Some(record) = load_if_exists::<PatientRecord>(&self.patient_record, &crate::ID)? {
+            require!(
+                record.unreviewed_emergencies < MAX_UNREVIEWED_EMERGENCIES,
+                ConsentError::TooManyUnreviewedEmergencies
+            );
+        }
         require_partner(
             &self.provider_participant,
             &self.provider.key(),
@@ -82,34 +97,96 @@ impl EmergencyAccess<'_> {
     ) -> Result<()> {
         let now = now()?;
         let expires_at = crate::math::add_i64(now, args.duration_seconds)?;
-        let patient = ctx.accounts.patient.key();
-        let grant = &mut ctx.accounts.grant;
-        grant.set_inner(ConsentGrant::new(NewGrant {
+        let a = &ctx.accounts;
+        let patient = a.patient.key();
+        let provider = a.provider.key();
+        let payer = a.provider.to_account_info();
+        let system = a.system_program.to_account_info();
+        let grant = ConsentGrant::new(NewGrant {
             bump: ctx.bumps.grant,
             status: GrantStatus::Active,
             emergency: true,
-            by_delegate: false,
+            delegate: Pubkey::default(),
             scope: args.scope,
             patient,
-            grantee: ctx.accounts.provider.key(),
+            grantee: provider,
             not_before: now,
             expires_at,
             policy_hash: args.justification_hash,
             now,
-        }));
+        });
         grant.invariant()?;
-        let record = &mut ctx.accounts.patient_record;
-        if record.version == 0 {
-            record.version = ACCOUNT_VERSION;
-            record.bump = ctx.bumps.patient_record;
-            record.patient = patient;
-        }
+        init_account(
+            &payer,
+            &a.grant,
+            &system,
+            &crate::ID,
+            &[
+                SEED_GRANT,
+                patient.as_ref(),
+                provider.as_ref(),
+                &grant_id.to_le_bytes(),
+                &[ctx.bumps.grant],
+            ],
+            &grant,
+        )?;
+
+        let existing = load_if_exists::<PatientRecord>(&a.patient_record, &crate::ID)?;
+        let mut record = existing.unwrap_or(PatientRecord {
+            version: ACCOUNT_VERSION,
+            bump: ctx.bumps.patient_record,
+            patient,
+            emergency_count: 0,
+            unreviewed_emergencies: 0,
+            last_emergency_at: 0,
+        });
         record.emergency_count = crate::math::add_u32(record.emergency_count, 1)?;
         record.unreviewed_emergencies = crate::math::add_u32(record.unreviewed_emergencies, 1)?;
         record.last_emergency_at = now;
         record.invariant()?;
-        let grant = &ctx.accounts.grant;
-        registry::emit_event!(grant.created_event(grant.key(), grant.grantee, grant_id));
+        if *a.patient_record.owner == crate::ID {
+            write_account(&a.patient_record, &record)?;
+        } else {
+            init_account(
+                &payer,
+                &a.patient_record,
+                &system,
+                &crate::ID,
+                &[SEED_PATIENT, patient.as_ref(), &[record.bump]],
+                &record,
+            )?;
+        }
+
+        let previous = load_if_exists::<BreakGlass>(&a.breakglass, &crate::ID)?;
+        let breakglass = BreakGlass {
+            version: ACCOUNT_VERSION,
+            bump: ctx.bumps.breakglass,
+            patient,
+            provider,
+            grant: a.grant.key(),
+            opened_at: now,
+            expires_at,
+            count: crate::math::add_u32(previous.as_ref().map_or(0, |b| b.count), 1)?,
+        };
+        breakglass.invariant()?;
+        if previous.is_some() {
+            write_account(&a.breakglass, &breakglass)?;
+        } else {
+            init_account(
+                &payer,
+                &a.breakglass,
+                &system,
+                &crate::ID,
+                &[
+                    SEED_BREAKGLASS,
+                    patient.as_ref(),
+                    provider.as_ref(),
+                    &[ctx.bumps.breakglass],
+                ],
+                &breakglass,
+            )?;
+        }
+        registry::emit_event!(grant.created_event(a.grant.key(), provider, grant_id));
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 use crate::constants::{GRANTEE_ROLES, SEED_GRANT};
 use crate::error::ConsentError;
 use crate::state::{ConsentGrant, Delegate, GrantStatus, NewGrant, Scope};
-use crate::utils::{authorize_patient_or_delegate, now, require_partner};
+use crate::utils::{authorize_patient_or_delegate, clamp_to_delegation, now, require_partner};
 use anchor_lang::prelude::*;
 use registry::state::Participant;
 
@@ -26,19 +26,19 @@ impl GrantArgs {
 }
 
 /// The patient (or a delegate within its scope) grants a registered provider, researcher,
-/// payer or dispenser access. `init_if_needed` + a freshness check: a reused grant id fails
-/// with `GrantIdInUse` on every runtime.
+/// payer or dispenser access; a reused grant id fails with `GrantIdInUse`. A grant made by a
+/// guardian ends no later than the guardian's delegation.
 #[derive(Accounts)]
 #[instruction(grant_id: u64)]
 pub struct Grant<'info> {
+    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// the address first).
     #[account(
-        init_if_needed,
-        payer = payer,
-        space = 8 + ConsentGrant::INIT_SPACE,
+        mut,
         seeds = [SEED_GRANT, patient.key().as_ref(), grantee_participant.wallet.as_ref(), &grant_id.to_le_bytes()],
         bump
     )]
-    pub grant: Account<'info, ConsentGrant>,
+    pub grant: UncheckedAccount<'info>,
     /// CHECK: only the patient's key (a seed); the patient or its delegate signs as `authority`.
     pub patient: UncheckedAccount<'info>,
     pub grantee_participant: Account<'info, Participant>,
@@ -52,8 +52,8 @@ pub struct Grant<'info> {
 impl Grant<'_> {
     pub fn validate(&self, args: &GrantArgs) -> Result<()> {
         let now = now()?;
-        require_eq!(self.grant.version, 0, ConsentError::GrantIdInUse);
-        authorize_patient_or_delegate(
+        require_keys_neq!(*self.grant.owner, crate::ID, ConsentError::GrantIdInUse);
+        let delegation = authorize_patient_or_delegate(
             &self.patient.key(),
             &self.authority.key(),
             self.delegate.as_deref(),
@@ -63,32 +63,53 @@ impl Grant<'_> {
         let grantee = self.grantee_participant.wallet;
         require_keys_neq!(grantee, self.patient.key(), ConsentError::SelfGrant);
         require_partner(&self.grantee_participant, &grantee, GRANTEE_ROLES, now)?;
-        args.validate(now)
+        args.validate(now)?;
+        require!(
+            clamp_to_delegation(args.expires_at, delegation) > args.not_before,
+            ConsentError::InvalidPeriod
+        );
+        Ok(())
     }
 
     pub fn handler(ctx: Context<Grant>, grant_id: u64, args: GrantArgs) -> Result<()> {
         let now = now()?;
-        let by_delegate = ctx.accounts.authority.key() != ctx.accounts.patient.key();
-        let grant = &mut ctx.accounts.grant;
-        grant.set_inner(ConsentGrant::new(NewGrant {
-            bump: ctx.bumps.grant,
+        let a = &ctx.accounts;
+        let patient = a.patient.key();
+        let delegation = a
+            .delegate
+            .as_deref()
+            .filter(|_| a.authority.key() != patient);
+        let bump = ctx.bumps.grant;
+        let grant = ConsentGrant::new(NewGrant {
+            bump,
             status: GrantStatus::Active,
             emergency: false,
-            by_delegate,
+            delegate: delegation.map_or(Pubkey::default(), |d| d.guardian),
             scope: args.scope,
-            patient: ctx.accounts.patient.key(),
-            grantee: ctx.accounts.grantee_participant.wallet,
+            patient,
+            grantee: a.grantee_participant.wallet,
             not_before: args.not_before,
-            expires_at: args.expires_at,
+            expires_at: clamp_to_delegation(args.expires_at, delegation),
             policy_hash: args.policy_hash,
             now,
-        }));
+        });
         grant.invariant()?;
-        registry::emit_event!(grant.created_event(
-            grant.key(),
-            ctx.accounts.authority.key(),
-            grant_id
-        ));
+        let grantee = a.grantee_participant.wallet;
+        registry::utils::pda::init_account(
+            &a.payer.to_account_info(),
+            &a.grant.to_account_info(),
+            &a.system_program.to_account_info(),
+            &crate::ID,
+            &[
+                SEED_GRANT,
+                patient.as_ref(),
+                grantee.as_ref(),
+                &grant_id.to_le_bytes(),
+                &[bump],
+            ],
+            &grant,
+        )?;
+        registry::emit_event!(grant.created_event(a.grant.key(), a.authority.key(), grant_id));
         Ok(())
     }
 }

@@ -1,7 +1,8 @@
 use crate::constants::GRANTEE_ROLES;
+use crate::constants::SEED_DELEGATE;
 use crate::error::ConsentError;
 use crate::events::AccessRecorded;
-use crate::state::{single_bit_u16, single_bit_u8, ConsentGrant};
+use crate::state::{single_bit_u16, single_bit_u8, ConsentGrant, Delegate};
 use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
 use registry::constants::roles;
@@ -30,6 +31,10 @@ pub struct RecordAccess<'info> {
     pub patient: UncheckedAccount<'info>,
     pub grantee: Signer<'info>,
     pub grantee_participant: Account<'info, Participant>,
+    /// CHECK: the delegation `["delegate", patient, guardian]` a guardian-made grant lives
+    /// under (required for such a grant; read in `validate`: a removed, re-created or expired
+    /// delegation ends the grant).
+    pub delegate: Option<UncheckedAccount<'info>>,
 }
 
 impl RecordAccess<'_> {
@@ -46,8 +51,31 @@ impl RecordAccess<'_> {
             ConsentError::InvalidCode
         );
         self.grant
-            .check_access(args.class, args.action, args.purpose, now)
-            .map_err(Into::into)
+            .check_access(args.class, args.action, args.purpose, now)?;
+        if self.grant.is_delegate_made() {
+            // The delegation must still be the one the grant was made under: present (not
+            // removed), unexpired, and not re-created since the guardian acted.
+            let info = self
+                .delegate
+                .as_deref()
+                .ok_or(ConsentError::DelegationEnded)?;
+            let (address, _) = Pubkey::find_program_address(
+                &[
+                    SEED_DELEGATE,
+                    self.grant.patient.as_ref(),
+                    self.grant.delegate.as_ref(),
+                ],
+                &crate::ID,
+            );
+            require_keys_eq!(*info.key, address, ConsentError::DelegationEnded);
+            let d = registry::utils::pda::load_if_exists::<Delegate>(info, &crate::ID)?
+                .ok_or(ConsentError::DelegationEnded)?;
+            require!(
+                now < d.expires_at && d.created_at <= self.grant.updated_at,
+                ConsentError::DelegationEnded
+            );
+        }
+        Ok(())
     }
 
     pub fn handler(ctx: Context<RecordAccess>, args: AccessArgs) -> Result<()> {

@@ -11,14 +11,14 @@ use registry::state::Participant;
 #[derive(Accounts)]
 #[instruction(grant_id: u64)]
 pub struct Request<'info> {
+    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// the address first); a reused id fails with `GrantIdInUse`.
     #[account(
-        init_if_needed,
-        payer = grantee,
-        space = 8 + ConsentGrant::INIT_SPACE,
+        mut,
         seeds = [SEED_GRANT, patient.key().as_ref(), grantee.key().as_ref(), &grant_id.to_le_bytes()],
         bump
     )]
-    pub grant: Account<'info, ConsentGrant>,
+    pub grant: UncheckedAccount<'info>,
     /// CHECK: only the patient's key (a seed).
     pub patient: UncheckedAccount<'info>,
     #[account(mut)]
@@ -30,7 +30,7 @@ pub struct Request<'info> {
 impl Request<'_> {
     pub fn validate(&self, args: &GrantArgs) -> Result<()> {
         let now = now()?;
-        require_eq!(self.grant.version, 0, ConsentError::GrantIdInUse);
+        require_keys_neq!(*self.grant.owner, crate::ID, ConsentError::GrantIdInUse);
         require_keys_neq!(
             self.grantee.key(),
             self.patient.key(),
@@ -47,22 +47,37 @@ impl Request<'_> {
 
     pub fn handler(ctx: Context<Request>, grant_id: u64, args: GrantArgs) -> Result<()> {
         let now = now()?;
-        let grant = &mut ctx.accounts.grant;
-        grant.set_inner(ConsentGrant::new(NewGrant {
-            bump: ctx.bumps.grant,
+        let a = &ctx.accounts;
+        let (patient, grantee, bump) = (a.patient.key(), a.grantee.key(), ctx.bumps.grant);
+        let grant = ConsentGrant::new(NewGrant {
+            bump,
             status: GrantStatus::Proposed,
             emergency: false,
-            by_delegate: false,
+            delegate: Pubkey::default(),
             scope: args.scope,
-            patient: ctx.accounts.patient.key(),
-            grantee: ctx.accounts.grantee.key(),
+            patient,
+            grantee,
             not_before: args.not_before,
             expires_at: args.expires_at,
             policy_hash: args.policy_hash,
             now,
-        }));
+        });
         grant.invariant()?;
-        registry::emit_event!(grant.created_event(grant.key(), grant.grantee, grant_id));
+        registry::utils::pda::init_account(
+            &a.grantee.to_account_info(),
+            &a.grant.to_account_info(),
+            &a.system_program.to_account_info(),
+            &crate::ID,
+            &[
+                SEED_GRANT,
+                patient.as_ref(),
+                grantee.as_ref(),
+                &grant_id.to_le_bytes(),
+                &[bump],
+            ],
+            &grant,
+        )?;
+        registry::emit_event!(grant.created_event(a.grant.key(), grantee, grant_id));
         Ok(())
     }
 }

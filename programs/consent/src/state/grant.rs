@@ -13,8 +13,8 @@ pub enum GrantStatus {
 }
 
 /// A patient's consent to a grantee: PDA `["grant", patient, grantee, grant_id u64 LE]`.
-/// Many may exist per pair. 157 bytes of data (budget 160): who granted it (patient or
-/// delegate) is a flag here and a key in the events.
+/// Many may exist per pair. 189 bytes of data: who granted it (patient or delegate) is a flag
+/// and, for a delegate, the guardian's key (the grant lives no longer than that delegation).
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct ConsentGrant {
@@ -38,6 +38,9 @@ pub struct ConsentGrant {
     pub last_access_at: i64,
     /// An emergency grant the patient has reviewed.
     pub reviewed: bool,
+    /// The guardian whose delegation this grant was made, approved or last changed under
+    /// (`Pubkey::default()` when the patient acted): access then needs that delegation alive.
+    pub delegate: Pubkey,
 }
 
 /// What a new grant is made of.
@@ -45,7 +48,8 @@ pub struct NewGrant {
     pub bump: u8,
     pub status: GrantStatus,
     pub emergency: bool,
-    pub by_delegate: bool,
+    /// The guardian who acted, or `Pubkey::default()` for the patient.
+    pub delegate: Pubkey,
     pub scope: Scope,
     pub patient: Pubkey,
     pub grantee: Pubkey,
@@ -63,7 +67,7 @@ impl ConsentGrant {
             bump: g.bump,
             status: g.status,
             emergency: g.emergency,
-            by_delegate: g.by_delegate,
+            by_delegate: g.delegate != Pubkey::default(),
             scope: g.scope,
             patient: g.patient,
             grantee: g.grantee,
@@ -75,7 +79,13 @@ impl ConsentGrant {
             access_count: 0,
             last_access_at: 0,
             reviewed: false,
+            delegate: g.delegate,
         }
+    }
+
+    /// Made, approved or last changed by a guardian rather than the patient.
+    pub fn is_delegate_made(&self) -> bool {
+        self.delegate != Pubkey::default()
     }
 
     /// The `GrantCreated` event of this freshly created grant.
@@ -156,6 +166,10 @@ impl ConsentGrant {
             ConsentError::InvariantViolation
         );
         require_keys_neq!(self.patient, self.grantee, ConsentError::InvariantViolation);
+        require!(
+            self.by_delegate == self.is_delegate_made(),
+            ConsentError::InvariantViolation
+        );
         if self.emergency {
             require!(
                 self.expires_at - self.not_before <= crate::constants::MAX_EMERGENCY_SECONDS,

@@ -22,18 +22,24 @@ pub fn require_partner(
 }
 
 /// Only the patient, or a delegate of that patient acting within its scope and before its
-/// expiry, changes a grant of `scope`. Returns whether a delegate acted.
-pub fn authorize_patient_or_delegate(
+/// expiry, changes a grant of `scope`. Returns the delegation a guardian acted under (`None`
+/// when the patient signed).
+pub fn authorize_patient_or_delegate<'a>(
     patient: &Pubkey,
     signer: &Pubkey,
-    delegate: Option<&Delegate>,
+    delegate: Option<&'a Delegate>,
     scope: &Scope,
     now: i64,
-) -> Result<bool> {
+) -> Result<Option<&'a Delegate>> {
     if signer == patient {
-        return Ok(false);
+        return Ok(None);
     }
     let d = delegate.ok_or(ConsentError::Unauthorized)?;
     d.check(patient, signer, scope, now)?;
-    Ok(true)
+    Ok(Some(d))
+}
+
+/// A grant a guardian makes or approves ends no later than the guardian's delegation.
+pub fn clamp_to_delegation(expires_at: i64, delegation: Option<&Delegate>) -> i64 {
+    delegation.map_or(expires_at, |d| expires_at.min(d.expires_at))
 }

@@ -2,7 +2,7 @@ use crate::constants::{ACCOUNT_VERSION, COMMISSIONER_ROLES, MAX_BATCH, SEED_UNIT
 use crate::error::CustodyError;
 use crate::events::UnitsCommissioned;
 use crate::state::{Lot, LotStatus, Unit, UnitKind, UnitStatus};
-use crate::utils::{create_pda_account, now, require_partner, write_account};
+use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
 use registry::state::Participant;
 
@@ -60,13 +60,6 @@ impl CommissionUnits<'_> {
             require!(info.is_writable, CustodyError::UnitAddressMismatch);
             // An existing unit (or one commissioned earlier in this batch) is a duplicate serial.
             require!(*info.owner != crate::ID, CustodyError::DuplicateSerial);
-            create_pda_account(
-                &payer,
-                info,
-                &system,
-                8 + Unit::INIT_SPACE,
-                &[SEED_UNIT, hash, &[bump]],
-            )?;
             let unit = Unit {
                 version: ACCOUNT_VERSION,
                 bump,
@@ -84,7 +77,14 @@ impl CommissionUnits<'_> {
                 updated_at: now,
             };
             unit.invariant()?;
-            write_account(info, &unit)?;
+            registry::utils::pda::init_account(
+                &payer,
+                info,
+                &system,
+                &crate::ID,
+                &[SEED_UNIT, hash, &[bump]],
+                &unit,
+            )?;
             units.push(address);
         }
         let lot = &mut ctx.accounts.lot;

@@ -10,14 +10,10 @@ use registry::state::Participant;
 #[derive(Accounts)]
 #[instruction(sscc: [u8; SSCC_LEN])]
 pub struct CreateAggregate<'info> {
-    #[account(
-        init,
-        payer = payer,
-        space = 8 + Unit::INIT_SPACE,
-        seeds = [SEED_UNIT, sscc.as_ref()],
-        bump
-    )]
-    pub aggregate: Account<'info, Unit>,
+    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// the address first); an existing SSCC fails with `AggregateExists`.
+    #[account(mut, seeds = [SEED_UNIT, sscc.as_ref()], bump)]
+    pub aggregate: UncheckedAccount<'info>,
     pub packer: Signer<'info>,
     pub packer_participant: Account<'info, Participant>,
     #[account(mut)]
@@ -27,6 +23,11 @@ pub struct CreateAggregate<'info> {
 
 impl CreateAggregate<'_> {
     pub fn validate(&self, sscc: &[u8; SSCC_LEN], kind: UnitKind) -> Result<()> {
+        require_keys_neq!(
+            *self.aggregate.owner,
+            crate::ID,
+            CustodyError::AggregateExists
+        );
         require_partner(
             &self.packer_participant,
             &self.packer.key(),
@@ -47,10 +48,10 @@ impl CreateAggregate<'_> {
         kind: UnitKind,
     ) -> Result<()> {
         let now = now()?;
-        let aggregate = &mut ctx.accounts.aggregate;
-        aggregate.set_inner(Unit {
+        let bump = ctx.bumps.aggregate;
+        let aggregate = Unit {
             version: ACCOUNT_VERSION,
-            bump: ctx.bumps.aggregate,
+            bump,
             kind,
             status: UnitStatus::Active,
             status_before_quarantine: UnitStatus::Active,
@@ -63,10 +64,19 @@ impl CreateAggregate<'_> {
             hop_count: 0,
             chain_head: [0; 32],
             updated_at: now,
-        });
+        };
         aggregate.invariant()?;
+        let a = &ctx.accounts;
+        registry::utils::pda::init_account(
+            &a.payer.to_account_info(),
+            &a.aggregate.to_account_info(),
+            &a.system_program.to_account_info(),
+            &crate::ID,
+            &[SEED_UNIT, sscc.as_ref(), &[bump]],
+            &aggregate,
+        )?;
         registry::emit_event!(AggregateCreated {
-            unit: aggregate.key(),
+            unit: a.aggregate.key(),
             sscc,
             kind: kind as u8,
             by: ctx.accounts.packer.key(),

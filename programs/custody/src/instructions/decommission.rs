@@ -25,10 +25,10 @@ impl Decommission<'_> {
         )?;
         require!(!self.unit.in_aggregate(), CustodyError::InsideAggregate);
         require_keys_eq!(self.unit.holder, self.holder.key(), CustodyError::NotHolder);
-        // Quarantined product may be destroyed; other non-active statuses may not change.
-        if self.unit.status != UnitStatus::Quarantined {
-            self.unit.require_active()?;
-        }
+        // Only active product is decommissioned or destroyed: a quarantined unit stays as it
+        // is until the party that flagged it (or a regulator) clears it, or it is declared
+        // illegitimate.
+        self.unit.require_active()?;
         require_eq!(self.unit.child_count, 0, CustodyError::AggregateNotEmpty);
         Ok(())
     }

@@ -1,6 +1,6 @@
-use crate::constants::{CUSTODIAN_ROLES, SEED_HOP};
+use crate::constants::{CUSTODIAN_ROLES, SEED_HOP, SHIPMENT_TIMEOUT};
 use crate::error::CustodyError;
-use crate::events::{Received, Refused};
+use crate::events::{Received, Refused, ShipmentCancelled};
 use crate::state::{Hop, HopStatus, Lot, Unit, UnitStatus};
 use crate::utils::{now, require_lot_ok, require_partner};
 use anchor_lang::prelude::*;
@@ -21,24 +21,51 @@ pub struct Receive<'info> {
     pub lot: Option<Account<'info, Lot>>,
 }
 
+/// The unit is in transit and `hop` is its pending hop `["hop", unit, unit.hop_count]`.
+fn require_pending_hop(unit: &Account<Unit>, hop: &Account<Hop>) -> Result<()> {
+    require!(
+        unit.status == UnitStatus::InTransit,
+        CustodyError::NotInTransit
+    );
+    let unit_key = unit.key();
+    let index = unit.hop_count.to_le_bytes();
+    let expected = Pubkey::create_program_address(
+        &[SEED_HOP, unit_key.as_ref(), &index, &[hop.bump]],
+        &crate::ID,
+    )
+    .map_err(|_| CustodyError::HopMismatch)?;
+    require_keys_eq!(hop.key(), expected, CustodyError::HopMismatch);
+    require!(hop.status == HopStatus::Shipped, CustodyError::NotInTransit);
+    Ok(())
+}
+
+/// Completes the pending hop as `status`, advancing the hop count and the chain head; the
+/// unit is active again, held by the receiver when received, else by the sender.
+fn complete_hop(
+    unit: &mut Account<Unit>,
+    hop: &mut Account<Hop>,
+    status: HopStatus,
+    now: i64,
+) -> Result<(u32, [u8; 32])> {
+    let index = unit.hop_count;
+    hop.status = status;
+    hop.received_at = now;
+    hop.invariant()?;
+    let head = hop.chain(&unit.chain_head, index);
+    unit.chain_head = head;
+    unit.hop_count = crate::math::add_u32(index, 1)?;
+    unit.status = UnitStatus::Active;
+    if status == HopStatus::Received {
+        unit.holder = hop.to;
+    }
+    unit.updated_at = now;
+    unit.invariant()?;
+    Ok((index, head))
+}
+
 impl Receive<'_> {
     fn validate_common(&self) -> Result<()> {
-        require!(
-            self.unit.status == UnitStatus::InTransit,
-            CustodyError::NotInTransit
-        );
-        let unit_key = self.unit.key();
-        let index = self.unit.hop_count.to_le_bytes();
-        let expected = Pubkey::create_program_address(
-            &[SEED_HOP, unit_key.as_ref(), &index, &[self.hop.bump]],
-            &crate::ID,
-        )
-        .map_err(|_| CustodyError::HopMismatch)?;
-        require_keys_eq!(self.hop.key(), expected, CustodyError::HopMismatch);
-        require!(
-            self.hop.status == HopStatus::Shipped,
-            CustodyError::NotInTransit
-        );
+        require_pending_hop(&self.unit, &self.hop)?;
         require_keys_eq!(self.hop.to, self.receiver.key(), CustodyError::NotAddressee);
         Ok(())
     }
@@ -72,24 +99,8 @@ impl Receive<'_> {
         Ok(())
     }
 
-    /// Completes the pending hop as `status`, advancing the hop count and the chain head.
     fn complete(&mut self, status: HopStatus, now: i64) -> Result<(u32, [u8; 32])> {
-        let index = self.unit.hop_count;
-        let hop = &mut self.hop;
-        hop.status = status;
-        hop.received_at = now;
-        hop.invariant()?;
-        let head = hop.chain(&self.unit.chain_head, index);
-        let unit = &mut self.unit;
-        unit.chain_head = head;
-        unit.hop_count = crate::math::add_u32(index, 1)?;
-        unit.status = UnitStatus::Active;
-        if status == HopStatus::Received {
-            unit.holder = hop.to;
-        }
-        unit.updated_at = now;
-        unit.invariant()?;
-        Ok((index, head))
+        complete_hop(&mut self.unit, &mut self.hop, status, now)
     }
 
     pub fn receive(ctx: Context<Receive>) -> Result<()> {
@@ -119,6 +130,44 @@ impl Receive<'_> {
             from: hop.from,
             to: hop.to,
             reason_code,
+            chain_head,
+            timestamp: now,
+        });
+        Ok(())
+    }
+}
+
+/// The sender takes back a shipment its receiver has neither received nor refused within
+/// `SHIPMENT_TIMEOUT`: the hop ends `Cancelled` and the unit is active with the sender again.
+#[derive(Accounts)]
+pub struct CancelShipment<'info> {
+    #[account(mut)]
+    pub unit: Account<'info, Unit>,
+    /// The pending hop (checked in `validate`).
+    #[account(mut)]
+    pub hop: Account<'info, Hop>,
+    pub sender: Signer<'info>,
+}
+
+impl CancelShipment<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require_pending_hop(&self.unit, &self.hop)?;
+        require_keys_eq!(self.hop.from, self.sender.key(), CustodyError::NotHolder);
+        let deadline = crate::math::add_i64(self.hop.shipped_at, SHIPMENT_TIMEOUT)?;
+        require!(now()? >= deadline, CustodyError::ShipmentNotTimedOut);
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<CancelShipment>) -> Result<()> {
+        let now = now()?;
+        let a = &mut *ctx.accounts;
+        let (index, chain_head) = complete_hop(&mut a.unit, &mut a.hop, HopStatus::Cancelled, now)?;
+        registry::emit_event!(ShipmentCancelled {
+            unit: a.unit.key(),
+            hop: a.hop.key(),
+            index,
+            from: a.hop.from,
+            to: a.hop.to,
             chain_head,
             timestamp: now,
         });

@@ -20,14 +20,10 @@ pub struct RegisterLotArgs {
 #[derive(Accounts)]
 #[instruction(args: RegisterLotArgs)]
 pub struct RegisterLot<'info> {
-    #[account(
-        init,
-        payer = payer,
-        space = 8 + Lot::INIT_SPACE,
-        seeds = [SEED_LOT, args.gtin.as_ref(), args.lot_hash.as_ref()],
-        bump
-    )]
-    pub lot: Account<'info, Lot>,
+    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// the address first); an existing lot fails with `LotAlreadyRegistered`.
+    #[account(mut, seeds = [SEED_LOT, args.gtin.as_ref(), args.lot_hash.as_ref()], bump)]
+    pub lot: UncheckedAccount<'info>,
     pub manufacturer: Signer<'info>,
     pub manufacturer_participant: Account<'info, Participant>,
     #[account(mut)]
@@ -38,6 +34,11 @@ pub struct RegisterLot<'info> {
 impl RegisterLot<'_> {
     pub fn validate(&self, args: &RegisterLotArgs) -> Result<()> {
         let now = now()?;
+        require_keys_neq!(
+            *self.lot.owner,
+            crate::ID,
+            CustodyError::LotAlreadyRegistered
+        );
         require_partner(
             &self.manufacturer_participant,
             &self.manufacturer.key(),
@@ -63,10 +64,10 @@ impl RegisterLot<'_> {
 
     pub fn handler(ctx: Context<RegisterLot>, args: RegisterLotArgs) -> Result<()> {
         let now = now()?;
-        let lot = &mut ctx.accounts.lot;
-        lot.set_inner(Lot {
+        let bump = ctx.bumps.lot;
+        let lot = Lot {
             version: ACCOUNT_VERSION,
-            bump: ctx.bumps.lot,
+            bump,
             status: LotStatus::Released,
             gtin: args.gtin,
             lot_hash: args.lot_hash,
@@ -77,10 +78,24 @@ impl RegisterLot<'_> {
             recalled_at: 0,
             recall_reason: 0,
             unit_count: 0,
-        });
+        };
         lot.invariant()?;
+        let a = &ctx.accounts;
+        registry::utils::pda::init_account(
+            &a.payer.to_account_info(),
+            &a.lot.to_account_info(),
+            &a.system_program.to_account_info(),
+            &crate::ID,
+            &[
+                SEED_LOT,
+                args.gtin.as_ref(),
+                args.lot_hash.as_ref(),
+                &[bump],
+            ],
+            &lot,
+        )?;
         registry::emit_event!(LotRegistered {
-            lot: lot.key(),
+            lot: a.lot.key(),
             gtin: args.gtin,
             lot_hash: args.lot_hash,
             manufacturer: lot.manufacturer,

@@ -23,17 +23,11 @@ pub struct ShipArgs {
 pub struct Ship<'info> {
     #[account(mut)]
     pub unit: Account<'info, Unit>,
-    /// `init_if_needed` so that shipping a unit already in transit (whose pending hop exists)
-    /// fails with the unit's status error rather than the system program's; `validate()`
-    /// then requires the hop to be fresh.
-    #[account(
-        init_if_needed,
-        payer = payer,
-        space = 8 + Hop::INIT_SPACE,
-        seeds = [SEED_HOP, unit.key().as_ref(), &unit.hop_count.to_le_bytes()],
-        bump
-    )]
-    pub hop: Account<'info, Hop>,
+    /// CHECK: hop `unit.hop_count`, created by the handler with `registry::utils::pda` (works
+    /// when somebody funded the address first). Shipping a unit already in transit fails with
+    /// the unit's status error; `validate()` then requires the hop to be fresh.
+    #[account(mut, seeds = [SEED_HOP, unit.key().as_ref(), &unit.hop_count.to_le_bytes()], bump)]
+    pub hop: UncheckedAccount<'info>,
     pub sender: Signer<'info>,
     pub sender_participant: Account<'info, Participant>,
     /// The receiver's registry entry; the receiver is its wallet.
@@ -61,7 +55,13 @@ impl Ship<'_> {
         self.unit.require_active()?;
         require_keys_eq!(self.unit.holder, self.sender.key(), CustodyError::NotHolder);
         // An active unit has no pending hop: hop `hop_count` is always fresh here.
-        require_eq!(self.hop.version, 0, CustodyError::InvariantViolation);
+        require_keys_neq!(*self.hop.owner, crate::ID, CustodyError::InvariantViolation);
+        // A saleable return is verified per package (status, lot and expiry here and again at
+        // receipt), so only items are returned.
+        require!(
+            !args.is_return || !self.unit.is_aggregate(),
+            CustodyError::ReturnNotAnItem
+        );
         if !self.unit.is_aggregate() {
             let lot = self.lot.as_ref().ok_or(CustodyError::LotRequired)?;
             require_lot_ok(&self.unit, &lot.key(), lot, now)?;
@@ -73,10 +73,10 @@ impl Ship<'_> {
     pub fn handler(ctx: Context<Ship>, args: ShipArgs) -> Result<()> {
         let now = now()?;
         let to = ctx.accounts.receiver_participant.wallet;
-        let hop = &mut ctx.accounts.hop;
-        hop.set_inner(Hop {
+        let bump = ctx.bumps.hop;
+        let hop = Hop {
             version: ACCOUNT_VERSION,
-            bump: ctx.bumps.hop,
+            bump,
             status: HopStatus::Shipped,
             from: ctx.accounts.sender.key(),
             to,
@@ -84,15 +84,27 @@ impl Ship<'_> {
             received_at: 0,
             read_point: args.read_point,
             shipment_ref: args.shipment_ref,
-        });
+        };
         hop.invariant()?;
+        let a = &ctx.accounts;
+        let unit_key = a.unit.key();
+        let index = a.unit.hop_count.to_le_bytes();
+        registry::utils::pda::init_account(
+            &a.payer.to_account_info(),
+            &a.hop.to_account_info(),
+            &a.system_program.to_account_info(),
+            &crate::ID,
+            &[SEED_HOP, unit_key.as_ref(), &index, &[bump]],
+            &hop,
+        )?;
+        let hop_key = a.hop.key();
         let unit = &mut ctx.accounts.unit;
         unit.status = UnitStatus::InTransit;
         unit.updated_at = now;
         unit.invariant()?;
         registry::emit_event!(Shipped {
             unit: unit.key(),
-            hop: hop.key(),
+            hop: hop_key,
             index: unit.hop_count,
             from: hop.from,
             to,

@@ -1,9 +1,11 @@
-//! DSCSA suspect product handling: any holder or a regulator quarantines a unit; a regulator or
-//! the unit's manufacturer clears it or declares it illegitimate (terminal).
+//! DSCSA suspect product handling: any holder or a regulator quarantines a unit (a
+//! `Quarantine` record names who did); only that party or a regulator clears it; a regulator
+//! or the unit's manufacturer declares it illegitimate (terminal).
 
+use crate::constants::{ACCOUNT_VERSION, SEED_QUARANTINE};
 use crate::error::CustodyError;
 use crate::events::{DeclaredIllegitimate, SuspectCleared, SuspectFlagged};
-use crate::state::{Lot, Unit, UnitStatus};
+use crate::state::{Lot, Quarantine, Unit, UnitStatus};
 use crate::utils::{now, require_partner};
 use anchor_lang::prelude::*;
 use registry::constants::roles;
@@ -13,8 +15,14 @@ use registry::state::Participant;
 pub struct FlagSuspect<'info> {
     #[account(mut)]
     pub unit: Account<'info, Unit>,
+    /// CHECK: the unit's quarantine record, created by the handler with `registry::utils::pda`
+    /// (works when somebody funded the address first; the flagger pays its rent).
+    #[account(mut, seeds = [SEED_QUARANTINE, unit.key().as_ref()], bump)]
+    pub quarantine: UncheckedAccount<'info>,
+    #[account(mut)]
     pub flagger: Signer<'info>,
     pub flagger_participant: Account<'info, Participant>,
+    pub system_program: Program<'info, System>,
 }
 
 impl FlagSuspect<'_> {
@@ -41,6 +49,29 @@ impl FlagSuspect<'_> {
 
     pub fn handler(ctx: Context<FlagSuspect>, reason_code: u16) -> Result<()> {
         let now = now()?;
+        let a = &ctx.accounts;
+        let unit_key = a.unit.key();
+        let flagger = a.flagger.key();
+        let record = Quarantine {
+            version: ACCOUNT_VERSION,
+            bump: ctx.bumps.quarantine,
+            by_regulator: a.unit.holder != flagger,
+            unit: unit_key,
+            flagged_by: flagger,
+            reason_code,
+            flagged_at: now,
+        };
+        record.invariant()?;
+        // A record left from an earlier quarantine was closed when that one ended, so the
+        // address is free again here.
+        registry::utils::pda::init_account(
+            &a.flagger.to_account_info(),
+            &a.quarantine,
+            &a.system_program.to_account_info(),
+            &crate::ID,
+            &[SEED_QUARANTINE, unit_key.as_ref(), &[record.bump]],
+            &record,
+        )?;
         let unit = &mut ctx.accounts.unit;
         unit.status_before_quarantine = unit.status;
         unit.status = UnitStatus::Quarantined;
@@ -63,12 +94,65 @@ pub struct ResolveSuspect<'info> {
     pub unit: Account<'info, Unit>,
     /// The item's lot (names its manufacturer); absent for aggregates.
     pub lot: Option<Account<'info, Lot>>,
+    /// CHECK: who quarantined the unit (read in `validate` once the unit is known to be
+    /// quarantined); closed, its rent back to the flagger, when the quarantine ends.
+    #[account(mut, seeds = [SEED_QUARANTINE, unit.key().as_ref()], bump)]
+    pub quarantine: UncheckedAccount<'info>,
+    /// CHECK: must be the flagger named by the quarantine record (gets its rent back).
+    #[account(mut)]
+    pub flagger: UncheckedAccount<'info>,
     pub investigator: Signer<'info>,
     pub investigator_participant: Account<'info, Participant>,
 }
 
 impl ResolveSuspect<'_> {
-    /// A regulator, or the manufacturer of the unit's lot.
+    /// The quarantine record of a quarantined unit, its flagger passed as `flagger`.
+    fn record(&self) -> Result<Quarantine> {
+        require!(
+            self.unit.status == UnitStatus::Quarantined,
+            CustodyError::NotQuarantined
+        );
+        let record =
+            registry::utils::pda::load_if_exists::<Quarantine>(&self.quarantine, &crate::ID)?
+                .ok_or(CustodyError::InvariantViolation)?;
+        require_keys_eq!(
+            self.flagger.key(),
+            record.flagged_by,
+            CustodyError::NotTheFlagger
+        );
+        Ok(record)
+    }
+
+    /// Ends the quarantine record: its rent goes back to the flagger.
+    fn close_record(&self) -> Result<()> {
+        registry::utils::pda::close_account(&self.quarantine, &self.flagger)
+    }
+
+    /// Clearing: the party that flagged the unit (still in good standing), or a regulator. A
+    /// manufacturer cannot clear a regulator's (or a holder's) quarantine.
+    pub fn validate_clear(&self) -> Result<()> {
+        let now = now()?;
+        let signer = self.investigator.key();
+        let record = self.record()?;
+        if signer == record.flagged_by {
+            let roles = if record.by_regulator {
+                roles::REGULATOR
+            } else {
+                crate::constants::CUSTODIAN_ROLES
+            };
+            require_partner(&self.investigator_participant, &signer, roles, now)
+        } else {
+            require_partner(
+                &self.investigator_participant,
+                &signer,
+                roles::REGULATOR,
+                now,
+            )
+            .map_err(|_| error!(CustodyError::NotTheFlagger))
+        }
+    }
+
+    /// Declaring illegitimate: a regulator, or the manufacturer of the unit's lot.
     pub fn validate(&self) -> Result<()> {
         let now = now()?;
         let signer = self.investigator.key();
@@ -85,15 +169,13 @@ impl ResolveSuspect<'_> {
             roles::REGULATOR
         };
         require_partner(&self.investigator_participant, &signer, allowed, now)?;
-        require!(
-            self.unit.status == UnitStatus::Quarantined,
-            CustodyError::NotQuarantined
-        );
+        self.record()?;
         Ok(())
     }
 
     pub fn clear(ctx: Context<ResolveSuspect>) -> Result<()> {
         let now = now()?;
+        ctx.accounts.close_record()?;
         let unit = &mut ctx.accounts.unit;
         unit.status = unit.status_before_quarantine;
         unit.status_before_quarantine = UnitStatus::Active;
@@ -109,6 +191,7 @@ impl ResolveSuspect<'_> {
 
     pub fn declare_illegitimate(ctx: Context<ResolveSuspect>, reason_code: u16) -> Result<()> {
         let now = now()?;
+        ctx.accounts.close_record()?;
         let unit = &mut ctx.accounts.unit;
         unit.status = UnitStatus::Illegitimate;
         unit.updated_at = now;

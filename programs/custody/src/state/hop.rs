@@ -8,6 +8,8 @@ pub enum HopStatus {
     Shipped,
     Received,
     Refused,
+    /// Taken back by the sender after `SHIPMENT_TIMEOUT` without an answer from the receiver.
+    Cancelled,
 }
 
 /// One custody hop of a unit: PDA `["hop", unit, index u32 LE]`, indices contiguous from 0.

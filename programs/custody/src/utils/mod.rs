@@ -2,7 +2,6 @@
 
 use crate::error::CustodyError;
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::{program::invoke_signed, system_instruction};
 use registry::state::Participant;
 
 /// The registry role check, reported under custody's error codes.
@@ -22,60 +21,7 @@ pub fn now() -> Result<i64> {
     Ok(Clock::get()?.unix_timestamp)
 }
 
-/// Creates a program-owned PDA `target` of `space` bytes, paid by `payer`. Handles a target
-/// that somebody pre-funded (transfer the shortfall, allocate, assign), so nobody can block an
-/// address by sending it lamports.
-pub fn create_pda_account<'info>(
-    payer: &AccountInfo<'info>,
-    target: &AccountInfo<'info>,
-    system_program: &AccountInfo<'info>,
-    space: usize,
-    seeds: &[&[u8]],
-) -> Result<()> {
-    let rent = Rent::get()?;
-    let required = rent.minimum_balance(space).max(1);
-    let current = target.lamports();
-    if current == 0 {
-        invoke_signed(
-            &system_instruction::create_account(
-                payer.key,
-                target.key,
-                required,
-                space as u64,
-                &crate::ID,
-            ),
-            &[payer.clone(), target.clone(), system_program.clone()],
-            &[seeds],
-        )?;
-    } else {
-        let shortfall = required.saturating_sub(current);
-        if shortfall > 0 {
-            invoke_signed(
-                &system_instruction::transfer(payer.key, target.key, shortfall),
-                &[payer.clone(), target.clone(), system_program.clone()],
-                &[],
-            )?;
-        }
-        invoke_signed(
-            &system_instruction::allocate(target.key, space as u64),
-            &[target.clone(), system_program.clone()],
-            &[seeds],
-        )?;
-        invoke_signed(
-            &system_instruction::assign(target.key, &crate::ID),
-            &[target.clone(), system_program.clone()],
-            &[seeds],
-        )?;
-    }
-    Ok(())
-}
-
-/// Writes an Anchor account (discriminator + Borsh) into a freshly created account.
-pub fn write_account<T: AccountSerialize>(target: &AccountInfo, value: &T) -> Result<()> {
-    let mut data = target.try_borrow_mut_data()?;
-    let mut cursor: &mut [u8] = &mut data;
-    value.try_serialize(&mut cursor)
-}
+pub use registry::utils::pda::write_account;
 
 /// Loads a mutable program-owned `Unit` from an unchecked account (remaining accounts).
 pub fn load_unit(info: &AccountInfo) -> Result<crate::state::Unit> {

@@ -6,16 +6,10 @@ use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
 pub struct Initialize<'info> {
-    /// `init_if_needed` + an explicit check, so a second initialization fails with
-    /// `AlreadyInitialized` on every runtime (not with whatever the system program says).
-    #[account(
-        init_if_needed,
-        payer = authority,
-        space = 8 + RegistryConfig::INIT_SPACE,
-        seeds = [SEED_REGISTRY],
-        bump
-    )]
-    pub registry: Account<'info, RegistryConfig>,
+    /// CHECK: created by the handler with `utils::pda` (works when somebody funded the address
+    /// first); a second initialization fails with `AlreadyInitialized`.
+    #[account(mut, seeds = [SEED_REGISTRY], bump)]
+    pub registry: UncheckedAccount<'info>,
     /// The first authority; pays for the config account. Must be the program's upgrade
     /// authority when the program is deployed with the upgradeable loader, so nobody can
     /// front-run the initialization of a fresh deployment.
@@ -29,7 +23,11 @@ pub struct Initialize<'info> {
 
 impl Initialize<'_> {
     pub fn validate(&self) -> Result<()> {
-        require_eq!(self.registry.version, 0, RegistryError::AlreadyInitialized);
+        require_keys_neq!(
+            *self.registry.owner,
+            crate::ID,
+            RegistryError::AlreadyInitialized
+        );
         // Deployed with the upgradeable loader: only its upgrade authority may initialize, so
         // nobody can front-run the initialization of a fresh deployment. Otherwise (a native
         // processor in a test bank, or an immutable loader-v2 deployment on a local validator)
@@ -50,20 +48,29 @@ impl Initialize<'_> {
 
     pub fn handler(ctx: Context<Initialize>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let registry = &mut ctx.accounts.registry;
-        registry.set_inner(RegistryConfig {
+        let bump = ctx.bumps.registry;
+        let registry = RegistryConfig {
             version: ACCOUNT_VERSION,
-            bump: ctx.bumps.registry,
+            bump,
             authority: ctx.accounts.authority.key(),
             pending_authority: Pubkey::default(),
             participant_count: 0,
             revoked_count: 0,
             created_at: now,
             updated_at: now,
-        });
+        };
         registry.invariant()?;
+        let a = &ctx.accounts;
+        crate::utils::pda::init_account(
+            &a.authority.to_account_info(),
+            &a.registry.to_account_info(),
+            &a.system_program.to_account_info(),
+            &crate::ID,
+            &[SEED_REGISTRY, &[bump]],
+            &registry,
+        )?;
         crate::emit_event!(RegistryInitialized {
-            registry: registry.key(),
+            registry: a.registry.key(),
             authority: registry.authority,
             timestamp: now,
         });

@@ -21,16 +21,10 @@ pub struct RegisterParticipantArgs {
 pub struct RegisterParticipant<'info> {
     #[account(mut, seeds = [SEED_REGISTRY], bump = registry.bump)]
     pub registry: Account<'info, RegistryConfig>,
-    /// `init_if_needed` + an explicit check in `validate()`: a second registration of the same
-    /// wallet fails with `AlreadyRegistered` on every runtime.
-    #[account(
-        init_if_needed,
-        payer = payer,
-        space = 8 + Participant::INIT_SPACE,
-        seeds = [SEED_PARTICIPANT, args.wallet.as_ref()],
-        bump
-    )]
-    pub participant: Account<'info, Participant>,
+    /// CHECK: created by the handler with `utils::pda` (works when somebody funded the address
+    /// first); a second registration of the same wallet fails with `AlreadyRegistered`.
+    #[account(mut, seeds = [SEED_PARTICIPANT, args.wallet.as_ref()], bump)]
+    pub participant: UncheckedAccount<'info>,
     /// The registry authority, or a regulator acting as delegated administrator.
     pub admin: Signer<'info>,
     /// The admin's own participant account when the admin is a regulator.
@@ -42,9 +36,9 @@ pub struct RegisterParticipant<'info> {
 
 impl RegisterParticipant<'_> {
     pub fn validate(&self, args: &RegisterParticipantArgs) -> Result<()> {
-        require_eq!(
-            self.participant.version,
-            0,
+        require_keys_neq!(
+            *self.participant.owner,
+            crate::ID,
             RegistryError::AlreadyRegistered
         );
         let now = Clock::get()?.unix_timestamp;
@@ -72,10 +66,10 @@ impl RegisterParticipant<'_> {
 
     pub fn handler(ctx: Context<RegisterParticipant>, args: RegisterParticipantArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let participant = &mut ctx.accounts.participant;
-        participant.set_inner(Participant {
+        let bump = ctx.bumps.participant;
+        let participant = Participant {
             version: ACCOUNT_VERSION,
-            bump: ctx.bumps.participant,
+            bump,
             status: ParticipantStatus::Active,
             roles: args.roles,
             wallet: args.wallet,
@@ -86,8 +80,18 @@ impl RegisterParticipant<'_> {
             updated_at: now,
             registered_by: ctx.accounts.admin.key(),
             status_reason: 0,
-        });
+        };
         participant.invariant()?;
+        let a = &ctx.accounts;
+        crate::utils::pda::init_account(
+            &a.payer.to_account_info(),
+            &a.participant.to_account_info(),
+            &a.system_program.to_account_info(),
+            &crate::ID,
+            &[SEED_PARTICIPANT, args.wallet.as_ref(), &[bump]],
+            &participant,
+        )?;
+        let participant_key = a.participant.key();
 
         let registry = &mut ctx.accounts.registry;
         registry.participant_count = crate::math::add_u64(registry.participant_count, 1)?;
@@ -95,7 +99,7 @@ impl RegisterParticipant<'_> {
         registry.invariant()?;
 
         crate::emit_event!(ParticipantRegistered {
-            participant: participant.key(),
+            participant: participant_key,
             wallet: args.wallet,
             roles: args.roles,
             gln: args.gln,

@@ -17,7 +17,7 @@ fn claims_refuses_a_token_program_other_than_the_payers() {
     let payer = clm::fetch_payer(&h.ledger, &p.payer).unwrap().unwrap();
     // Token-2022 is a real token program, but not the one this payer's vault lives in.
     let mut ix = clm::pay_ix(&c, &x, &payer, &p.provider_token);
-    ix.accounts[6].pubkey = caretrail_sdk::tokens::TOKEN_2022;
+    ix.accounts[8].pubkey = caretrail_sdk::tokens::TOKEN_2022;
     expect_error(
         h.send(&[&p.insurer], &[ix]),
         &claims::ID,
@@ -25,7 +25,7 @@ fn claims_refuses_a_token_program_other_than_the_payers() {
     );
     // Any other executable program is not a token program at all.
     let mut ix = clm::pay_ix(&c, &x, &payer, &p.provider_token);
-    ix.accounts[6].pubkey = registry::ID;
+    ix.accounts[8].pubkey = registry::ID;
     expect_error(
         h.send(&[&p.insurer], &[ix]),
         &claims::ID,

@@ -9,6 +9,7 @@ mod missing_signer;
 mod overflow;
 mod owner_check;
 mod pda_substitution;
+mod prefund;
 mod reinitialization;
 mod remaining_accounts;
 mod type_cosplay;
