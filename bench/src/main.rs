@@ -980,6 +980,13 @@ fn per_instruction(sbf_dir: Option<&std::path::Path>) -> Table {
         "reinstate_participant",
         h.registry().reinstate(&authority, &pr.pubkey()).unwrap(),
     );
+    row(
+        "registry",
+        "assign_prefix",
+        h.registry()
+            .assign_prefix(&authority, caretrail_tests::GTIN_PREFIX, &m.pubkey())
+            .unwrap(),
+    );
     let gtin = cus::parse_gtin(GTIN).unwrap();
     row(
         "custody",

@@ -136,9 +136,12 @@ fn ix(accounts: Vec<AccountMeta>, data: Vec<u8>) -> Instruction {
     }
 }
 
+/// `company_prefix`: the registry's record of the GTIN's GS1 Company Prefix (see
+/// [`crate::registry::find_prefix`]), licensed to the manufacturer.
 pub fn register_lot_ix(
     manufacturer: &Pubkey,
     payer: &Pubkey,
+    company_prefix: &Pubkey,
     args: RegisterLotArgs,
 ) -> Instruction {
     let lot = Pubkey::find_program_address(&[SEED_LOT, &args.gtin, &args.lot_hash], &PROGRAM_ID).0;
@@ -147,6 +150,7 @@ pub fn register_lot_ix(
             lot,
             manufacturer: *manufacturer,
             manufacturer_participant: participant_pda(manufacturer).0,
+            company_prefix: *company_prefix,
             payer: *payer,
             system_program: anchor_lang::system_program::ID,
         }
@@ -182,9 +186,12 @@ pub fn commission_units_ix(
     )
 }
 
+/// `company_prefix`: the registry's record of the SSCC's GS1 Company Prefix, licensed to the
+/// packer.
 pub fn create_aggregate_ix(
     packer: &Pubkey,
     payer: &Pubkey,
+    company_prefix: &Pubkey,
     sscc: [u8; SSCC_LEN],
     kind: UnitKind,
 ) -> Instruction {
@@ -193,6 +200,7 @@ pub fn create_aggregate_ix(
             aggregate: sscc_pda(&sscc).0,
             packer: *packer,
             packer_participant: participant_pda(packer).0,
+            company_prefix: *company_prefix,
             payer: *payer,
             system_program: anchor_lang::system_program::ID,
         }
@@ -506,16 +514,32 @@ impl<'a> CustodyClient<'a> {
         (unit.kind == UnitKind::Item).then_some(unit.lot)
     }
 
+    /// The registry record of the company prefix a GTIN or SSCC falls under, or an error
+    /// naming the code and the way to license its prefix.
+    fn prefix_of(&self, key: &[u8]) -> LedgerResult<Pubkey> {
+        crate::registry::find_prefix(self.ledger, key)?
+            .map(|(address, _)| address)
+            .ok_or_else(|| {
+                LedgerError::Unsupported(format!(
+                    "no GS1 company prefix in the registry covers {}: the registry authority \
+                     licenses it first (`caretrail registry prefix assign PREFIX --holder WALLET`)",
+                    String::from_utf8_lossy(key)
+                ))
+            })
+    }
+
     pub fn register_lot(
         &self,
         manufacturer: &Keypair,
         args: RegisterLotArgs,
     ) -> LedgerResult<TxOutcome> {
+        let prefix = self.prefix_of(&args.gtin)?;
         self.send(
             &[manufacturer],
             &[register_lot_ix(
                 &manufacturer.pubkey(),
                 &self.payer.pubkey(),
+                &prefix,
                 args,
             )],
         )
@@ -544,11 +568,13 @@ impl<'a> CustodyClient<'a> {
         sscc: [u8; SSCC_LEN],
         kind: UnitKind,
     ) -> LedgerResult<TxOutcome> {
+        let prefix = self.prefix_of(&sscc)?;
         self.send(
             &[packer],
             &[create_aggregate_ix(
                 &packer.pubkey(),
                 &self.payer.pubkey(),
+                &prefix,
                 sscc,
                 kind,
             )],
@@ -779,6 +805,12 @@ pub enum Verification {
     UnknownSerial {
         unit: String,
     },
+    /// Nobody in the registry holds the GS1 company prefix of this GTIN or SSCC: no
+    /// authorized company ever allocated it.
+    UnknownPrefix {
+        unit: String,
+        code: String,
+    },
     /// The label disagrees with the chain (lot or expiry): a relabelled or counterfeit pack.
     LabelMismatch {
         unit: String,
@@ -823,6 +855,7 @@ impl Verification {
         match self {
             Verification::Genuine { .. } => "genuine",
             Verification::UnknownSerial { .. } => "unknown_serial",
+            Verification::UnknownPrefix { .. } => "unknown_prefix",
             Verification::LabelMismatch { .. } => "label_mismatch",
             Verification::LotRecalled { .. } => "lot_recalled",
             Verification::Expired { .. } => "expired",
@@ -849,6 +882,17 @@ pub fn verify(
     };
     let unit_s = address.to_string();
     let Some(unit) = fetch_unit(ledger, &address)? else {
+        // Unknown: a serial nobody commissioned under a real company's prefix, or a code
+        // under a prefix nobody holds.
+        let key = code.sscc.as_ref().or(code.gtin.as_ref());
+        if let Some(key) = key {
+            if crate::registry::find_prefix(ledger, key.as_bytes())?.is_none() {
+                return Ok(Ok(Verification::UnknownPrefix {
+                    unit: unit_s,
+                    code: key.clone(),
+                }));
+            }
+        }
         return Ok(Ok(Verification::UnknownSerial { unit: unit_s }));
     };
     match unit.status {

@@ -7,7 +7,7 @@ use crate::ledger::{
 use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
 pub use registry::constants::roles;
 use registry::constants::{GLN_LEN, SEED_PARTICIPANT, SEED_REGISTRY};
-pub use registry::state::{Participant, ParticipantStatus, RegistryConfig};
+pub use registry::state::{CompanyPrefix, Participant, ParticipantStatus, RegistryConfig};
 pub use registry::{RegisterParticipantArgs, UpdateParticipantArgs};
 use solana_sdk::{
     instruction::Instruction,
@@ -324,6 +324,124 @@ pub fn list_participants(
 // ---------------------------------------------------------------------------------------------
 
 /// Sends registry instructions through a [`Ledger`]; `payer` pays fees and rent.
+// ---------------------------------------------------------------------------------------------
+// GS1 Company Prefixes
+// ---------------------------------------------------------------------------------------------
+
+/// A GS1 Company Prefix (4 to 12 digits) as the registry's 12-byte seed.
+pub fn parse_prefix(s: &str) -> Result<[u8; 12], String> {
+    let s = s.trim();
+    if !(4..=12).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "a GS1 company prefix is 4 to 12 digits, got {s:?} ({} characters)",
+            s.len()
+        ));
+    }
+    let mut p = [0u8; 12];
+    p[..s.len()].copy_from_slice(s.as_bytes());
+    Ok(p)
+}
+
+/// The digits of a prefix seed.
+pub fn prefix_string(p: &[u8; 12]) -> String {
+    p.iter()
+        .take_while(|b| **b != 0)
+        .map(|b| *b as char)
+        .collect()
+}
+
+/// `["gs1_prefix", prefix]`.
+pub fn prefix_pda(prefix: &[u8; 12]) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[registry::constants::SEED_PREFIX, prefix.as_ref()],
+        &PROGRAM_ID,
+    )
+}
+
+/// The licensed company prefix a GS1 key (GTIN-14 or SSCC-18 digits) was allocated under,
+/// looked up for every possible prefix length in one read; `None` when nobody holds it.
+pub fn find_prefix(
+    ledger: &dyn Ledger,
+    key: &[u8],
+) -> LedgerResult<Option<(Pubkey, CompanyPrefix)>> {
+    let candidates: Vec<Pubkey> = (4..=12usize)
+        .filter(|len| key.len() > len + 1)
+        .map(|len| {
+            let mut p = [0u8; 12];
+            p[..len].copy_from_slice(&key[1..1 + len]);
+            prefix_pda(&p).0
+        })
+        .collect();
+    let accounts = ledger.get_multiple_accounts(&candidates)?;
+    Ok(candidates
+        .into_iter()
+        .zip(accounts)
+        .filter_map(|(k, a)| {
+            let a = a.filter(|a| a.owner == PROGRAM_ID)?;
+            decode::<CompanyPrefix>(&a.data).map(|p| (k, p))
+        })
+        .find(|(_, p)| p.covers(key)))
+}
+
+/// Every licensed prefix, or those of one holder (memcmp), in prefix order.
+pub fn list_prefixes(
+    ledger: &dyn Ledger,
+    holder: Option<&Pubkey>,
+) -> LedgerResult<Vec<(Pubkey, CompanyPrefix)>> {
+    use anchor_lang::Discriminator;
+    let mut filters = vec![
+        AccountFilter::DataSize((8 + <CompanyPrefix as anchor_lang::Space>::INIT_SPACE) as u64),
+        AccountFilter::memcmp(0, CompanyPrefix::DISCRIMINATOR.to_vec()),
+    ];
+    if let Some(h) = holder {
+        filters.push(AccountFilter::memcmp(
+            CompanyPrefix::HOLDER_OFFSET,
+            h.to_bytes().to_vec(),
+        ));
+    }
+    let mut out: Vec<(Pubkey, CompanyPrefix)> = ledger
+        .get_program_accounts(&PROGRAM_ID, &filters)?
+        .into_iter()
+        .filter_map(|(k, a)| decode::<CompanyPrefix>(&a.data).map(|p| (k, p)))
+        .collect();
+    out.sort_by_key(|(_, p)| p.prefix);
+    Ok(out)
+}
+
+pub fn assign_prefix_ix(
+    authority: &Pubkey,
+    payer: &Pubkey,
+    prefix: [u8; 12],
+    holder: &Pubkey,
+) -> Instruction {
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts: registry::accounts::AssignPrefix {
+            registry: config_pda().0,
+            company_prefix: prefix_pda(&prefix).0,
+            holder_participant: participant_pda(holder).0,
+            authority: *authority,
+            payer: *payer,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
+        data: registry::instruction::AssignPrefix { prefix }.data(),
+    }
+}
+
+pub fn revoke_prefix_ix(authority: &Pubkey, prefix: [u8; 12]) -> Instruction {
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts: registry::accounts::RevokePrefix {
+            registry: config_pda().0,
+            company_prefix: prefix_pda(&prefix).0,
+            authority: *authority,
+        }
+        .to_account_metas(None),
+        data: registry::instruction::RevokePrefix {}.data(),
+    }
+}
+
 pub struct RegistryClient<'a> {
     pub ledger: &'a dyn Ledger,
     pub payer: &'a Keypair,
@@ -336,6 +454,34 @@ impl<'a> RegistryClient<'a> {
 
     fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> LedgerResult<TxOutcome> {
         send_instructions(self.ledger, self.payer, signers, ixs)
+    }
+
+    /// The registry authority licenses the GS1 Company Prefix `prefix` to `holder`.
+    pub fn assign_prefix(
+        &self,
+        authority: &Keypair,
+        prefix: &str,
+        holder: &Pubkey,
+    ) -> LedgerResult<TxOutcome> {
+        let prefix = parse_prefix(prefix).map_err(LedgerError::Unsupported)?;
+        self.send(
+            &[authority],
+            &[assign_prefix_ix(
+                &authority.pubkey(),
+                &self.payer.pubkey(),
+                prefix,
+                holder,
+            )],
+        )
+    }
+
+    /// The registry authority takes the prefix back.
+    pub fn revoke_prefix(&self, authority: &Keypair, prefix: &str) -> LedgerResult<TxOutcome> {
+        let prefix = parse_prefix(prefix).map_err(LedgerError::Unsupported)?;
+        self.send(
+            &[authority],
+            &[revoke_prefix_ix(&authority.pubkey(), prefix)],
+        )
     }
 
     /// Creates the registry with `authority` (who must be the upgrade authority on a cluster).

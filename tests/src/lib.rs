@@ -233,6 +233,10 @@ use caretrail_sdk::registry::roles;
 
 /// GS1's example GTIN (01)09501101020917.
 pub const GTIN: &str = "09501101020917";
+/// The GS1 Company Prefix of [`GTIN`].
+pub const GTIN_PREFIX: &str = "9501101";
+/// The GS1 Company Prefix of the fixture SSCCs (`1 0614141 …`).
+pub const SSCC_PREFIX: &str = "0614141";
 /// Lot number of the fixture lot.
 pub const LOT: &str = "LOT-A1";
 
@@ -252,10 +256,20 @@ impl Harness {
         CustodyClient::new(&self.ledger, &self.payer)
     }
 
-    /// Registry, parties and a lot of [`GTIN`]/[`LOT`] expiring 2027-12-31.
+    /// The registry authority licenses the GS1 Company Prefix `prefix` to `holder`.
+    pub fn license_prefix(&self, authority: &Keypair, prefix: &str, holder: &Pubkey) {
+        self.registry()
+            .assign_prefix(authority, prefix, holder)
+            .expect("assign prefix");
+    }
+
+    /// Registry, parties and a lot of [`GTIN`]/[`LOT`] expiring 2027-12-31; the manufacturer
+    /// holds the company prefixes of [`GTIN`] and of the fixture SSCCs.
     pub fn supply_chain(&self) -> SupplyChain {
         let authority = self.init_registry();
         let manufacturer = self.participant(&authority, roles::MANUFACTURER);
+        self.license_prefix(&authority, GTIN_PREFIX, &manufacturer.pubkey());
+        self.license_prefix(&authority, SSCC_PREFIX, &manufacturer.pubkey());
         let distributor = self.participant(&authority, roles::DISTRIBUTOR);
         let pharmacy = self.participant(&authority, roles::DISPENSER);
         let regulator = self.participant(&authority, roles::REGULATOR);

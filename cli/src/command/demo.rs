@@ -264,6 +264,26 @@ fn custody_story(
     let mut step = |name: String, out: caretrail_sdk::TxOutcome| {
         steps.push(json!({ "step": name, "signature": out.signature.to_string() }))
     };
+    // The registry authority licenses the GS1 Company Prefixes of the product's GTIN and of the
+    // manufacturer's SSCCs to it: custody accepts lots and cases only under a prefix the signer
+    // holds. (On a ledger an earlier demo used, the licence moves to this run's manufacturer.)
+    let registry = caretrail_sdk::registry::RegistryClient::new(ledger, payer);
+    for prefix in ["9501101", "0614141"] {
+        let seed = reg::parse_prefix(prefix).map_err(anyhow::Error::msg)?;
+        let address = reg::prefix_pda(&seed).0;
+        match reg::fetch_owned::<reg::CompanyPrefix>(ledger, &address, &reg::PROGRAM_ID)? {
+            Some(p) if p.holder == manufacturer.pubkey() => continue,
+            Some(_) => step(
+                format!("GS1 company prefix {prefix} taken back from an earlier manufacturer"),
+                registry.revoke_prefix(payer, prefix)?,
+            ),
+            None => {}
+        }
+        step(
+            format!("GS1 company prefix {prefix} licensed to the manufacturer"),
+            registry.assign_prefix(payer, prefix, &manufacturer.pubkey())?,
+        );
+    }
     let gtin_text = "09501101020917";
     let gtin = cus::parse_gtin(gtin_text).map_err(anyhow::Error::msg)?;
     let tag = entropy.tag("custody");

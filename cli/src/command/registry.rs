@@ -66,6 +66,10 @@ pub enum RegistryCommand {
         #[arg(long)]
         gln: Option<String>,
     },
+    /// GS1 Company Prefixes licensed to participants: custody accepts a lot only under a GTIN,
+    /// and a case or pallet only under an SSCC, whose prefix the signer holds.
+    #[command(subcommand)]
+    Prefix(PrefixCommand),
     /// Verify that a wallet holds an active, unexpired credential for a role.
     Check {
         /// Wallet (pubkey or keypair file).
@@ -74,6 +78,87 @@ pub enum RegistryCommand {
         #[arg(long)]
         role: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PrefixCommand {
+    /// License a GS1 Company Prefix (4 to 12 digits) to a registered participant (registry
+    /// authority).
+    Assign {
+        /// The company prefix, e.g. 0614141.
+        prefix: String,
+        /// The participant wallet that holds it (pubkey or keypair file).
+        #[arg(long)]
+        holder: String,
+    },
+    /// Take a prefix back (registry authority); units already on chain under it stay.
+    Revoke {
+        /// The company prefix.
+        prefix: String,
+    },
+    /// List licensed prefixes, optionally of one holder.
+    List {
+        /// Only the prefixes of this wallet.
+        #[arg(long)]
+        holder: Option<String>,
+    },
+    /// Who holds the company prefix of a GTIN (14 digits) or SSCC (18 digits).
+    Show {
+        /// A GTIN-14 or SSCC-18.
+        code: String,
+    },
+}
+
+fn prefix_json(
+    address: &caretrail_sdk::solana_sdk::pubkey::Pubkey,
+    p: &reg::CompanyPrefix,
+) -> serde_json::Value {
+    json!({
+        "address": address.to_string(),
+        "prefix": reg::prefix_string(&p.prefix),
+        "holder": p.holder.to_string(),
+        "assigned_by": p.assigned_by.to_string(),
+        "assigned_at": caretrail_sdk::util::rfc3339(p.assigned_at),
+    })
+}
+
+fn prefix_read(ledger: &dyn caretrail_sdk::Ledger, cmd: &PrefixCommand) -> Result<Option<Output>> {
+    match cmd {
+        PrefixCommand::List { holder } => {
+            let holder = holder.as_deref().map(parse_pubkey).transpose()?;
+            let all = reg::list_prefixes(ledger, holder.as_ref())?;
+            let rows: Vec<Vec<String>> = all
+                .iter()
+                .map(|(_, p)| vec![reg::prefix_string(&p.prefix), p.holder.to_string()])
+                .collect();
+            let json: Vec<_> = all.iter().map(|(k, p)| prefix_json(k, p)).collect();
+            Ok(Some(Output::new(
+                json!(json),
+                table(&["prefix", "holder"], &rows),
+            )))
+        }
+        PrefixCommand::Show { code } => {
+            let digits = code.trim();
+            if !matches!(digits.len(), 14 | 18) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                bail!("give a GTIN-14 or an SSCC-18 (digits only), got {digits:?}");
+            }
+            match reg::find_prefix(ledger, digits.as_bytes())? {
+                Some((k, p)) => Ok(Some(Output::new(
+                    prefix_json(&k, &p),
+                    format!(
+                        "{digits}: company prefix {} held by {}",
+                        reg::prefix_string(&p.prefix),
+                        p.holder
+                    ),
+                ))),
+                None => Ok(Some(Output::new(
+                    json!({ "code": digits, "prefix": null }),
+                    format!("{digits}: nobody in the registry holds its company prefix"),
+                ))),
+            }
+        }
+        PrefixCommand::Assign { .. } | PrefixCommand::Revoke { .. } => Ok(None),
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -171,6 +256,11 @@ fn tx_output(what: &str, out: &TxOutcome, extra: serde_json::Value) -> Output {
 
 pub fn execute(ctx: &Context, cmd: RegistryCommand) -> Result<Output> {
     let ledger = ctx.ledger()?;
+    if let RegistryCommand::Prefix(p) = &cmd {
+        if let Some(out) = prefix_read(ledger, p)? {
+            return Ok(out);
+        }
+    }
     match cmd {
         RegistryCommand::Show => {
             let c = reg::fetch_config(ledger)?.ok_or_else(|| {
@@ -371,6 +461,27 @@ pub fn execute(ctx: &Context, cmd: RegistryCommand) -> Result<Output> {
                         &out,
                         json!({ "pending_authority": new_authority.to_string() }),
                     ))
+                }
+                RegistryCommand::Prefix(PrefixCommand::Assign { prefix, holder }) => {
+                    let holder = parse_pubkey(&holder)?;
+                    let seed = reg::parse_prefix(&prefix).map_err(|e| anyhow!(e))?;
+                    let out = client.assign_prefix(&signer, &prefix, &holder)?;
+                    Ok(tx_output(
+                        &format!("GS1 company prefix {prefix} licensed to {holder}"),
+                        &out,
+                        json!({ "prefix": prefix, "holder": holder.to_string(), "address": reg::prefix_pda(&seed).0.to_string() }),
+                    ))
+                }
+                RegistryCommand::Prefix(PrefixCommand::Revoke { prefix }) => {
+                    let out = client.revoke_prefix(&signer, &prefix)?;
+                    Ok(tx_output(
+                        &format!("GS1 company prefix {prefix} taken back"),
+                        &out,
+                        json!({ "prefix": prefix }),
+                    ))
+                }
+                RegistryCommand::Prefix(_) => {
+                    unreachable!("read-only prefix commands are handled above")
                 }
                 RegistryCommand::AcceptAuthority => {
                     let out = client.accept_authority(&signer)?;

@@ -84,6 +84,10 @@ pub enum CustodyError {
     ShipmentNotTimedOut,
     #[msg("a saleable return is verified per package: return items, not cases or pallets")]
     ReturnNotAnItem,
+    #[msg("the GTIN or SSCC is not under this GS1 company prefix")]
+    NotUnderPrefix,
+    #[msg("the signer does not hold the GS1 company prefix of this GTIN or SSCC")]
+    PrefixNotHeld,
 }
 
 impl From<RoleCheckError> for CustodyError {

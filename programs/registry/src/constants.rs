@@ -6,6 +6,14 @@ pub const SEED_REGISTRY: &[u8] = b"registry";
 /// Seed of a [`crate::state::Participant`] PDA: `["participant", wallet]`.
 pub const SEED_PARTICIPANT: &[u8] = b"participant";
 
+/// Seed of a [`crate::state::CompanyPrefix`] PDA: `["gs1_prefix", prefix (12 bytes: the
+/// prefix's ASCII digits, zero-padded)]`.
+pub const SEED_PREFIX: &[u8] = b"gs1_prefix";
+/// Longest GS1 Company Prefix, in digits (the seed's fixed length).
+pub const PREFIX_LEN: usize = 12;
+/// Shortest GS1 Company Prefix caretrail accepts, in digits.
+pub const MIN_PREFIX_DIGITS: usize = 4;
+
 /// Layout version written into every account of this program.
 pub const ACCOUNT_VERSION: u8 = 1;
 

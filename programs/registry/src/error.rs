@@ -51,4 +51,8 @@ pub enum RegistryError {
     AlreadyInitialized,
     #[msg("this wallet is already registered")]
     AlreadyRegistered,
+    #[msg("a GS1 company prefix is 4 to 12 ASCII digits, zero-padded to 12 bytes")]
+    InvalidPrefix,
+    #[msg("this GS1 company prefix is already licensed to a participant")]
+    PrefixTaken,
 }

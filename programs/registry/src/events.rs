@@ -81,3 +81,23 @@ pub struct ParticipantRevoked {
     pub by: Pubkey,
     pub timestamp: i64,
 }
+
+/// A GS1 Company Prefix was licensed to a participant.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixAssigned {
+    pub company_prefix: Pubkey,
+    pub prefix: [u8; 12],
+    pub holder: Pubkey,
+    pub timestamp: i64,
+}
+
+/// A GS1 Company Prefix was taken back.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefixRevoked {
+    pub company_prefix: Pubkey,
+    pub prefix: [u8; 12],
+    pub holder: Pubkey,
+    pub timestamp: i64,
+}

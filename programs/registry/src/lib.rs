@@ -90,6 +90,17 @@ pub mod registry {
         instructions::reinstate_participant::handler(ctx)
     }
 
+    /// Licenses a GS1 Company Prefix to a registered participant (registry authority).
+    #[access_control(ctx.accounts.validate(&prefix))]
+    pub fn assign_prefix(ctx: Context<AssignPrefix>, prefix: [u8; 12]) -> Result<()> {
+        AssignPrefix::handler(ctx, prefix)
+    }
+
+    /// Takes a GS1 Company Prefix back (registry authority).
+    pub fn revoke_prefix(ctx: Context<RevokePrefix>) -> Result<()> {
+        RevokePrefix::handler(ctx)
+    }
+
     /// Revokes a participant for good.
     #[access_control(instructions::revoke_participant::validate(ctx.accounts))]
     pub fn revoke_participant(ctx: Context<ManageParticipant>, reason_code: u16) -> Result<()> {

@@ -680,6 +680,7 @@ fn a_claim_naming_a_consent_grant_needs_it_active_for_payment() {
 /// first `dispensed` of them dispensed by it.
 fn pharmacy_units(h: &Harness, p: &Plan, serials: &[&str], dispensed: usize) -> Vec<Pubkey> {
     let manufacturer = h.participant(&p.authority, roles::MANUFACTURER);
+    h.license_prefix(&p.authority, GTIN_PREFIX, &manufacturer.pubkey());
     let gtin = caretrail_sdk::custody::parse_gtin(GTIN).unwrap();
     h.custody()
         .register_lot(
@@ -807,6 +808,7 @@ fn a_pharmacy_claim_naming_a_unit_needs_it_dispensed_by_that_pharmacy() {
     let p = h.plan(&anchor_spl::token::ID);
     // The pharmacy from the plan dispenses a unit of a supply chain sharing the registry.
     let manufacturer = h.participant(&p.authority, roles::MANUFACTURER);
+    h.license_prefix(&p.authority, GTIN_PREFIX, &manufacturer.pubkey());
     let gtin = caretrail_sdk::custody::parse_gtin(GTIN).unwrap();
     h.custody()
         .register_lot(

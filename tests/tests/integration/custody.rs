@@ -22,7 +22,12 @@ fn lot(h: &Harness, l: &Pubkey) -> cus::Lot {
 }
 
 fn sscc(serial_ref: &str) -> [u8; 18] {
-    let body = format!("10614141{serial_ref:0>9}");
+    sscc_under(SSCC_PREFIX, serial_ref)
+}
+
+/// An SSCC (extension digit 1) under the 7-digit company prefix `prefix`.
+fn sscc_under(prefix: &str, serial_ref: &str) -> [u8; 18] {
+    let body = format!("1{prefix}{serial_ref:0>9}");
     let check = registry::utils::gs1::compute_check_digit(body.as_bytes()).unwrap();
     cus::parse_sscc(&format!("{body}{check}")).unwrap()
 }
@@ -864,7 +869,8 @@ fn packing_or_unpacking_needs_the_holder() {
     let h = Harness::new();
     let sc = h.supply_chain();
     let units = h.commission(&sc, &["S1"]);
-    let c = sscc("1");
+    h.license_prefix(&sc.authority, "0614143", &sc.distributor.pubkey());
+    let c = sscc_under("0614143", "1");
     h.custody()
         .create_aggregate(&sc.distributor, c, UnitKind::Case)
         .unwrap();
@@ -1277,7 +1283,8 @@ fn saleable_returns_are_items_and_verified_at_receipt() {
         h.hop(&sc.manufacturer, &sc.distributor, u);
         h.hop(&sc.distributor, &sc.pharmacy, u);
     }
-    let case_id = sscc("55");
+    h.license_prefix(&sc.authority, "0614149", &sc.pharmacy.pubkey());
+    let case_id = sscc_under("0614149", "55");
     h.custody()
         .create_aggregate(&sc.pharmacy, case_id, UnitKind::Case)
         .unwrap();
@@ -1308,4 +1315,130 @@ fn saleable_returns_are_items_and_verified_at_receipt() {
         &CUSTODY,
         CustodyError::LotRecalled,
     );
+}
+
+// ----------------------------------------------------------------------------- audit finding 3
+
+/// Audit finding 3: nobody registers lots under a rival's GTINs or claims another company's
+/// SSCCs; the registry authority licenses GS1 Company Prefixes, and custody checks them.
+#[test]
+fn lots_and_aggregates_need_the_gs1_company_prefix_of_their_code() {
+    use caretrail_sdk::registry as reg;
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let rival = h.participant(&sc.authority, roles::MANUFACTURER);
+    let gtin_prefix = reg::prefix_pda(&reg::parse_prefix(GTIN_PREFIX).unwrap()).0;
+    // A rival manufacturer registers a lot under the fixture's GTIN, naming the real prefix.
+    let ix = cus::register_lot_ix(
+        &rival.pubkey(),
+        &h.payer.pubkey(),
+        &gtin_prefix,
+        cus::lot_args(&sc.gtin, "SQUAT-1", (2027, 12, 31)),
+    );
+    expect_error(
+        h.send(&[&rival], &[ix]),
+        &CUSTODY,
+        CustodyError::PrefixNotHeld,
+    );
+    // ... or naming a prefix of its own.
+    h.license_prefix(&sc.authority, "0614142", &rival.pubkey());
+    let own = reg::prefix_pda(&reg::parse_prefix("0614142").unwrap()).0;
+    let ix = cus::register_lot_ix(
+        &rival.pubkey(),
+        &h.payer.pubkey(),
+        &own,
+        cus::lot_args(&sc.gtin, "SQUAT-2", (2027, 12, 31)),
+    );
+    expect_error(
+        h.send(&[&rival], &[ix]),
+        &CUSTODY,
+        CustodyError::NotUnderPrefix,
+    );
+    // A distributor claims an SSCC under the manufacturer's prefix.
+    let case_id = sscc("901");
+    let sscc_prefix = reg::prefix_pda(&reg::parse_prefix(SSCC_PREFIX).unwrap()).0;
+    let ix = cus::create_aggregate_ix(
+        &sc.distributor.pubkey(),
+        &h.payer.pubkey(),
+        &sscc_prefix,
+        case_id,
+        UnitKind::Case,
+    );
+    expect_error(
+        h.send(&[&sc.distributor], &[ix]),
+        &CUSTODY,
+        CustodyError::PrefixNotHeld,
+    );
+    // Its own prefix works for its own SSCCs.
+    h.license_prefix(&sc.authority, "0614143", &sc.distributor.pubkey());
+    let own_case = sscc_under("0614143", "901");
+    h.custody()
+        .create_aggregate(&sc.distributor, own_case, UnitKind::Case)
+        .unwrap();
+    // The registry: only its authority licenses; a prefix has one holder; 4 to 12 digits.
+    expect_error(
+        h.registry()
+            .assign_prefix(&rival, "0614144", &rival.pubkey()),
+        &registry::ID,
+        registry::error::RegistryError::Unauthorized,
+    );
+    expect_error(
+        h.registry()
+            .assign_prefix(&sc.authority, GTIN_PREFIX, &rival.pubkey()),
+        &registry::ID,
+        registry::error::RegistryError::PrefixTaken,
+    );
+    assert!(reg::parse_prefix("123").is_err());
+    let mut bad = reg::parse_prefix("0614145").unwrap();
+    bad[11] = b'9';
+    let ix = reg::assign_prefix_ix(
+        &sc.authority.pubkey(),
+        &h.payer.pubkey(),
+        bad,
+        &rival.pubkey(),
+    );
+    expect_error(
+        h.send(&[&sc.authority], &[ix]),
+        &registry::ID,
+        registry::error::RegistryError::InvalidPrefix,
+    );
+    let held = reg::list_prefixes(&h.ledger, Some(&sc.manufacturer.pubkey())).unwrap();
+    assert_eq!(
+        held.iter()
+            .map(|(_, p)| reg::prefix_string(&p.prefix))
+            .collect::<Vec<_>>(),
+        [SSCC_PREFIX, GTIN_PREFIX]
+    );
+    // Revoked: the manufacturer registers no new lot under it.
+    h.registry()
+        .revoke_prefix(&sc.authority, GTIN_PREFIX)
+        .unwrap();
+    let ix = cus::register_lot_ix(
+        &sc.manufacturer.pubkey(),
+        &h.payer.pubkey(),
+        &gtin_prefix,
+        cus::lot_args(&sc.gtin, "LOT-AFTER", (2027, 12, 31)),
+    );
+    expect_error(
+        h.send(&[&sc.manufacturer], &[ix]),
+        &CUSTODY,
+        AnchorError::AccountNotInitialized,
+    );
+}
+
+/// Verification tells a code under a prefix nobody holds from an unknown serial of a real
+/// company.
+#[test]
+fn verification_reports_a_code_whose_prefix_nobody_holds() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    h.commission(&sc, &["V1"]);
+    let genuine_brand = caretrail_sdk::gs1::parse("(01)09501101020917(21)NEVER").unwrap();
+    let v = cus::verify(&h.ledger, &genuine_brand, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.name(), "unknown_serial");
+    let nobodys = caretrail_sdk::gs1::parse("(01)00361414123458(21)X1").unwrap();
+    let v = cus::verify(&h.ledger, &nobodys, None).unwrap().unwrap();
+    assert_eq!(v.name(), "unknown_prefix");
 }

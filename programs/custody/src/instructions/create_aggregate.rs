@@ -2,9 +2,9 @@ use crate::constants::{ACCOUNT_VERSION, CUSTODIAN_ROLES, SEED_UNIT, SSCC_LEN};
 use crate::error::CustodyError;
 use crate::events::AggregateCreated;
 use crate::state::{Unit, UnitKind, UnitStatus};
-use crate::utils::{now, require_partner};
+use crate::utils::{now, require_partner, require_prefix_holder};
 use anchor_lang::prelude::*;
-use registry::state::Participant;
+use registry::state::{CompanyPrefix, Participant};
 
 /// Creates an empty case or pallet identified by its SSCC, held by the packer.
 #[derive(Accounts)]
@@ -16,6 +16,8 @@ pub struct CreateAggregate<'info> {
     pub aggregate: UncheckedAccount<'info>,
     pub packer: Signer<'info>,
     pub packer_participant: Account<'info, Participant>,
+    /// The GS1 Company Prefix of the SSCC, licensed to the packer in the registry.
+    pub company_prefix: Account<'info, CompanyPrefix>,
     #[account(mut)]
     pub payer: Signer<'info>,
     pub system_program: Program<'info, System>,
@@ -38,6 +40,7 @@ impl CreateAggregate<'_> {
             registry::utils::gs1::check_digit_valid(sscc),
             CustodyError::InvalidSscc
         );
+        require_prefix_holder(&self.company_prefix, sscc, &self.packer.key())?;
         require!(kind != UnitKind::Item, CustodyError::InvalidNesting);
         Ok(())
     }

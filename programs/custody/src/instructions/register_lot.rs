@@ -2,9 +2,9 @@ use crate::constants::{ACCOUNT_VERSION, COMMISSIONER_ROLES, GTIN_LEN, SEED_LOT};
 use crate::error::CustodyError;
 use crate::events::LotRegistered;
 use crate::state::{Lot, LotStatus};
-use crate::utils::{now, require_partner};
+use crate::utils::{now, require_partner, require_prefix_holder};
 use anchor_lang::prelude::*;
-use registry::state::Participant;
+use registry::state::{CompanyPrefix, Participant};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct RegisterLotArgs {
@@ -26,6 +26,8 @@ pub struct RegisterLot<'info> {
     pub lot: UncheckedAccount<'info>,
     pub manufacturer: Signer<'info>,
     pub manufacturer_participant: Account<'info, Participant>,
+    /// The GS1 Company Prefix of the GTIN, licensed to the manufacturer in the registry.
+    pub company_prefix: Account<'info, CompanyPrefix>,
     #[account(mut)]
     pub payer: Signer<'info>,
     pub system_program: Program<'info, System>,
@@ -49,6 +51,7 @@ impl RegisterLot<'_> {
             registry::utils::gs1::check_digit_valid(&args.gtin),
             CustodyError::InvalidGtin
         );
+        require_prefix_holder(&self.company_prefix, &args.gtin, &self.manufacturer.key())?;
         require!(args.expires_at > now, CustodyError::InvalidExpiry);
         let (y, m, d) = (
             args.expiry_date / 10_000,

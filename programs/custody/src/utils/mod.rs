@@ -16,6 +16,18 @@ pub fn require_partner(
         .map_err(|e| CustodyError::from(e).into())
 }
 
+/// The GS1 key (GTIN or SSCC) is under `prefix`, which `signer` holds: nobody registers lots
+/// under a rival's GTINs or claims another company's SSCCs.
+pub fn require_prefix_holder(
+    prefix: &registry::state::CompanyPrefix,
+    key: &[u8],
+    signer: &Pubkey,
+) -> Result<()> {
+    require!(prefix.covers(key), CustodyError::NotUnderPrefix);
+    require_keys_eq!(prefix.holder, *signer, CustodyError::PrefixNotHeld);
+    Ok(())
+}
+
 /// Unix time from the Clock sysvar.
 pub fn now() -> Result<i64> {
     Ok(Clock::get()?.unix_timestamp)

@@ -1,6 +1,7 @@
 pub mod accept_authority;
 pub mod initialize;
 pub mod manage;
+pub mod prefix;
 pub mod propose_authority;
 pub mod register_participant;
 pub mod reinstate_participant;
@@ -11,6 +12,7 @@ pub mod update_participant;
 pub use accept_authority::*;
 pub use initialize::*;
 pub use manage::*;
+pub use prefix::*;
 pub use propose_authority::*;
 pub use register_participant::*;
 pub use update_participant::UpdateParticipantArgs;

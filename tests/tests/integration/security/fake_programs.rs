@@ -55,9 +55,14 @@ fn programs_refuse_participants_from_a_fake_registry() {
             },
         )
         .unwrap();
+    let prefix = caretrail_sdk::registry::prefix_pda(
+        &caretrail_sdk::registry::parse_prefix(GTIN_PREFIX).unwrap(),
+    )
+    .0;
     let mut ix = caretrail_sdk::custody::register_lot_ix(
         &sc.manufacturer.pubkey(),
         &h.payer.pubkey(),
+        &prefix,
         caretrail_sdk::custody::lot_args(&sc.gtin, "FAKE", (2027, 1, 1)),
     );
     ix.accounts[2].pubkey = fake;

@@ -327,9 +327,11 @@ fn a_payer_without_rent_gets_insufficient_funds() {
     let sc = h.supply_chain();
     let poor = Keypair::new();
     h.ledger.request_airdrop(&poor.pubkey(), 1_000_000).unwrap();
+    let prefix = reg::prefix_pda(&reg::parse_prefix(GTIN_PREFIX).unwrap()).0;
     let ix = cus::register_lot_ix(
         &sc.manufacturer.pubkey(),
         &poor.pubkey(),
+        &prefix,
         cus::lot_args(&sc.gtin, "LOT-POOR", (2027, 12, 31)),
     );
     let r = caretrail_sdk::ledger::send_instructions(
@@ -339,4 +341,68 @@ fn a_payer_without_rent_gets_insufficient_funds() {
         &[ix],
     );
     expect_instruction_error(r, InstructionError::InsufficientFunds);
+}
+
+#[test]
+fn assign_prefix_works_on_a_prefunded_address() {
+    let h = Harness::new();
+    let authority = h.init_registry();
+    let holder = h.participant(&authority, roles::MANUFACTURER);
+    let record = reg::prefix_pda(&reg::parse_prefix("0614146").unwrap()).0;
+    prefund(&h, &record, GRIEF);
+    h.license_prefix(&authority, "0614146", &holder.pubkey());
+    assert_created(&h, &record, &registry::ID);
+}
+
+#[test]
+fn flag_suspect_works_on_a_prefunded_quarantine_record() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S-Q"])[0];
+    let record = cus::quarantine_pda(&u).0;
+    prefund(&h, &record, GRIEF);
+    h.custody().flag_suspect(&sc.manufacturer, &u, 1).unwrap();
+    assert_created(&h, &record, &custody::ID);
+    // Cleared: the record is closed (its lamports back to the flagger) and can be created
+    // again by the next quarantine.
+    h.custody().clear_suspect(&sc.manufacturer, &u).unwrap();
+    assert!(h.ledger.get_account(&record).unwrap().is_none());
+    h.custody().flag_suspect(&sc.manufacturer, &u, 2).unwrap();
+    assert_created(&h, &record, &custody::ID);
+}
+
+#[test]
+fn a_claim_naming_a_unit_works_on_a_prefunded_evidence_record() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let manufacturer = h.participant(&p.authority, roles::MANUFACTURER);
+    h.license_prefix(&p.authority, GTIN_PREFIX, &manufacturer.pubkey());
+    let gtin = cus::parse_gtin(GTIN).unwrap();
+    h.custody()
+        .register_lot(&manufacturer, cus::lot_args(&gtin, LOT, (2027, 12, 31)))
+        .unwrap();
+    let lot = cus::lot_pda(&gtin, LOT).0;
+    h.custody()
+        .commission(&manufacturer, &lot, vec![cus::serial_hash(&gtin, "E1")])
+        .unwrap();
+    let u = cus::unit_pda(&gtin, "E1").0;
+    h.hop(&manufacturer, &p.pharmacy, &u);
+    h.custody().dispense(&p.pharmacy, &u).unwrap();
+    let record = clm::evidence_pda(&u).0;
+    prefund(&h, &record, GRIEF);
+    h.claims()
+        .submit(
+            &p.pharmacy,
+            &p.payer,
+            &p.coverage,
+            "E-1",
+            [5; 32],
+            100,
+            &ClaimRefs {
+                unit: Some(u),
+                ..Default::default()
+            },
+        )
+        .expect("submit naming the unit");
+    assert_created(&h, &record, &claims::ID);
 }
