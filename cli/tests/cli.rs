@@ -138,7 +138,10 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
         .iter()
         .filter(|a| a["owner"] == registry::ID.to_string())
         .count();
-    assert_eq!(participants, 6, "config + 5 participants");
+    assert_eq!(
+        participants, 8,
+        "config + 5 participants + the manufacturer's 2 GS1 company prefixes"
+    );
     for a in accounts {
         assert!(a["pubkey"].is_string() && a["owner"].is_string() && a["data_base64"].is_string());
     }
@@ -228,6 +231,48 @@ fn registry_commands_continue_the_same_ledger_across_runs() {
         })
         .collect();
     assert_eq!(events, ["ParticipantRegistered", "ParticipantSuspended"]);
+}
+
+#[test]
+fn registry_prefix_commands_license_list_show_and_revoke() {
+    let dir = tempfile::tempdir().unwrap();
+    json(caretrail(dir.path()).args(["registry", "init"]));
+    let wallet = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin";
+    json(caretrail(dir.path()).args([
+        "registry",
+        "register",
+        wallet,
+        "--roles",
+        "manufacturer",
+        "--gln",
+        "0614141000005",
+        "--credential-commitment",
+        &"22".repeat(32),
+    ]));
+    let assigned = json(caretrail(dir.path()).args([
+        "registry", "prefix", "assign", "9501101", "--holder", wallet,
+    ]));
+    assert_eq!(assigned["holder"], wallet);
+    let list = json(caretrail(dir.path()).args(["registry", "prefix", "list"]));
+    assert_eq!(list[0]["prefix"], "9501101");
+    assert_eq!(list[0]["holder"], wallet);
+    let show = json(caretrail(dir.path()).args(["registry", "prefix", "show", "09501101020917"]));
+    assert_eq!(show["holder"], wallet);
+    let nobody = json(caretrail(dir.path()).args(["registry", "prefix", "show", "00361414123458"]));
+    assert!(nobody["prefix"].is_null());
+    fails_with(
+        caretrail(dir.path()).args([
+            "registry", "prefix", "assign", "9501101", "--holder", wallet,
+        ]),
+        "PrefixTaken",
+    );
+    fails_with(
+        caretrail(dir.path()).args(["registry", "prefix", "assign", "12", "--holder", wallet]),
+        "4 to 12 digits",
+    );
+    json(caretrail(dir.path()).args(["registry", "prefix", "revoke", "9501101"]));
+    let list = json(caretrail(dir.path()).args(["registry", "prefix", "list"]));
+    assert!(list.as_array().unwrap().is_empty());
 }
 
 #[test]

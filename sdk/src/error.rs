@@ -117,12 +117,68 @@ pub fn decode(err: &LedgerError) -> Option<ErrorInfo> {
     })
 }
 
-/// ` (registry error 6006 GlnCheckDigit: …)` for messages, or empty.
+/// Whether the System Program itself failed inside the transaction (a CPI to it from a
+/// caretrail program creating or funding an account).
+fn system_program_failed(logs: &[String]) -> bool {
+    logs.iter()
+        .any(|l| l.starts_with("Program 11111111111111111111111111111111 failed"))
+}
+
+/// What a System Program failure means for whoever sent the transaction.
+pub fn explain_system_failure(error: &InstructionError) -> Option<&'static str> {
+    Some(match error {
+        InstructionError::Custom(0) => {
+            "the System Program refused to create an account that already exists"
+        }
+        InstructionError::Custom(1) | InstructionError::InsufficientFunds => {
+            "the fee payer does not hold enough SOL for the rent of the account being created; fund it (caretrail airdrop, or a transfer) and re-run"
+        }
+        InstructionError::InvalidInstructionData => {
+            "the cluster's System Program does not know an instruction it was sent (e.g. CreateAccountAllowPrefund on an Agave 3.1 bank); caretrail programs never send it: check the deployed program versions"
+        }
+        _ => return None,
+    })
+}
+
+/// ` (registry error 6006 GlnCheckDigit: …)` for messages, a System Program failure's
+/// explanation, or empty.
 pub(crate) fn describe_suffix(error: &TransactionError, logs: &[String]) -> String {
-    if let TransactionError::InstructionError(_, InstructionError::Custom(code)) = error {
-        if let Some(info) = decode_custom(failing_program(logs).as_ref(), *code) {
-            return format!(" ({info})");
+    let TransactionError::InstructionError(_, e) = error else {
+        return String::new();
+    };
+    if let InstructionError::Custom(code) = e {
+        if !system_program_failed(logs) {
+            if let Some(info) = decode_custom(failing_program(logs).as_ref(), *code) {
+                return format!(" ({info})");
+            }
+        }
+    }
+    if system_program_failed(logs) || *e == InstructionError::InsufficientFunds {
+        if let Some(why) = explain_system_failure(e) {
+            return format!(" ({why})");
         }
     }
     String::new()
+}
+
+#[cfg(test)]
+mod system_failure_tests {
+    use super::*;
+
+    #[test]
+    fn a_system_program_failure_is_explained_not_left_as_invalid_instruction_data() {
+        let logs = vec![
+            "Program 43vfUs8aHqd4UTat9WemT6PKLNBeiM2pXi77DVw74ZQd invoke [1]".to_string(),
+            "Program 11111111111111111111111111111111 invoke [2]".to_string(),
+            "Program 11111111111111111111111111111111 failed: invalid instruction data".to_string(),
+            "Program 43vfUs8aHqd4UTat9WemT6PKLNBeiM2pXi77DVw74ZQd failed: invalid instruction data"
+                .to_string(),
+        ];
+        let e = TransactionError::InstructionError(0, InstructionError::InvalidInstructionData);
+        assert!(describe_suffix(&e, &logs).contains("CreateAccountAllowPrefund"));
+        let poor = TransactionError::InstructionError(0, InstructionError::InsufficientFunds);
+        assert!(describe_suffix(&poor, &[]).contains("enough SOL"));
+        let in_use = TransactionError::InstructionError(0, InstructionError::Custom(0));
+        assert!(describe_suffix(&in_use, &logs).contains("already exists"));
+    }
 }

@@ -237,6 +237,18 @@ pub const GTIN: &str = "09501101020917";
 pub const GTIN_PREFIX: &str = "9501101";
 /// The GS1 Company Prefix of the fixture SSCCs (`1 0614141 …`).
 pub const SSCC_PREFIX: &str = "0614141";
+
+/// An SSCC (extension digit 1) under the 7-digit company prefix `prefix`.
+pub fn sscc_under(prefix: &str, serial_ref: &str) -> [u8; 18] {
+    let body = format!("1{prefix}{serial_ref:0>9}");
+    let check = registry::utils::gs1::compute_check_digit(body.as_bytes()).unwrap();
+    cus::parse_sscc(&format!("{body}{check}")).unwrap()
+}
+
+/// A fixture SSCC under [`SSCC_PREFIX`].
+pub fn sscc(serial_ref: &str) -> [u8; 18] {
+    sscc_under(SSCC_PREFIX, serial_ref)
+}
 /// Lot number of the fixture lot.
 pub const LOT: &str = "LOT-A1";
 

@@ -31,6 +31,56 @@ pub enum ClaimsCommand {
         #[arg(long = "adjudicator")]
         adjudicators: Vec<String>,
     },
+    /// Change the --keypair payer's settings (payer authority): limits, adjudicators, what
+    /// every claim must name, pause or resume payments.
+    PayerUpdate {
+        /// The payer (its creator's wallet) [default: the --keypair's own payer].
+        #[arg(long)]
+        payer: Option<String>,
+        #[arg(long)]
+        auto_approve_limit: Option<u64>,
+        #[arg(long)]
+        daily_limit: Option<u64>,
+        /// Appeal window in days.
+        #[arg(long)]
+        appeal_days: Option<i64>,
+        /// Replace the adjudicators (repeatable, at most 3).
+        #[arg(long = "adjudicator")]
+        adjudicators: Vec<String>,
+        /// What every new claim must name: `consent`, `unit` (comma-separated) or `none`.
+        #[arg(long)]
+        require: Option<String>,
+        /// Pause payments.
+        #[arg(long, conflicts_with = "resume")]
+        pause: bool,
+        /// Resume payments.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Step 1 of a payer authority handover (payer authority): name the successor.
+    PayerProposeAuthority {
+        /// The new authority (pubkey or keypair file), a registered payer.
+        new_authority: String,
+        #[arg(long)]
+        payer: Option<String>,
+    },
+    /// Step 2 of a payer authority handover: the --keypair (the proposed authority) accepts.
+    PayerAcceptAuthority {
+        /// The payer (its creator's wallet).
+        #[arg(long)]
+        payer: String,
+    },
+    /// Withdraw vault funds that no approved, unpaid claim needs (payer authority), in the
+    /// mint's base units.
+    Withdraw {
+        /// The payer (its creator's wallet) [default: the --keypair's own payer].
+        #[arg(long)]
+        payer: Option<String>,
+        /// The token account that receives the funds.
+        #[arg(long)]
+        to: String,
+        amount: u64,
+    },
     /// Move tokens from the --keypair's token account into a payer's vault.
     Fund {
         /// The payer authority wallet.
@@ -202,6 +252,30 @@ fn submit(ctx: &Context, a: &SubmitArgs, replaces: Option<Pubkey>) -> Result<Out
     ))
 }
 
+/// The payer PDA of `--payer CREATOR`, or of the signer itself.
+fn payer_of(payer: Option<&str>, signer: &Pubkey) -> Result<Pubkey> {
+    let creator = payer.map(parse_pubkey).transpose()?.unwrap_or(*signer);
+    Ok(clm::payer_pda(&creator).0)
+}
+
+/// `consent,unit` / `none` → requirement bits.
+fn parse_requirements(s: &str) -> Result<u8> {
+    let mut bits = 0;
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        bits |= match part {
+            "none" => 0,
+            "consent" => clm::requirement::CONSENT,
+            "unit" | "dispensed-unit" => clm::requirement::DISPENSED_UNIT,
+            other => {
+                return Err(anyhow!(
+                    "unknown requirement {other:?}: use consent, unit or none"
+                ))
+            }
+        };
+    }
+    Ok(bits)
+}
+
 pub fn execute(ctx: &Context, cmd: ClaimsCommand) -> Result<Output> {
     let ledger = ctx.ledger()?;
     match cmd {
@@ -295,6 +369,75 @@ pub fn execute(ctx: &Context, cmd: ClaimsCommand) -> Result<Output> {
                         format!("payer {payer} created; vault {}", clm::vault_pda(&payer).0),
                         out,
                         json!({ "payer": payer.to_string(), "vault": clm::vault_pda(&payer).0.to_string() }),
+                    ))
+                }
+                ClaimsCommand::PayerUpdate {
+                    payer,
+                    auto_approve_limit,
+                    daily_limit,
+                    appeal_days,
+                    adjudicators,
+                    require,
+                    pause,
+                    resume,
+                } => {
+                    let payer = payer_of(payer.as_deref(), &signer.pubkey())?;
+                    let adjudicators = adjudicators
+                        .iter()
+                        .map(|a| parse_pubkey(a))
+                        .collect::<Result<Vec<_>>>()?;
+                    let requirements = require.as_deref().map(parse_requirements).transpose()?;
+                    let settings = clm::PayerSettings {
+                        auto_approve_limit,
+                        daily_limit,
+                        appeal_window: appeal_days.map(|d| d * 86_400),
+                        adjudicators: (!adjudicators.is_empty()).then_some(adjudicators),
+                        requirements,
+                        paused: (pause || resume).then_some(pause),
+                    };
+                    let out = client.update_payer(&signer, &payer, settings)?;
+                    let p = clm::fetch_payer(ledger, &payer)?
+                        .ok_or_else(|| anyhow!("no payer at {payer}"))?;
+                    Ok(tx(
+                        format!(
+                            "payer {payer} updated: daily limit {}, auto-approve {}, payments {}",
+                            p.daily_limit,
+                            p.auto_approve_limit,
+                            if p.paused { "paused" } else { "active" }
+                        ),
+                        out,
+                        json!({ "payer": payer.to_string(), "paused": p.paused, "requirements": p.requirements }),
+                    ))
+                }
+                ClaimsCommand::PayerProposeAuthority {
+                    new_authority,
+                    payer,
+                } => {
+                    let payer = payer_of(payer.as_deref(), &signer.pubkey())?;
+                    let new_authority = parse_pubkey(&new_authority)?;
+                    let out = client.propose_payer_authority(&signer, &payer, &new_authority)?;
+                    Ok(tx(
+                        format!("proposed {new_authority} as authority of payer {payer}; it must run `caretrail claims payer-accept-authority --payer …`"),
+                        out,
+                        json!({ "payer": payer.to_string(), "pending_authority": new_authority.to_string() }),
+                    ))
+                }
+                ClaimsCommand::PayerAcceptAuthority { payer } => {
+                    let payer = clm::payer_pda(&parse_pubkey(&payer)?).0;
+                    let out = client.accept_payer_authority(&signer, &payer)?;
+                    Ok(tx(
+                        format!("{} is now the authority of payer {payer}", signer.pubkey()),
+                        out,
+                        json!({ "payer": payer.to_string(), "authority": signer.pubkey().to_string() }),
+                    ))
+                }
+                ClaimsCommand::Withdraw { payer, to, amount } => {
+                    let payer = payer_of(payer.as_deref(), &signer.pubkey())?;
+                    let out = client.withdraw(&signer, &payer, &parse_pubkey(&to)?, amount)?;
+                    Ok(tx(
+                        format!("withdrew {amount} (mint base units) from payer {payer}'s vault"),
+                        out,
+                        json!({ "payer": payer.to_string(), "amount": amount }),
                     ))
                 }
                 ClaimsCommand::Fund {

@@ -436,6 +436,67 @@ fn a_custody_scan_of_three_hundred_lines_over_rpc() {
     assert_eq!(v["result"], "genuine");
 }
 
+/// Audit finding 1 on the real validator: an outsider funds the next hop of a package the
+/// distributor holds, and a new lot's address, before they are created; `custody scan
+/// --ship-to` and `register_lot` still create them (no `CreateAccountAllowPrefund`).
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn prefunded_addresses_are_still_created_on_the_validator() {
+    use caretrail_sdk::custody as cus;
+    let s = rpc_story();
+    let l = ledger();
+    let manufacturer = read_keypair(&s.key("manufacturer"));
+    let distributor = read_keypair(&s.key("distributor"));
+    let client = cus::CustodyClient::new(&l, &manufacturer);
+    let gtin = cus::parse_gtin("09501101020917").unwrap();
+    let lot_number = format!("P{}", &seed()[4..]);
+    let lot = cus::lot_pda(&gtin, &lot_number).0;
+    l.request_airdrop(&lot, 1_000_000).unwrap();
+    client
+        .register_lot(
+            &manufacturer,
+            cus::lot_args(&gtin, &lot_number, (2027, 12, 31)),
+        )
+        .expect("register a lot whose address was prefunded");
+    assert_eq!(l.get_account(&lot).unwrap().unwrap().owner, cus::PROGRAM_ID);
+    let serial = "PREFUND-1";
+    client
+        .commission(&manufacturer, &lot, vec![cus::serial_hash(&gtin, serial)])
+        .unwrap();
+    let unit = cus::unit_pda(&gtin, serial).0;
+    let args = cus::ShipArgs {
+        read_point: *b"0614141000012",
+        shipment_ref: cus::shipment_ref("ASN-PREFUND"),
+        is_return: false,
+    };
+    client
+        .ship(&manufacturer, &distributor.pubkey(), &unit, args)
+        .unwrap();
+    cus::CustodyClient::new(&l, &distributor)
+        .receive(&distributor, &unit)
+        .unwrap();
+    // The outsider funds hop 1, the distributor's next shipment.
+    let next = cus::hop_pda(&unit, 1).0;
+    l.request_airdrop(&next, 1_000_000).unwrap();
+    let file = work().join("e2e-prefund.txt");
+    std::fs::write(
+        &file,
+        format!("(01)09501101020917(17)271231(10){lot_number}(21){serial}\n"),
+    )
+    .unwrap();
+    let rows = json(
+        rpc(&s.key("distributor"))
+            .args(["custody", "scan"])
+            .arg(&file)
+            .args(["--ship-to", &s.wallet("pharmacy")]),
+    );
+    assert_eq!(rows["status"], "done", "{rows}");
+    let hop = cus::fetch_hop(&l, &unit, 1)
+        .unwrap()
+        .expect("hop 1 created");
+    assert_eq!(hop.to, pubkey(&Value::String(s.wallet("pharmacy"))));
+}
+
 #[test]
 #[ignore = "needs a validator: scripts/e2e-validator.sh"]
 fn consent_over_rpc_with_the_patient_signing_offline() {

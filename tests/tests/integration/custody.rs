@@ -21,17 +21,6 @@ fn lot(h: &Harness, l: &Pubkey) -> cus::Lot {
     cus::fetch_lot(&h.ledger, l).unwrap().expect("lot")
 }
 
-fn sscc(serial_ref: &str) -> [u8; 18] {
-    sscc_under(SSCC_PREFIX, serial_ref)
-}
-
-/// An SSCC (extension digit 1) under the 7-digit company prefix `prefix`.
-fn sscc_under(prefix: &str, serial_ref: &str) -> [u8; 18] {
-    let body = format!("1{prefix}{serial_ref:0>9}");
-    let check = registry::utils::gs1::compute_check_digit(body.as_bytes()).unwrap();
-    cus::parse_sscc(&format!("{body}{check}")).unwrap()
-}
-
 // ----------------------------------------------------------------------------- lots
 
 #[test]

@@ -1,13 +1,12 @@
 //! The payer's side of the state machine: start review, adjudicate (approve / partially approve
 //! / deny with a CARC code), with the coverage's deductible and benefit maximum applied.
 
-use crate::constants::{carc, BILLING_ROLES};
+use crate::constants::carc;
 use crate::error::ClaimsError;
 use crate::events::ClaimStatusChanged;
 use crate::state::{Claim, ClaimStatus, Coverage, Payer};
-use crate::utils::{now, require_partner};
+use crate::utils::{now, require_biller, require_payer};
 use anchor_lang::prelude::*;
-use registry::constants::roles;
 use registry::state::Participant;
 
 #[derive(Accounts)]
@@ -16,7 +15,7 @@ pub struct Decide<'info> {
     pub claim: Account<'info, Claim>,
     /// Mutable: what the payer owes follows each decision.
     #[account(mut, has_one = authority @ ClaimsError::Unauthorized)]
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     #[account(mut)]
     pub coverage: Account<'info, Coverage>,
     pub authority: Signer<'info>,
@@ -40,12 +39,7 @@ fn changed(claim: &Account<Claim>, by: Pubkey, now: i64) {
 
 impl Decide<'_> {
     fn require_payer_standing(&self) -> Result<()> {
-        require_partner(
-            &self.authority_participant,
-            &self.authority.key(),
-            roles::PAYER,
-            now()?,
-        )
+        require_payer(&self.authority_participant, &self.authority.key())
     }
 
     pub fn validate_review(&self) -> Result<()> {
@@ -155,7 +149,7 @@ impl Decide<'_> {
 pub struct Appeal<'info> {
     #[account(mut, has_one = payer @ ClaimsError::Unauthorized, has_one = provider @ ClaimsError::Unauthorized)]
     pub claim: Account<'info, Claim>,
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     pub provider: Signer<'info>,
     /// The provider's registry entry: it must still be an active provider or dispenser.
     pub provider_participant: Account<'info, Participant>,
@@ -163,12 +157,7 @@ pub struct Appeal<'info> {
 
 impl Appeal<'_> {
     pub fn validate(&self) -> Result<()> {
-        require_partner(
-            &self.provider_participant,
-            &self.provider.key(),
-            BILLING_ROLES,
-            now()?,
-        )?;
+        require_biller(&self.provider_participant, &self.provider.key())?;
         let c = &self.claim;
         require!(
             matches!(
@@ -206,7 +195,7 @@ pub struct Void<'info> {
     pub claim: Account<'info, Claim>,
     /// Mutable: a voided claim is no longer owed.
     #[account(mut)]
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     #[account(mut)]
     pub coverage: Account<'info, Coverage>,
     pub provider: Signer<'info>,
@@ -219,12 +208,7 @@ pub struct Void<'info> {
 
 impl Void<'_> {
     pub fn validate(&self) -> Result<()> {
-        require_partner(
-            &self.provider_participant,
-            &self.provider.key(),
-            BILLING_ROLES,
-            now()?,
-        )?;
+        require_biller(&self.provider_participant, &self.provider.key())?;
         match self.claim.status {
             ClaimStatus::Paid => err!(ClaimsError::AlreadyPaid),
             ClaimStatus::Voided | ClaimStatus::Reversed => err!(ClaimsError::InvalidTransition),

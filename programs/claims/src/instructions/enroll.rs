@@ -2,9 +2,8 @@ use crate::constants::{ACCOUNT_VERSION, SEED_COVERAGE};
 use crate::error::ClaimsError;
 use crate::events::CoverageEnrolled;
 use crate::state::{Coverage, Payer};
-use crate::utils::{now, require_partner};
+use crate::utils::{now, require_payer};
 use anchor_lang::prelude::*;
-use registry::constants::roles;
 use registry::state::Participant;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -26,7 +25,7 @@ pub struct Enroll<'info> {
     #[account(mut, seeds = [SEED_COVERAGE, payer.key().as_ref(), args.member_commitment.as_ref()], bump)]
     pub coverage: UncheckedAccount<'info>,
     #[account(has_one = authority @ ClaimsError::Unauthorized)]
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     #[account(mut)]
     pub authority: Signer<'info>,
     /// The payer authority's registry entry: it must still be an active payer.
@@ -42,12 +41,7 @@ impl Enroll<'_> {
             crate::ID,
             ClaimsError::AlreadyEnrolled
         );
-        require_partner(
-            &self.authority_participant,
-            &self.authority.key(),
-            roles::PAYER,
-            now()?,
-        )?;
+        require_payer(&self.authority_participant, &self.authority.key())?;
         require!(
             args.period_end > args.period_start && args.period_end > now()?,
             ClaimsError::InvalidCoverage

@@ -1,16 +1,15 @@
 //! Payment (once, from the vault, within the daily limit) and reversal (funds back to the
 //! vault, recorded as 835 CLP02 = 22).
 
-use crate::constants::{BILLING_ROLES, SEED_PAYER};
+use crate::constants::SEED_PAYER;
 use crate::error::ClaimsError;
 use crate::events::{ClaimPaid, PaymentReversed};
 use crate::state::{Claim, ClaimStatus, Coverage, Payer};
-use crate::utils::{now, require_partner};
+use crate::utils::{now, require_biller, require_payer};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{
     transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked,
 };
-use registry::constants::roles;
 use registry::state::Participant;
 
 #[derive(Accounts)]
@@ -23,7 +22,7 @@ pub struct Pay<'info> {
         has_one = vault @ ClaimsError::TokenMismatch,
         has_one = mint @ ClaimsError::TokenMismatch
     )]
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     #[account(mut)]
     pub vault: InterfaceAccount<'info, TokenAccount>,
     pub mint: InterfaceAccount<'info, Mint>,
@@ -47,18 +46,8 @@ pub struct Pay<'info> {
 impl Pay<'_> {
     pub fn validate(&self) -> Result<()> {
         let now = now()?;
-        require_partner(
-            &self.authority_participant,
-            &self.authority.key(),
-            roles::PAYER,
-            now,
-        )?;
-        require_partner(
-            &self.provider_participant,
-            &self.claim.provider,
-            BILLING_ROLES,
-            now,
-        )?;
+        require_payer(&self.authority_participant, &self.authority.key())?;
+        require_biller(&self.provider_participant, &self.claim.provider)?;
         match self.claim.status {
             ClaimStatus::Approved | ClaimStatus::PartiallyApproved => {}
             ClaimStatus::Paid | ClaimStatus::Reversed => return err!(ClaimsError::AlreadyPaid),
@@ -128,7 +117,7 @@ pub struct Reverse<'info> {
         has_one = vault @ ClaimsError::TokenMismatch,
         has_one = mint @ ClaimsError::TokenMismatch
     )]
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     #[account(mut)]
     pub coverage: Account<'info, Coverage>,
     #[account(mut)]
@@ -150,12 +139,7 @@ pub struct Reverse<'info> {
 
 impl Reverse<'_> {
     pub fn validate(&self) -> Result<()> {
-        require_partner(
-            &self.authority_participant,
-            &self.authority.key(),
-            roles::PAYER,
-            now()?,
-        )?;
+        require_payer(&self.authority_participant, &self.authority.key())?;
         require!(
             self.claim.status == ClaimStatus::Paid,
             ClaimsError::InvalidTransition

@@ -4,7 +4,7 @@ use crate::constants::{ACCOUNT_VERSION, MAX_ADJUDICATORS, SEED_PAYER, SEED_VAULT
 use crate::error::ClaimsError;
 use crate::events::{PayerInitialized, VaultFunded};
 use crate::state::Payer;
-use crate::utils::{now, require_partner};
+use crate::utils::{now, require_payer};
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::extension::{
     BaseStateWithExtensions, ExtensionType, StateWithExtensions,
@@ -13,7 +13,6 @@ use anchor_spl::token_interface::{
     initialize_account3, transfer_checked, InitializeAccount3, Mint, TokenAccount, TokenInterface,
     TransferChecked,
 };
-use registry::constants::roles;
 use registry::state::Participant;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -55,12 +54,7 @@ impl InitPayer<'_> {
             ClaimsError::TokenMismatch
         );
         vault_space(&self.mint.to_account_info())?;
-        require_partner(
-            &self.authority_participant,
-            &self.authority.key(),
-            roles::PAYER,
-            now()?,
-        )?;
+        require_payer(&self.authority_participant, &self.authority.key())?;
         require!(
             args.adjudicators.len() <= MAX_ADJUDICATORS,
             ClaimsError::TooManyAdjudicators
@@ -186,7 +180,7 @@ fn vault_space(mint: &AccountInfo) -> Result<usize> {
 #[derive(Accounts)]
 pub struct FundVault<'info> {
     #[account(mut, has_one = vault @ ClaimsError::TokenMismatch, has_one = mint @ ClaimsError::TokenMismatch)]
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     #[account(mut)]
     pub vault: InterfaceAccount<'info, TokenAccount>,
     pub mint: InterfaceAccount<'info, Mint>,

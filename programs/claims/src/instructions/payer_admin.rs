@@ -5,12 +5,11 @@ use crate::constants::{MAX_ADJUDICATORS, SEED_PAYER};
 use crate::error::ClaimsError;
 use crate::events::{PayerAuthorityChanged, PayerUpdated, VaultWithdrawn};
 use crate::state::{requirement, Payer};
-use crate::utils::{now, require_partner};
+use crate::utils::{now, require_payer};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{
     transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked,
 };
-use registry::constants::roles;
 use registry::state::Participant;
 
 /// Settings the authority may change; `None` keeps the current value.
@@ -30,7 +29,7 @@ pub struct PayerSettings {
 #[derive(Accounts)]
 pub struct AdministerPayer<'info> {
     #[account(mut, has_one = authority @ ClaimsError::Unauthorized)]
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     pub authority: Signer<'info>,
     /// The authority's registry entry: it must still be an active payer.
     pub authority_participant: Account<'info, Participant>,
@@ -38,12 +37,7 @@ pub struct AdministerPayer<'info> {
 
 impl AdministerPayer<'_> {
     fn require_standing(&self) -> Result<()> {
-        require_partner(
-            &self.authority_participant,
-            &self.authority.key(),
-            roles::PAYER,
-            now()?,
-        )
+        require_payer(&self.authority_participant, &self.authority.key())
     }
 
     pub fn validate_update(&self, s: &PayerSettings) -> Result<()> {
@@ -127,7 +121,7 @@ impl AdministerPayer<'_> {
 #[derive(Accounts)]
 pub struct AcceptPayerAuthority<'info> {
     #[account(mut)]
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     pub new_authority: Signer<'info>,
     /// The new authority's registry entry: it must be an active payer too.
     pub new_authority_participant: Account<'info, Participant>,
@@ -141,12 +135,7 @@ impl AcceptPayerAuthority<'_> {
                 && self.payer.pending_authority == signer,
             ClaimsError::NotPendingAuthority
         );
-        require_partner(
-            &self.new_authority_participant,
-            &signer,
-            roles::PAYER,
-            now()?,
-        )
+        require_payer(&self.new_authority_participant, &signer)
     }
 
     pub fn handler(ctx: Context<AcceptPayerAuthority>) -> Result<()> {
@@ -173,7 +162,7 @@ pub struct WithdrawVault<'info> {
         has_one = vault @ ClaimsError::TokenMismatch,
         has_one = mint @ ClaimsError::TokenMismatch
     )]
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     #[account(mut)]
     pub vault: InterfaceAccount<'info, TokenAccount>,
     pub mint: InterfaceAccount<'info, Mint>,
@@ -188,12 +177,7 @@ pub struct WithdrawVault<'info> {
 
 impl WithdrawVault<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
-        require_partner(
-            &self.authority_participant,
-            &self.authority.key(),
-            roles::PAYER,
-            now()?,
-        )?;
+        require_payer(&self.authority_participant, &self.authority.key())?;
         require!(amount > 0, ClaimsError::InvalidAmount);
         let free = self.vault.amount.saturating_sub(self.payer.outstanding);
         require!(amount <= free, ClaimsError::WithdrawalTooLarge);

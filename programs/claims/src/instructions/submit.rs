@@ -38,7 +38,7 @@ pub struct SubmitClaim<'info> {
     pub claim: UncheckedAccount<'info>,
     /// Mutable: a replacement settles what the replaced claim was owed.
     #[account(mut)]
-    pub payer: Account<'info, Payer>,
+    pub payer: Box<Account<'info, Payer>>,
     /// Mutable: a replacement releases what the replaced claim charged to it.
     #[account(mut, has_one = payer @ ClaimsError::CoverageMismatch)]
     pub coverage: Account<'info, Coverage>,

@@ -111,44 +111,6 @@ impl PayoutWindow {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const L: u64 = 100;
-
-    #[test]
-    fn the_limit_holds_over_any_24_hours_not_per_utc_day() {
-        let mut w = PayoutWindow::default();
-        let before_midnight = 86_400 - 60;
-        w.pay(L, L, before_midnight).unwrap();
-        // Two minutes later, a new UTC day: still the same 24 hours.
-        assert!(w.pay(1, L, 86_400 + 60).is_err());
-        assert_eq!(w.headroom(L, 86_400 + 60), 0);
-        // 24 hours after the payment's hour has fully passed, the limit is free again.
-        assert_eq!(w.headroom(L, before_midnight + 24 * 3600), 0);
-        assert_eq!(w.headroom(L, before_midnight + 25 * 3600), L);
-        w.pay(L, L, before_midnight + 25 * 3600).unwrap();
-    }
-
-    #[test]
-    fn payments_add_up_and_expire_hour_by_hour() {
-        let mut w = PayoutWindow::default();
-        let t0 = 1_780_272_000;
-        for h in 0..10 {
-            w.pay(10, L, t0 + h * 3600).unwrap();
-        }
-        assert_eq!(w.paid, 100);
-        assert!(w.pay(1, L, t0 + 10 * 3600).is_err());
-        // The first payment's hour leaves the view after 25 hours.
-        assert_eq!(w.headroom(L, t0 + 25 * 3600), 10);
-        assert_eq!(w.headroom(L, t0 + 40 * 3600), L);
-        assert!(w.is_consistent());
-        // A clock far ahead empties everything.
-        assert_eq!(w.rolled(t0 + 1_000 * 3600).paid, 0);
-    }
-}
-
 impl Payer {
     /// An approved amount stops being owed (paid, voided, replaced or re-decided).
     pub fn settle(&mut self, amount: u64) -> Result<()> {
@@ -186,5 +148,43 @@ impl Payer {
             .ok_or(ClaimsError::InvariantViolation)?;
         require_gte!(inflow, outflow, ClaimsError::InvariantViolation);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const L: u64 = 100;
+
+    #[test]
+    fn the_limit_holds_over_any_24_hours_not_per_utc_day() {
+        let mut w = PayoutWindow::default();
+        let before_midnight = 86_400 - 60;
+        w.pay(L, L, before_midnight).unwrap();
+        // Two minutes later, a new UTC day: still the same 24 hours.
+        assert!(w.pay(1, L, 86_400 + 60).is_err());
+        assert_eq!(w.headroom(L, 86_400 + 60), 0);
+        // 24 hours after the payment's hour has fully passed, the limit is free again.
+        assert_eq!(w.headroom(L, before_midnight + 24 * 3600), 0);
+        assert_eq!(w.headroom(L, before_midnight + 25 * 3600), L);
+        w.pay(L, L, before_midnight + 25 * 3600).unwrap();
+    }
+
+    #[test]
+    fn payments_add_up_and_expire_hour_by_hour() {
+        let mut w = PayoutWindow::default();
+        let t0 = 1_780_272_000;
+        for h in 0..10 {
+            w.pay(10, L, t0 + h * 3600).unwrap();
+        }
+        assert_eq!(w.paid, 100);
+        assert!(w.pay(1, L, t0 + 10 * 3600).is_err());
+        // The first payment's hour leaves the view after 25 hours.
+        assert_eq!(w.headroom(L, t0 + 25 * 3600), 10);
+        assert_eq!(w.headroom(L, t0 + 40 * 3600), L);
+        assert!(w.is_consistent());
+        // A clock far ahead empties everything.
+        assert_eq!(w.rolled(t0 + 1_000 * 3600).paid, 0);
     }
 }

@@ -116,20 +116,7 @@ impl EmergencyAccess<'_> {
             now,
         });
         grant.invariant()?;
-        init_account(
-            &payer,
-            &a.grant,
-            &system,
-            &crate::ID,
-            &[
-                SEED_GRANT,
-                patient.as_ref(),
-                provider.as_ref(),
-                &grant_id.to_le_bytes(),
-                &[ctx.bumps.grant],
-            ],
-            &grant,
-        )?;
+        grant.create(&payer, &a.grant, &system, grant_id)?;
 
         let existing = load_if_exists::<PatientRecord>(&a.patient_record, &crate::ID)?;
         let mut record = existing.unwrap_or(PatientRecord {

@@ -94,20 +94,11 @@ impl Grant<'_> {
             now,
         });
         grant.invariant()?;
-        let grantee = a.grantee_participant.wallet;
-        registry::utils::pda::init_account(
+        grant.create(
             &a.payer.to_account_info(),
-            &a.grant.to_account_info(),
+            &a.grant,
             &a.system_program.to_account_info(),
-            &crate::ID,
-            &[
-                SEED_GRANT,
-                patient.as_ref(),
-                grantee.as_ref(),
-                &grant_id.to_le_bytes(),
-                &[bump],
-            ],
-            &grant,
+            grant_id,
         )?;
         registry::emit_event!(grant.created_event(a.grant.key(), a.authority.key(), grant_id));
         Ok(())

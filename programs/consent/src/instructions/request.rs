@@ -63,19 +63,11 @@ impl Request<'_> {
             now,
         });
         grant.invariant()?;
-        registry::utils::pda::init_account(
+        grant.create(
             &a.grantee.to_account_info(),
-            &a.grant.to_account_info(),
+            &a.grant,
             &a.system_program.to_account_info(),
-            &crate::ID,
-            &[
-                SEED_GRANT,
-                patient.as_ref(),
-                grantee.as_ref(),
-                &grant_id.to_le_bytes(),
-                &[bump],
-            ],
-            &grant,
+            grant_id,
         )?;
         registry::emit_event!(grant.created_event(a.grant.key(), grantee, grant_id));
         Ok(())

@@ -83,6 +83,31 @@ impl ConsentGrant {
         }
     }
 
+    /// Creates this grant's account `["grant", patient, grantee, grant_id]` with
+    /// `registry::utils::pda` (works when somebody funded the address first).
+    pub fn create<'info>(
+        &self,
+        payer: &AccountInfo<'info>,
+        target: &AccountInfo<'info>,
+        system_program: &AccountInfo<'info>,
+        grant_id: u64,
+    ) -> Result<()> {
+        registry::utils::pda::init_account(
+            payer,
+            target,
+            system_program,
+            &crate::ID,
+            &[
+                crate::constants::SEED_GRANT,
+                self.patient.as_ref(),
+                self.grantee.as_ref(),
+                &grant_id.to_le_bytes(),
+                &[self.bump],
+            ],
+            self,
+        )
+    }
+
     /// Made, approved or last changed by a guardian rather than the patient.
     pub fn is_delegate_made(&self) -> bool {
         self.delegate != Pubkey::default()

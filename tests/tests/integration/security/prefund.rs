@@ -42,12 +42,6 @@ fn assert_created(h: &Harness, address: &Pubkey, program: &Pubkey) {
     assert!(a.lamports >= rent, "{} < rent {}", a.lamports, rent);
 }
 
-fn sscc(serial_ref: &str) -> [u8; 18] {
-    let body = format!("10614141{serial_ref:0>9}");
-    let check = registry::utils::gs1::compute_check_digit(body.as_bytes()).unwrap();
-    cus::parse_sscc(&format!("{body}{check}")).unwrap()
-}
-
 // ----------------------------------------------------------------------------- registry
 
 #[test]
