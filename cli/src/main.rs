@@ -53,6 +53,9 @@ enum Command {
     Address,
     /// Create a new keypair file (a wallet), like `solana-keygen new --outfile`.
     Keygen(command::wallet::KeygenArgs),
+    /// A patient's key for one relationship (a grantee, a payer), derived from the --keypair
+    /// wallet: use a different pubkey in every relationship so public data does not join them.
+    RelationshipKey(command::wallet::RelationshipKeyArgs),
     /// Run the end-to-end story on a fresh ledger and write its artifacts into --out DIR.
     Demo(command::demo::DemoArgs),
 }
@@ -72,6 +75,7 @@ fn main() {
         Command::Airdrop(a) => command::wallet::airdrop(&ctx, a),
         Command::Address => command::wallet::address(&ctx),
         Command::Keygen(a) => command::wallet::keygen(a),
+        Command::RelationshipKey(a) => command::wallet::relationship_key(&ctx, a),
         Command::Demo(a) => command::demo::execute(&ctx, a),
     });
     match result {

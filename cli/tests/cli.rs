@@ -276,6 +276,53 @@ fn registry_prefix_commands_license_list_show_and_revoke() {
 }
 
 #[test]
+fn relationship_keys_are_derived_from_the_wallet_per_counterparty() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin";
+    let payer = "7zKY9HPRHt2XrX3cPnpNMcnuXkPfbH1aEguwSWCrVmTP";
+    let wallet = json(caretrail(dir.path()).args(["address"]))["pubkey"].clone();
+    let a = json(caretrail(dir.path()).args(["relationship-key", "--grantee", provider]));
+    let again = json(caretrail(dir.path()).args(["relationship-key", "--grantee", provider]));
+    let b = json(caretrail(dir.path()).args(["relationship-key", "--payer", payer]));
+    assert_eq!(a["pubkey"], again["pubkey"]);
+    assert_ne!(a["pubkey"], b["pubkey"]);
+    assert_ne!(a["pubkey"], wallet);
+    assert_eq!(a["wallet"], wallet);
+    assert!(a["message"].as_str().unwrap().contains(provider));
+    // Written as a keypair file usable as --keypair, owner-only, never overwritten silently.
+    let file = dir.path().join("provider-key.json");
+    let written = json(
+        caretrail(dir.path())
+            .args(["relationship-key", "--grantee", provider, "--outfile"])
+            .arg(&file),
+    );
+    assert_eq!(written["pubkey"], a["pubkey"]);
+    let as_keypair = json(
+        caretrail(dir.path())
+            .arg("--keypair")
+            .arg(&file)
+            .arg("address"),
+    );
+    assert_eq!(as_keypair["pubkey"], a["pubkey"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    fails_with(
+        caretrail(dir.path())
+            .args(["relationship-key", "--grantee", provider, "--outfile"])
+            .arg(&file),
+        "refusing to overwrite",
+    );
+    fails_with(
+        caretrail(dir.path()).args(["relationship-key", "--grantee", provider, "--payer", payer]),
+        "cannot be used with",
+    );
+}
+
+#[test]
 fn rejected_input_gets_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     json(caretrail(dir.path()).args(["registry", "init"]));

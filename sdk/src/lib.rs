@@ -23,6 +23,7 @@ pub mod ledger;
 pub mod offline;
 pub mod programs;
 pub mod registry;
+pub mod relationship;
 pub mod scan;
 pub mod tokens;
 pub mod util;

@@ -8,7 +8,9 @@
 //!    never commissioned) is caught at verification. `DIR/unit-history.epcis.json` is the
 //!    dispensed package's history as an EPCIS 2.0 document.
 //!
-//! 3. Consent: a patient (a wallet of their own) grants the provider treatment access to their
+//! 3. Consent: a patient (a wallet of their own, signing with a key derived from it for each
+//!    relationship: one for the provider, one for its coverage by the payer, see
+//!    `caretrail_sdk::relationship`) grants the provider treatment access to their
 //!    medications and allergies and the payer payment access; the provider records an access;
 //!    the patient revokes the provider's grant and the provider's next access is denied.
 //!    `DIR/consent.fhir.json` is the treatment grant as a FHIR R4 Consent.
@@ -459,12 +461,28 @@ fn consent_story(
         .map_err(anyhow::Error::msg)?;
     let payment =
         con::parse_scope("medications", "access", "HPAYMT").map_err(anyhow::Error::msg)?;
-    let p = patient.pubkey();
+    // The patient signs with a key of its own for each relationship (derived from its wallet,
+    // never stored; the registry authority sponsors fees and rent here, as a clinic would), so
+    // public data does not join its treatment consent with its coverage or its drugs.
+    use caretrail_sdk::relationship::{self, Relationship};
+    let treatment_key = relationship::derive(
+        &patient,
+        &Relationship::Consent {
+            grantee: provider.pubkey(),
+        },
+    );
+    let payment_key = relationship::derive(
+        &patient,
+        &Relationship::Coverage {
+            payer: payer_party.pubkey(),
+        },
+    );
+    let p = treatment_key.pubkey();
     let tid = con::next_grant_id(ledger, &p, &provider.pubkey())?;
     step(
         "patient grants the provider treatment access",
         client.grant(
-            &patient,
+            &treatment_key,
             &p,
             &provider.pubkey(),
             tid,
@@ -477,12 +495,13 @@ fn consent_story(
         )?,
     );
     let treatment_grant = con::grant_pda(&p, &provider.pubkey(), tid).0;
-    let pid = con::next_grant_id(ledger, &p, &payer_party.pubkey())?;
+    let q = payment_key.pubkey();
+    let pid = con::next_grant_id(ledger, &q, &payer_party.pubkey())?;
     step(
         "patient grants the payer payment access",
         client.grant(
-            &patient,
-            &p,
+            &payment_key,
+            &q,
             &payer_party.pubkey(),
             pid,
             GrantArgs {
@@ -515,7 +534,7 @@ fn consent_story(
         .with_context(|| format!("writing {}", fhir_path.display()))?;
     step(
         "patient revokes the provider's grant",
-        client.revoke(&patient, &treatment_grant)?,
+        client.revoke(&treatment_key, &treatment_grant)?,
     );
     let denied = match client.record_access(provider, &treatment_grant, medications) {
         Ok(_) => anyhow::bail!("an access after revocation was accepted"),
@@ -526,8 +545,13 @@ fn consent_story(
     Ok((
         json!({
             "patient": p.to_string(),
+            "patient_wallet": patient.pubkey().to_string(),
+            "relationship_keys": {
+                "treatment (provider)": p.to_string(),
+                "coverage (payer)": q.to_string(),
+            },
             "treatment_grant": treatment_grant.to_string(),
-            "payment_grant": con::grant_pda(&p, &payer_party.pubkey(), pid).0.to_string(),
+            "payment_grant": con::grant_pda(&q, &payer_party.pubkey(), pid).0.to_string(),
             "denied_access_after_revoke": denied,
             "fhir": fhir_path.display().to_string(),
         }),
@@ -628,21 +652,29 @@ fn claims_story(
         annual_max: 500_000,
         deductible: 0,
     };
+    // The patient's key for this coverage (the claims program requires a claim's payment
+    // consent to come from the same key as its coverage).
+    let coverage_key = caretrail_sdk::relationship::derive(
+        patient,
+        &caretrail_sdk::relationship::Relationship::Coverage {
+            payer: insurer.pubkey(),
+        },
+    );
     step(
         "patient enrols with the payer",
-        client.enroll(insurer, patient, enroll)?,
+        client.enroll(insurer, &coverage_key, enroll)?,
     );
     let coverage = clm::coverage_pda(&payer, &commitment).0;
     let consent = con::ConsentClient::new(ledger, fee_payer);
     let scope =
         con::parse_scope("medications", "disclose", "HPAYMT").map_err(anyhow::Error::msg)?;
-    let gid = con::next_grant_id(ledger, &patient.pubkey(), &pharmacy.pubkey())?;
+    let gid = con::next_grant_id(ledger, &coverage_key.pubkey(), &pharmacy.pubkey())?;
     let policy = caretrail_sdk::hash::sha256(&[b"caretrail demo payment consent v1"]);
     step(
         "patient lets the pharmacy disclose the dispense for payment",
         consent.grant(
-            patient,
-            &patient.pubkey(),
+            &coverage_key,
+            &coverage_key.pubkey(),
             &pharmacy.pubkey(),
             gid,
             GrantArgs {
@@ -653,7 +685,7 @@ fn claims_story(
             },
         )?,
     );
-    let grant = con::grant_pda(&patient.pubkey(), &pharmacy.pubkey(), gid).0;
+    let grant = con::grant_pda(&coverage_key.pubkey(), &pharmacy.pubkey(), gid).0;
 
     // The pharmacy bills for the dispensed package; the payer adjudicates and pays.
     let claim_id = format!("RX-{}", entropy.tag("claim"));

@@ -1,4 +1,5 @@
-//! `caretrail address`, `caretrail airdrop` and `caretrail keygen`.
+//! `caretrail address`, `caretrail airdrop`, `caretrail keygen` and
+//! `caretrail relationship-key`.
 
 use crate::context::{parse_pubkey, write_keypair, Context};
 use crate::output::Output;
@@ -75,5 +76,62 @@ pub fn keygen(args: KeygenArgs) -> Result<Output> {
     Ok(Output::new(
         json!({ "pubkey": k.pubkey().to_string(), "keypair": args.outfile.display().to_string() }),
         format!("wrote {} ({})", args.outfile.display(), k.pubkey()),
+    ))
+}
+
+#[derive(Args, Debug)]
+pub struct RelationshipKeyArgs {
+    /// The key for consents to this grantee (pubkey or keypair file).
+    #[arg(long, conflicts_with = "payer", required_unless_present = "payer")]
+    pub grantee: Option<String>,
+    /// The key for coverage by this payer authority, its claims' payment consents included.
+    #[arg(long)]
+    pub payer: Option<String>,
+    /// Also write the derived keypair here (owner-only), to pass as --keypair to other
+    /// commands; it can always be derived again from the wallet.
+    #[arg(long)]
+    pub outfile: Option<PathBuf>,
+    /// Overwrite an existing --outfile.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The --keypair wallet's key for one relationship (a grantee, a payer): a patient acts with
+/// a different pubkey in every relationship, so public data does not join them.
+pub fn relationship_key(ctx: &Context, args: RelationshipKeyArgs) -> Result<Output> {
+    use caretrail_sdk::relationship::{self, Relationship};
+    let relationship = match (&args.grantee, &args.payer) {
+        (Some(g), None) => Relationship::Consent {
+            grantee: parse_pubkey(g)?,
+        },
+        (None, Some(p)) => Relationship::Coverage {
+            payer: parse_pubkey(p)?,
+        },
+        _ => bail!("give exactly one of --grantee or --payer"),
+    };
+    let wallet = ctx.signer()?;
+    let key = relationship::derive(&wallet, &relationship);
+    if let Some(path) = &args.outfile {
+        if path.exists() && !args.force {
+            bail!(
+                "{} already exists; refusing to overwrite a key (use --force)",
+                path.display()
+            );
+        }
+        write_keypair(&key, path)?;
+    }
+    let message = String::from_utf8_lossy(&relationship::message(&relationship)).into_owned();
+    Ok(Output::new(
+        json!({
+            "pubkey": key.pubkey().to_string(),
+            "wallet": wallet.pubkey().to_string(),
+            "message": message,
+            "keypair": args.outfile.as_ref().map(|p| p.display().to_string()),
+        }),
+        format!(
+            "{}\n(derived from {} by signing:\n{message})",
+            key.pubkey(),
+            wallet.pubkey()
+        ),
     ))
 }

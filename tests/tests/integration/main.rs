@@ -6,6 +6,7 @@ mod consent;
 mod custody;
 mod fuzz;
 mod ledger;
+mod privacy;
 mod properties;
 mod registry;
 mod scan;
