@@ -1137,7 +1137,7 @@ fn the_audit_trail_of_a_patient_lists_every_change_and_access() {
 
 #[test]
 fn the_grant_account_stays_within_200_bytes() {
-    // 157 bytes before the audit; + 32 for the guardian a delegate-made grant lives under.
+    // 158 bytes before the audit; + 32 for the guardian a delegate-made grant lives under.
     use anchor_lang::Space;
     let size = 8 + con::ConsentGrant::INIT_SPACE;
     println!("ConsentGrant: {size} bytes of data");
