@@ -506,6 +506,31 @@ impl Harness {
         }
     }
 
+    /// Units of lot [`LOT`] of [`GTIN`] made by a new manufacturer of the plan's registry (it
+    /// holds [`GTIN_PREFIX`]), shipped to the plan's pharmacy; the first `dispensed` of them
+    /// dispensed by it.
+    pub fn pharmacy_units(&self, p: &Plan, serials: &[&str], dispensed: usize) -> Vec<Pubkey> {
+        let manufacturer = self.participant(&p.authority, roles::MANUFACTURER);
+        self.license_prefix(&p.authority, GTIN_PREFIX, &manufacturer.pubkey());
+        let gtin = cus::parse_gtin(GTIN).unwrap();
+        self.custody()
+            .register_lot(&manufacturer, cus::lot_args(&gtin, LOT, (2027, 12, 31)))
+            .expect("register lot");
+        let lot = cus::lot_pda(&gtin, LOT).0;
+        let hashes = serials.iter().map(|s| cus::serial_hash(&gtin, s)).collect();
+        self.custody()
+            .commission(&manufacturer, &lot, hashes)
+            .expect("commission");
+        let units: Vec<Pubkey> = serials.iter().map(|s| cus::unit_pda(&gtin, s).0).collect();
+        for (i, u) in units.iter().enumerate() {
+            self.hop(&manufacturer, &p.pharmacy, u);
+            if i < dispensed {
+                self.custody().dispense(&p.pharmacy, u).expect("dispense");
+            }
+        }
+        units
+    }
+
     /// Submits a claim of the plan's provider; returns its address.
     pub fn submit(&self, plan: &Plan, claim_id: &str, billed: u64) -> Pubkey {
         self.claims()

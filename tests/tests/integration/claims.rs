@@ -676,37 +676,6 @@ fn a_claim_naming_a_consent_grant_needs_it_active_for_payment() {
     );
 }
 
-/// Units of a supply chain sharing the plan's registry, shipped to the plan's pharmacy; the
-/// first `dispensed` of them dispensed by it.
-fn pharmacy_units(h: &Harness, p: &Plan, serials: &[&str], dispensed: usize) -> Vec<Pubkey> {
-    let manufacturer = h.participant(&p.authority, roles::MANUFACTURER);
-    h.license_prefix(&p.authority, GTIN_PREFIX, &manufacturer.pubkey());
-    let gtin = caretrail_sdk::custody::parse_gtin(GTIN).unwrap();
-    h.custody()
-        .register_lot(
-            &manufacturer,
-            caretrail_sdk::custody::lot_args(&gtin, LOT, (2027, 12, 31)),
-        )
-        .unwrap();
-    let lot = caretrail_sdk::custody::lot_pda(&gtin, LOT).0;
-    let hashes = serials
-        .iter()
-        .map(|s| caretrail_sdk::custody::serial_hash(&gtin, s))
-        .collect();
-    h.custody().commission(&manufacturer, &lot, hashes).unwrap();
-    let units: Vec<Pubkey> = serials
-        .iter()
-        .map(|s| caretrail_sdk::custody::unit_pda(&gtin, s).0)
-        .collect();
-    for (i, u) in units.iter().enumerate() {
-        h.hop(&manufacturer, &p.pharmacy, u);
-        if i < dispensed {
-            h.custody().dispense(&p.pharmacy, u).unwrap();
-        }
-    }
-    units
-}
-
 /// Audit finding 7: the claim stores the consent grant and unit it names; a dispensed unit
 /// backs at most one live claim (to any payer); voiding frees it, a replacement keeps it; a
 /// payer can require a dispensed unit and/or consent for every claim.
@@ -715,7 +684,7 @@ fn a_dispensed_unit_backs_one_live_claim_and_payers_can_require_evidence() {
     use clm::{requirement, PayerSettings};
     let h = Harness::new();
     let p = h.plan(&anchor_spl::token::ID);
-    let units = pharmacy_units(&h, &p, &["EV1", "EV2"], 2);
+    let units = h.pharmacy_units(&p, &["EV1", "EV2"], 2);
     let submit = |id: &str, unit: Option<Pubkey>, replaces: Option<Pubkey>| {
         h.claims().submit(
             &p.pharmacy,

@@ -12,7 +12,6 @@ use anchor_lang::prelude::Pubkey;
 use caretrail_sdk::claims::{self as clm, ClaimRefs, EnrollArgs};
 use caretrail_sdk::consent::{self as con, GrantArgs, Scope};
 use caretrail_sdk::custody as cus;
-use caretrail_sdk::registry::roles;
 use caretrail_sdk::relationship::{self, Relationship};
 use caretrail_tests::*;
 use solana_sdk::signature::{Keypair, Signer};
@@ -134,19 +133,8 @@ fn a_ledger_dump_does_not_join_a_patients_consents_coverage_and_drugs() {
         .unwrap();
     let coverage = clm::coverage_pda(&p.payer, &member).0;
     // 3. A package dispensed by the pharmacy, billed with the coverage key's payment consent.
-    let manufacturer = h.participant(&p.authority, roles::MANUFACTURER);
-    h.license_prefix(&p.authority, GTIN_PREFIX, &manufacturer.pubkey());
-    let gtin = cus::parse_gtin(GTIN).unwrap();
-    h.custody()
-        .register_lot(&manufacturer, cus::lot_args(&gtin, LOT, (2027, 12, 31)))
-        .unwrap();
-    let lot = cus::lot_pda(&gtin, LOT).0;
-    h.custody()
-        .commission(&manufacturer, &lot, vec![cus::serial_hash(&gtin, "PRIV-1")])
-        .unwrap();
-    let unit = cus::unit_pda(&gtin, "PRIV-1").0;
-    h.hop(&manufacturer, &p.pharmacy, &unit);
-    h.custody().dispense(&p.pharmacy, &unit).unwrap();
+    let unit = h.pharmacy_units(&p, &["PRIV-1"], 1)[0];
+    let lot = cus::lot_pda(&cus::parse_gtin(GTIN).unwrap(), LOT).0;
     let payment_scope = Scope {
         classes: con::class::MEDICATIONS,
         actions: con::action::DISCLOSE,

@@ -218,24 +218,15 @@ impl Void<'_> {
 
     pub fn handler(ctx: Context<Void>) -> Result<()> {
         let now = now()?;
-        let coverage = &mut ctx.accounts.coverage;
-        let claim = &mut ctx.accounts.claim;
+        let a = &mut *ctx.accounts;
         // Release what a decision had accrued against the coverage, what the payer owed, and
         // the unit the claim named.
-        claim.release(coverage)?;
-        let payer = &mut ctx.accounts.payer;
-        payer.settle(claim.approved)?;
-        payer.invariant()?;
-        crate::state::release_evidence(
-            ctx.accounts.evidence.as_deref(),
-            &claim.key(),
-            &claim.unit,
-        )?;
-        claim.status = ClaimStatus::Voided;
+        a.claim.void(&mut a.coverage, &mut a.payer, now)?;
+        crate::state::release_evidence(a.evidence.as_deref(), &a.claim.key(), &a.claim.unit)?;
+        let claim = &mut a.claim;
         claim.frequency = crate::constants::frequency::VOID;
-        claim.updated_at = now;
         claim.invariant()?;
-        changed(claim, ctx.accounts.provider.key(), now);
+        changed(claim, a.provider.key(), now);
         Ok(())
     }
 }

@@ -134,14 +134,9 @@ impl SubmitClaim<'_> {
         let a = &mut *ctx.accounts;
         let replaces = match &mut a.replaces {
             Some(old) => {
-                // A replacement voids the original exactly as `void` does: its coverage
-                // charges are released and it is no longer owed.
-                old.release(&mut a.coverage)?;
-                a.payer.settle(old.approved)?;
-                a.payer.invariant()?;
-                old.status = ClaimStatus::Voided;
-                old.updated_at = now;
-                old.invariant()?;
+                // A replacement voids the original exactly as `void` does (its evidence
+                // record passes to the replacement below, which names the same unit).
+                old.void(&mut a.coverage, &mut a.payer, now)?;
                 registry::emit_event!(ClaimStatusChanged {
                     claim: old.key(),
                     status: ClaimStatus::Voided as u8,

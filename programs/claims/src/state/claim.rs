@@ -83,6 +83,22 @@ impl Claim {
         coverage.invariant()
     }
 
+    /// Voids this claim (a `void`, or the original of a replacement): what it charged to
+    /// `coverage` is released, `payer` no longer owes it, and it ends `Voided`.
+    pub fn void(
+        &mut self,
+        coverage: &mut Account<crate::state::Coverage>,
+        payer: &mut crate::state::Payer,
+        now: i64,
+    ) -> Result<()> {
+        self.release(coverage)?;
+        payer.settle(self.approved)?;
+        payer.invariant()?;
+        self.status = ClaimStatus::Voided;
+        self.updated_at = now;
+        self.invariant()
+    }
+
     pub fn invariant(&self) -> Result<()> {
         require_eq!(
             self.version,

@@ -369,19 +369,7 @@ fn flag_suspect_works_on_a_prefunded_quarantine_record() {
 fn a_claim_naming_a_unit_works_on_a_prefunded_evidence_record() {
     let h = Harness::new();
     let p = h.plan(&anchor_spl::token::ID);
-    let manufacturer = h.participant(&p.authority, roles::MANUFACTURER);
-    h.license_prefix(&p.authority, GTIN_PREFIX, &manufacturer.pubkey());
-    let gtin = cus::parse_gtin(GTIN).unwrap();
-    h.custody()
-        .register_lot(&manufacturer, cus::lot_args(&gtin, LOT, (2027, 12, 31)))
-        .unwrap();
-    let lot = cus::lot_pda(&gtin, LOT).0;
-    h.custody()
-        .commission(&manufacturer, &lot, vec![cus::serial_hash(&gtin, "E1")])
-        .unwrap();
-    let u = cus::unit_pda(&gtin, "E1").0;
-    h.hop(&manufacturer, &p.pharmacy, &u);
-    h.custody().dispense(&p.pharmacy, &u).unwrap();
+    let u = h.pharmacy_units(&p, &["E1"], 1)[0];
     let record = clm::evidence_pda(&u).0;
     prefund(&h, &record, GRIEF);
     h.claims()
