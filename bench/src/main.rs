@@ -825,9 +825,7 @@ fn hot_paths(quick: bool) -> Table {
     )
     .unwrap();
     let tm = Instant::now();
-    let doc = caretrail_sdk::epcis::export_unit_history(&h.ledger, &code)
-        .unwrap()
-        .unwrap();
+    let doc = caretrail_sdk::epcis::export_unit_history(&h.ledger, &code).unwrap();
     let events = doc["epcisBody"]["eventList"].as_array().unwrap().len();
     t.row(vec![
         format!("EPCIS export of a 100-hop history ({events} events)"),

@@ -66,7 +66,7 @@ impl Output {
 pub fn print_error(e: &anyhow::Error, format: OutputFormat) {
     let mut message = format!("{e:#}");
     if let Some(info) = e
-        .downcast_ref::<caretrail_sdk::LedgerError>()
+        .downcast_ref::<caretrail_sdk::Error>()
         .and_then(caretrail_sdk::error::decode)
     {
         if !message.contains(&info.name) {

@@ -2,10 +2,9 @@
 //! (memcmp), the FHIR ClaimResponse `outcome` and X12 835 CLP02 of every status, and FHIR R4
 //! ClaimResponse export.
 
-use crate::ledger::{
-    send_instructions, AccountFilter, Ledger, LedgerError, LedgerResult, TxOutcome,
-};
+use crate::ledger::{send_instructions, AccountFilter, Ledger, TxOutcome};
 use crate::registry::{decode, participant_pda};
+use crate::{Error, Result};
 use anchor_lang::{Discriminator, InstructionData, ToAccountMetas};
 pub use claims::constants::{carc, frequency};
 use claims::constants::{SEED_CLAIM, SEED_COVERAGE, SEED_EVIDENCE, SEED_PAYER, SEED_VAULT};
@@ -424,20 +423,20 @@ pub fn reverse_ix(
 fn fetch<T: anchor_lang::AccountDeserialize>(
     ledger: &dyn Ledger,
     address: &Pubkey,
-) -> LedgerResult<Option<T>> {
+) -> Result<Option<T>> {
     crate::registry::fetch_owned(ledger, address, &PROGRAM_ID)
 }
-pub fn fetch_payer(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<Payer>> {
+pub fn fetch_payer(ledger: &dyn Ledger, address: &Pubkey) -> Result<Option<Payer>> {
     fetch(ledger, address)
 }
-pub fn fetch_coverage(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<Coverage>> {
+pub fn fetch_coverage(ledger: &dyn Ledger, address: &Pubkey) -> Result<Option<Coverage>> {
     fetch(ledger, address)
 }
-pub fn fetch_claim(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<Claim>> {
+pub fn fetch_claim(ledger: &dyn Ledger, address: &Pubkey) -> Result<Option<Claim>> {
     fetch(ledger, address)
 }
 /// The evidence record of a unit (the live claim it backs), if it ever backed one.
-pub fn fetch_evidence(ledger: &dyn Ledger, unit: &Pubkey) -> LedgerResult<Option<Evidence>> {
+pub fn fetch_evidence(ledger: &dyn Ledger, unit: &Pubkey) -> Result<Option<Evidence>> {
     fetch(ledger, &evidence_pda(unit).0)
 }
 
@@ -447,7 +446,7 @@ pub fn list_claims(
     payer: Option<&Pubkey>,
     provider: Option<&Pubkey>,
     status: Option<ClaimStatus>,
-) -> LedgerResult<Vec<(Pubkey, Claim)>> {
+) -> Result<Vec<(Pubkey, Claim)>> {
     let mut filters = vec![
         AccountFilter::DataSize((8 + <Claim as anchor_lang::Space>::INIT_SPACE) as u64),
         AccountFilter::memcmp(0, Claim::DISCRIMINATOR.to_vec()),
@@ -539,18 +538,16 @@ impl<'a> ClaimsClient<'a> {
         ClaimsClient { ledger, fee_payer }
     }
 
-    fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> LedgerResult<TxOutcome> {
+    fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> Result<TxOutcome> {
         send_instructions(self.ledger, self.fee_payer, signers, ixs)
     }
 
-    fn claim(&self, claim: &Pubkey) -> LedgerResult<Claim> {
-        fetch_claim(self.ledger, claim)?
-            .ok_or_else(|| LedgerError::Unsupported(format!("no claim at {claim}")))
+    fn claim(&self, claim: &Pubkey) -> Result<Claim> {
+        fetch_claim(self.ledger, claim)?.ok_or_else(|| Error::not_found("claim", *claim))
     }
 
-    fn payer(&self, payer: &Pubkey) -> LedgerResult<Payer> {
-        fetch_payer(self.ledger, payer)?
-            .ok_or_else(|| LedgerError::Unsupported(format!("no payer at {payer}")))
+    fn payer(&self, payer: &Pubkey) -> Result<Payer> {
+        fetch_payer(self.ledger, payer)?.ok_or_else(|| Error::not_found("payer", *payer))
     }
 
     pub fn init_payer(
@@ -559,7 +556,7 @@ impl<'a> ClaimsClient<'a> {
         mint: &Pubkey,
         token_program: &Pubkey,
         args: PayerArgs,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[authority],
             &[init_payer_ix(
@@ -577,7 +574,7 @@ impl<'a> ClaimsClient<'a> {
         funder: &Keypair,
         funder_token: &Pubkey,
         amount: u64,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let p = self.payer(payer)?;
         self.send(
             &[funder],
@@ -597,7 +594,7 @@ impl<'a> ClaimsClient<'a> {
         authority: &Keypair,
         patient: &Keypair,
         args: EnrollArgs,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[authority, patient],
             &[enroll_ix(&authority.pubkey(), &patient.pubkey(), args)],
@@ -614,7 +611,7 @@ impl<'a> ClaimsClient<'a> {
         document_hash: [u8; 32],
         billed: u64,
         refs: &ClaimRefs,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[provider],
             &[submit_claim_ix(
@@ -635,7 +632,7 @@ impl<'a> ClaimsClient<'a> {
         authority: &Keypair,
         payer: &Pubkey,
         settings: PayerSettings,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[authority],
             &[update_payer_ix(payer, &authority.pubkey(), settings)],
@@ -648,7 +645,7 @@ impl<'a> ClaimsClient<'a> {
         authority: &Keypair,
         payer: &Pubkey,
         new_authority: &Pubkey,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[authority],
             &[propose_payer_authority_ix(
@@ -664,7 +661,7 @@ impl<'a> ClaimsClient<'a> {
         &self,
         new_authority: &Keypair,
         payer: &Pubkey,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[new_authority],
             &[accept_payer_authority_ix(payer, &new_authority.pubkey())],
@@ -678,7 +675,7 @@ impl<'a> ClaimsClient<'a> {
         payer: &Pubkey,
         destination: &Pubkey,
         amount: u64,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let p = self.payer(payer)?;
         self.send(
             &[authority],
@@ -686,7 +683,7 @@ impl<'a> ClaimsClient<'a> {
         )
     }
 
-    pub fn start_review(&self, authority: &Keypair, claim: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn start_review(&self, authority: &Keypair, claim: &Pubkey) -> Result<TxOutcome> {
         let c = self.claim(claim)?;
         self.send(
             &[authority],
@@ -701,7 +698,7 @@ impl<'a> ClaimsClient<'a> {
         claim: &Pubkey,
         allowed: u64,
         reason: u16,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let c = self.claim(claim)?;
         let ix = adjudicate_ix(
             claim,
@@ -716,12 +713,12 @@ impl<'a> ClaimsClient<'a> {
         self.send(&signers, &[ix])
     }
 
-    pub fn appeal(&self, provider: &Keypair, claim: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn appeal(&self, provider: &Keypair, claim: &Pubkey) -> Result<TxOutcome> {
         let c = self.claim(claim)?;
         self.send(&[provider], &[appeal_ix(claim, &c)])
     }
 
-    pub fn void(&self, provider: &Keypair, claim: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn void(&self, provider: &Keypair, claim: &Pubkey) -> Result<TxOutcome> {
         let c = self.claim(claim)?;
         self.send(&[provider], &[void_ix(claim, &c)])
     }
@@ -731,7 +728,7 @@ impl<'a> ClaimsClient<'a> {
         authority: &Keypair,
         claim: &Pubkey,
         provider_token: &Pubkey,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let c = self.claim(claim)?;
         let p = self.payer(&c.payer)?;
         self.send(&[authority], &[pay_ix(claim, &c, &p, provider_token)])
@@ -744,7 +741,7 @@ impl<'a> ClaimsClient<'a> {
         claim: &Pubkey,
         provider_token: &Pubkey,
         reason: u16,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let c = self.claim(claim)?;
         let p = self.payer(&c.payer)?;
         self.send(
@@ -797,7 +794,7 @@ impl ClaimView {
 }
 
 /// Parses a status name (`submitted`, `in_review`, …).
-pub fn parse_status(s: &str) -> Result<ClaimStatus, String> {
+pub fn parse_status(s: &str) -> Result<ClaimStatus> {
     use ClaimStatus::*;
     [
         Submitted,
@@ -812,7 +809,7 @@ pub fn parse_status(s: &str) -> Result<ClaimStatus, String> {
     ]
     .into_iter()
     .find(|x| status_name(*x) == s.replace('-', "_"))
-    .ok_or_else(|| format!("unknown claim status {s:?}"))
+    .ok_or_else(|| Error::invalid(format!("unknown claim status {s:?}")))
 }
 
 /// A claim that arrived at a payer, from its `ClaimSubmitted` event.
@@ -829,7 +826,7 @@ pub fn new_claims(
     ledger: &dyn Ledger,
     payer: &Pubkey,
     after: Option<&solana_sdk::signature::Signature>,
-) -> LedgerResult<Vec<NewClaim>> {
+) -> Result<Vec<NewClaim>> {
     use crate::events::{CaretrailEvent, ClaimsEvent};
     let history = ledger.transactions_for_address(payer, usize::MAX)?;
     let start = match after {

@@ -7,7 +7,8 @@
 //! instruction kind. On the embedded ledger the caretrail programs run natively and are not
 //! metered, so only a cluster (or SBF builds) gives meaningful numbers.
 
-use crate::ledger::{Ledger, LedgerResult, TxRecord};
+use crate::ledger::{Ledger, TxRecord};
+use crate::Result;
 use serde::Serialize;
 use solana_sdk::pubkey::Pubkey;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -152,7 +153,7 @@ pub fn summarize(samples: &[Sample]) -> Vec<Summary> {
 
 /// Every metered caretrail instruction in the ledger's history of the four programs (up to
 /// `limit` transactions per program), each transaction counted once.
-pub fn history_samples(ledger: &dyn Ledger, limit: usize) -> LedgerResult<Vec<Sample>> {
+pub fn history_samples(ledger: &dyn Ledger, limit: usize) -> Result<Vec<Sample>> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for program in crate::programs::PROGRAM_IDS {

@@ -2,10 +2,9 @@
 //! grantee (memcmp), `check_access` for EHR gateways, the audit trail from events, and FHIR R4
 //! Consent export / import.
 
-use crate::ledger::{
-    send_instructions, AccountFilter, Ledger, LedgerError, LedgerResult, TxOutcome,
-};
+use crate::ledger::{send_instructions, AccountFilter, Ledger, TxOutcome};
 use crate::registry::{decode, participant_pda};
+use crate::{Error, Result};
 use anchor_lang::{Discriminator, InstructionData, ToAccountMetas};
 pub use consent::constants::{action, class, purpose, MAX_EMERGENCY_SECONDS};
 use consent::constants::{SEED_DELEGATE, SEED_GRANT, SEED_PATIENT};
@@ -74,23 +73,28 @@ pub fn purpose_names(mask: u8) -> Vec<&'static str> {
     names(mask, &purpose::NAMES)
 }
 
-fn parse_mask(list: &str, all: &[&str], what: &str) -> Result<u32, String> {
+fn parse_mask(list: &str, all: &[&str], what: &str) -> Result<u32> {
     let mut mask = 0u32;
     for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let i = all
             .iter()
             .position(|n| n.eq_ignore_ascii_case(name))
-            .ok_or_else(|| format!("unknown {what} {name:?} (known: {})", all.join(", ")))?;
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "unknown {what} {name:?} (known: {})",
+                    all.join(", ")
+                ))
+            })?;
         mask |= 1 << i;
     }
     if mask == 0 {
-        return Err(format!("at least one {what} is required"));
+        return Err(Error::invalid(format!("at least one {what} is required")));
     }
     Ok(mask)
 }
 
 /// Parses comma-separated class, action and purpose names into a scope.
-pub fn parse_scope(classes: &str, actions: &str, purposes: &str) -> Result<Scope, String> {
+pub fn parse_scope(classes: &str, actions: &str, purposes: &str) -> Result<Scope> {
     Ok(Scope {
         classes: parse_mask(classes, &class::NAMES, "class")? as u16,
         actions: parse_mask(actions, &action::NAMES, "action")? as u8,
@@ -309,14 +313,14 @@ pub fn record_access_under_ix(
 // Reads
 // ---------------------------------------------------------------------------------------------
 
-pub fn fetch_grant(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<ConsentGrant>> {
+pub fn fetch_grant(ledger: &dyn Ledger, address: &Pubkey) -> Result<Option<ConsentGrant>> {
     crate::registry::fetch_owned(ledger, address, &PROGRAM_ID)
 }
 
 pub fn fetch_patient_record(
     ledger: &dyn Ledger,
     patient: &Pubkey,
-) -> LedgerResult<Option<PatientRecord>> {
+) -> Result<Option<PatientRecord>> {
     crate::registry::fetch_owned(ledger, &patient_record_pda(patient).0, &PROGRAM_ID)
 }
 
@@ -325,7 +329,7 @@ pub fn fetch_breakglass(
     ledger: &dyn Ledger,
     patient: &Pubkey,
     provider: &Pubkey,
-) -> LedgerResult<Option<consent::state::BreakGlass>> {
+) -> Result<Option<consent::state::BreakGlass>> {
     crate::registry::fetch_owned(ledger, &breakglass_pda(patient, provider).0, &PROGRAM_ID)
 }
 
@@ -334,7 +338,7 @@ pub fn list_grants(
     ledger: &dyn Ledger,
     patient: Option<&Pubkey>,
     grantee: Option<&Pubkey>,
-) -> LedgerResult<Vec<(Pubkey, ConsentGrant)>> {
+) -> Result<Vec<(Pubkey, ConsentGrant)>> {
     let mut filters = vec![
         AccountFilter::DataSize((8 + <ConsentGrant as anchor_lang::Space>::INIT_SPACE) as u64),
         AccountFilter::memcmp(0, ConsentGrant::DISCRIMINATOR.to_vec()),
@@ -389,7 +393,7 @@ pub fn check_access(
     class: u16,
     action: u8,
     purpose: u8,
-) -> LedgerResult<Decision> {
+) -> Result<Decision> {
     let now = ledger.get_clock()?.unix_timestamp;
     let mut reason = "no grant from this patient to this grantee".to_string();
     for (k, g) in list_grants(ledger, Some(patient), Some(grantee))? {
@@ -421,7 +425,7 @@ pub struct AuditEntry {
 
 /// The audit trail of a patient or a grant (any address the consent transactions name), from
 /// the ledger's events, oldest first.
-pub fn audit_trail(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Vec<AuditEntry>> {
+pub fn audit_trail(ledger: &dyn Ledger, address: &Pubkey) -> Result<Vec<AuditEntry>> {
     use crate::events::{CaretrailEvent, ConsentEvent::*};
     use serde_json::json;
     let mut out = Vec::new();
@@ -466,7 +470,6 @@ pub fn audit_trail(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Vec<Au
                     x.timestamp,
                     json!({ "guardian": x.guardian.to_string() }),
                 ),
-                ConsentConfigInitialized(x) => (x.config, x.authority, x.timestamp, json!({})),
             };
             out.push(AuditEntry {
                 time: crate::util::rfc3339(t),
@@ -496,13 +499,12 @@ impl<'a> ConsentClient<'a> {
         ConsentClient { ledger, payer }
     }
 
-    fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> LedgerResult<TxOutcome> {
+    fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> Result<TxOutcome> {
         send_instructions(self.ledger, self.payer, signers, ixs)
     }
 
-    fn grant_of(&self, grant: &Pubkey) -> LedgerResult<ConsentGrant> {
-        fetch_grant(self.ledger, grant)?
-            .ok_or_else(|| LedgerError::Unsupported(format!("no grant at {grant}")))
+    fn grant_of(&self, grant: &Pubkey) -> Result<ConsentGrant> {
+        fetch_grant(self.ledger, grant)?.ok_or_else(|| Error::not_found("grant", *grant))
     }
 
     /// `authority`: the patient, or a guardian acting for `patient`.
@@ -513,7 +515,7 @@ impl<'a> ConsentClient<'a> {
         grantee: &Pubkey,
         grant_id: u64,
         args: GrantArgs,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[authority],
             &[grant_ix(
@@ -533,14 +535,14 @@ impl<'a> ConsentClient<'a> {
         patient: &Pubkey,
         grant_id: u64,
         args: GrantArgs,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[grantee],
             &[request_ix(patient, &grantee.pubkey(), grant_id, args)],
         )
     }
 
-    pub fn approve(&self, authority: &Keypair, grant: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn approve(&self, authority: &Keypair, grant: &Pubkey) -> Result<TxOutcome> {
         let g = self.grant_of(grant)?;
         self.send(
             &[authority],
@@ -548,7 +550,7 @@ impl<'a> ConsentClient<'a> {
         )
     }
 
-    pub fn reject(&self, authority: &Keypair, grant: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn reject(&self, authority: &Keypair, grant: &Pubkey) -> Result<TxOutcome> {
         let g = self.grant_of(grant)?;
         self.send(
             &[authority],
@@ -556,12 +558,7 @@ impl<'a> ConsentClient<'a> {
         )
     }
 
-    pub fn amend(
-        &self,
-        authority: &Keypair,
-        grant: &Pubkey,
-        args: AmendArgs,
-    ) -> LedgerResult<TxOutcome> {
+    pub fn amend(&self, authority: &Keypair, grant: &Pubkey, args: AmendArgs) -> Result<TxOutcome> {
         let g = self.grant_of(grant)?;
         self.send(
             &[authority],
@@ -569,7 +566,7 @@ impl<'a> ConsentClient<'a> {
         )
     }
 
-    pub fn revoke(&self, authority: &Keypair, grant: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn revoke(&self, authority: &Keypair, grant: &Pubkey) -> Result<TxOutcome> {
         let g = self.grant_of(grant)?;
         self.send(
             &[authority],
@@ -577,7 +574,7 @@ impl<'a> ConsentClient<'a> {
         )
     }
 
-    pub fn close(&self, patient: &Keypair, grant: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn close(&self, patient: &Keypair, grant: &Pubkey) -> Result<TxOutcome> {
         self.send(&[patient], &[close_grant_ix(grant, &patient.pubkey())])
     }
 
@@ -587,7 +584,7 @@ impl<'a> ConsentClient<'a> {
         guardian: &Pubkey,
         scope: Scope,
         expires_at: i64,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[patient],
             &[set_delegate_ix(
@@ -599,7 +596,7 @@ impl<'a> ConsentClient<'a> {
         )
     }
 
-    pub fn remove_delegate(&self, patient: &Keypair, guardian: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn remove_delegate(&self, patient: &Keypair, guardian: &Pubkey) -> Result<TxOutcome> {
         self.send(
             &[patient],
             &[remove_delegate_ix(&patient.pubkey(), guardian)],
@@ -612,7 +609,7 @@ impl<'a> ConsentClient<'a> {
         patient: &Pubkey,
         grant_id: u64,
         args: EmergencyArgs,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[provider],
             &[emergency_access_ix(
@@ -624,7 +621,7 @@ impl<'a> ConsentClient<'a> {
         )
     }
 
-    pub fn review_emergency(&self, patient: &Keypair, grant: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn review_emergency(&self, patient: &Keypair, grant: &Pubkey) -> Result<TxOutcome> {
         self.send(&[patient], &[review_emergency_ix(grant, &patient.pubkey())])
     }
 
@@ -633,7 +630,7 @@ impl<'a> ConsentClient<'a> {
         grantee: &Keypair,
         grant: &Pubkey,
         args: AccessArgs,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let g = self.grant_of(grant)?;
         self.send(
             &[grantee],
@@ -649,7 +646,7 @@ impl<'a> ConsentClient<'a> {
 }
 
 /// The first grant id of the pair with no grant account yet.
-pub fn next_grant_id(ledger: &dyn Ledger, patient: &Pubkey, grantee: &Pubkey) -> LedgerResult<u64> {
+pub fn next_grant_id(ledger: &dyn Ledger, patient: &Pubkey, grantee: &Pubkey) -> Result<u64> {
     let mut id = 1;
     while ledger
         .get_account(&grant_pda(patient, grantee, id).0)?

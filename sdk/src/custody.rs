@@ -3,8 +3,9 @@
 //! in hop indices and lots from the ledger.
 
 pub use crate::events::CustodyEvent;
-use crate::ledger::{send_instructions, Ledger, LedgerError, LedgerResult, TxOutcome};
+use crate::ledger::{send_instructions, Ledger, TxOutcome};
 use crate::registry::participant_pda;
+use crate::{Error, Result};
 use anchor_lang::{InstructionData, ToAccountMetas};
 use custody::constants::{GTIN_LEN, SEED_HOP, SEED_LOT, SEED_UNIT, SSCC_LEN};
 pub use custody::state::{Hop, HopStatus, Lot, LotStatus, Unit, UnitKind, UnitStatus};
@@ -52,44 +53,50 @@ pub fn hop_pda(unit: &Pubkey, index: u32) -> (Pubkey, u8) {
 }
 
 /// GTIN-14 bytes from text, check digit verified (GTIN-8/12/13 are left-padded with zeros).
-pub fn parse_gtin(s: &str) -> Result<[u8; GTIN_LEN], String> {
+pub fn parse_gtin(s: &str) -> Result<[u8; GTIN_LEN]> {
     let s = s.trim();
     if !(s.len() == 8 || s.len() == 12 || s.len() == 13 || s.len() == 14)
         || !s.bytes().all(|b| b.is_ascii_digit())
     {
-        return Err(format!("GTIN {s:?} must be 8, 12, 13 or 14 digits"));
+        return Err(Error::invalid(format!(
+            "GTIN {s:?} must be 8, 12, 13 or 14 digits"
+        )));
     }
     let padded = format!("{s:0>14}");
-    if !registry::utils::gs1::check_digit_valid(padded.as_bytes()) {
-        return Err(format!("GTIN {s:?} has a wrong check digit"));
+    if !caretrail_common::gs1::check_digit_valid(padded.as_bytes()) {
+        return Err(Error::invalid(format!(
+            "GTIN {s:?} has a wrong check digit"
+        )));
     }
     Ok(padded.as_bytes().try_into().expect("14 digits"))
 }
 
 /// SSCC bytes from text, check digit verified.
-pub fn parse_sscc(s: &str) -> Result<[u8; SSCC_LEN], String> {
+pub fn parse_sscc(s: &str) -> Result<[u8; SSCC_LEN]> {
     let s = s.trim();
     if s.len() != SSCC_LEN || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("SSCC {s:?} must be 18 digits"));
+        return Err(Error::invalid(format!("SSCC {s:?} must be 18 digits")));
     }
-    if !registry::utils::gs1::check_digit_valid(s.as_bytes()) {
-        return Err(format!("SSCC {s:?} has a wrong check digit"));
+    if !caretrail_common::gs1::check_digit_valid(s.as_bytes()) {
+        return Err(Error::invalid(format!(
+            "SSCC {s:?} has a wrong check digit"
+        )));
     }
     Ok(s.as_bytes().try_into().expect("18 digits"))
 }
 
 /// Completes a 17-digit SSCC body (extension digit, company prefix, serial reference) with its
 /// check digit.
-pub fn complete_sscc(body: &str) -> Result<String, String> {
+pub fn complete_sscc(body: &str) -> Result<String> {
     if body.len() != SSCC_LEN - 1 {
-        return Err(format!(
+        return Err(Error::invalid(format!(
             "an SSCC body has {} digits, not {}",
             SSCC_LEN - 1,
             body.len()
-        ));
+        )));
     }
-    let check = registry::utils::gs1::compute_check_digit(body.as_bytes())
-        .ok_or_else(|| format!("SSCC body {body:?} must be digits"))?;
+    let check = caretrail_common::gs1::compute_check_digit(body.as_bytes())
+        .ok_or_else(|| Error::invalid(format!("SSCC body {body:?} must be digits")))?;
     Ok(format!("{body}{check}"))
 }
 
@@ -442,11 +449,11 @@ pub fn decommission_ix(
 fn fetch<T: anchor_lang::AccountDeserialize>(
     ledger: &dyn Ledger,
     address: &Pubkey,
-) -> LedgerResult<Option<T>> {
+) -> Result<Option<T>> {
     crate::registry::fetch_owned(ledger, address, &PROGRAM_ID)
 }
 
-pub fn fetch_unit(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<Unit>> {
+pub fn fetch_unit(ledger: &dyn Ledger, address: &Pubkey) -> Result<Option<Unit>> {
     fetch(ledger, address)
 }
 
@@ -454,20 +461,20 @@ pub fn fetch_unit(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<
 pub fn fetch_quarantine(
     ledger: &dyn Ledger,
     unit: &Pubkey,
-) -> LedgerResult<Option<custody::state::Quarantine>> {
+) -> Result<Option<custody::state::Quarantine>> {
     fetch(ledger, &quarantine_pda(unit).0)
 }
 
-pub fn fetch_lot(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Option<Lot>> {
+pub fn fetch_lot(ledger: &dyn Ledger, address: &Pubkey) -> Result<Option<Lot>> {
     fetch(ledger, address)
 }
 
-pub fn fetch_hop(ledger: &dyn Ledger, unit: &Pubkey, index: u32) -> LedgerResult<Option<Hop>> {
+pub fn fetch_hop(ledger: &dyn Ledger, unit: &Pubkey, index: u32) -> Result<Option<Hop>> {
     fetch(ledger, &hop_pda(unit, index).0)
 }
 
 /// The top-most aggregate containing `unit` (the unit itself when not packed), and its state.
-pub fn top_most(ledger: &dyn Ledger, unit: &Pubkey) -> LedgerResult<Option<(Pubkey, Unit)>> {
+pub fn top_most(ledger: &dyn Ledger, unit: &Pubkey) -> Result<Option<(Pubkey, Unit)>> {
     let Some(mut current) = fetch_unit(ledger, unit)? else {
         return Ok(None);
     };
@@ -478,10 +485,9 @@ pub fn top_most(ledger: &dyn Ledger, unit: &Pubkey) -> LedgerResult<Option<(Pubk
             return Ok(Some((key, current)));
         }
         key = current.parent;
-        current = fetch_unit(ledger, &key)?
-            .ok_or_else(|| LedgerError::Unsupported(format!("missing aggregate {key}")))?;
+        current = fetch_unit(ledger, &key)?.ok_or_else(|| Error::not_found("aggregate", key))?;
     }
-    Err(LedgerError::Unsupported(format!(
+    Err(Error::Unsupported(format!(
         "aggregate nesting of {unit} is too deep"
     )))
 }
@@ -501,13 +507,12 @@ impl<'a> CustodyClient<'a> {
         CustodyClient { ledger, payer }
     }
 
-    fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> LedgerResult<TxOutcome> {
+    fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> Result<TxOutcome> {
         send_instructions(self.ledger, self.payer, signers, ixs)
     }
 
-    fn unit(&self, unit: &Pubkey) -> LedgerResult<Unit> {
-        fetch_unit(self.ledger, unit)?
-            .ok_or_else(|| LedgerError::Unsupported(format!("no unit at {unit}")))
+    fn unit(&self, unit: &Pubkey) -> Result<Unit> {
+        fetch_unit(self.ledger, unit)?.ok_or_else(|| Error::not_found("unit", *unit))
     }
 
     fn lot_of(unit: &Unit) -> Option<Pubkey> {
@@ -516,11 +521,11 @@ impl<'a> CustodyClient<'a> {
 
     /// The registry record of the company prefix a GTIN or SSCC falls under, or an error
     /// naming the code and the way to license its prefix.
-    fn prefix_of(&self, key: &[u8]) -> LedgerResult<Pubkey> {
+    fn prefix_of(&self, key: &[u8]) -> Result<Pubkey> {
         crate::registry::find_prefix(self.ledger, key)?
             .map(|(address, _)| address)
             .ok_or_else(|| {
-                LedgerError::Unsupported(format!(
+                Error::invalid(format!(
                     "no GS1 company prefix in the registry covers {}: the registry authority \
                      licenses it first (`caretrail registry prefix assign PREFIX --holder WALLET`)",
                     String::from_utf8_lossy(key)
@@ -528,11 +533,7 @@ impl<'a> CustodyClient<'a> {
             })
     }
 
-    pub fn register_lot(
-        &self,
-        manufacturer: &Keypair,
-        args: RegisterLotArgs,
-    ) -> LedgerResult<TxOutcome> {
+    pub fn register_lot(&self, manufacturer: &Keypair, args: RegisterLotArgs) -> Result<TxOutcome> {
         let prefix = self.prefix_of(&args.gtin)?;
         self.send(
             &[manufacturer],
@@ -550,7 +551,7 @@ impl<'a> CustodyClient<'a> {
         manufacturer: &Keypair,
         lot: &Pubkey,
         serial_hashes: Vec<[u8; 32]>,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[manufacturer],
             &[commission_units_ix(
@@ -567,7 +568,7 @@ impl<'a> CustodyClient<'a> {
         packer: &Keypair,
         sscc: [u8; SSCC_LEN],
         kind: UnitKind,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let prefix = self.prefix_of(&sscc)?;
         self.send(
             &[packer],
@@ -587,7 +588,7 @@ impl<'a> CustodyClient<'a> {
         packer: &Keypair,
         parent: &Pubkey,
         children: &[Pubkey],
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let mut lots: Vec<Pubkey> = Vec::new();
         for c in children {
             if let Some(u) = fetch_unit(self.ledger, c)? {
@@ -609,7 +610,7 @@ impl<'a> CustodyClient<'a> {
         packer: &Keypair,
         parent: &Pubkey,
         children: &[Pubkey],
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[packer],
             &[disaggregate_ix(&packer.pubkey(), parent, children)],
@@ -622,7 +623,7 @@ impl<'a> CustodyClient<'a> {
         receiver: &Pubkey,
         unit: &Pubkey,
         args: ShipArgs,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
         let ix = ship_ix(
             &sender.pubkey(),
@@ -636,7 +637,7 @@ impl<'a> CustodyClient<'a> {
         self.send(&[sender], &[ix])
     }
 
-    pub fn receive(&self, receiver: &Keypair, unit: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn receive(&self, receiver: &Keypair, unit: &Pubkey) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
         self.send(
             &[receiver],
@@ -649,12 +650,7 @@ impl<'a> CustodyClient<'a> {
         )
     }
 
-    pub fn refuse(
-        &self,
-        receiver: &Keypair,
-        unit: &Pubkey,
-        reason_code: u16,
-    ) -> LedgerResult<TxOutcome> {
+    pub fn refuse(&self, receiver: &Keypair, unit: &Pubkey, reason_code: u16) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
         self.send(
             &[receiver],
@@ -672,7 +668,7 @@ impl<'a> CustodyClient<'a> {
         flagger: &Keypair,
         unit: &Pubkey,
         reason_code: u16,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[flagger],
             &[flag_suspect_ix(&flagger.pubkey(), unit, reason_code)],
@@ -681,13 +677,13 @@ impl<'a> CustodyClient<'a> {
 
     /// Who quarantined `unit` (its quarantine record's flagger), or the investigator itself
     /// when the unit has no record (the program then answers `NotQuarantined`).
-    fn flagger_of(&self, unit: &Pubkey, investigator: &Pubkey) -> LedgerResult<Pubkey> {
+    fn flagger_of(&self, unit: &Pubkey, investigator: &Pubkey) -> Result<Pubkey> {
         Ok(fetch_quarantine(self.ledger, unit)?
             .map(|q| q.flagged_by)
             .unwrap_or(*investigator))
     }
 
-    pub fn clear_suspect(&self, investigator: &Keypair, unit: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn clear_suspect(&self, investigator: &Keypair, unit: &Pubkey) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
         let flagger = self.flagger_of(unit, &investigator.pubkey())?;
         self.send(
@@ -702,7 +698,7 @@ impl<'a> CustodyClient<'a> {
     }
 
     /// The sender takes back a shipment its receiver left unanswered past the timeout.
-    pub fn cancel_shipment(&self, sender: &Keypair, unit: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn cancel_shipment(&self, sender: &Keypair, unit: &Pubkey) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
         self.send(
             &[sender],
@@ -715,7 +711,7 @@ impl<'a> CustodyClient<'a> {
         investigator: &Keypair,
         unit: &Pubkey,
         reason_code: u16,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
         let flagger = self.flagger_of(unit, &investigator.pubkey())?;
         self.send(
@@ -735,14 +731,14 @@ impl<'a> CustodyClient<'a> {
         authority: &Keypair,
         lot: &Pubkey,
         reason_code: u16,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[authority],
             &[recall_lot_ix(&authority.pubkey(), lot, reason_code)],
         )
     }
 
-    pub fn dispense(&self, dispenser: &Keypair, unit: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn dispense(&self, dispenser: &Keypair, unit: &Pubkey) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
         self.send(
             &[dispenser],
@@ -756,7 +752,7 @@ impl<'a> CustodyClient<'a> {
         unit: &Pubkey,
         destroyed: bool,
         reason_code: u16,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[holder],
             &[decommission_ix(
@@ -774,17 +770,18 @@ impl<'a> CustodyClient<'a> {
 // ---------------------------------------------------------------------------------------------
 
 /// The address of the unit or aggregate a scanned code identifies.
-pub fn address_of(code: &crate::gs1::Gs1Code) -> Result<Pubkey, String> {
+pub fn address_of(code: &crate::gs1::Gs1Code) -> Result<Pubkey> {
     if let Some(sscc) = &code.sscc {
         return Ok(sscc_pda(&parse_sscc(sscc)?).0);
     }
     match (&code.gtin, &code.serial) {
         (Some(gtin), Some(serial)) => Ok(unit_pda(&parse_gtin(gtin)?, serial).0),
-        (Some(_), None) => Err("the code has a GTIN but no serial number (AI 21)".into()),
-        _ => Err(
-            "the code identifies neither a serialized unit (01+21) nor a case or pallet (00)"
-                .into(),
-        ),
+        (Some(_), None) => Err(Error::invalid(
+            "the code has a GTIN but no serial number (AI 21)",
+        )),
+        _ => Err(Error::invalid(
+            "the code identifies neither a serialized unit (01+21) nor a case or pallet (00)",
+        )),
     }
 }
 
@@ -875,11 +872,8 @@ pub fn verify(
     ledger: &dyn Ledger,
     code: &crate::gs1::Gs1Code,
     expected_holder: Option<&Pubkey>,
-) -> LedgerResult<Result<Verification, String>> {
-    let address = match address_of(code) {
-        Ok(a) => a,
-        Err(e) => return Ok(Err(e)),
-    };
+) -> Result<Verification> {
+    let address = address_of(code)?;
     let unit_s = address.to_string();
     let Some(unit) = fetch_unit(ledger, &address)? else {
         // Unknown: a serial nobody commissioned under a real company's prefix, or a code
@@ -887,19 +881,19 @@ pub fn verify(
         let key = code.sscc.as_ref().or(code.gtin.as_ref());
         if let Some(key) = key {
             if crate::registry::find_prefix(ledger, key.as_bytes())?.is_none() {
-                return Ok(Ok(Verification::UnknownPrefix {
+                return Ok(Verification::UnknownPrefix {
                     unit: unit_s,
                     code: key.clone(),
-                }));
+                });
             }
         }
-        return Ok(Ok(Verification::UnknownSerial { unit: unit_s }));
+        return Ok(Verification::UnknownSerial { unit: unit_s });
     };
     match unit.status {
-        UnitStatus::Illegitimate => return Ok(Ok(Verification::Illegitimate { unit: unit_s })),
-        UnitStatus::Dispensed => return Ok(Ok(Verification::AlreadyDispensed { unit: unit_s })),
+        UnitStatus::Illegitimate => return Ok(Verification::Illegitimate { unit: unit_s }),
+        UnitStatus::Dispensed => return Ok(Verification::AlreadyDispensed { unit: unit_s }),
         UnitStatus::Decommissioned | UnitStatus::Destroyed => {
-            return Ok(Ok(Verification::Decommissioned { unit: unit_s }))
+            return Ok(Verification::Decommissioned { unit: unit_s })
         }
         _ => {}
     }
@@ -908,60 +902,61 @@ pub fn verify(
         if let (Some(gtin), Some(lot_number)) = (&code.gtin, &code.lot) {
             if let Ok(g) = parse_gtin(gtin) {
                 if lot_pda(&g, lot_number).0 != unit.lot {
-                    return Ok(Ok(Verification::LabelMismatch {
+                    return Ok(Verification::LabelMismatch {
                         unit: unit_s,
                         field: "lot",
-                    }));
+                    });
                 }
             }
         }
-        let lot = fetch_lot(ledger, &unit.lot)?.ok_or_else(|| {
-            LedgerError::Unsupported(format!("lot {} of unit {address} is missing", unit.lot))
+        let lot = fetch_lot(ledger, &unit.lot)?.ok_or(Error::NotFound {
+            kind: "lot",
+            address: unit.lot,
         })?;
         if let Some(expiry) = code.expiry {
             let label = (expiry.year as u32) * 10_000 + expiry.month * 100 + expiry.day;
             if label != lot.expiry_date {
-                return Ok(Ok(Verification::LabelMismatch {
+                return Ok(Verification::LabelMismatch {
                     unit: unit_s,
                     field: "expiry",
-                }));
+                });
             }
         }
         if lot.status == LotStatus::Recalled {
-            return Ok(Ok(Verification::LotRecalled {
+            return Ok(Verification::LotRecalled {
                 unit: unit_s,
                 lot: unit.lot.to_string(),
                 reason_code: lot.recall_reason,
-            }));
+            });
         }
         if unit.is_expired(now) {
             let d = lot.expiry_date;
-            return Ok(Ok(Verification::Expired {
+            return Ok(Verification::Expired {
                 unit: unit_s,
                 expired_on: format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100),
-            }));
+            });
         }
     }
     if unit.status == UnitStatus::Quarantined {
-        return Ok(Ok(Verification::Quarantined { unit: unit_s }));
+        return Ok(Verification::Quarantined { unit: unit_s });
     }
     let (top, top_unit) = top_most(ledger, &address)?.expect("the unit exists");
     if top_unit.status == UnitStatus::Quarantined {
-        return Ok(Ok(Verification::Quarantined { unit: unit_s }));
+        return Ok(Verification::Quarantined { unit: unit_s });
     }
     if let Some(expected) = expected_holder {
         if top_unit.holder != *expected {
-            return Ok(Ok(Verification::HeldByAnother {
+            return Ok(Verification::HeldByAnother {
                 unit: unit_s,
                 holder: top_unit.holder.to_string(),
                 expected: expected.to_string(),
-            }));
+            });
         }
     }
-    Ok(Ok(Verification::Genuine {
+    Ok(Verification::Genuine {
         unit: unit_s,
         holder: top_unit.holder.to_string(),
         status: status_name(top_unit.status),
         inside: (top != address).then(|| top.to_string()),
-    }))
+    })
 }

@@ -9,7 +9,8 @@
 use crate::custody::{self as cus, CustodyEvent};
 use crate::events::CaretrailEvent;
 use crate::gs1::Gs1Code;
-use crate::ledger::{Ledger, LedgerResult};
+use crate::ledger::Ledger;
+use crate::{Error, Result};
 use serde_json::{json, Value};
 use solana_sdk::{pubkey::Pubkey, signature::Signature};
 
@@ -30,7 +31,6 @@ impl HistoryEvent {
     pub fn timestamp(&self) -> i64 {
         use CustodyEvent::*;
         match &self.event {
-            CustodyConfigInitialized(e) => e.timestamp,
             LotRegistered(e) => e.timestamp,
             UnitsCommissioned(e) => e.timestamp,
             AggregateCreated(e) => e.timestamp,
@@ -66,12 +66,12 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
         DeclaredIllegitimate(e) => e.unit == *unit,
         Dispensed(e) => e.unit == *unit,
         Decommissioned(e) => e.unit == *unit,
-        CustodyConfigInitialized(_) | LotRegistered(_) | LotRecalled(_) => false,
+        LotRegistered(_) | LotRecalled(_) => false,
     }
 }
 
 /// The custody events of `address` itself, oldest first.
-fn own_events(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Vec<HistoryEvent>> {
+fn own_events(ledger: &dyn Ledger, address: &Pubkey) -> Result<Vec<HistoryEvent>> {
     let mut out = Vec::new();
     for record in ledger.transactions_for_address(address, usize::MAX)? {
         for event in record.events() {
@@ -92,15 +92,11 @@ fn own_events(ledger: &dyn Ledger, address: &Pubkey) -> LedgerResult<Vec<History
 
 /// The full custody history of a unit or aggregate, oldest first: its own events, the hops of
 /// the aggregates it travelled in while packed, and the recall of its lot.
-pub fn unit_history(ledger: &dyn Ledger, unit: &Pubkey) -> LedgerResult<Vec<HistoryEvent>> {
+pub fn unit_history(ledger: &dyn Ledger, unit: &Pubkey) -> Result<Vec<HistoryEvent>> {
     history_at_depth(ledger, unit, 0)
 }
 
-fn history_at_depth(
-    ledger: &dyn Ledger,
-    unit: &Pubkey,
-    depth: usize,
-) -> LedgerResult<Vec<HistoryEvent>> {
+fn history_at_depth(ledger: &dyn Ledger, unit: &Pubkey, depth: usize) -> Result<Vec<HistoryEvent>> {
     let own = own_events(ledger, unit)?;
     let mut out = Vec::with_capacity(own.len());
     for ev in own {
@@ -188,7 +184,7 @@ pub fn digital_link(code: &Gs1Code) -> Option<String> {
 }
 
 /// The Digital Link URI of a party: its GLN (AI 417) when registered, else a caretrail URN.
-fn party(ledger: &dyn Ledger, wallet: &Pubkey) -> LedgerResult<String> {
+fn party(ledger: &dyn Ledger, wallet: &Pubkey) -> Result<String> {
     Ok(match crate::registry::fetch_participant(ledger, wallet)? {
         Some(p) => format!(
             "https://id.gs1.org/417/{}",
@@ -198,7 +194,7 @@ fn party(ledger: &dyn Ledger, wallet: &Pubkey) -> LedgerResult<String> {
     })
 }
 
-fn sscc_uri(ledger: &dyn Ledger, aggregate: &Pubkey) -> LedgerResult<String> {
+fn sscc_uri(ledger: &dyn Ledger, aggregate: &Pubkey) -> Result<String> {
     for e in own_events(ledger, aggregate)? {
         if let CustodyEvent::AggregateCreated(a) = e.event {
             return Ok(format!(
@@ -252,7 +248,7 @@ fn aggregation_event(
     children: &[Pubkey],
     action: &str,
     biz_step: &str,
-) -> LedgerResult<Value> {
+) -> Result<Value> {
     let (parent, children): (String, Vec<String>) = if parent == *address {
         (
             epc.to_string(),
@@ -280,16 +276,10 @@ fn aggregation_event(
 /// An EPCIS 2.0 JSON-LD document of a unit's history. `code` is the scanned code of the unit
 /// (the chain only knows the hash of its serial, so the exporter needs the code to name the
 /// EPC; a lot number on the code goes into the commissioning event's ILMD).
-pub fn export_unit_history(
-    ledger: &dyn Ledger,
-    code: &Gs1Code,
-) -> LedgerResult<Result<Value, String>> {
-    let address = match cus::address_of(code) {
-        Ok(a) => a,
-        Err(e) => return Ok(Err(e)),
-    };
+pub fn export_unit_history(ledger: &dyn Ledger, code: &Gs1Code) -> Result<Value> {
+    let address = cus::address_of(code)?;
     let Some(epc) = digital_link(code) else {
-        return Ok(Err("the code names no unit".into()));
+        return Err(Error::invalid("the code names no unit"));
     };
     let history = unit_history(ledger, &address)?;
     let unit = cus::fetch_unit(ledger, &address)?;
@@ -437,7 +427,7 @@ pub fn export_unit_history(
                     )
                 }
             }
-            CustodyEvent::CustodyConfigInitialized(_) | CustodyEvent::LotRegistered(_) => continue,
+            CustodyEvent::LotRegistered(_) => continue,
         };
         if let Some(via) = h.via {
             ev["caretrail:via"] = json!(sscc_uri(ledger, &via)?);
@@ -446,11 +436,11 @@ pub fn export_unit_history(
         events.push(ev);
     }
     let created = history.last().map(|h| h.timestamp()).unwrap_or(0);
-    Ok(Ok(json!({
+    Ok(json!({
         "@context": [EPCIS_CONTEXT, { "caretrail": "https://caretrail.dev/epcis#", "cbvmda": "urn:epcglobal:cbv:mda:" }],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": crate::util::rfc3339(created),
         "epcisBody": { "eventList": events },
-    })))
+    }))
 }

@@ -1,14 +1,107 @@
-//! Names for the errors a transaction can fail with: caretrail program errors (from the
-//! committed IDLs, so the SDK and the programs never disagree), Anchor framework errors, and
-//! the runtime's own.
+//! The SDK's one error type, [`Error`], and names for the errors a transaction can fail with:
+//! caretrail program errors (from the committed IDLs, so the SDK and the programs never
+//! disagree), Anchor framework errors, and the runtime's own.
 
 use crate::anchor_errors::ANCHOR_ERRORS;
-use crate::ledger::LedgerError;
 use serde::Serialize;
-use solana_sdk::{instruction::InstructionError, pubkey::Pubkey, transaction::TransactionError};
+use solana_sdk::{
+    instruction::InstructionError, pubkey::Pubkey, signature::Signature,
+    transaction::TransactionError,
+};
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::OnceLock;
+
+/// Everything an SDK call can fail with.
+///
+/// - [`Error::NotFound`]: an account the call needs does not exist (its kind and address);
+/// - [`Error::Invalid`]: input the SDK refused before anything was sent (a GLN, a scope, a
+///   base64 transaction…); [`Error::Gs1`]: a barcode that does not parse, with its position;
+/// - [`Error::Transaction`]: the runtime rejected a transaction; [`Error::program_error`]
+///   names the program error from the IDL (`custody error 6003 NotHolder: …`);
+/// - the ledger or its transport: [`Error::Rpc`], [`Error::Store`], [`Error::Corrupt`],
+///   [`Error::Locked`], [`Error::Bank`], [`Error::Unsupported`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no {kind} at {address}")]
+    NotFound { kind: &'static str, address: Pubkey },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Gs1(#[from] crate::gs1::Gs1Error),
+    #[error("transaction {signature} failed: {error}{}", describe_suffix(.error, .logs))]
+    Transaction {
+        signature: Signature,
+        error: TransactionError,
+        logs: Vec<String>,
+    },
+    #[error("ledger store at {path}: {message}")]
+    Store { path: String, message: String },
+    #[error("the ledger at {path} is corrupted or is not a caretrail ledger ({message}); it was left untouched: move it away to start a new ledger")]
+    Corrupt { path: String, message: String },
+    #[error("the ledger at {path} is in use by another caretrail process")]
+    Locked { path: String },
+    #[error("bank: {0}")]
+    Bank(String),
+    #[error("rpc {url}: {message}")]
+    Rpc { url: String, message: String },
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// `Result` with the SDK's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// `Error::NotFound` of a `kind` of account at `address`.
+    pub fn not_found(kind: &'static str, address: Pubkey) -> Error {
+        Error::NotFound { kind, address }
+    }
+
+    /// `Error::Invalid` from anything printable.
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Error::Invalid(message.into())
+    }
+
+    /// `(instruction index, custom error code)` when an instruction failed with a custom error.
+    pub fn custom_error(&self) -> Option<(u8, u32)> {
+        match self {
+            Error::Transaction {
+                error: TransactionError::InstructionError(i, InstructionError::Custom(code)),
+                ..
+            } => Some((*i, *code)),
+            _ => None,
+        }
+    }
+
+    /// The instruction error, when an instruction failed.
+    pub fn instruction_error(&self) -> Option<(u8, &InstructionError)> {
+        match self {
+            Error::Transaction {
+                error: TransactionError::InstructionError(i, e),
+                ..
+            } => Some((*i, e)),
+            _ => None,
+        }
+    }
+
+    pub fn transaction_error(&self) -> Option<&TransactionError> {
+        match self {
+            Error::Transaction { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The program error a failed transaction raised, named from the IDL ([`decode`]).
+    pub fn program_error(&self) -> Option<ErrorInfo> {
+        decode(self)
+    }
+
+    /// True for [`Error::NotFound`].
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+}
 
 /// A decoded program error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,8 +188,8 @@ pub fn failing_program(logs: &[String]) -> Option<Pubkey> {
 }
 
 /// Decodes the custom program error of a failed transaction, if it failed with one.
-pub fn decode(err: &LedgerError) -> Option<ErrorInfo> {
-    let LedgerError::Transaction {
+pub fn decode(err: &Error) -> Option<ErrorInfo> {
+    let Error::Transaction {
         error: TransactionError::InstructionError(_, InstructionError::Custom(code)),
         logs,
         ..

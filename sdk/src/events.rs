@@ -5,7 +5,7 @@
 //! and only decodes data emitted by a caretrail program while it is the running program, so no
 //! other program can forge a caretrail event. On the embedded ledger, where programs run
 //! natively, the same bytes arrive as `Program log: Program data: <base64>` (see
-//! `registry::utils::event`); that form is accepted only for logs of the embedded ledger.
+//! `caretrail_common::event`); that form is accepted only for logs of the embedded ledger.
 
 use anchor_lang::{AnchorDeserialize, Discriminator};
 use base64::{engine::general_purpose::STANDARD, Engine};
@@ -64,7 +64,6 @@ event_enum!(
     ConsentEvent,
     consent,
     [
-        ConsentConfigInitialized,
         GrantCreated,
         GrantApproved,
         GrantRejected,
@@ -83,7 +82,6 @@ event_enum!(
     CustodyEvent,
     custody,
     [
-        CustodyConfigInitialized,
         LotRegistered,
         UnitsCommissioned,
         AggregateCreated,
@@ -107,7 +105,6 @@ event_enum!(
     ClaimsEvent,
     claims,
     [
-        ClaimsConfigInitialized,
         PayerInitialized,
         VaultFunded,
         CoverageEnrolled,

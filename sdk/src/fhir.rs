@@ -7,6 +7,7 @@
 //! off chain.
 
 use crate::consent::{action_names, class_names, purpose_names, ConsentGrant, GrantStatus, Scope};
+use crate::{Error, Result};
 use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 
@@ -77,13 +78,13 @@ pub fn consent_resource(address: &Pubkey, g: &ConsentGrant, now: i64) -> Value {
 /// The grant request a FHIR Consent's provision describes: `(grantee, scope, not_before,
 /// expires_at)`. The grantee is the provision's first actor with a caretrail wallet
 /// identifier; the period's bounds are RFC 3339 date-times.
-pub fn request_from_consent(consent: &Value) -> Result<(Pubkey, Scope, i64, i64), String> {
+pub fn request_from_consent(consent: &Value) -> Result<(Pubkey, Scope, i64, i64)> {
     if consent["resourceType"] != "Consent" {
-        return Err("not a FHIR Consent resource".into());
+        return Err(Error::invalid("not a FHIR Consent resource"));
     }
     let p = &consent["provision"];
     if p["type"].as_str().unwrap_or("permit") != "permit" {
-        return Err("only permit provisions become grants".into());
+        return Err(Error::invalid("only permit provisions become grants"));
     }
     let grantee = p["actor"]
         .as_array()
@@ -95,10 +96,12 @@ pub fn request_from_consent(consent: &Value) -> Result<(Pubkey, Scope, i64, i64)
                 .then(|| id["value"].as_str())
                 .flatten()
         })
-        .ok_or("the provision names no actor with a caretrail wallet identifier")?;
+        .ok_or(Error::invalid(
+            "the provision names no actor with a caretrail wallet identifier",
+        ))?;
     let grantee: Pubkey = grantee
         .parse()
-        .map_err(|_| format!("bad wallet {grantee}"))?;
+        .map_err(|_| Error::invalid(format!("bad wallet {grantee}")))?;
     let codes = |v: &Value, key: Option<&str>| -> Vec<String> {
         v.as_array()
             .into_iter()
@@ -115,13 +118,15 @@ pub fn request_from_consent(consent: &Value) -> Result<(Pubkey, Scope, i64, i64)
         &codes(&p["action"], Some("coding")).join(","),
         &codes(&p["purpose"], None).join(","),
     )?;
-    let time = |s: &Value, what: &str| -> Result<i64, String> {
+    let time = |s: &Value, what: &str| -> Result<i64> {
         let s = s
             .as_str()
-            .ok_or(format!("provision.period.{what} is missing"))?;
-        parse_rfc3339(s).ok_or(format!(
-            "provision.period.{what} {s:?} is not an RFC 3339 date-time"
-        ))
+            .ok_or_else(|| Error::invalid(format!("provision.period.{what} is missing")))?;
+        parse_rfc3339(s).ok_or_else(|| {
+            Error::invalid(format!(
+                "provision.period.{what} {s:?} is not an RFC 3339 date-time"
+            ))
+        })
     };
     Ok((
         grantee,

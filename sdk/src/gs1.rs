@@ -561,8 +561,8 @@ fn build(fields: Vec<(String, String, usize)>, year: i64) -> Result<Gs1Code, Gs1
         }
         match sp.check {
             Mod10 => {
-                if !registry::utils::gs1::check_digit_valid(value.as_bytes()) {
-                    let expected = registry::utils::gs1::compute_check_digit(
+                if !caretrail_common::gs1::check_digit_valid(value.as_bytes()) {
+                    let expected = caretrail_common::gs1::compute_check_digit(
                         &value.as_bytes()[..value.len() - 1],
                     )
                     .unwrap_or(0);

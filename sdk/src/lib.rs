@@ -5,7 +5,7 @@
 //!   made from the program crates' own types, account fetch/decode and filtered listing, and a
 //!   client that sends them.
 //! - [`events`]: caretrail events decoded from transaction logs.
-//! - [`error`]: names of program, Anchor and runtime errors.
+//! - [`error`]: the one [`Error`] type, and names of program, Anchor and runtime errors.
 //! - [`hash`]: salted commitments (nothing sensitive ever goes on chain in clear).
 
 pub mod anchor_errors;
@@ -28,16 +28,27 @@ pub mod scan;
 pub mod tokens;
 pub mod util;
 
-pub use ledger::{
-    ClockMode, EmbeddedLedger, Ledger, LedgerError, LedgerResult, RpcLedger, TxOutcome,
-};
+pub use error::{Error, Result};
+pub use ledger::{AsyncRpcLedger, Ledger, RpcLedger, TxOutcome};
+#[cfg(feature = "embedded")]
+pub use ledger::{ClockMode, EmbeddedLedger};
 pub use solana_sdk;
 
 /// Opens a ledger from a CLI-style URL: `embedded` (the persisted embedded ledger in
 /// `ledger_dir`), `localhost`, `devnet`, `testnet`, `mainnet-beta`, or an `http(s)://` URL.
-pub fn open_ledger(url: &str, ledger_dir: &std::path::Path) -> LedgerResult<Box<dyn Ledger>> {
+pub fn open_ledger(url: &str, ledger_dir: &std::path::Path) -> Result<Box<dyn Ledger>> {
     Ok(match url {
+        #[cfg(feature = "embedded")]
         "embedded" => Box::new(EmbeddedLedger::open(ledger_dir)?),
+        #[cfg(not(feature = "embedded"))]
+        "embedded" => {
+            let _ = ledger_dir;
+            return Err(Error::Unsupported(
+                "this build of caretrail-sdk has no embedded ledger (enable the `embedded` feature) \
+                 or name a cluster"
+                    .into(),
+            ));
+        }
         other => Box::new(RpcLedger::new(&resolve_cluster_url(other))),
     })
 }

@@ -8,7 +8,8 @@
 //! transaction's first instruction advances the nonce, and its "blockhash" is the nonce's
 //! stored value, valid until used.
 
-use crate::ledger::{send_instructions, Ledger, LedgerError, LedgerResult, TxOutcome};
+use crate::ledger::{send_instructions, Ledger, TxOutcome};
+use crate::{Error, Result};
 use anchor_lang::solana_program::system_instruction;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use solana_sdk::{
@@ -30,7 +31,7 @@ pub fn create_nonce_account(
     payer: &Keypair,
     nonce: &Keypair,
     authority: &Pubkey,
-) -> LedgerResult<TxOutcome> {
+) -> Result<TxOutcome> {
     let lamports = ledger.minimum_balance_for_rent_exemption(NONCE_ACCOUNT_LEN)?;
     let ixs = system_instruction::create_nonce_account(
         &payer.pubkey(),
@@ -42,16 +43,16 @@ pub fn create_nonce_account(
 }
 
 /// The durable nonce value stored in a nonce account (the "blockhash" to sign with).
-pub fn nonce_value(ledger: &dyn Ledger, nonce: &Pubkey) -> LedgerResult<Hash> {
+pub fn nonce_value(ledger: &dyn Ledger, nonce: &Pubkey) -> Result<Hash> {
     let account = ledger
         .get_account(nonce)?
-        .ok_or_else(|| LedgerError::Unsupported(format!("no nonce account {nonce}")))?;
+        .ok_or_else(|| Error::not_found("nonce account", *nonce))?;
     // bincode of nonce::versions::Versions::Current(State::Initialized(Data { authority,
     // durable_nonce, fee_calculator })): u32 version tag, u32 state tag, 32-byte authority,
     // then the 32-byte durable nonce.
     let d = &account.data;
     if d.len() < 72 || d[4..8] != [1, 0, 0, 0] {
-        return Err(LedgerError::Unsupported(format!(
+        return Err(Error::invalid(format!(
             "{nonce} is not an initialized nonce account"
         )));
     }
@@ -98,11 +99,11 @@ pub fn to_base64(tx: &Transaction) -> String {
     STANDARD.encode(bincode::serialize(tx).expect("a transaction serializes"))
 }
 
-pub fn from_base64(s: &str) -> Result<Transaction, String> {
+pub fn from_base64(s: &str) -> Result<Transaction> {
     let bytes = STANDARD
         .decode(s.trim())
-        .map_err(|e| format!("not base64: {e}"))?;
-    bincode::deserialize(&bytes).map_err(|e| format!("not a transaction: {e}"))
+        .map_err(|e| Error::invalid(format!("not base64: {e}")))?;
+    bincode::deserialize(&bytes).map_err(|e| Error::invalid(format!("not a transaction: {e}")))
 }
 
 /// The signers a transaction still needs.
@@ -118,7 +119,7 @@ pub fn missing_signers(tx: &Transaction) -> Vec<Pubkey> {
 
 /// Signs with every given keypair that the transaction requires; returns `PUBKEY=SIGNATURE`
 /// pairs (what an offline wallet hands back).
-pub fn sign(tx: &mut Transaction, keypairs: &[&Keypair]) -> Result<Vec<String>, String> {
+pub fn sign(tx: &mut Transaction, keypairs: &[&Keypair]) -> Result<Vec<String>> {
     let n = tx.message.header.num_required_signatures as usize;
     let message = tx.message_data();
     let mut out = Vec::new();
@@ -126,7 +127,12 @@ pub fn sign(tx: &mut Transaction, keypairs: &[&Keypair]) -> Result<Vec<String>, 
         let i = tx.message.account_keys[..n]
             .iter()
             .position(|key| *key == k.pubkey())
-            .ok_or_else(|| format!("{} is not a signer of this transaction", k.pubkey()))?;
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "{} is not a signer of this transaction",
+                    k.pubkey()
+                ))
+            })?;
         let sig = k.sign_message(&message);
         tx.signatures[i] = sig;
         out.push(format!("{}={}", k.pubkey(), sig));
@@ -135,31 +141,33 @@ pub fn sign(tx: &mut Transaction, keypairs: &[&Keypair]) -> Result<Vec<String>, 
 }
 
 /// Attaches a `PUBKEY=SIGNATURE` pair, verifying the signature over the message.
-pub fn attach(tx: &mut Transaction, pair: &str) -> Result<(), String> {
+pub fn attach(tx: &mut Transaction, pair: &str) -> Result<()> {
     let (k, s) = pair
         .split_once('=')
-        .ok_or_else(|| format!("{pair:?} is not PUBKEY=SIGNATURE"))?;
-    let key = Pubkey::from_str(k.trim()).map_err(|_| format!("bad pubkey {k:?}"))?;
-    let sig = Signature::from_str(s.trim()).map_err(|_| format!("bad signature {s:?}"))?;
+        .ok_or_else(|| Error::invalid(format!("{pair:?} is not PUBKEY=SIGNATURE")))?;
+    let key =
+        Pubkey::from_str(k.trim()).map_err(|_| Error::invalid(format!("bad pubkey {k:?}")))?;
+    let sig = Signature::from_str(s.trim())
+        .map_err(|_| Error::invalid(format!("bad signature {s:?}")))?;
     let n = tx.message.header.num_required_signatures as usize;
     let i = tx.message.account_keys[..n]
         .iter()
         .position(|x| *x == key)
-        .ok_or_else(|| format!("{key} is not a signer of this transaction"))?;
+        .ok_or_else(|| Error::invalid(format!("{key} is not a signer of this transaction")))?;
     if !sig.verify(key.as_ref(), &tx.message_data()) {
-        return Err(format!(
+        return Err(Error::invalid(format!(
             "the signature of {key} does not match this transaction"
-        ));
+        )));
     }
     tx.signatures[i] = sig;
     Ok(())
 }
 
 /// Submits a fully signed transaction.
-pub fn submit(ledger: &dyn Ledger, tx: &Transaction) -> LedgerResult<TxOutcome> {
+pub fn submit(ledger: &dyn Ledger, tx: &Transaction) -> Result<TxOutcome> {
     let missing = missing_signers(tx);
     if !missing.is_empty() {
-        return Err(LedgerError::Unsupported(format!(
+        return Err(Error::invalid(format!(
             "missing signatures of {}",
             missing
                 .iter()

@@ -1,9 +1,8 @@
 //! Registry client: PDAs, typed instruction builders (from the program crate's own types),
 //! account fetch/decode and filtered listing, and a [`RegistryClient`] that sends them.
 
-use crate::ledger::{
-    send_instructions, AccountFilter, Ledger, LedgerError, LedgerResult, TxOutcome,
-};
+use crate::ledger::{send_instructions, AccountFilter, Ledger, TxOutcome};
+use crate::{Error, Result};
 use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
 pub use registry::constants::roles;
 use registry::constants::{GLN_LEN, SEED_PARTICIPANT, SEED_REGISTRY};
@@ -29,31 +28,33 @@ pub fn participant_pda(wallet: &Pubkey) -> (Pubkey, u8) {
 }
 
 /// Parses a GLN string (13 digits, check digit verified).
-pub fn parse_gln(s: &str) -> Result<[u8; GLN_LEN], String> {
+pub fn parse_gln(s: &str) -> Result<[u8; GLN_LEN]> {
     let bytes = s.trim().as_bytes();
-    match registry::utils::gs1::validate_gln(bytes) {
+    match caretrail_common::gs1::validate_gln(bytes) {
         Ok(()) => Ok(bytes.try_into().expect("validated length")),
-        Err(registry::utils::gs1::GlnError::Format) => Err(format!("GLN {s:?} must be 13 digits")),
-        Err(registry::utils::gs1::GlnError::CheckDigit) => {
-            let expected = registry::utils::gs1::compute_check_digit(&bytes[..12]).unwrap_or(0);
-            Err(format!(
+        Err(caretrail_common::gs1::GlnError::Format) => {
+            Err(Error::invalid(format!("GLN {s:?} must be 13 digits")))
+        }
+        Err(caretrail_common::gs1::GlnError::CheckDigit) => {
+            let expected = caretrail_common::gs1::compute_check_digit(&bytes[..12]).unwrap_or(0);
+            Err(Error::invalid(format!(
                 "GLN {s:?} has a wrong check digit (expected {expected})"
-            ))
+            )))
         }
     }
 }
 
 /// Completes a 12-digit GLN body with its GS1 check digit.
-pub fn complete_gln(body: &str) -> Result<String, String> {
+pub fn complete_gln(body: &str) -> Result<String> {
     if body.len() != GLN_LEN - 1 {
-        return Err(format!(
+        return Err(Error::invalid(format!(
             "a GLN body has {} digits, not {}",
             GLN_LEN - 1,
             body.len()
-        ));
+        )));
     }
-    let check = registry::utils::gs1::compute_check_digit(body.as_bytes())
-        .ok_or_else(|| format!("GLN body {body:?} must be digits"))?;
+    let check = caretrail_common::gs1::compute_check_digit(body.as_bytes())
+        .ok_or_else(|| Error::invalid(format!("GLN body {body:?} must be digits")))?;
     Ok(format!("{body}{check}"))
 }
 
@@ -63,7 +64,7 @@ pub fn gln_str(gln: &[u8; GLN_LEN]) -> String {
 }
 
 /// Parses `manufacturer,distributor` (names of [`roles::NAMES`]) into a bitmask.
-pub fn parse_roles(s: &str) -> Result<u16, String> {
+pub fn parse_roles(s: &str) -> Result<u16> {
     let mut mask = 0u16;
     for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let bit = roles::NAMES
@@ -72,12 +73,15 @@ pub fn parse_roles(s: &str) -> Result<u16, String> {
             .map(|(_, b)| *b)
             .ok_or_else(|| {
                 let known: Vec<&str> = roles::NAMES.iter().map(|(n, _)| *n).collect();
-                format!("unknown role {name:?} (known: {})", known.join(", "))
+                Error::invalid(format!(
+                    "unknown role {name:?} (known: {})",
+                    known.join(", ")
+                ))
             })?;
         mask |= bit;
     }
     if mask == 0 {
-        return Err("at least one role is required".into());
+        return Err(Error::invalid("at least one role is required"));
     }
     Ok(mask)
 }
@@ -250,7 +254,7 @@ pub fn fetch_owned<T: AccountDeserialize>(
     ledger: &dyn Ledger,
     address: &Pubkey,
     owner: &Pubkey,
-) -> LedgerResult<Option<T>> {
+) -> Result<Option<T>> {
     Ok(ledger
         .get_account(address)?
         .filter(|a| a.owner == *owner)
@@ -258,7 +262,7 @@ pub fn fetch_owned<T: AccountDeserialize>(
 }
 
 /// The ProgramData address of the registry when it is deployed with the upgradeable loader.
-pub fn program_data_address(ledger: &dyn Ledger) -> LedgerResult<Option<Pubkey>> {
+pub fn program_data_address(ledger: &dyn Ledger) -> Result<Option<Pubkey>> {
     let upgradeable = anchor_lang::solana_program::bpf_loader_upgradeable::ID;
     Ok(match ledger.get_account(&PROGRAM_ID)? {
         Some(a) if a.owner == upgradeable => {
@@ -268,16 +272,13 @@ pub fn program_data_address(ledger: &dyn Ledger) -> LedgerResult<Option<Pubkey>>
     })
 }
 
-pub fn fetch_config(ledger: &dyn Ledger) -> LedgerResult<Option<RegistryConfig>> {
+pub fn fetch_config(ledger: &dyn Ledger) -> Result<Option<RegistryConfig>> {
     Ok(ledger
         .get_account(&config_pda().0)?
         .and_then(|a| decode(&a.data)))
 }
 
-pub fn fetch_participant(
-    ledger: &dyn Ledger,
-    wallet: &Pubkey,
-) -> LedgerResult<Option<Participant>> {
+pub fn fetch_participant(ledger: &dyn Ledger, wallet: &Pubkey) -> Result<Option<Participant>> {
     fetch_owned(ledger, &participant_pda(wallet).0, &PROGRAM_ID)
 }
 
@@ -294,7 +295,7 @@ pub struct ParticipantQuery {
 pub fn list_participants(
     ledger: &dyn Ledger,
     query: &ParticipantQuery,
-) -> LedgerResult<Vec<(Pubkey, Participant)>> {
+) -> Result<Vec<(Pubkey, Participant)>> {
     use anchor_lang::Discriminator;
     let mut filters = vec![
         AccountFilter::DataSize((8 + <Participant as anchor_lang::Space>::INIT_SPACE) as u64),
@@ -324,13 +325,13 @@ pub fn list_participants(
 // ---------------------------------------------------------------------------------------------
 
 /// A GS1 Company Prefix (4 to 12 digits) as the registry's 12-byte seed.
-pub fn parse_prefix(s: &str) -> Result<[u8; 12], String> {
+pub fn parse_prefix(s: &str) -> Result<[u8; 12]> {
     let s = s.trim();
     if !(4..=12).contains(&s.len()) || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
+        return Err(Error::invalid(format!(
             "a GS1 company prefix is 4 to 12 digits, got {s:?} ({} characters)",
             s.len()
-        ));
+        )));
     }
     let mut p = [0u8; 12];
     p[..s.len()].copy_from_slice(s.as_bytes());
@@ -355,10 +356,7 @@ pub fn prefix_pda(prefix: &[u8; 12]) -> (Pubkey, u8) {
 
 /// The licensed company prefix a GS1 key (GTIN-14 or SSCC-18 digits) was allocated under,
 /// looked up for every possible prefix length in one read; `None` when nobody holds it.
-pub fn find_prefix(
-    ledger: &dyn Ledger,
-    key: &[u8],
-) -> LedgerResult<Option<(Pubkey, CompanyPrefix)>> {
+pub fn find_prefix(ledger: &dyn Ledger, key: &[u8]) -> Result<Option<(Pubkey, CompanyPrefix)>> {
     let candidates: Vec<Pubkey> = (4..=12usize)
         .filter(|len| key.len() > len + 1)
         .map(|len| {
@@ -382,7 +380,7 @@ pub fn find_prefix(
 pub fn list_prefixes(
     ledger: &dyn Ledger,
     holder: Option<&Pubkey>,
-) -> LedgerResult<Vec<(Pubkey, CompanyPrefix)>> {
+) -> Result<Vec<(Pubkey, CompanyPrefix)>> {
     use anchor_lang::Discriminator;
     let mut filters = vec![
         AccountFilter::DataSize((8 + <CompanyPrefix as anchor_lang::Space>::INIT_SPACE) as u64),
@@ -452,7 +450,7 @@ impl<'a> RegistryClient<'a> {
         RegistryClient { ledger, payer }
     }
 
-    fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> LedgerResult<TxOutcome> {
+    fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> Result<TxOutcome> {
         send_instructions(self.ledger, self.payer, signers, ixs)
     }
 
@@ -462,8 +460,8 @@ impl<'a> RegistryClient<'a> {
         authority: &Keypair,
         prefix: &str,
         holder: &Pubkey,
-    ) -> LedgerResult<TxOutcome> {
-        let prefix = parse_prefix(prefix).map_err(LedgerError::Unsupported)?;
+    ) -> Result<TxOutcome> {
+        let prefix = parse_prefix(prefix)?;
         self.send(
             &[authority],
             &[assign_prefix_ix(
@@ -476,8 +474,8 @@ impl<'a> RegistryClient<'a> {
     }
 
     /// The registry authority takes the prefix back.
-    pub fn revoke_prefix(&self, authority: &Keypair, prefix: &str) -> LedgerResult<TxOutcome> {
-        let prefix = parse_prefix(prefix).map_err(LedgerError::Unsupported)?;
+    pub fn revoke_prefix(&self, authority: &Keypair, prefix: &str) -> Result<TxOutcome> {
+        let prefix = parse_prefix(prefix)?;
         self.send(
             &[authority],
             &[revoke_prefix_ix(&authority.pubkey(), prefix)],
@@ -485,7 +483,7 @@ impl<'a> RegistryClient<'a> {
     }
 
     /// Creates the registry with `authority` (who must be the upgrade authority on a cluster).
-    pub fn initialize(&self, authority: &Keypair) -> LedgerResult<TxOutcome> {
+    pub fn initialize(&self, authority: &Keypair) -> Result<TxOutcome> {
         let program_data = program_data_address(self.ledger)?;
         self.send(
             &[authority],
@@ -497,14 +495,14 @@ impl<'a> RegistryClient<'a> {
         &self,
         authority: &Keypair,
         new_authority: &Pubkey,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         self.send(
             &[authority],
             &[propose_authority_ix(&authority.pubkey(), new_authority)],
         )
     }
 
-    pub fn accept_authority(&self, new_authority: &Keypair) -> LedgerResult<TxOutcome> {
+    pub fn accept_authority(&self, new_authority: &Keypair) -> Result<TxOutcome> {
         self.send(
             &[new_authority],
             &[accept_authority_ix(&new_authority.pubkey())],
@@ -513,9 +511,9 @@ impl<'a> RegistryClient<'a> {
 
     /// Is `admin` acting as a delegated regulator, i.e. not the registry authority but a
     /// registered participant (whose account the program then checks for the regulator role)?
-    fn admin_is_regulator(&self, admin: &Pubkey) -> LedgerResult<bool> {
+    fn admin_is_regulator(&self, admin: &Pubkey) -> Result<bool> {
         let config = fetch_config(self.ledger)?
-            .ok_or_else(|| LedgerError::Unsupported("the registry is not initialized".into()))?;
+            .ok_or_else(|| Error::not_found("registry config", config_pda().0))?;
         Ok(config.authority != *admin
             && self
                 .ledger
@@ -523,11 +521,7 @@ impl<'a> RegistryClient<'a> {
                 .is_some())
     }
 
-    pub fn register(
-        &self,
-        admin: &Keypair,
-        args: RegisterParticipantArgs,
-    ) -> LedgerResult<TxOutcome> {
+    pub fn register(&self, admin: &Keypair, args: RegisterParticipantArgs) -> Result<TxOutcome> {
         let reg = self.admin_is_regulator(&admin.pubkey())?;
         self.send(
             &[admin],
@@ -545,7 +539,7 @@ impl<'a> RegistryClient<'a> {
         admin: &Keypair,
         wallet: &Pubkey,
         args: UpdateParticipantArgs,
-    ) -> LedgerResult<TxOutcome> {
+    ) -> Result<TxOutcome> {
         let reg = self.admin_is_regulator(&admin.pubkey())?;
         self.send(
             &[admin],
@@ -553,12 +547,7 @@ impl<'a> RegistryClient<'a> {
         )
     }
 
-    pub fn suspend(
-        &self,
-        admin: &Keypair,
-        wallet: &Pubkey,
-        reason_code: u16,
-    ) -> LedgerResult<TxOutcome> {
+    pub fn suspend(&self, admin: &Keypair, wallet: &Pubkey, reason_code: u16) -> Result<TxOutcome> {
         let reg = self.admin_is_regulator(&admin.pubkey())?;
         self.send(
             &[admin],
@@ -571,7 +560,7 @@ impl<'a> RegistryClient<'a> {
         )
     }
 
-    pub fn reinstate(&self, admin: &Keypair, wallet: &Pubkey) -> LedgerResult<TxOutcome> {
+    pub fn reinstate(&self, admin: &Keypair, wallet: &Pubkey) -> Result<TxOutcome> {
         let reg = self.admin_is_regulator(&admin.pubkey())?;
         self.send(
             &[admin],
@@ -579,12 +568,7 @@ impl<'a> RegistryClient<'a> {
         )
     }
 
-    pub fn revoke(
-        &self,
-        admin: &Keypair,
-        wallet: &Pubkey,
-        reason_code: u16,
-    ) -> LedgerResult<TxOutcome> {
+    pub fn revoke(&self, admin: &Keypair, wallet: &Pubkey, reason_code: u16) -> Result<TxOutcome> {
         let reg = self.admin_is_regulator(&admin.pubkey())?;
         self.send(
             &[admin],
@@ -677,16 +661,12 @@ pub struct RoleCheck {
 
 /// Checks on the ledger that `wallet` holds an active, unexpired credential with any of `roles`,
 /// exactly as the programs do.
-pub fn check_role(
-    ledger: &dyn Ledger,
-    wallet: &Pubkey,
-    roles_mask: u16,
-) -> LedgerResult<RoleCheck> {
+pub fn check_role(ledger: &dyn Ledger, wallet: &Pubkey, roles_mask: u16) -> Result<RoleCheck> {
     let now = ledger.get_clock()?.unix_timestamp;
     let reason = match fetch_participant(ledger, wallet)? {
         None => Some("not registered".to_string()),
         Some(p) => p
-            .require_role(wallet, roles_mask, now)
+            .require_role::<registry::error::RegistryError>(wallet, roles_mask, now)
             .err()
             .map(|e| match e {
                 anchor_lang::error::Error::AnchorError(a) => a.error_msg.clone(),

@@ -9,7 +9,8 @@
 
 use crate::custody::{self as cus, HopStatus, UnitKind, UnitStatus, Verification};
 use crate::gs1;
-use crate::ledger::{send_instructions, Ledger, LedgerResult};
+use crate::ledger::{send_instructions, Ledger};
+use crate::Result;
 use serde::Serialize;
 use solana_sdk::{
     instruction::Instruction,
@@ -100,7 +101,7 @@ pub fn run(
     action: &ScanAction,
     lines: &[(usize, String)],
     progress: &mut dyn ScanProgress,
-) -> LedgerResult<Vec<LineResult>> {
+) -> Result<Vec<LineResult>> {
     progress.start(lines.len());
     let me = scanner.pubkey();
     let mut results: Vec<LineResult> = Vec::with_capacity(lines.len());
@@ -200,7 +201,7 @@ pub fn run(
     Ok(results)
 }
 
-fn describe(e: &crate::LedgerError) -> String {
+fn describe(e: &crate::Error) -> String {
     match crate::error::decode(e) {
         Some(info) => format!("{}: {}", info.name, info.message),
         None => e.to_string(),
@@ -224,22 +225,20 @@ fn plan_line(
     payer: &Keypair,
     action: &ScanAction,
     text: &str,
-) -> LedgerResult<Plan> {
+) -> Result<Plan> {
     let code = match gs1::parse(text) {
         Ok(c) => c,
         Err(e) => return Ok(Plan::Reject(format!("malformed barcode: {e}"))),
     };
     let unit = match cus::address_of(&code) {
         Ok(a) => a,
-        Err(e) => return Ok(Plan::Reject(e)),
+        Err(e) => return Ok(Plan::Reject(e.to_string())),
     };
     // Verification first: counterfeit and diversion signals stop every action. A verify scan
     // also expects the scanner to hold the unit; the other actions check holding themselves.
     let expected = (*action == ScanAction::Verify).then_some(me);
-    let verification = match cus::verify(ledger, &code, expected)? {
-        Ok(v) => v,
-        Err(e) => return Ok(Plan::Reject(e)),
-    };
+    // The code names a unit (checked above), so only the ledger can fail here.
+    let verification = cus::verify(ledger, &code, expected)?;
     if *action == ScanAction::Verify {
         return Ok(Plan::Verified(unit, verification));
     }
@@ -358,7 +357,7 @@ fn plan_line(
 
 /// Greedy packing: as many instructions per transaction as fit in [`MAX_TX_SIZE`] bytes and
 /// [`MAX_ACTIONS_PER_TX`] actions, in input order.
-fn pack<'a>(planned: &'a [Planned], payer: &Pubkey) -> LedgerResult<Vec<Vec<&'a Planned>>> {
+fn pack<'a>(planned: &'a [Planned], payer: &Pubkey) -> Result<Vec<Vec<&'a Planned>>> {
     let mut batches: Vec<Vec<&Planned>> = Vec::new();
     let mut current: Vec<&Planned> = Vec::new();
     for p in planned {

@@ -1,7 +1,8 @@
 //! SPL Token / Token-2022 helpers for payers and providers: create a mint, an associated token
 //! account, mint, read a balance. The same helpers drive the demo and the tests.
 
-use crate::ledger::{send_instructions, Ledger, LedgerResult, TxOutcome};
+use crate::ledger::{send_instructions, Ledger, TxOutcome};
+use crate::Result;
 use anchor_lang::solana_program::system_instruction;
 use solana_sdk::{
     pubkey::Pubkey,
@@ -23,7 +24,7 @@ pub fn create_mint(
     token_program: &Pubkey,
     authority: &Pubkey,
     decimals: u8,
-) -> LedgerResult<TxOutcome> {
+) -> Result<TxOutcome> {
     let lamports = ledger.minimum_balance_for_rent_exemption(MINT_LEN)?;
     let create = system_instruction::create_account(
         &payer.pubkey(),
@@ -49,7 +50,7 @@ pub fn create_mint(
             decimals,
         )
     }
-    .map_err(|e| crate::LedgerError::Unsupported(format!("initialize_mint2: {e}")))?;
+    .map_err(|e| crate::Error::Unsupported(format!("initialize_mint2: {e}")))?;
     send_instructions(ledger, payer, &[mint], &[create, init])
 }
 
@@ -69,7 +70,7 @@ pub fn create_ata(
     owner: &Pubkey,
     mint: &Pubkey,
     token_program: &Pubkey,
-) -> LedgerResult<Pubkey> {
+) -> Result<Pubkey> {
     let address = associated_address(owner, mint, token_program);
     if ledger.get_account(&address)?.is_none() {
         let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account(
@@ -92,7 +93,7 @@ pub fn mint_to(
     account: &Pubkey,
     authority: &Keypair,
     amount: u64,
-) -> LedgerResult<TxOutcome> {
+) -> Result<TxOutcome> {
     let ix = if *token_program == TOKEN {
         anchor_spl::token::spl_token::instruction::mint_to(
             token_program,
@@ -112,12 +113,12 @@ pub fn mint_to(
             amount,
         )
     }
-    .map_err(|e| crate::LedgerError::Unsupported(format!("mint_to: {e}")))?;
+    .map_err(|e| crate::Error::Unsupported(format!("mint_to: {e}")))?;
     send_instructions(ledger, payer, &[authority], &[ix])
 }
 
 /// The amount held by a token account (the same base layout in both programs).
-pub fn balance(ledger: &dyn Ledger, account: &Pubkey) -> LedgerResult<u64> {
+pub fn balance(ledger: &dyn Ledger, account: &Pubkey) -> Result<u64> {
     Ok(ledger
         .get_account(account)?
         .filter(|a| a.data.len() >= 72)

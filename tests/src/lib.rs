@@ -4,9 +4,7 @@
 //! check exact error codes and the program that raised them; clock warp; small fixtures.
 
 use anchor_lang::prelude::Pubkey;
-use caretrail_sdk::ledger::{
-    send_instructions, ClockMode, EmbeddedLedger, Ledger, LedgerError, LedgerResult, TxOutcome,
-};
+use caretrail_sdk::ledger::{send_instructions, ClockMode, EmbeddedLedger, Ledger, TxOutcome};
 use caretrail_sdk::registry::{self as reg, RegisterParticipantArgs, RegistryClient};
 use solana_sdk::{
     instruction::{Instruction, InstructionError},
@@ -63,7 +61,11 @@ impl Harness {
     }
 
     /// Sends `ixs` paid by the harness payer, signed also by `signers`.
-    pub fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> LedgerResult<TxOutcome> {
+    pub fn send(
+        &self,
+        signers: &[&Keypair],
+        ixs: &[Instruction],
+    ) -> caretrail_sdk::Result<TxOutcome> {
         send_instructions(&self.ledger, &self.payer, signers, ixs)
     }
 
@@ -125,10 +127,10 @@ pub fn participant_args(wallet: &Pubkey, roles: u16, valid_until: i64) -> Regist
 /// value, an Anchor `ErrorCode`, or a raw number for system/token programs).
 #[track_caller]
 pub fn expect_error(
-    result: LedgerResult<TxOutcome>,
+    result: caretrail_sdk::Result<TxOutcome>,
     program: &Pubkey,
     code: impl Into<u32>,
-) -> LedgerError {
+) -> caretrail_sdk::Error {
     let code = code.into();
     match result {
         Ok(o) => panic!(
@@ -138,7 +140,7 @@ pub fn expect_error(
         Err(e) => {
             let got = e.custom_error().map(|(_, c)| c);
             let failing = match &e {
-                LedgerError::Transaction { logs, .. } => {
+                caretrail_sdk::Error::Transaction { logs, .. } => {
                     caretrail_sdk::error::failing_program(logs)
                 }
                 _ => None,
@@ -156,7 +158,10 @@ pub fn expect_error(
 
 /// Asserts the transaction failed with a runtime instruction error (not a custom code).
 #[track_caller]
-pub fn expect_instruction_error(result: LedgerResult<TxOutcome>, expected: InstructionError) {
+pub fn expect_instruction_error(
+    result: caretrail_sdk::Result<TxOutcome>,
+    expected: InstructionError,
+) {
     match result {
         Ok(_) => panic!("expected {expected:?}, but the transaction succeeded"),
         Err(e) => match e.transaction_error() {
@@ -241,7 +246,7 @@ pub const SSCC_PREFIX: &str = "0614141";
 /// An SSCC (extension digit 1) under the 7-digit company prefix `prefix`.
 pub fn sscc_under(prefix: &str, serial_ref: &str) -> [u8; 18] {
     let body = format!("1{prefix}{serial_ref:0>9}");
-    let check = registry::utils::gs1::compute_check_digit(body.as_bytes()).unwrap();
+    let check = caretrail_common::gs1::compute_check_digit(body.as_bytes()).unwrap();
     cus::parse_sscc(&format!("{body}{check}")).unwrap()
 }
 

@@ -24,11 +24,20 @@ fn main() -> Result<()> {
     }
 }
 
+/// The workspace being worked on: the nearest ancestor of the current directory with an
+/// `Anchor.toml`. Not the compile-time manifest path: a binary in a shared target directory may
+/// have been built from another checkout of the same workspace (CI's clean clones share one).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
+    let cwd = std::env::current_dir().expect("current directory");
+    cwd.ancestors()
+        .find(|d| d.join("Anchor.toml").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("workspace root")
+                .to_path_buf()
+        })
 }
 
 fn idl(check: bool) -> Result<()> {

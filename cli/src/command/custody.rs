@@ -220,7 +220,7 @@ pub fn execute(ctx: &Context, cmd: CustodyCommand) -> Result<Output> {
                 Some("me") => Some(ctx.signer()?.pubkey()),
                 Some(s) => Some(parse_pubkey(s)?),
             };
-            let v = cus::verify(ledger, &parsed, expected.as_ref())?.map_err(|e| anyhow!(e))?;
+            let v = cus::verify(ledger, &parsed, expected.as_ref())?;
             let human = match &v {
                 cus::Verification::Genuine {
                     holder,
@@ -241,8 +241,7 @@ pub fn execute(ctx: &Context, cmd: CustodyCommand) -> Result<Output> {
         CustodyCommand::History { code, epcis } => {
             let parsed = parse_code(&code)?;
             if epcis {
-                let doc = caretrail_sdk::epcis::export_unit_history(ledger, &parsed)?
-                    .map_err(|e| anyhow!(e))?;
+                let doc = caretrail_sdk::epcis::export_unit_history(ledger, &parsed)?;
                 let text = serde_json::to_string_pretty(&doc)?;
                 return Ok(Output::new(doc, text));
             }

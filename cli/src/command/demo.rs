@@ -399,8 +399,7 @@ fn custody_story(
     let mut verifications = Vec::new();
     for (what, scanned) in &scans {
         let code = caretrail_sdk::gs1::parse(scanned).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let v =
-            cus::verify(ledger, &code, Some(&pharmacy.pubkey()))?.map_err(anyhow::Error::msg)?;
+        let v = cus::verify(ledger, &code, Some(&pharmacy.pubkey()))?;
         verifications.push(json!({ "what": what, "result": v }));
     }
     step(
@@ -409,8 +408,7 @@ fn custody_story(
     );
 
     let code = caretrail_sdk::gs1::parse(&scans[0].1).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let epcis =
-        caretrail_sdk::epcis::export_unit_history(ledger, &code)?.map_err(anyhow::Error::msg)?;
+    let epcis = caretrail_sdk::epcis::export_unit_history(ledger, &code)?;
     let epcis_path = out.join("unit-history.epcis.json");
     std::fs::write(&epcis_path, serde_json::to_string_pretty(&epcis)?)
         .with_context(|| format!("writing {}", epcis_path.display()))?;
@@ -724,7 +722,7 @@ fn claims_story(
     );
 
     // Fraud stopped on chain.
-    let rejected = |r: caretrail_sdk::LedgerResult<caretrail_sdk::TxOutcome>| -> Result<String> {
+    let rejected = |r: caretrail_sdk::Result<caretrail_sdk::TxOutcome>| -> Result<String> {
         match r {
             Ok(_) => anyhow::bail!("a fraudulent claim was accepted"),
             Err(e) => Ok(caretrail_sdk::error::decode(&e)

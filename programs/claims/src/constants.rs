@@ -1,7 +1,5 @@
 //! Seeds, codes and limits of the claims program.
 
-/// Seed of the [`crate::state::ClaimsConfig`] PDA: `["claims_config"]`.
-pub const SEED_CONFIG: &[u8] = b"claims_config";
 /// `["payer", authority]`.
 pub const SEED_PAYER: &[u8] = b"payer";
 /// `["vault", payer]`: the payer's token account, owned by the payer PDA.

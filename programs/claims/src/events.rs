@@ -4,14 +4,6 @@ use anchor_lang::prelude::*;
 
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimsConfigInitialized {
-    pub config: Pubkey,
-    pub authority: Pubkey,
-    pub timestamp: i64,
-}
-
-#[event]
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PayerInitialized {
     pub payer: Pubkey,
     pub authority: Pubkey,

@@ -27,7 +27,7 @@ pub use instructions::*;
 
 declare_id!("5FukW7QjuLwXnTtPMb5umnwKq1i9tvn9Ycn76Lz6Ap7v");
 
-registry::define_checked_math!(crate::error::ClaimsError::MathOverflow);
+caretrail_common::safe_math!(crate::error::ClaimsError::MathOverflow);
 
 #[cfg(not(feature = "no-entrypoint"))]
 solana_security_txt::security_txt! {
@@ -42,11 +42,6 @@ solana_security_txt::security_txt! {
 #[program]
 pub mod claims {
     use super::*;
-
-    /// Creates the program config; the signer becomes its authority.
-    pub fn initialize_config(ctx: Context<InitializeConfig>) -> Result<()> {
-        InitializeConfig::handler(ctx)
-    }
 
     /// Creates a payer and its vault.
     #[access_control(ctx.accounts.validate(&args))]

@@ -17,7 +17,7 @@ macro_rules! emit_event {
         }
         #[cfg(not(target_os = "solana"))]
         {
-            $crate::utils::event::native_log_event(&$event);
+            $crate::event::native_log_event(&$event);
         }
     }};
 }

@@ -1,6 +1,9 @@
 //! GS1 mod-10 check digits (GTIN, SSCC, GLN), validated on chain for identifiers that programs
 //! store in clear (GLNs are public business identifiers, not PHI).
 
+/// Length of a GLN: 13 ASCII digits.
+pub const GLN_LEN: usize = 13;
+
 /// True when `digits` are all ASCII digits and the last one is the GS1 mod-10 check digit of
 /// the others (weights 3,1,3,… from the right, excluding the check digit).
 pub fn check_digit_valid(digits: &[u8]) -> bool {
@@ -35,7 +38,7 @@ pub enum GlnError {
 
 /// Validates a 13-digit GLN.
 pub fn validate_gln(gln: &[u8]) -> Result<(), GlnError> {
-    if gln.len() != crate::constants::GLN_LEN || !gln.iter().all(u8::is_ascii_digit) {
+    if gln.len() != GLN_LEN || !gln.iter().all(u8::is_ascii_digit) {
         return Err(GlnError::Format);
     }
     if !check_digit_valid(gln) {

@@ -1,19 +1,20 @@
-//! Checked arithmetic helpers (drift style). Every caretrail program instantiates them once with
-//! its own `MathOverflow` error code, so an overflow is reported by the program where it
-//! happened:
+//! Checked arithmetic, trait style (drift's `SafeMath`): `a.safe_add(b)?`. Every caretrail
+//! program instantiates the trait once with its own `MathOverflow` error code, so an overflow
+//! is reported by the program where it happened:
 //!
 //! ```ignore
-//! registry::define_checked_math!(crate::error::ConsentError::MathOverflow);
-//! // then: crate::math::add_u64(a, b)?
+//! caretrail_common::safe_math!(crate::error::ConsentError::MathOverflow);
+//! // then: use crate::math::SafeMath; count.safe_add(1)?
 //! ```
 //!
-//! Each helper is `#[track_caller]`: the failing call site is logged.
+//! Each method is `#[track_caller]`: the failing call site is logged.
 
-/// Defines a `math` module of checked helpers returning the given error on overflow.
+/// Defines a `math` module with a `SafeMath` trait for `u32`, `u64` and `i64` whose methods fail
+/// with the given error on overflow (or on a subtraction below zero for unsigned types).
 #[macro_export]
-macro_rules! define_checked_math {
+macro_rules! safe_math {
     ($overflow:expr) => {
-        /// Checked arithmetic: every helper fails with this program's `MathOverflow`.
+        /// Checked arithmetic: every method fails with this program's `MathOverflow`.
         pub mod math {
             use anchor_lang::prelude::*;
 
@@ -25,54 +26,40 @@ macro_rules! define_checked_math {
                 $overflow.into()
             }
 
-            /// `a + b` or `MathOverflow`.
-            #[track_caller]
-            #[inline(always)]
-            pub fn add_u64(a: u64, b: u64) -> Result<u64> {
-                a.checked_add(b).ok_or_else(overflow)
+            /// `safe_add`, `safe_sub`, `safe_mul`: the checked operation or `MathOverflow`.
+            pub trait SafeMath: Sized {
+                fn safe_add(self, rhs: Self) -> Result<Self>;
+                fn safe_sub(self, rhs: Self) -> Result<Self>;
+                fn safe_mul(self, rhs: Self) -> Result<Self>;
             }
 
-            /// `a - b` or `MathOverflow` (never wraps below zero).
-            #[track_caller]
-            #[inline(always)]
-            pub fn sub_u64(a: u64, b: u64) -> Result<u64> {
-                a.checked_sub(b).ok_or_else(overflow)
-            }
-
-            /// `a * b` or `MathOverflow`.
-            #[track_caller]
-            #[inline(always)]
-            pub fn mul_u64(a: u64, b: u64) -> Result<u64> {
-                a.checked_mul(b).ok_or_else(overflow)
-            }
-
-            /// `a + b` for u32 counters or `MathOverflow`.
-            #[track_caller]
-            #[inline(always)]
-            pub fn add_u32(a: u32, b: u32) -> Result<u32> {
-                a.checked_add(b).ok_or_else(overflow)
-            }
-
-            /// `a - b` for u32 counters or `MathOverflow`.
-            #[track_caller]
-            #[inline(always)]
-            pub fn sub_u32(a: u32, b: u32) -> Result<u32> {
-                a.checked_sub(b).ok_or_else(overflow)
-            }
-
-            /// `a + b` for timestamps and durations or `MathOverflow`.
-            #[track_caller]
-            #[inline(always)]
-            pub fn add_i64(a: i64, b: i64) -> Result<i64> {
-                a.checked_add(b).ok_or_else(overflow)
-            }
-
-            /// `a - b` for timestamps and durations or `MathOverflow`.
-            #[track_caller]
-            #[inline(always)]
-            pub fn sub_i64(a: i64, b: i64) -> Result<i64> {
-                a.checked_sub(b).ok_or_else(overflow)
-            }
+            $crate::__impl_safe_math!(u32, u64, i64);
         }
     };
+}
+
+/// The `SafeMath` impls of [`safe_math!`] (an implementation detail; `overflow()` is the
+/// function that macro defines beside them).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __impl_safe_math {
+    ($($t:ty),*) => {$(
+        impl SafeMath for $t {
+            #[track_caller]
+            #[inline(always)]
+            fn safe_add(self, rhs: Self) -> Result<Self> {
+                self.checked_add(rhs).ok_or_else(overflow)
+            }
+            #[track_caller]
+            #[inline(always)]
+            fn safe_sub(self, rhs: Self) -> Result<Self> {
+                self.checked_sub(rhs).ok_or_else(overflow)
+            }
+            #[track_caller]
+            #[inline(always)]
+            fn safe_mul(self, rhs: Self) -> Result<Self> {
+                self.checked_mul(rhs).ok_or_else(overflow)
+            }
+        }
+    )*};
 }

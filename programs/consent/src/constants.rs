@@ -1,8 +1,6 @@
 //! Seeds, codes and limits of the consent program. Classes, actions and purposes are bit
 //! codes over fixed lists (never free text), so nothing on chain is PHI.
 
-/// Seed of the [`crate::state::ConsentConfig`] PDA: `["consent_config"]`.
-pub const SEED_CONFIG: &[u8] = b"consent_config";
 /// `["grant", patient, grantee, grant_id u64 LE]`.
 pub const SEED_GRANT: &[u8] = b"grant";
 /// `["delegate", patient, guardian]`.

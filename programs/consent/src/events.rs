@@ -3,14 +3,6 @@
 use crate::state::Scope;
 use anchor_lang::prelude::*;
 
-#[event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConsentConfigInitialized {
-    pub config: Pubkey,
-    pub authority: Pubkey,
-    pub timestamp: i64,
-}
-
 /// A grant came into being: granted (Active), requested (Proposed) or break-glass (emergency).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]

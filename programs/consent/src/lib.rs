@@ -27,7 +27,7 @@ pub use state::Scope;
 
 declare_id!("2wgKVxMeM1hj5o6DY18JP5xcw7R3svPMt5nf1iU5o8p5");
 
-registry::define_checked_math!(crate::error::ConsentError::MathOverflow);
+caretrail_common::safe_math!(crate::error::ConsentError::MathOverflow);
 
 #[cfg(not(feature = "no-entrypoint"))]
 solana_security_txt::security_txt! {
@@ -42,11 +42,6 @@ solana_security_txt::security_txt! {
 #[program]
 pub mod consent {
     use super::*;
-
-    /// Creates the program config; the signer becomes its authority.
-    pub fn initialize_config(ctx: Context<InitializeConfig>) -> Result<()> {
-        InitializeConfig::handler(ctx)
-    }
 
     /// The patient (or a delegate) grants access.
     #[access_control(ctx.accounts.validate(&args))]

@@ -1,7 +1,5 @@
 //! Seeds and limits of the custody program. Seed prefixes are distinct across caretrail.
 
-/// Seed of the [`crate::state::CustodyConfig`] PDA: `["custody_config"]`.
-pub const SEED_CONFIG: &[u8] = b"custody_config";
 /// `["lot", gtin (14 ASCII digits), lot_hash (32)]`.
 pub const SEED_LOT: &[u8] = b"lot";
 /// `["unit", sha256(gtin ‖ serial)]` for a saleable unit, `["unit", sscc (18 ASCII digits)]`

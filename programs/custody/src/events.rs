@@ -8,14 +8,6 @@ use registry::constants::GLN_LEN;
 
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustodyConfigInitialized {
-    pub config: Pubkey,
-    pub authority: Pubkey,
-    pub timestamp: i64,
-}
-
-#[event]
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LotRegistered {
     pub lot: Pubkey,
     pub gtin: [u8; 14],

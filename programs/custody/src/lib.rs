@@ -27,7 +27,7 @@ pub use state::UnitKind;
 
 declare_id!("43vfUs8aHqd4UTat9WemT6PKLNBeiM2pXi77DVw74ZQd");
 
-registry::define_checked_math!(crate::error::CustodyError::MathOverflow);
+caretrail_common::safe_math!(crate::error::CustodyError::MathOverflow);
 
 #[cfg(not(feature = "no-entrypoint"))]
 solana_security_txt::security_txt! {
@@ -42,11 +42,6 @@ solana_security_txt::security_txt! {
 #[program]
 pub mod custody {
     use super::*;
-
-    /// Creates the program config; the signer becomes its authority.
-    pub fn initialize_config(ctx: Context<InitializeConfig>) -> Result<()> {
-        InitializeConfig::handler(ctx)
-    }
 
     /// A manufacturer or repackager registers a lot of a GTIN.
     #[access_control(ctx.accounts.validate(&args))]

@@ -18,7 +18,7 @@ pub const MIN_PREFIX_DIGITS: usize = 4;
 pub const ACCOUNT_VERSION: u8 = 1;
 
 /// Length of a GLN (GS1 Global Location Number), in ASCII digits.
-pub const GLN_LEN: usize = 13;
+pub const GLN_LEN: usize = caretrail_common::gs1::GLN_LEN;
 
 /// Role bits of a participant (`roles` bitmask). A wallet may hold several.
 pub mod roles {

@@ -20,13 +20,12 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod state;
-pub mod utils;
 
 pub use instructions::*;
 
 declare_id!("Gvk8cWwXd1FujWpG5LGQ5HbUEquDJ3851cNSpkDb8Hg2");
 
-define_checked_math!(crate::error::RegistryError::MathOverflow);
+caretrail_common::safe_math!(crate::error::RegistryError::MathOverflow);
 
 #[cfg(not(feature = "no-entrypoint"))]
 solana_security_txt::security_txt! {
@@ -70,24 +69,24 @@ pub mod registry {
     }
 
     /// Changes roles, GLN, credential commitment or validity of a participant.
-    #[access_control(instructions::update_participant::validate(ctx.accounts, &args))]
+    #[access_control(ctx.accounts.validate(&args))]
     pub fn update_participant(
-        ctx: Context<ManageParticipant>,
+        ctx: Context<UpdateParticipant>,
         args: UpdateParticipantArgs,
     ) -> Result<()> {
-        instructions::update_participant::handler(ctx, args)
+        UpdateParticipant::handler(ctx, args)
     }
 
     /// Suspends an active participant (reversible).
-    #[access_control(instructions::suspend_participant::validate(ctx.accounts))]
-    pub fn suspend_participant(ctx: Context<ManageParticipant>, reason_code: u16) -> Result<()> {
-        instructions::suspend_participant::handler(ctx, reason_code)
+    #[access_control(ctx.accounts.validate())]
+    pub fn suspend_participant(ctx: Context<SuspendParticipant>, reason_code: u16) -> Result<()> {
+        SuspendParticipant::handler(ctx, reason_code)
     }
 
     /// Reinstates a suspended participant.
-    #[access_control(instructions::reinstate_participant::validate(ctx.accounts))]
-    pub fn reinstate_participant(ctx: Context<ManageParticipant>) -> Result<()> {
-        instructions::reinstate_participant::handler(ctx)
+    #[access_control(ctx.accounts.validate())]
+    pub fn reinstate_participant(ctx: Context<ReinstateParticipant>) -> Result<()> {
+        ReinstateParticipant::handler(ctx)
     }
 
     /// Licenses a GS1 Company Prefix to a registered participant (registry authority).
@@ -102,8 +101,8 @@ pub mod registry {
     }
 
     /// Revokes a participant for good.
-    #[access_control(instructions::revoke_participant::validate(ctx.accounts))]
-    pub fn revoke_participant(ctx: Context<ManageParticipant>, reason_code: u16) -> Result<()> {
-        instructions::revoke_participant::handler(ctx, reason_code)
+    #[access_control(ctx.accounts.validate())]
+    pub fn revoke_participant(ctx: Context<RevokeParticipant>, reason_code: u16) -> Result<()> {
+        RevokeParticipant::handler(ctx, reason_code)
     }
 }

@@ -8,9 +8,10 @@
 //! the same SQLite transaction, so the file always holds a state some prefix of the history
 //! produced.
 
+use super::bank as programs;
 use super::store::{Committed, Store};
-use super::{AccountFilter, Ledger, LedgerError, LedgerResult, TxOutcome, TxRecord};
-use crate::programs;
+use super::{AccountFilter, Ledger, TxOutcome, TxRecord};
+use crate::{Error, Result};
 use anchor_lang::solana_program::system_instruction;
 use serde::Serialize;
 use solana_program_test::ProgramTestContext;
@@ -74,19 +75,19 @@ pub struct DumpAccount {
 
 impl EmbeddedLedger {
     /// Opens (or creates) the persisted ledger in `dir`, clock following wall time.
-    pub fn open(dir: &Path) -> LedgerResult<EmbeddedLedger> {
+    pub fn open(dir: &Path) -> Result<EmbeddedLedger> {
         let store = Store::open(dir)?;
         Self::start(store, ClockMode::Wall, Some(dir.to_path_buf()), None)
     }
 
     /// A throw-away ledger in memory (tests, benchmarks).
-    pub fn in_memory(clock_mode: ClockMode) -> LedgerResult<EmbeddedLedger> {
+    pub fn in_memory(clock_mode: ClockMode) -> Result<EmbeddedLedger> {
         Self::start(Store::in_memory()?, clock_mode, None, None)
     }
 
     /// A throw-away ledger running SBF builds of the programs from `sbf_dir` (see
     /// [`programs::program_test_from`]); the bank then meters their compute units.
-    pub fn in_memory_sbf(clock_mode: ClockMode, sbf_dir: &Path) -> LedgerResult<EmbeddedLedger> {
+    pub fn in_memory_sbf(clock_mode: ClockMode, sbf_dir: &Path) -> Result<EmbeddedLedger> {
         Self::start(Store::in_memory()?, clock_mode, None, Some(sbf_dir))
     }
 
@@ -100,7 +101,7 @@ impl EmbeddedLedger {
         clock_mode: ClockMode,
         dir: Option<PathBuf>,
         sbf_dir: Option<&Path>,
-    ) -> LedgerResult<EmbeddedLedger> {
+    ) -> Result<EmbeddedLedger> {
         let mut pt = programs::program_test_from(sbf_dir);
         for (key, account) in store.all_accounts()? {
             pt.add_account(key, account);
@@ -109,7 +110,7 @@ impl EmbeddedLedger {
             .worker_threads(1)
             .enable_all()
             .build()
-            .map_err(|e| LedgerError::Bank(format!("tokio runtime: {e}")))?;
+            .map_err(|e| Error::Bank(format!("tokio runtime: {e}")))?;
         let mut ctx = rt.block_on(pt.start_with_context());
         let faucet = ctx.payer.insecure_clone();
 
@@ -124,7 +125,7 @@ impl EmbeddedLedger {
         if last_slot >= slot {
             let _guard = rt.enter();
             ctx.warp_to_slot(last_slot + 1)
-                .map_err(|e| LedgerError::Bank(format!("warp: {e:?}")))?;
+                .map_err(|e| Error::Bank(format!("warp: {e:?}")))?;
         }
         let last_time: i64 = store
             .meta("last_time")?
@@ -155,7 +156,7 @@ impl EmbeddedLedger {
     /// process would replay the same sequence and a durable nonce created in one run would
     /// equal a blockhash of the next, making it unusable. Skip the counter ahead by a random
     /// amount and wait for a blockhash from the new range before any transaction.
-    fn unique_blockhashes(&self) -> LedgerResult<()> {
+    fn unique_blockhashes(&self) -> Result<()> {
         let seed = crate::hash::random_salt();
         let skip = u32::from_le_bytes(seed[..4].try_into().expect("4 bytes")) % 1_000_000;
         for _ in 0..skip {
@@ -170,7 +171,7 @@ impl EmbeddedLedger {
     }
 
     /// Moves the clock forward (or back) by `seconds` (tests; any clock mode).
-    pub fn warp_clock(&self, seconds: i64) -> LedgerResult<()> {
+    pub fn warp_clock(&self, seconds: i64) -> Result<()> {
         let mut g = self.lock();
         let t = g.time.saturating_add(seconds);
         g.write_clock(t)
@@ -178,12 +179,12 @@ impl EmbeddedLedger {
 
     /// Sets the clock's unix time (tests). In wall mode the clock resumes following wall time
     /// at the next transaction only once wall time has passed this value.
-    pub fn set_clock(&self, unix_timestamp: i64) -> LedgerResult<()> {
+    pub fn set_clock(&self, unix_timestamp: i64) -> Result<()> {
         self.lock().write_clock(unix_timestamp)
     }
 
     /// Overwrites an account (tests and fixtures); it is persisted like any other.
-    pub fn set_account(&self, address: &Pubkey, account: Account) -> LedgerResult<()> {
+    pub fn set_account(&self, address: &Pubkey, account: Account) -> Result<()> {
         let mut g = self.lock();
         g.ctx
             .set_account(address, &AccountSharedData::from(account.clone()));
@@ -196,7 +197,7 @@ impl EmbeddedLedger {
     }
 
     /// All persisted accounts and the whole transaction history.
-    pub fn dump(&self) -> LedgerResult<LedgerDump> {
+    pub fn dump(&self) -> Result<LedgerDump> {
         let g = self.lock();
         let accounts = g
             .store
@@ -218,13 +219,13 @@ impl EmbeddedLedger {
     }
 
     /// Number of recorded transactions.
-    pub fn transaction_count(&self) -> LedgerResult<u64> {
+    pub fn transaction_count(&self) -> Result<u64> {
         self.lock().store.transaction_count()
     }
 }
 
 impl Inner {
-    fn write_clock(&mut self, unix_timestamp: i64) -> LedgerResult<()> {
+    fn write_clock(&mut self, unix_timestamp: i64) -> Result<()> {
         let mut clock: Clock = self
             .rt
             .block_on(self.ctx.banks_client.get_sysvar())
@@ -236,7 +237,7 @@ impl Inner {
     }
 
     /// In wall mode, brings the clock up to the current time before a transaction.
-    fn sync_clock(&mut self) -> LedgerResult<()> {
+    fn sync_clock(&mut self) -> Result<()> {
         if self.clock_mode == ClockMode::Wall {
             let now = crate::util::unix_now();
             if now > self.time {
@@ -246,15 +247,15 @@ impl Inner {
         Ok(())
     }
 
-    fn get_account(&self, address: &Pubkey) -> LedgerResult<Option<Account>> {
+    fn get_account(&self, address: &Pubkey) -> Result<Option<Account>> {
         self.rt
             .block_on(self.ctx.banks_client.get_account(*address))
             .map_err(bank_err)
     }
 }
 
-fn bank_err(e: impl std::fmt::Display) -> LedgerError {
-    LedgerError::Bank(e.to_string())
+fn bank_err(e: impl std::fmt::Display) -> Error {
+    Error::Bank(e.to_string())
 }
 
 /// Accounts worth persisting: the bank recreates programs, sysvars and its own accounts.
@@ -282,13 +283,13 @@ impl Ledger for EmbeddedLedger {
         true
     }
 
-    fn latest_blockhash(&self) -> LedgerResult<Hash> {
+    fn latest_blockhash(&self) -> Result<Hash> {
         let g = self.lock();
         g.rt.block_on(g.ctx.banks_client.get_latest_blockhash())
             .map_err(bank_err)
     }
 
-    fn new_blockhash(&self, previous: &Hash) -> LedgerResult<Hash> {
+    fn new_blockhash(&self, previous: &Hash) -> Result<Hash> {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
             let h = self.latest_blockhash()?;
@@ -298,12 +299,12 @@ impl Ledger for EmbeddedLedger {
             // The bank registers a new blockhash every few milliseconds on its runtime thread.
             std::thread::sleep(Duration::from_millis(1));
         }
-        Err(LedgerError::Bank(
+        Err(Error::Bank(
             "the bank produced no new blockhash in 10 s".into(),
         ))
     }
 
-    fn send_transaction(&self, tx: &Transaction) -> LedgerResult<TxOutcome> {
+    fn send_transaction(&self, tx: &Transaction) -> Result<TxOutcome> {
         let mut g = self.lock();
         g.sync_clock()?;
         let signature = tx.signatures.first().copied().unwrap_or_default();
@@ -321,7 +322,7 @@ impl Ledger for EmbeddedLedger {
                 .result
                 .err()
                 .unwrap_or(solana_sdk::transaction::TransactionError::UnsupportedVersion);
-            return Err(LedgerError::Transaction {
+            return Err(Error::Transaction {
                 signature,
                 error,
                 logs: vec![],
@@ -360,7 +361,7 @@ impl Ledger for EmbeddedLedger {
                 compute_units: meta.compute_units_consumed,
                 embedded: true,
             }),
-            Err(error) => Err(LedgerError::Transaction {
+            Err(error) => Err(Error::Transaction {
                 signature,
                 error,
                 logs: meta.log_messages,
@@ -368,7 +369,7 @@ impl Ledger for EmbeddedLedger {
         }
     }
 
-    fn get_account(&self, address: &Pubkey) -> LedgerResult<Option<Account>> {
+    fn get_account(&self, address: &Pubkey) -> Result<Option<Account>> {
         self.lock().get_account(address)
     }
 
@@ -376,7 +377,7 @@ impl Ledger for EmbeddedLedger {
         &self,
         program: &Pubkey,
         filters: &[AccountFilter],
-    ) -> LedgerResult<Vec<(Pubkey, Account)>> {
+    ) -> Result<Vec<(Pubkey, Account)>> {
         let g = self.lock();
         Ok(g.store
             .accounts_by_owner(program)?
@@ -385,18 +386,18 @@ impl Ledger for EmbeddedLedger {
             .collect())
     }
 
-    fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> LedgerResult<()> {
+    fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> Result<()> {
         let ix = system_instruction::transfer(&self.faucet.pubkey(), to, lamports);
         super::send_instructions(self, &self.faucet, &[], &[ix]).map(|_| ())
     }
 
-    fn get_clock(&self) -> LedgerResult<Clock> {
+    fn get_clock(&self) -> Result<Clock> {
         let g = self.lock();
         g.rt.block_on(g.ctx.banks_client.get_sysvar())
             .map_err(bank_err)
     }
 
-    fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> LedgerResult<u64> {
+    fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> Result<u64> {
         let g = self.lock();
         let rent =
             g.rt.block_on(g.ctx.banks_client.get_rent())
@@ -404,11 +405,7 @@ impl Ledger for EmbeddedLedger {
         Ok(rent.minimum_balance(data_len))
     }
 
-    fn transactions_for_address(
-        &self,
-        address: &Pubkey,
-        limit: usize,
-    ) -> LedgerResult<Vec<TxRecord>> {
+    fn transactions_for_address(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>> {
         self.lock().store.transactions(Some(address), limit)
     }
 }

@@ -1,26 +1,36 @@
 //! One `Ledger` abstraction, two backends:
 //!
-//! - [`EmbeddedLedger`]: the four programs running natively inside a real Agave bank
-//!   (solana-program-test), with state and transaction history persisted in one SQLite file
-//!   under a directory, so successive CLI runs continue the same ledger. The default.
-//! - [`RpcLedger`]: a real Solana cluster (local validator, devnet, mainnet) over JSON-RPC.
+//! - `EmbeddedLedger` (cargo feature `embedded`): the four programs running natively inside a
+//!   real Agave bank (solana-program-test), with state and transaction history persisted in one
+//!   SQLite file under a directory, so successive CLI runs continue the same ledger. The CLI's
+//!   default.
+//! - [`RpcLedger`]: a real Solana cluster (local validator, devnet, mainnet) over JSON-RPC;
+//!   [`AsyncRpcLedger`] is its async face for services (the nonblocking RPC client).
 //!
 //! Both run the same instruction builders, so a flow tested on the embedded ledger is the flow
 //! sent to a cluster.
 
+#[cfg(feature = "embedded")]
+pub mod bank;
+#[cfg(feature = "embedded")]
 mod embedded;
 mod rpc;
+mod rpc_async;
+#[cfg(feature = "embedded")]
 mod store;
 
-pub use embedded::{ClockMode, EmbeddedLedger};
+#[cfg(feature = "embedded")]
+pub use embedded::{ClockMode, EmbeddedLedger, LedgerDump};
 pub use rpc::RpcLedger;
+pub use rpc_async::AsyncRpcLedger;
 
+use crate::{Error, Result};
 use serde::Serialize;
 use solana_sdk::{
     account::Account,
     clock::Clock,
     hash::Hash,
-    instruction::{Instruction, InstructionError},
+    instruction::Instruction,
     pubkey::Pubkey,
     signature::{Keypair, Signature, Signer},
     transaction::{Transaction, TransactionError},
@@ -130,76 +140,19 @@ impl RecordedInstruction {
     }
 }
 
-/// Ledger failures. A transaction the runtime rejected carries its error and logs; use
-/// [`LedgerError::program_error`] or [`crate::error::decode`] to name the program error.
-#[derive(Debug, thiserror::Error)]
-pub enum LedgerError {
-    #[error("transaction {signature} failed: {error}{}", crate::error::describe_suffix(.error, .logs))]
-    Transaction {
-        signature: Signature,
-        error: TransactionError,
-        logs: Vec<String>,
-    },
-    #[error("ledger store at {path}: {message}")]
-    Store { path: String, message: String },
-    #[error("the ledger at {path} is corrupted or is not a caretrail ledger ({message}); it was left untouched: move it away to start a new ledger")]
-    Corrupt { path: String, message: String },
-    #[error("the ledger at {path} is in use by another caretrail process")]
-    Locked { path: String },
-    #[error("bank: {0}")]
-    Bank(String),
-    #[error("rpc {url}: {message}")]
-    Rpc { url: String, message: String },
-    #[error("{0}")]
-    Unsupported(String),
-}
-
-impl LedgerError {
-    /// `(instruction index, custom error code)` when an instruction failed with a custom error.
-    pub fn custom_error(&self) -> Option<(u8, u32)> {
-        match self {
-            LedgerError::Transaction {
-                error: TransactionError::InstructionError(i, InstructionError::Custom(code)),
-                ..
-            } => Some((*i, *code)),
-            _ => None,
-        }
-    }
-
-    /// The instruction error, when an instruction failed.
-    pub fn instruction_error(&self) -> Option<(u8, &InstructionError)> {
-        match self {
-            LedgerError::Transaction {
-                error: TransactionError::InstructionError(i, e),
-                ..
-            } => Some((*i, e)),
-            _ => None,
-        }
-    }
-
-    pub fn transaction_error(&self) -> Option<&TransactionError> {
-        match self {
-            LedgerError::Transaction { error, .. } => Some(error),
-            _ => None,
-        }
-    }
-}
-
-pub type LedgerResult<T> = Result<T, LedgerError>;
-
 /// The operations caretrail needs from a ledger.
 pub trait Ledger: Send + Sync {
     /// `embedded:<dir>` or the RPC URL.
     fn describe(&self) -> String;
     fn is_embedded(&self) -> bool;
-    fn latest_blockhash(&self) -> LedgerResult<Hash>;
+    fn latest_blockhash(&self) -> Result<Hash>;
     /// Waits until the latest blockhash differs from `previous`.
-    fn new_blockhash(&self, previous: &Hash) -> LedgerResult<Hash>;
+    fn new_blockhash(&self, previous: &Hash) -> Result<Hash>;
     /// Submits a signed transaction and waits until it is processed. A transaction that ran and
-    /// failed is an `Err(LedgerError::Transaction)` (and is part of the history).
-    fn send_transaction(&self, tx: &Transaction) -> LedgerResult<TxOutcome>;
-    fn get_account(&self, address: &Pubkey) -> LedgerResult<Option<Account>>;
-    fn get_multiple_accounts(&self, addresses: &[Pubkey]) -> LedgerResult<Vec<Option<Account>>> {
+    /// failed is an `Err(Error::Transaction)` (and is part of the history).
+    fn send_transaction(&self, tx: &Transaction) -> Result<TxOutcome>;
+    fn get_account(&self, address: &Pubkey) -> Result<Option<Account>>;
+    fn get_multiple_accounts(&self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>> {
         addresses.iter().map(|a| self.get_account(a)).collect()
     }
     /// Accounts owned by `program` matching every filter.
@@ -207,19 +160,15 @@ pub trait Ledger: Send + Sync {
         &self,
         program: &Pubkey,
         filters: &[AccountFilter],
-    ) -> LedgerResult<Vec<(Pubkey, Account)>>;
+    ) -> Result<Vec<(Pubkey, Account)>>;
     /// Funds `to` (the embedded faucet, or the cluster's airdrop where it has one).
-    fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> LedgerResult<()>;
-    fn get_clock(&self) -> LedgerResult<Clock>;
-    fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> LedgerResult<u64>;
+    fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> Result<()>;
+    fn get_clock(&self) -> Result<Clock>;
+    fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> Result<u64>;
     /// Transactions that reference `address`, oldest first (at most `limit`, the newest ones).
-    fn transactions_for_address(
-        &self,
-        address: &Pubkey,
-        limit: usize,
-    ) -> LedgerResult<Vec<TxRecord>>;
+    fn transactions_for_address(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>>;
 
-    fn get_balance(&self, address: &Pubkey) -> LedgerResult<u64> {
+    fn get_balance(&self, address: &Pubkey) -> Result<u64> {
         Ok(self.get_account(address)?.map(|a| a.lamports).unwrap_or(0))
     }
 }
@@ -234,14 +183,8 @@ pub fn send_instructions(
     payer: &Keypair,
     signers: &[&Keypair],
     instructions: &[Instruction],
-) -> LedgerResult<TxOutcome> {
-    let mut all: Vec<&Keypair> = Vec::with_capacity(signers.len() + 1);
-    all.push(payer);
-    for s in signers {
-        if !all.iter().any(|k| k.pubkey() == s.pubkey()) {
-            all.push(s);
-        }
-    }
+) -> Result<TxOutcome> {
+    let all = signer_set(payer, signers);
     let mut blockhash = ledger.latest_blockhash()?;
     for _ in 0..20 {
         let tx = Transaction::new_signed_with_payer(
@@ -251,7 +194,7 @@ pub fn send_instructions(
             blockhash,
         );
         match ledger.send_transaction(&tx) {
-            Err(LedgerError::Transaction {
+            Err(Error::Transaction {
                 error: TransactionError::AlreadyProcessed,
                 ..
             }) => {
@@ -260,7 +203,19 @@ pub fn send_instructions(
             other => return other,
         }
     }
-    Err(LedgerError::Bank(
+    Err(Error::Bank(
         "no fresh blockhash for a repeated transaction".into(),
     ))
+}
+
+/// The fee payer first, then every other signer once.
+pub(crate) fn signer_set<'a>(fee_payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+    let mut all: Vec<&Keypair> = Vec::with_capacity(signers.len() + 1);
+    all.push(fee_payer);
+    for s in signers {
+        if !all.iter().any(|k| k.pubkey() == s.pubkey()) {
+            all.push(s);
+        }
+    }
+    all
 }

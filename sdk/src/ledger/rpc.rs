@@ -1,9 +1,8 @@
 //! A real Solana cluster over JSON-RPC (solana-rpc-client, blocking).
 
-use super::{
-    AccountFilter, Ledger, LedgerError, LedgerResult, RecordedInstruction, TxOutcome, TxRecord,
-};
-use solana_account_decoder_client_types::UiAccountEncoding;
+use super::{AccountFilter, Ledger, RecordedInstruction, TxOutcome, TxRecord};
+use crate::{Error, Result};
+use solana_account_decoder_client_types::{UiAccount, UiAccountEncoding};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::rpc_client::{GetConfirmedSignaturesForAddress2Config, RpcClient};
 use solana_rpc_client_api::{
@@ -17,7 +16,8 @@ use solana_sdk::{
     transaction::Transaction,
 };
 use solana_transaction_status_client_types::{
-    option_serializer::OptionSerializer, UiTransactionEncoding,
+    option_serializer::OptionSerializer, EncodedConfirmedTransactionWithStatusMeta,
+    UiTransactionEncoding,
 };
 
 /// See the module docs.
@@ -39,65 +39,165 @@ impl RpcLedger {
         &self.client
     }
 
-    fn err(&self, e: ClientError) -> LedgerError {
-        LedgerError::Rpc {
-            url: self.url.clone(),
-            message: e.to_string(),
-        }
+    fn err(&self, e: ClientError) -> Error {
+        rpc_error(&self.url, e)
     }
 
-    fn fetch_record(&self, signature: &Signature) -> LedgerResult<TxRecord> {
-        let config = RpcTransactionConfig {
-            encoding: Some(UiTransactionEncoding::Base64),
-            commitment: Some(CommitmentConfig::confirmed()),
-            max_supported_transaction_version: Some(0),
-        };
+    fn fetch_record(&self, signature: &Signature) -> Result<TxRecord> {
         // A node may answer `null` for a transaction it confirmed a moment ago (its history
         // index lags its bank): retry briefly before giving up.
         let mut attempt = 0;
         let confirmed = loop {
-            match self.client.get_transaction_with_config(signature, config) {
+            match self
+                .client
+                .get_transaction_with_config(signature, transaction_config())
+            {
                 Ok(c) => break c,
-                Err(_) if attempt < 40 => {
+                Err(_) if attempt < RECORD_ATTEMPTS => {
                     attempt += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(250));
+                    std::thread::sleep(RECORD_RETRY);
                 }
                 Err(e) => return Err(self.err(e)),
             }
         };
-        let meta = confirmed.transaction.meta;
-        let instructions = confirmed
-            .transaction
-            .transaction
-            .decode()
-            .and_then(|vt| vt.into_legacy_transaction())
-            .map(|tx| RecordedInstruction::from_transaction(&tx))
-            .unwrap_or_default();
-        let (logs, error, compute_units) = match meta {
-            Some(m) => (
-                match m.log_messages {
-                    OptionSerializer::Some(l) => l,
-                    _ => vec![],
-                },
-                m.err.map(|e| format!("{e:?}")),
-                match m.compute_units_consumed {
-                    OptionSerializer::Some(cu) => Some(cu),
-                    _ => None,
-                },
-            ),
-            None => (vec![], None, None),
-        };
-        Ok(TxRecord {
-            signature: *signature,
-            slot: confirmed.slot,
-            block_time: confirmed.block_time,
-            instructions,
-            logs,
-            error,
-            compute_units,
-            embedded: false,
-        })
+        Ok(record_from(signature, confirmed))
     }
+}
+
+/// How often and how long a freshly confirmed transaction is looked up again.
+pub(super) const RECORD_ATTEMPTS: u32 = 40;
+pub(super) const RECORD_RETRY: std::time::Duration = std::time::Duration::from_millis(250);
+
+pub(super) fn transaction_config() -> RpcTransactionConfig {
+    RpcTransactionConfig {
+        encoding: Some(UiTransactionEncoding::Base64),
+        commitment: Some(CommitmentConfig::confirmed()),
+        max_supported_transaction_version: Some(0),
+    }
+}
+
+/// A confirmed transaction as a [`TxRecord`].
+pub(super) fn record_from(
+    signature: &Signature,
+    confirmed: EncodedConfirmedTransactionWithStatusMeta,
+) -> TxRecord {
+    let meta = confirmed.transaction.meta;
+    let instructions = confirmed
+        .transaction
+        .transaction
+        .decode()
+        .and_then(|vt| vt.into_legacy_transaction())
+        .map(|tx| RecordedInstruction::from_transaction(&tx))
+        .unwrap_or_default();
+    let (logs, error, compute_units) = match meta {
+        Some(m) => (
+            match m.log_messages {
+                OptionSerializer::Some(l) => l,
+                _ => vec![],
+            },
+            m.err.map(|e| format!("{e:?}")),
+            match m.compute_units_consumed {
+                OptionSerializer::Some(cu) => Some(cu),
+                _ => None,
+            },
+        ),
+        None => (vec![], None, None),
+    };
+    TxRecord {
+        signature: *signature,
+        slot: confirmed.slot,
+        block_time: confirmed.block_time,
+        instructions,
+        logs,
+        error,
+        compute_units,
+        embedded: false,
+    }
+}
+
+/// The outcome of a landed transaction from its record.
+pub(super) fn outcome_from(signature: Signature, record: TxRecord) -> TxOutcome {
+    TxOutcome {
+        signature,
+        slot: record.slot,
+        logs: record.logs,
+        compute_units: record.compute_units.unwrap_or(0),
+        embedded: false,
+    }
+}
+
+/// A failed send as a [`Error`]: a transaction the cluster ran (or simulated) and
+/// rejected keeps its error and the simulation's logs; anything else is a transport error.
+pub(super) fn send_error(url: &str, signature: Signature, e: ClientError) -> Error {
+    if let Some(error) = e.get_transaction_error() {
+        let logs = match e.kind() {
+            solana_rpc_client_api::client_error::ErrorKind::RpcError(
+                RpcError::RpcResponseError {
+                    data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+                    ..
+                },
+            ) => sim.logs.clone().unwrap_or_default(),
+            _ => vec![],
+        };
+        Error::Transaction {
+            signature,
+            error,
+            logs,
+        }
+    } else {
+        rpc_error(url, e)
+    }
+}
+
+pub(super) fn rpc_error(url: &str, e: impl std::fmt::Display) -> Error {
+    Error::Rpc {
+        url: url.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// caretrail's account filters as the cluster's, base64 accounts at `confirmed`.
+pub(super) fn program_accounts_config(filters: &[AccountFilter]) -> RpcProgramAccountsConfig {
+    let filters = filters
+        .iter()
+        .map(|f| match f {
+            AccountFilter::Memcmp { offset, bytes } => {
+                RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*offset, bytes.clone()))
+            }
+            AccountFilter::DataSize(n) => RpcFilterType::DataSize(*n),
+        })
+        .collect::<Vec<_>>();
+    RpcProgramAccountsConfig {
+        filters: if filters.is_empty() {
+            None
+        } else {
+            Some(filters)
+        },
+        account_config: RpcAccountInfoConfig {
+            encoding: Some(UiAccountEncoding::Base64),
+            commitment: Some(CommitmentConfig::confirmed()),
+            ..RpcAccountInfoConfig::default()
+        },
+        ..RpcProgramAccountsConfig::default()
+    }
+}
+
+pub(super) fn decode_ui_accounts(
+    url: &str,
+    accounts: Vec<(Pubkey, UiAccount)>,
+) -> Result<Vec<(Pubkey, Account)>> {
+    accounts
+        .into_iter()
+        .map(|(key, ui)| {
+            ui.decode::<Account>()
+                .map(|a| (key, a))
+                .ok_or_else(|| rpc_error(url, format!("account {key} came back undecodable")))
+        })
+        .collect()
+}
+
+pub(super) fn decode_clock(url: &str, account: &Account) -> Result<Clock> {
+    bincode::deserialize(&account.data).map_err(|e| rpc_error(url, format!("clock sysvar: {e}")))
 }
 
 impl Ledger for RpcLedger {
@@ -109,60 +209,32 @@ impl Ledger for RpcLedger {
         false
     }
 
-    fn latest_blockhash(&self) -> LedgerResult<Hash> {
+    fn latest_blockhash(&self) -> Result<Hash> {
         self.client.get_latest_blockhash().map_err(|e| self.err(e))
     }
 
-    fn new_blockhash(&self, previous: &Hash) -> LedgerResult<Hash> {
+    fn new_blockhash(&self, previous: &Hash) -> Result<Hash> {
         self.client
             .get_new_latest_blockhash(previous)
             .map_err(|e| self.err(e))
     }
 
-    fn send_transaction(&self, tx: &Transaction) -> LedgerResult<TxOutcome> {
+    fn send_transaction(&self, tx: &Transaction) -> Result<TxOutcome> {
         let signature = tx.signatures.first().copied().unwrap_or_default();
         match self.client.send_and_confirm_transaction(tx) {
-            Ok(sig) => {
-                let record = self.fetch_record(&sig)?;
-                Ok(TxOutcome {
-                    signature: sig,
-                    slot: record.slot,
-                    logs: record.logs,
-                    compute_units: record.compute_units.unwrap_or(0),
-                    embedded: false,
-                })
-            }
-            Err(e) => {
-                if let Some(error) = e.get_transaction_error() {
-                    let logs = match e.kind() {
-                        solana_rpc_client_api::client_error::ErrorKind::RpcError(
-                            RpcError::RpcResponseError {
-                                data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
-                                ..
-                            },
-                        ) => sim.logs.clone().unwrap_or_default(),
-                        _ => vec![],
-                    };
-                    Err(LedgerError::Transaction {
-                        signature,
-                        error,
-                        logs,
-                    })
-                } else {
-                    Err(self.err(e))
-                }
-            }
+            Ok(sig) => Ok(outcome_from(sig, self.fetch_record(&sig)?)),
+            Err(e) => Err(send_error(&self.url, signature, e)),
         }
     }
 
-    fn get_account(&self, address: &Pubkey) -> LedgerResult<Option<Account>> {
+    fn get_account(&self, address: &Pubkey) -> Result<Option<Account>> {
         self.client
             .get_account_with_commitment(address, CommitmentConfig::confirmed())
             .map(|r| r.value)
             .map_err(|e| self.err(e))
     }
 
-    fn get_multiple_accounts(&self, addresses: &[Pubkey]) -> LedgerResult<Vec<Option<Account>>> {
+    fn get_multiple_accounts(&self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>> {
         let mut out = Vec::with_capacity(addresses.len());
         for chunk in addresses.chunks(100) {
             out.extend(
@@ -178,47 +250,15 @@ impl Ledger for RpcLedger {
         &self,
         program: &Pubkey,
         filters: &[AccountFilter],
-    ) -> LedgerResult<Vec<(Pubkey, Account)>> {
-        let filters = filters
-            .iter()
-            .map(|f| match f {
-                AccountFilter::Memcmp { offset, bytes } => {
-                    RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*offset, bytes.clone()))
-                }
-                AccountFilter::DataSize(n) => RpcFilterType::DataSize(*n),
-            })
-            .collect::<Vec<_>>();
-        let config = RpcProgramAccountsConfig {
-            filters: if filters.is_empty() {
-                None
-            } else {
-                Some(filters)
-            },
-            account_config: RpcAccountInfoConfig {
-                encoding: Some(UiAccountEncoding::Base64),
-                commitment: Some(CommitmentConfig::confirmed()),
-                ..RpcAccountInfoConfig::default()
-            },
-            ..RpcProgramAccountsConfig::default()
-        };
+    ) -> Result<Vec<(Pubkey, Account)>> {
         let accounts = self
             .client
-            .get_program_ui_accounts_with_config(program, config)
+            .get_program_ui_accounts_with_config(program, program_accounts_config(filters))
             .map_err(|e| self.err(e))?;
-        accounts
-            .into_iter()
-            .map(|(key, ui)| {
-                ui.decode::<Account>()
-                    .map(|a| (key, a))
-                    .ok_or_else(|| LedgerError::Rpc {
-                        url: self.url.clone(),
-                        message: format!("account {key} came back undecodable"),
-                    })
-            })
-            .collect()
+        decode_ui_accounts(&self.url, accounts)
     }
 
-    fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> LedgerResult<()> {
+    fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> Result<()> {
         let sig = self
             .client
             .request_airdrop(to, lamports)
@@ -234,34 +274,27 @@ impl Ledger for RpcLedger {
             }
             std::thread::sleep(std::time::Duration::from_millis(250));
         }
-        Err(LedgerError::Rpc {
+        Err(Error::Rpc {
             url: self.url.clone(),
             message: format!("airdrop {sig} not confirmed in 60 s"),
         })
     }
 
-    fn get_clock(&self) -> LedgerResult<Clock> {
+    fn get_clock(&self) -> Result<Clock> {
         let account = self
             .client
             .get_account(&solana_sdk::sysvar::clock::id())
             .map_err(|e| self.err(e))?;
-        bincode::deserialize(&account.data).map_err(|e| LedgerError::Rpc {
-            url: self.url.clone(),
-            message: format!("clock sysvar: {e}"),
-        })
+        decode_clock(&self.url, &account)
     }
 
-    fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> LedgerResult<u64> {
+    fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> Result<u64> {
         self.client
             .get_minimum_balance_for_rent_exemption(data_len)
             .map_err(|e| self.err(e))
     }
 
-    fn transactions_for_address(
-        &self,
-        address: &Pubkey,
-        limit: usize,
-    ) -> LedgerResult<Vec<TxRecord>> {
+    fn transactions_for_address(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>> {
         // Newest first from the node, paged by `before`; returned oldest first.
         let mut signatures = Vec::new();
         let mut before = None;
@@ -279,7 +312,7 @@ impl Ledger for RpcLedger {
                 )
                 .map_err(|e| self.err(e))?;
             let Some(last) = page.last() else { break };
-            before = Some(last.signature.parse().map_err(|_| LedgerError::Rpc {
+            before = Some(last.signature.parse().map_err(|_| Error::Rpc {
                 url: self.url.clone(),
                 message: format!("bad signature {}", last.signature),
             })?);
@@ -291,7 +324,7 @@ impl Ledger for RpcLedger {
         }
         let mut records = Vec::with_capacity(signatures.len());
         for s in signatures.iter().rev() {
-            let sig: Signature = s.signature.parse().map_err(|_| LedgerError::Rpc {
+            let sig: Signature = s.signature.parse().map_err(|_| Error::Rpc {
                 url: self.url.clone(),
                 message: format!("bad signature {}", s.signature),
             })?;

@@ -7,7 +7,8 @@
 //! truncated or foreign file is reported, never silently replaced. The file is held with an
 //! exclusive lock while a process uses it.
 
-use super::{LedgerError, LedgerResult, RecordedInstruction, TxRecord};
+use super::{RecordedInstruction, TxRecord};
+use crate::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use solana_sdk::{
     account::Account, pubkey::Pubkey, signature::Signature, transaction::Transaction,
@@ -38,8 +39,8 @@ pub(crate) struct Committed<'a> {
 
 impl Store {
     /// Opens (or creates) `dir/ledger.sqlite`.
-    pub fn open(dir: &Path) -> LedgerResult<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| LedgerError::Store {
+    pub fn open(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Store {
             path: dir.display().to_string(),
             message: format!("cannot create the ledger directory: {e}"),
         })?;
@@ -61,8 +62,8 @@ impl Store {
     }
 
     /// An in-memory store (tests, throw-away ledgers).
-    pub fn in_memory() -> LedgerResult<Store> {
-        let conn = Connection::open_in_memory().map_err(|e| LedgerError::Store {
+    pub fn in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory().map_err(|e| Error::Store {
             path: ":memory:".into(),
             message: e.to_string(),
         })?;
@@ -74,7 +75,7 @@ impl Store {
         Ok(store)
     }
 
-    fn configure(&self) -> LedgerResult<()> {
+    fn configure(&self) -> Result<()> {
         // Exclusive locking: a second process gets SQLITE_BUSY instead of forking the ledger.
         self.conn
             .busy_timeout(std::time::Duration::from_millis(200))
@@ -89,7 +90,7 @@ impl Store {
         Ok(())
     }
 
-    fn create_schema(&self) -> LedgerResult<()> {
+    fn create_schema(&self) -> Result<()> {
         self.conn
             .execute_batch(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -125,7 +126,7 @@ impl Store {
         Ok(())
     }
 
-    fn verify(&self) -> LedgerResult<()> {
+    fn verify(&self) -> Result<()> {
         let check: String = self
             .conn
             .query_row("PRAGMA quick_check", [], |r| r.get(0))
@@ -147,7 +148,7 @@ impl Store {
         }
     }
 
-    pub fn meta(&self, key: &str) -> LedgerResult<Option<String>> {
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
         self.conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
@@ -155,12 +156,12 @@ impl Store {
     }
 
     /// Every persisted account.
-    pub fn all_accounts(&self) -> LedgerResult<Vec<(Pubkey, Account)>> {
+    pub fn all_accounts(&self) -> Result<Vec<(Pubkey, Account)>> {
         self.query_accounts("SELECT pubkey, owner, lamports, executable, rent_epoch, data FROM accounts ORDER BY pubkey", &[])
     }
 
     /// Persisted accounts owned by `owner`.
-    pub fn accounts_by_owner(&self, owner: &Pubkey) -> LedgerResult<Vec<(Pubkey, Account)>> {
+    pub fn accounts_by_owner(&self, owner: &Pubkey) -> Result<Vec<(Pubkey, Account)>> {
         self.query_accounts(
             "SELECT pubkey, owner, lamports, executable, rent_epoch, data FROM accounts WHERE owner = ?1 ORDER BY pubkey",
             &[&owner.to_bytes().to_vec()],
@@ -171,7 +172,7 @@ impl Store {
         &self,
         sql: &str,
         args: &[&dyn rusqlite::ToSql],
-    ) -> LedgerResult<Vec<(Pubkey, Account)>> {
+    ) -> Result<Vec<(Pubkey, Account)>> {
         let mut stmt = self
             .conn
             .prepare_cached(sql)
@@ -210,7 +211,7 @@ impl Store {
     }
 
     /// Records a processed transaction and the accounts it changed, atomically.
-    pub fn commit(&mut self, c: Committed<'_>) -> LedgerResult<()> {
+    pub fn commit(&mut self, c: Committed<'_>) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| classify(&path, e))?;
         {
@@ -220,7 +221,7 @@ impl Store {
                     .copied()
                     .unwrap_or_default()
                     .to_string();
-            let blob = bincode::serialize(c.tx).map_err(|e| LedgerError::Store {
+            let blob = bincode::serialize(c.tx).map_err(|e| Error::Store {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
@@ -278,11 +279,7 @@ impl Store {
     }
 
     /// Transactions referencing `address` (or all when `None`), oldest first, the newest `limit`.
-    pub fn transactions(
-        &self,
-        address: Option<&Pubkey>,
-        limit: usize,
-    ) -> LedgerResult<Vec<TxRecord>> {
+    pub fn transactions(&self, address: Option<&Pubkey>, limit: usize) -> Result<Vec<TxRecord>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let (sql, key): (&str, Option<Vec<u8>>) = match address {
             Some(a) => (
@@ -336,7 +333,7 @@ impl Store {
         Ok(out)
     }
 
-    pub fn transaction_count(&self) -> LedgerResult<u64> {
+    pub fn transaction_count(&self) -> Result<u64> {
         self.conn
             .query_row("SELECT COUNT(*) FROM transactions", [], |r| {
                 r.get::<_, i64>(0)
@@ -345,46 +342,46 @@ impl Store {
             .map_err(|e| self.classify(e))
     }
 
-    fn err(&self, e: rusqlite::Error) -> LedgerError {
-        LedgerError::Store {
+    fn err(&self, e: rusqlite::Error) -> Error {
+        Error::Store {
             path: self.path.clone(),
             message: e.to_string(),
         }
     }
 
-    fn classify(&self, e: rusqlite::Error) -> LedgerError {
+    fn classify(&self, e: rusqlite::Error) -> Error {
         classify(&self.path, e)
     }
 
-    fn corrupt(&self, message: String) -> LedgerError {
-        LedgerError::Corrupt {
+    fn corrupt(&self, message: String) -> Error {
+        Error::Corrupt {
             path: self.path.clone(),
             message,
         }
     }
 }
 
-fn corrupt_or_store(path: &str, e: rusqlite::Error) -> LedgerError {
+fn corrupt_or_store(path: &str, e: rusqlite::Error) -> Error {
     classify(path, e)
 }
 
 /// Maps SQLite failures to the ledger's errors: a damaged file is `Corrupt`, a file held by
 /// another process is `Locked`, anything else a plain store error.
-fn classify(path: &str, e: rusqlite::Error) -> LedgerError {
+fn classify(path: &str, e: rusqlite::Error) -> Error {
     use rusqlite::ErrorCode::*;
     if let rusqlite::Error::SqliteFailure(f, _) = &e {
         match f.code {
             DatabaseCorrupt | NotADatabase => {
-                return LedgerError::Corrupt {
+                return Error::Corrupt {
                     path: path.into(),
                     message: e.to_string(),
                 }
             }
-            DatabaseBusy | DatabaseLocked => return LedgerError::Locked { path: path.into() },
+            DatabaseBusy | DatabaseLocked => return Error::Locked { path: path.into() },
             _ => {}
         }
     }
-    LedgerError::Store {
+    Error::Store {
         path: path.into(),
         message: e.to_string(),
     }
@@ -392,7 +389,7 @@ fn classify(path: &str, e: rusqlite::Error) -> LedgerError {
 
 impl Store {
     /// Writes (or deletes) one account outside a transaction (fixtures).
-    pub fn put_account(&mut self, key: &Pubkey, account: Option<&Account>) -> LedgerResult<()> {
+    pub fn put_account(&mut self, key: &Pubkey, account: Option<&Account>) -> Result<()> {
         let key = key.to_bytes().to_vec();
         let r = match account {
             Some(a) => self.conn.execute(

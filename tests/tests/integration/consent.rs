@@ -1274,6 +1274,7 @@ fn the_patient_signs_offline_and_the_signed_transaction_is_submitted() {
     );
     assert!(offline::attach(&mut tx, &forged)
         .unwrap_err()
+        .to_string()
         .contains("does not match"));
     offline::attach(&mut tx, &pair).unwrap();
     offline::submit(&h.ledger, &tx).unwrap();

@@ -986,9 +986,7 @@ fn verify(
     code: &caretrail_sdk::gs1::Gs1Code,
     expected: Option<&Keypair>,
 ) -> cus::Verification {
-    cus::verify(&h.ledger, code, expected.map(|k| k.pubkey()).as_ref())
-        .unwrap()
-        .unwrap()
+    cus::verify(&h.ledger, code, expected.map(|k| k.pubkey()).as_ref()).unwrap()
 }
 
 #[test]
@@ -1121,9 +1119,7 @@ fn history_follows_the_unit_through_its_case_and_exports_epcis() {
     assert_eq!(history[2].via, Some(case));
     assert_eq!(history[5].via, None);
 
-    let doc = caretrail_sdk::epcis::export_unit_history(&h.ledger, &code("H1"))
-        .unwrap()
-        .unwrap();
+    let doc = caretrail_sdk::epcis::export_unit_history(&h.ledger, &code("H1")).unwrap();
     assert_eq!(doc["@context"][0], caretrail_sdk::epcis::EPCIS_CONTEXT);
     assert_eq!(
         (doc["type"].as_str(), doc["schemaVersion"].as_str()),
@@ -1423,11 +1419,9 @@ fn verification_reports_a_code_whose_prefix_nobody_holds() {
     let sc = h.supply_chain();
     h.commission(&sc, &["V1"]);
     let genuine_brand = caretrail_sdk::gs1::parse("(01)09501101020917(21)NEVER").unwrap();
-    let v = cus::verify(&h.ledger, &genuine_brand, None)
-        .unwrap()
-        .unwrap();
+    let v = cus::verify(&h.ledger, &genuine_brand, None).unwrap();
     assert_eq!(v.name(), "unknown_serial");
     let nobodys = caretrail_sdk::gs1::parse("(01)00361414123458(21)X1").unwrap();
-    let v = cus::verify(&h.ledger, &nobodys, None).unwrap().unwrap();
+    let v = cus::verify(&h.ledger, &nobodys, None).unwrap();
     assert_eq!(v.name(), "unknown_prefix");
 }

@@ -1,6 +1,6 @@
 //! The embedded ledger: persistence across processes, history, corruption and lock detection.
 
-use caretrail_sdk::ledger::{EmbeddedLedger, Ledger, LedgerError};
+use caretrail_sdk::ledger::{EmbeddedLedger, Ledger};
 use caretrail_sdk::registry::{self as reg, roles, RegistryClient};
 use caretrail_tests::participant_args;
 use solana_sdk::{
@@ -87,7 +87,7 @@ fn failed_transactions_are_recorded_with_their_logs() {
     let err = RegistryClient::new(&ledger, &other)
         .propose_authority(&other, &other.pubkey())
         .unwrap_err();
-    let LedgerError::Transaction { signature, .. } = err else {
+    let caretrail_sdk::Error::Transaction { signature, .. } = err else {
         panic!("{err}")
     };
     let history = ledger
@@ -125,7 +125,7 @@ fn corrupted_ledger_file_is_detected_not_reset() {
     let err = EmbeddedLedger::open(dir.path())
         .err()
         .expect("corruption detected");
-    assert!(matches!(err, LedgerError::Corrupt { .. }), "{err}");
+    assert!(matches!(err, caretrail_sdk::Error::Corrupt { .. }), "{err}");
     assert_eq!(
         std::fs::read(&file).unwrap(),
         bytes,
@@ -152,7 +152,7 @@ fn truncated_or_foreign_ledger_file_is_detected() {
     let err = EmbeddedLedger::open(dir.path())
         .err()
         .expect("truncation detected");
-    assert!(matches!(err, LedgerError::Corrupt { .. }), "{err}");
+    assert!(matches!(err, caretrail_sdk::Error::Corrupt { .. }), "{err}");
 
     let foreign = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -163,7 +163,7 @@ fn truncated_or_foreign_ledger_file_is_detected() {
     let err = EmbeddedLedger::open(foreign.path())
         .err()
         .expect("foreign file detected");
-    assert!(matches!(err, LedgerError::Corrupt { .. }), "{err}");
+    assert!(matches!(err, caretrail_sdk::Error::Corrupt { .. }), "{err}");
 }
 
 #[test]
@@ -173,5 +173,5 @@ fn a_ledger_in_use_is_not_opened_twice() {
     let err = EmbeddedLedger::open(dir.path())
         .err()
         .expect("second open refused");
-    assert!(matches!(err, LedgerError::Locked { .. }), "{err}");
+    assert!(matches!(err, caretrail_sdk::Error::Locked { .. }), "{err}");
 }

@@ -550,7 +550,7 @@ fn suspend_then_reinstate() {
         (ParticipantStatus::Suspended, 42)
     );
     assert_eq!(
-        p.require_role(&w.pubkey(), roles::DISPENSER, h.now()),
+        p.require_role::<registry::error::RegistryError>(&w.pubkey(), roles::DISPENSER, h.now()),
         Err(RegistryError::ParticipantSuspended.into())
     );
     assert!(
@@ -560,7 +560,7 @@ fn suspend_then_reinstate() {
     let p = participant(&h, &w.pubkey());
     assert_eq!((p.status, p.status_reason), (ParticipantStatus::Active, 0));
     assert!(p
-        .require_role(&w.pubkey(), roles::DISPENSER, h.now())
+        .require_role::<registry::error::RegistryError>(&w.pubkey(), roles::DISPENSER, h.now())
         .is_ok());
 }
 
@@ -637,7 +637,7 @@ fn revoke_is_terminal_and_counted() {
         RegistryError::ParticipantRevoked,
     );
     assert_eq!(
-        p.require_role(&w.pubkey(), roles::PROVIDER, h.now()),
+        p.require_role::<registry::error::RegistryError>(&w.pubkey(), roles::PROVIDER, h.now()),
         Err(RegistryError::ParticipantRevoked.into())
     );
 }
@@ -776,15 +776,15 @@ fn role_check_follows_expiry_of_the_credential() {
     let w = h.participant(&a, roles::DISPENSER | roles::PROVIDER);
     let p = participant(&h, &w.pubkey());
     assert!(p
-        .require_role(&w.pubkey(), roles::PROVIDER, h.now())
+        .require_role::<registry::error::RegistryError>(&w.pubkey(), roles::PROVIDER, h.now())
         .is_ok());
     assert_eq!(
-        p.require_role(&w.pubkey(), roles::PAYER, h.now()),
+        p.require_role::<registry::error::RegistryError>(&w.pubkey(), roles::PAYER, h.now()),
         Err(RegistryError::MissingRole.into())
     );
     h.warp(365 * DAY);
     assert_eq!(
-        p.require_role(&w.pubkey(), roles::PROVIDER, h.now()),
+        p.require_role::<registry::error::RegistryError>(&w.pubkey(), roles::PROVIDER, h.now()),
         Err(RegistryError::ParticipantExpired.into())
     );
 }

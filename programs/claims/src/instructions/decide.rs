@@ -4,6 +4,7 @@
 use crate::constants::carc;
 use crate::error::ClaimsError;
 use crate::events::ClaimStatusChanged;
+use crate::math::SafeMath;
 use crate::state::{Claim, ClaimStatus, Coverage, Payer};
 use crate::utils::{now, require_biller, require_payer};
 use anchor_lang::prelude::*;
@@ -26,7 +27,7 @@ pub struct Decide<'info> {
 }
 
 fn changed(claim: &Account<Claim>, by: Pubkey, now: i64) {
-    registry::emit_event!(ClaimStatusChanged {
+    caretrail_common::emit_event!(ClaimStatusChanged {
         claim: claim.key(),
         status: claim.status as u8,
         by,
@@ -102,13 +103,13 @@ impl Decide<'_> {
         claim.release(coverage)?;
         let payer = &mut ctx.accounts.payer;
         payer.settle(claim.approved)?;
-        let deductible_left = crate::math::sub_u64(coverage.deductible, coverage.deductible_met)?;
+        let deductible_left = coverage.deductible.safe_sub(coverage.deductible_met)?;
         let patient_share = allowed.min(deductible_left);
-        let plan = crate::math::sub_u64(allowed, patient_share)?;
-        let benefit_left = crate::math::sub_u64(coverage.annual_max, coverage.used)?;
+        let plan = allowed.safe_sub(patient_share)?;
+        let benefit_left = coverage.annual_max.safe_sub(coverage.used)?;
         let approved = plan.min(benefit_left);
-        coverage.deductible_met = crate::math::add_u64(coverage.deductible_met, patient_share)?;
-        coverage.used = crate::math::add_u64(coverage.used, approved)?;
+        coverage.deductible_met = coverage.deductible_met.safe_add(patient_share)?;
+        coverage.used = coverage.used.safe_add(approved)?;
         coverage.invariant()?;
         claim.approved = approved;
         claim.patient_share = patient_share;
@@ -131,7 +132,7 @@ impl Decide<'_> {
         claim.decided_at = now;
         claim.updated_at = now;
         claim.invariant()?;
-        payer.outstanding = crate::math::add_u64(payer.outstanding, approved)?;
+        payer.outstanding = payer.outstanding.safe_add(approved)?;
         payer.invariant()?;
         let by = ctx
             .accounts
@@ -166,7 +167,7 @@ impl Appeal<'_> {
             ),
             ClaimsError::InvalidTransition
         );
-        let deadline = crate::math::add_i64(c.decided_at, self.payer.appeal_window)?;
+        let deadline = c.decided_at.safe_add(self.payer.appeal_window)?;
         require!(now()? <= deadline, ClaimsError::AppealWindowClosed);
         Ok(())
     }

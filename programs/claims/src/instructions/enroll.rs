@@ -20,7 +20,7 @@ pub struct EnrollArgs {
 #[derive(Accounts)]
 #[instruction(args: EnrollArgs)]
 pub struct Enroll<'info> {
-    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// CHECK: created by the handler with `caretrail_common::pda` (works when somebody funded
     /// the address first); an enrolled member fails with `AlreadyEnrolled`.
     #[account(mut, seeds = [SEED_COVERAGE, payer.key().as_ref(), args.member_commitment.as_ref()], bump)]
     pub coverage: UncheckedAccount<'info>,
@@ -70,7 +70,7 @@ impl Enroll<'_> {
             deductible_met: 0,
         };
         coverage.invariant()?;
-        registry::utils::pda::init_account(
+        caretrail_common::pda::init_account(
             &a.authority.to_account_info(),
             &a.coverage,
             &a.system_program.to_account_info(),
@@ -83,7 +83,7 @@ impl Enroll<'_> {
             ],
             &coverage,
         )?;
-        registry::emit_event!(CoverageEnrolled {
+        caretrail_common::emit_event!(CoverageEnrolled {
             coverage: a.coverage.key(),
             payer: coverage.payer,
             patient: coverage.patient,

@@ -1,6 +1,5 @@
 pub mod decide;
 pub mod enroll;
-pub mod initialize_config;
 pub mod pay;
 pub mod payer;
 pub mod payer_admin;
@@ -8,7 +7,6 @@ pub mod submit;
 
 pub use decide::*;
 pub use enroll::*;
-pub use initialize_config::*;
 pub use pay::*;
 pub use payer::*;
 pub use payer_admin::*;

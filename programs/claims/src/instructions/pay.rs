@@ -4,6 +4,7 @@
 use crate::constants::SEED_PAYER;
 use crate::error::ClaimsError;
 use crate::events::{ClaimPaid, PaymentReversed};
+use crate::math::SafeMath;
 use crate::state::{Claim, ClaimStatus, Coverage, Payer};
 use crate::utils::{now, require_biller, require_payer};
 use anchor_lang::prelude::*;
@@ -87,14 +88,14 @@ impl Pay<'_> {
         let limit = payer.daily_limit;
         payer.window.pay(amount, limit, now)?;
         payer.settle(amount)?;
-        payer.total_paid = crate::math::add_u64(payer.total_paid, amount)?;
+        payer.total_paid = payer.total_paid.safe_add(amount)?;
         payer.invariant()?;
         let claim = &mut ctx.accounts.claim;
         claim.paid = amount;
         claim.status = ClaimStatus::Paid;
         claim.updated_at = now;
         claim.invariant()?;
-        registry::emit_event!(ClaimPaid {
+        caretrail_common::emit_event!(ClaimPaid {
             claim: claim.key(),
             payer: payer.key(),
             provider: claim.provider,
@@ -165,7 +166,7 @@ impl Reverse<'_> {
             a.mint.decimals,
         )?;
         let payer = &mut ctx.accounts.payer;
-        payer.total_reversed = crate::math::add_u64(payer.total_reversed, amount)?;
+        payer.total_reversed = payer.total_reversed.safe_add(amount)?;
         payer.invariant()?;
         let coverage = &mut ctx.accounts.coverage;
         let claim = &mut ctx.accounts.claim;
@@ -179,7 +180,7 @@ impl Reverse<'_> {
         claim.carc = reason;
         claim.updated_at = now;
         claim.invariant()?;
-        registry::emit_event!(PaymentReversed {
+        caretrail_common::emit_event!(PaymentReversed {
             claim: claim.key(),
             payer: payer.key(),
             provider: claim.provider,

@@ -3,6 +3,7 @@
 use crate::constants::{ACCOUNT_VERSION, MAX_ADJUDICATORS, SEED_PAYER, SEED_VAULT};
 use crate::error::ClaimsError;
 use crate::events::{PayerInitialized, VaultFunded};
+use crate::math::SafeMath;
 use crate::state::Payer;
 use crate::utils::{now, require_payer};
 use anchor_lang::prelude::*;
@@ -25,7 +26,7 @@ pub struct PayerArgs {
 
 #[derive(Accounts)]
 pub struct InitPayer<'info> {
-    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// CHECK: created by the handler with `caretrail_common::pda` (works when somebody funded
     /// the address first); an existing payer fails with `AlreadyInitialized`.
     #[account(mut, seeds = [SEED_PAYER, authority.key().as_ref()], bump)]
     pub payer: UncheckedAccount<'info>,
@@ -101,7 +102,7 @@ impl InitPayer<'_> {
         payer.invariant()?;
         let funder = a.authority.to_account_info();
         let system = a.system_program.to_account_info();
-        registry::utils::pda::init_account(
+        caretrail_common::pda::init_account(
             &funder,
             &a.payer,
             &system,
@@ -112,7 +113,7 @@ impl InitPayer<'_> {
         // The vault: a token account at its PDA, created whatever lamports it holds, then
         // initialized by the token program with the payer PDA as its owner.
         let mint = a.mint.to_account_info();
-        registry::utils::pda::create_pda(
+        caretrail_common::pda::create_pda(
             &funder,
             &a.vault,
             &system,
@@ -128,7 +129,7 @@ impl InitPayer<'_> {
                 authority: a.payer.to_account_info(),
             },
         ))?;
-        registry::emit_event!(PayerInitialized {
+        caretrail_common::emit_event!(PayerInitialized {
             payer: payer_key,
             authority: payer.authority,
             mint: payer.mint,
@@ -209,9 +210,9 @@ impl FundVault<'_> {
             a.mint.decimals,
         )?;
         let payer = &mut ctx.accounts.payer;
-        payer.total_funded = crate::math::add_u64(payer.total_funded, amount)?;
+        payer.total_funded = payer.total_funded.safe_add(amount)?;
         payer.invariant()?;
-        registry::emit_event!(VaultFunded {
+        caretrail_common::emit_event!(VaultFunded {
             payer: payer.key(),
             funder: ctx.accounts.funder.key(),
             amount,

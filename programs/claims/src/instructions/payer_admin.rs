@@ -4,6 +4,7 @@
 use crate::constants::{MAX_ADJUDICATORS, SEED_PAYER};
 use crate::error::ClaimsError;
 use crate::events::{PayerAuthorityChanged, PayerUpdated, VaultWithdrawn};
+use crate::math::SafeMath;
 use crate::state::{requirement, Payer};
 use crate::utils::{now, require_payer};
 use anchor_lang::prelude::*;
@@ -83,7 +84,7 @@ impl AdministerPayer<'_> {
             payer.paused = v;
         }
         payer.invariant()?;
-        registry::emit_event!(PayerUpdated {
+        caretrail_common::emit_event!(PayerUpdated {
             payer: payer.key(),
             auto_approve_limit: payer.auto_approve_limit,
             daily_limit: payer.daily_limit,
@@ -107,7 +108,7 @@ impl AdministerPayer<'_> {
         let payer = &mut ctx.accounts.payer;
         payer.pending_authority = new_authority;
         payer.invariant()?;
-        registry::emit_event!(PayerAuthorityChanged {
+        caretrail_common::emit_event!(PayerAuthorityChanged {
             payer: payer.key(),
             authority: payer.authority,
             pending_authority: new_authority,
@@ -143,7 +144,7 @@ impl AcceptPayerAuthority<'_> {
         payer.authority = ctx.accounts.new_authority.key();
         payer.pending_authority = Pubkey::default();
         payer.invariant()?;
-        registry::emit_event!(PayerAuthorityChanged {
+        caretrail_common::emit_event!(PayerAuthorityChanged {
             payer: payer.key(),
             authority: payer.authority,
             pending_authority: Pubkey::default(),
@@ -203,9 +204,9 @@ impl WithdrawVault<'_> {
         )?;
         let destination = a.destination.key();
         let payer = &mut ctx.accounts.payer;
-        payer.total_withdrawn = crate::math::add_u64(payer.total_withdrawn, amount)?;
+        payer.total_withdrawn = payer.total_withdrawn.safe_add(amount)?;
         payer.invariant()?;
-        registry::emit_event!(VaultWithdrawn {
+        caretrail_common::emit_event!(VaultWithdrawn {
             payer: payer.key(),
             destination,
             amount,

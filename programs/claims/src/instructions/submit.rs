@@ -1,13 +1,14 @@
 use crate::constants::{frequency, ACCOUNT_VERSION, BILLING_ROLES, SEED_CLAIM, SEED_EVIDENCE};
 use crate::error::ClaimsError;
 use crate::events::{ClaimStatusChanged, ClaimSubmitted};
+use crate::math::SafeMath;
 use crate::state::{requirement, Claim, ClaimStatus, Coverage, Evidence, Payer};
-use crate::utils::{now, require_partner};
+use crate::utils::now;
 use anchor_lang::prelude::*;
+use caretrail_common::pda::{init_account, load_if_exists, write_account};
 use consent::state::{ConsentGrant, GrantStatus};
 use custody::state::{Unit, UnitStatus};
 use registry::state::Participant;
-use registry::utils::pda::{init_account, load_if_exists, write_account};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct SubmitArgs {
@@ -28,7 +29,7 @@ pub struct SubmitArgs {
 #[derive(Accounts)]
 #[instruction(args: SubmitArgs)]
 pub struct SubmitClaim<'info> {
-    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// CHECK: created by the handler with `caretrail_common::pda` (works when somebody funded
     /// the address first); a claim id submitted before fails with `DuplicateClaim`.
     #[account(
         mut,
@@ -62,7 +63,8 @@ impl SubmitClaim<'_> {
         let now = now()?;
         require_keys_neq!(*self.claim.owner, crate::ID, ClaimsError::DuplicateClaim);
         let provider = self.provider.key();
-        require_partner(&self.provider_participant, &provider, BILLING_ROLES, now)?;
+        self.provider_participant
+            .require_role::<ClaimsError>(&provider, BILLING_ROLES, now)?;
         require!(args.billed > 0, ClaimsError::InvalidAmount);
         require!(self.coverage.is_active(now), ClaimsError::CoverageInactive);
         let required = self.payer.requirements;
@@ -137,7 +139,7 @@ impl SubmitClaim<'_> {
                 // A replacement voids the original exactly as `void` does (its evidence
                 // record passes to the replacement below, which names the same unit).
                 old.void(&mut a.coverage, &mut a.payer, now)?;
-                registry::emit_event!(ClaimStatusChanged {
+                caretrail_common::emit_event!(ClaimStatusChanged {
                     claim: old.key(),
                     status: ClaimStatus::Voided as u8,
                     by: provider,
@@ -207,10 +209,7 @@ impl SubmitClaim<'_> {
                 bump: evidence_bump,
                 unit,
                 claim: a.claim.key(),
-                claims_count: crate::math::add_u32(
-                    existing.as_ref().map_or(0, |e| e.claims_count),
-                    1,
-                )?,
+                claims_count: (existing.as_ref().map_or(0, |e| e.claims_count)).safe_add(1)?,
             };
             record.invariant()?;
             if existing.is_some() {
@@ -226,7 +225,7 @@ impl SubmitClaim<'_> {
                 )?;
             }
         }
-        registry::emit_event!(ClaimSubmitted {
+        caretrail_common::emit_event!(ClaimSubmitted {
             claim: a.claim.key(),
             payer: claim.payer,
             provider,

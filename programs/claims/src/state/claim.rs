@@ -1,5 +1,6 @@
 use crate::constants::ACCOUNT_VERSION;
 use crate::error::ClaimsError;
+use crate::math::SafeMath;
 use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -77,9 +78,8 @@ impl Claim {
             coverage.key(),
             crate::error::ClaimsError::CoverageMismatch
         );
-        coverage.used = crate::math::sub_u64(coverage.used, self.approved)?;
-        coverage.deductible_met =
-            crate::math::sub_u64(coverage.deductible_met, self.patient_share)?;
+        coverage.used = coverage.used.safe_sub(self.approved)?;
+        coverage.deductible_met = coverage.deductible_met.safe_sub(self.patient_share)?;
         coverage.invariant()
     }
 

@@ -46,12 +46,12 @@ pub fn release_evidence(
     );
     require_keys_eq!(*info.key, address, ClaimsError::EvidenceMismatch);
     require!(info.is_writable, ClaimsError::EvidenceMismatch);
-    let mut record = registry::utils::pda::load_if_exists::<Evidence>(info, &crate::ID)?
+    let mut record = caretrail_common::pda::load_if_exists::<Evidence>(info, &crate::ID)?
         .ok_or(ClaimsError::EvidenceMismatch)?;
     if record.claim == *claim {
         record.claim = Pubkey::default();
         record.invariant()?;
-        registry::utils::pda::write_account(info, &record)?;
+        caretrail_common::pda::write_account(info, &record)?;
     }
     Ok(())
 }

@@ -1,11 +1,9 @@
 pub mod claim;
-pub mod config;
 pub mod coverage;
 pub mod evidence;
 pub mod payer;
 
 pub use claim::*;
-pub use config::*;
 pub use coverage::*;
 pub use evidence::*;
 pub use payer::*;

@@ -1,5 +1,6 @@
 use crate::constants::{ACCOUNT_VERSION, HOUR, MAX_ADJUDICATORS, WINDOW_HOURS};
 use crate::error::ClaimsError;
+use crate::math::SafeMath;
 use anchor_lang::prelude::*;
 
 /// What a payer may require of every claim it accepts (`Payer::requirements` bits).
@@ -97,10 +98,10 @@ impl PayoutWindow {
     /// Records a payment of `amount` at `now`, or `DailyLimitExceeded`.
     pub fn pay(&mut self, amount: u64, limit: u64, now: i64) -> Result<()> {
         let mut w = self.rolled(now);
-        let paid = crate::math::add_u64(w.paid, amount)?;
+        let paid = w.paid.safe_add(amount)?;
         require!(paid <= limit, ClaimsError::DailyLimitExceeded);
         let slot = w.hour.rem_euclid(WINDOW_HOURS as i64) as usize;
-        w.buckets[slot] = crate::math::add_u64(w.buckets[slot], amount)?;
+        w.buckets[slot] = w.buckets[slot].safe_add(amount)?;
         w.paid = paid;
         *self = w;
         Ok(())
@@ -114,7 +115,7 @@ impl PayoutWindow {
 impl Payer {
     /// An approved amount stops being owed (paid, voided, replaced or re-decided).
     pub fn settle(&mut self, amount: u64) -> Result<()> {
-        self.outstanding = crate::math::sub_u64(self.outstanding, amount)?;
+        self.outstanding = self.outstanding.safe_sub(amount)?;
         Ok(())
     }
 

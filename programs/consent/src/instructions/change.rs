@@ -64,7 +64,7 @@ impl ChangeGrant<'_> {
         grant.expires_at = expires_at;
         grant.updated_at = now;
         grant.invariant()?;
-        registry::emit_event!(GrantApproved {
+        caretrail_common::emit_event!(GrantApproved {
             grant: grant.key(),
             by: ctx.accounts.authority.key(),
             timestamp: now
@@ -78,7 +78,7 @@ impl ChangeGrant<'_> {
         grant.status = GrantStatus::Rejected;
         grant.updated_at = now;
         grant.invariant()?;
-        registry::emit_event!(GrantRejected {
+        caretrail_common::emit_event!(GrantRejected {
             grant: grant.key(),
             by: ctx.accounts.authority.key(),
             timestamp: now
@@ -134,7 +134,7 @@ impl ChangeGrant<'_> {
         grant.by_delegate = grant.is_delegate_made();
         grant.updated_at = now;
         grant.invariant()?;
-        registry::emit_event!(GrantAmended {
+        caretrail_common::emit_event!(GrantAmended {
             grant: grant.key(),
             by,
             scope,
@@ -162,7 +162,7 @@ impl ChangeGrant<'_> {
         grant.status = GrantStatus::Revoked;
         grant.updated_at = now;
         grant.invariant()?;
-        registry::emit_event!(GrantRevoked {
+        caretrail_common::emit_event!(GrantRevoked {
             grant: grant.key(),
             by: ctx.accounts.authority.key(),
             timestamp: now

@@ -30,7 +30,7 @@ impl CloseGrant<'_> {
     }
 
     pub fn handler(ctx: Context<CloseGrant>) -> Result<()> {
-        registry::emit_event!(GrantClosed {
+        caretrail_common::emit_event!(GrantClosed {
             grant: ctx.accounts.grant.key(),
             patient: ctx.accounts.patient.key(),
             timestamp: now()?

@@ -4,12 +4,12 @@ use crate::events::{DelegateRemoved, DelegateSet};
 use crate::state::{Delegate, Scope};
 use crate::utils::now;
 use anchor_lang::prelude::*;
-use registry::utils::pda::{init_account, load_if_exists, write_account};
+use caretrail_common::pda::{init_account, load_if_exists, write_account};
 
 /// The patient names (or re-scopes) a guardian with its own scope and expiry.
 #[derive(Accounts)]
 pub struct SetDelegate<'info> {
-    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// CHECK: created by the handler with `caretrail_common::pda` (works when somebody funded
     /// the address first), or read and re-scoped when it exists.
     #[account(mut, seeds = [SEED_DELEGATE, patient.key().as_ref(), guardian.key().as_ref()], bump)]
     pub delegate: UncheckedAccount<'info>,
@@ -59,7 +59,7 @@ impl SetDelegate<'_> {
                 &delegate,
             )?;
         }
-        registry::emit_event!(DelegateSet {
+        caretrail_common::emit_event!(DelegateSet {
             delegate: a.delegate.key(),
             patient: delegate.patient,
             guardian: delegate.guardian,
@@ -83,7 +83,7 @@ pub struct RemoveDelegate<'info> {
 impl RemoveDelegate<'_> {
     pub fn handler(ctx: Context<RemoveDelegate>) -> Result<()> {
         let d = &ctx.accounts.delegate;
-        registry::emit_event!(DelegateRemoved {
+        caretrail_common::emit_event!(DelegateRemoved {
             delegate: d.key(),
             patient: d.patient,
             guardian: d.guardian,

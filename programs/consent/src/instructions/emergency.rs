@@ -4,12 +4,13 @@ use crate::constants::{
 };
 use crate::error::ConsentError;
 use crate::events::EmergencyReviewed;
+use crate::math::SafeMath;
 use crate::state::{BreakGlass, ConsentGrant, GrantStatus, NewGrant, PatientRecord, Scope};
-use crate::utils::{now, require_partner};
+use crate::utils::now;
 use anchor_lang::prelude::*;
+use caretrail_common::pda::{init_account, load_if_exists, write_account};
 use registry::constants::roles;
 use registry::state::Participant;
-use registry::utils::pda::{init_account, load_if_exists, write_account};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct EmergencyArgs {
@@ -29,7 +30,7 @@ pub struct EmergencyArgs {
 #[derive(Accounts)]
 #[instruction(grant_id: u64)]
 pub struct EmergencyAccess<'info> {
-    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// CHECK: created by the handler with `caretrail_common::pda` (works when somebody funded
     /// the address first); a reused id fails with `GrantIdInUse`.
     #[account(
         mut,
@@ -66,8 +67,7 @@ impl EmergencyAccess<'_> {
                 ConsentError::TooManyUnreviewedEmergencies
             );
         }
-        require_partner(
-            &self.provider_participant,
+        self.provider_participant.require_role::<ConsentError>(
             &self.provider.key(),
             roles::PROVIDER,
             now,
@@ -96,7 +96,7 @@ impl EmergencyAccess<'_> {
         args: EmergencyArgs,
     ) -> Result<()> {
         let now = now()?;
-        let expires_at = crate::math::add_i64(now, args.duration_seconds)?;
+        let expires_at = now.safe_add(args.duration_seconds)?;
         let a = &ctx.accounts;
         let patient = a.patient.key();
         let provider = a.provider.key();
@@ -127,8 +127,8 @@ impl EmergencyAccess<'_> {
             unreviewed_emergencies: 0,
             last_emergency_at: 0,
         });
-        record.emergency_count = crate::math::add_u32(record.emergency_count, 1)?;
-        record.unreviewed_emergencies = crate::math::add_u32(record.unreviewed_emergencies, 1)?;
+        record.emergency_count = record.emergency_count.safe_add(1)?;
+        record.unreviewed_emergencies = record.unreviewed_emergencies.safe_add(1)?;
         record.last_emergency_at = now;
         record.invariant()?;
         if *a.patient_record.owner == crate::ID {
@@ -153,7 +153,7 @@ impl EmergencyAccess<'_> {
             grant: a.grant.key(),
             opened_at: now,
             expires_at,
-            count: crate::math::add_u32(previous.as_ref().map_or(0, |b| b.count), 1)?,
+            count: (previous.as_ref().map_or(0, |b| b.count)).safe_add(1)?,
         };
         breakglass.invariant()?;
         if previous.is_some() {
@@ -173,7 +173,7 @@ impl EmergencyAccess<'_> {
                 &breakglass,
             )?;
         }
-        registry::emit_event!(grant.created_event(a.grant.key(), provider, grant_id));
+        caretrail_common::emit_event!(grant.created_event(a.grant.key(), provider, grant_id));
         Ok(())
     }
 }
@@ -204,9 +204,9 @@ impl ReviewEmergency<'_> {
         grant.updated_at = now;
         grant.invariant()?;
         let record = &mut ctx.accounts.patient_record;
-        record.unreviewed_emergencies = crate::math::sub_u32(record.unreviewed_emergencies, 1)?;
+        record.unreviewed_emergencies = record.unreviewed_emergencies.safe_sub(1)?;
         record.invariant()?;
-        registry::emit_event!(EmergencyReviewed {
+        caretrail_common::emit_event!(EmergencyReviewed {
             grant: grant.key(),
             patient: grant.patient,
             timestamp: now

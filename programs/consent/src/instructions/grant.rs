@@ -1,7 +1,7 @@
 use crate::constants::{GRANTEE_ROLES, SEED_GRANT};
 use crate::error::ConsentError;
 use crate::state::{ConsentGrant, Delegate, GrantStatus, NewGrant, Scope};
-use crate::utils::{authorize_patient_or_delegate, clamp_to_delegation, now, require_partner};
+use crate::utils::{authorize_patient_or_delegate, clamp_to_delegation, now};
 use anchor_lang::prelude::*;
 use registry::state::Participant;
 
@@ -31,7 +31,7 @@ impl GrantArgs {
 #[derive(Accounts)]
 #[instruction(grant_id: u64)]
 pub struct Grant<'info> {
-    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// CHECK: created by the handler with `caretrail_common::pda` (works when somebody funded
     /// the address first).
     #[account(
         mut,
@@ -62,7 +62,8 @@ impl Grant<'_> {
         )?;
         let grantee = self.grantee_participant.wallet;
         require_keys_neq!(grantee, self.patient.key(), ConsentError::SelfGrant);
-        require_partner(&self.grantee_participant, &grantee, GRANTEE_ROLES, now)?;
+        self.grantee_participant
+            .require_role::<ConsentError>(&grantee, GRANTEE_ROLES, now)?;
         args.validate(now)?;
         require!(
             clamp_to_delegation(args.expires_at, delegation) > args.not_before,
@@ -100,7 +101,11 @@ impl Grant<'_> {
             &a.system_program.to_account_info(),
             grant_id,
         )?;
-        registry::emit_event!(grant.created_event(a.grant.key(), a.authority.key(), grant_id));
+        caretrail_common::emit_event!(grant.created_event(
+            a.grant.key(),
+            a.authority.key(),
+            grant_id
+        ));
         Ok(())
     }
 }

@@ -3,7 +3,6 @@ pub mod close_grant;
 pub mod delegate;
 pub mod emergency;
 pub mod grant;
-pub mod initialize_config;
 pub mod record_access;
 pub mod request;
 
@@ -12,6 +11,5 @@ pub use close_grant::*;
 pub use delegate::*;
 pub use emergency::*;
 pub use grant::*;
-pub use initialize_config::*;
 pub use record_access::*;
 pub use request::*;

@@ -2,8 +2,9 @@ use crate::constants::GRANTEE_ROLES;
 use crate::constants::SEED_DELEGATE;
 use crate::error::ConsentError;
 use crate::events::AccessRecorded;
+use crate::math::SafeMath;
 use crate::state::{single_bit_u16, single_bit_u8, ConsentGrant, Delegate};
-use crate::utils::{now, require_partner};
+use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::constants::roles;
 use registry::state::Participant;
@@ -45,7 +46,8 @@ impl RecordAccess<'_> {
         } else {
             GRANTEE_ROLES
         };
-        require_partner(&self.grantee_participant, &self.grantee.key(), allowed, now)?;
+        self.grantee_participant
+            .require_role::<ConsentError>(&self.grantee.key(), allowed, now)?;
         require!(
             single_bit_u16(args.class) && single_bit_u8(args.action) && single_bit_u8(args.purpose),
             ConsentError::InvalidCode
@@ -68,7 +70,7 @@ impl RecordAccess<'_> {
                 &crate::ID,
             );
             require_keys_eq!(*info.key, address, ConsentError::DelegationEnded);
-            let d = registry::utils::pda::load_if_exists::<Delegate>(info, &crate::ID)?
+            let d = caretrail_common::pda::load_if_exists::<Delegate>(info, &crate::ID)?
                 .ok_or(ConsentError::DelegationEnded)?;
             require!(
                 now < d.expires_at && d.created_at <= self.grant.updated_at,
@@ -81,10 +83,10 @@ impl RecordAccess<'_> {
     pub fn handler(ctx: Context<RecordAccess>, args: AccessArgs) -> Result<()> {
         let now = now()?;
         let grant = &mut ctx.accounts.grant;
-        grant.access_count = crate::math::add_u32(grant.access_count, 1)?;
+        grant.access_count = grant.access_count.safe_add(1)?;
         grant.last_access_at = now;
         grant.invariant()?;
-        registry::emit_event!(AccessRecorded {
+        caretrail_common::emit_event!(AccessRecorded {
             grant: grant.key(),
             patient: grant.patient,
             grantee: grant.grantee,

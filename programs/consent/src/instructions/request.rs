@@ -2,7 +2,7 @@ use crate::constants::{GRANTEE_ROLES, SEED_GRANT};
 use crate::error::ConsentError;
 use crate::instructions::GrantArgs;
 use crate::state::{ConsentGrant, GrantStatus, NewGrant};
-use crate::utils::{now, require_partner};
+use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::state::Participant;
 
@@ -11,7 +11,7 @@ use registry::state::Participant;
 #[derive(Accounts)]
 #[instruction(grant_id: u64)]
 pub struct Request<'info> {
-    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// CHECK: created by the handler with `caretrail_common::pda` (works when somebody funded
     /// the address first); a reused id fails with `GrantIdInUse`.
     #[account(
         mut,
@@ -36,8 +36,7 @@ impl Request<'_> {
             self.patient.key(),
             ConsentError::SelfGrant
         );
-        require_partner(
-            &self.grantee_participant,
+        self.grantee_participant.require_role::<ConsentError>(
             &self.grantee.key(),
             GRANTEE_ROLES,
             now,
@@ -69,7 +68,7 @@ impl Request<'_> {
             &a.system_program.to_account_info(),
             grant_id,
         )?;
-        registry::emit_event!(grant.created_event(a.grant.key(), grantee, grant_id));
+        caretrail_common::emit_event!(grant.created_event(a.grant.key(), grantee, grant_id));
         Ok(())
     }
 }

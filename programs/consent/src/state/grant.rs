@@ -84,7 +84,7 @@ impl ConsentGrant {
     }
 
     /// Creates this grant's account `["grant", patient, grantee, grant_id]` with
-    /// `registry::utils::pda` (works when somebody funded the address first).
+    /// `caretrail_common::pda` (works when somebody funded the address first).
     pub fn create<'info>(
         &self,
         payer: &AccountInfo<'info>,
@@ -92,7 +92,7 @@ impl ConsentGrant {
         system_program: &AccountInfo<'info>,
         grant_id: u64,
     ) -> Result<()> {
-        registry::utils::pda::init_account(
+        caretrail_common::pda::init_account(
             payer,
             target,
             system_program,

@@ -1,12 +1,10 @@
 pub mod breakglass;
-pub mod config;
 pub mod delegate;
 pub mod grant;
 pub mod patient;
 pub mod scope;
 
 pub use breakglass::*;
-pub use config::*;
 pub use delegate::*;
 pub use grant::*;
 pub use patient::*;

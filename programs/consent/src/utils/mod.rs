@@ -3,23 +3,8 @@
 use crate::error::ConsentError;
 use crate::state::{Delegate, Scope};
 use anchor_lang::prelude::*;
-use registry::state::Participant;
 
-pub fn now() -> Result<i64> {
-    Ok(Clock::get()?.unix_timestamp)
-}
-
-/// The registry role check, reported under consent's error codes.
-pub fn require_partner(
-    participant: &Participant,
-    wallet: &Pubkey,
-    roles: u16,
-    now: i64,
-) -> Result<()> {
-    participant
-        .check_role(wallet, roles, now)
-        .map_err(|e| ConsentError::from(e).into())
-}
+pub use caretrail_common::now;
 
 /// Only the patient, or a delegate of that patient acting within its scope and before its
 /// expiry, changes a grant of `scope`. Returns the delegation a guardian acted under (`None`

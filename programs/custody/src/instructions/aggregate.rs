@@ -1,8 +1,9 @@
 use crate::constants::{CUSTODIAN_ROLES, MAX_BATCH};
 use crate::error::CustodyError;
 use crate::events::Packed;
+use crate::math::SafeMath;
 use crate::state::{Unit, UnitKind};
-use crate::utils::{load_lot, load_unit, now, require_lot_ok, require_partner};
+use crate::utils::{load_lot, load_unit, now, require_lot_ok};
 use anchor_lang::prelude::*;
 use registry::state::Participant;
 
@@ -19,8 +20,7 @@ pub struct Aggregate<'info> {
 impl Aggregate<'_> {
     pub fn validate(&self, child_count: u8, remaining: &[AccountInfo]) -> Result<()> {
         let now = now()?;
-        require_partner(
-            &self.packer_participant,
+        self.packer_participant.require_role::<CustodyError>(
             &self.packer.key(),
             CUSTODIAN_ROLES,
             now,
@@ -70,10 +70,10 @@ impl Aggregate<'_> {
             packed.push(*info.key);
         }
         let parent = &mut ctx.accounts.parent;
-        parent.child_count = crate::math::add_u32(parent.child_count, packed.len() as u32)?;
+        parent.child_count = parent.child_count.safe_add(packed.len() as u32)?;
         parent.updated_at = now;
         parent.invariant()?;
-        registry::emit_event!(Packed {
+        caretrail_common::emit_event!(Packed {
             parent: parent_key,
             children: packed,
             by: packer,

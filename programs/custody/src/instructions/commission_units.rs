@@ -1,8 +1,9 @@
 use crate::constants::{ACCOUNT_VERSION, COMMISSIONER_ROLES, MAX_BATCH, SEED_UNIT};
 use crate::error::CustodyError;
 use crate::events::UnitsCommissioned;
+use crate::math::SafeMath;
 use crate::state::{Lot, LotStatus, Unit, UnitKind, UnitStatus};
-use crate::utils::{now, require_partner};
+use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::state::Participant;
 
@@ -22,8 +23,7 @@ pub struct CommissionUnits<'info> {
 impl CommissionUnits<'_> {
     pub fn validate(&self, serial_hashes: &[[u8; 32]], remaining: &[AccountInfo]) -> Result<()> {
         let now = now()?;
-        require_partner(
-            &self.manufacturer_participant,
+        self.manufacturer_participant.require_role::<CustodyError>(
             &self.manufacturer.key(),
             COMMISSIONER_ROLES,
             now,
@@ -77,7 +77,7 @@ impl CommissionUnits<'_> {
                 updated_at: now,
             };
             unit.invariant()?;
-            registry::utils::pda::init_account(
+            caretrail_common::pda::init_account(
                 &payer,
                 info,
                 &system,
@@ -88,9 +88,9 @@ impl CommissionUnits<'_> {
             units.push(address);
         }
         let lot = &mut ctx.accounts.lot;
-        lot.unit_count = crate::math::add_u32(lot.unit_count, units.len() as u32)?;
+        lot.unit_count = lot.unit_count.safe_add(units.len() as u32)?;
         lot.invariant()?;
-        registry::emit_event!(UnitsCommissioned {
+        caretrail_common::emit_event!(UnitsCommissioned {
             lot: lot_key,
             manufacturer: lot.manufacturer,
             units,

@@ -2,7 +2,7 @@ use crate::constants::{ACCOUNT_VERSION, CUSTODIAN_ROLES, SEED_UNIT, SSCC_LEN};
 use crate::error::CustodyError;
 use crate::events::AggregateCreated;
 use crate::state::{Unit, UnitKind, UnitStatus};
-use crate::utils::{now, require_partner, require_prefix_holder};
+use crate::utils::{now, require_prefix_holder};
 use anchor_lang::prelude::*;
 use registry::state::{CompanyPrefix, Participant};
 
@@ -10,7 +10,7 @@ use registry::state::{CompanyPrefix, Participant};
 #[derive(Accounts)]
 #[instruction(sscc: [u8; SSCC_LEN])]
 pub struct CreateAggregate<'info> {
-    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// CHECK: created by the handler with `caretrail_common::pda` (works when somebody funded
     /// the address first); an existing SSCC fails with `AggregateExists`.
     #[account(mut, seeds = [SEED_UNIT, sscc.as_ref()], bump)]
     pub aggregate: UncheckedAccount<'info>,
@@ -30,14 +30,13 @@ impl CreateAggregate<'_> {
             crate::ID,
             CustodyError::AggregateExists
         );
-        require_partner(
-            &self.packer_participant,
+        self.packer_participant.require_role::<CustodyError>(
             &self.packer.key(),
             CUSTODIAN_ROLES,
             now()?,
         )?;
         require!(
-            registry::utils::gs1::check_digit_valid(sscc),
+            caretrail_common::gs1::check_digit_valid(sscc),
             CustodyError::InvalidSscc
         );
         require_prefix_holder(&self.company_prefix, sscc, &self.packer.key())?;
@@ -70,7 +69,7 @@ impl CreateAggregate<'_> {
         };
         aggregate.invariant()?;
         let a = &ctx.accounts;
-        registry::utils::pda::init_account(
+        caretrail_common::pda::init_account(
             &a.payer.to_account_info(),
             &a.aggregate.to_account_info(),
             &a.system_program.to_account_info(),
@@ -78,7 +77,7 @@ impl CreateAggregate<'_> {
             &[SEED_UNIT, sscc.as_ref(), &[bump]],
             &aggregate,
         )?;
-        registry::emit_event!(AggregateCreated {
+        caretrail_common::emit_event!(AggregateCreated {
             unit: a.aggregate.key(),
             sscc,
             kind: kind as u8,

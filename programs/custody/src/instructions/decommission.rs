@@ -1,7 +1,7 @@
 use crate::error::CustodyError;
 use crate::events::Decommissioned;
 use crate::state::{Unit, UnitStatus};
-use crate::utils::{now, require_partner};
+use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::state::Participant;
 
@@ -17,8 +17,7 @@ pub struct Decommission<'info> {
 
 impl Decommission<'_> {
     pub fn validate(&self) -> Result<()> {
-        require_partner(
-            &self.holder_participant,
+        self.holder_participant.require_role::<CustodyError>(
             &self.holder.key(),
             crate::constants::CUSTODIAN_ROLES,
             now()?,
@@ -43,7 +42,7 @@ impl Decommission<'_> {
         };
         unit.updated_at = now;
         unit.invariant()?;
-        registry::emit_event!(Decommissioned {
+        caretrail_common::emit_event!(Decommissioned {
             unit: unit.key(),
             by: ctx.accounts.holder.key(),
             destroyed,

@@ -1,8 +1,9 @@
 use crate::constants::{CUSTODIAN_ROLES, MAX_BATCH};
 use crate::error::CustodyError;
 use crate::events::Unpacked;
+use crate::math::SafeMath;
 use crate::state::Unit;
-use crate::utils::{load_unit, now, require_partner, write_account};
+use crate::utils::{load_unit, now, write_account};
 use anchor_lang::prelude::*;
 use registry::state::Participant;
 
@@ -25,8 +26,7 @@ pub fn unpack_chain(child_head: &[u8; 32], parent: &Pubkey, parent_head: &[u8; 3
 
 impl Disaggregate<'_> {
     pub fn validate(&self, remaining: &[AccountInfo]) -> Result<()> {
-        require_partner(
-            &self.packer_participant,
+        self.packer_participant.require_role::<CustodyError>(
             &self.packer.key(),
             CUSTODIAN_ROLES,
             now()?,
@@ -62,10 +62,10 @@ impl Disaggregate<'_> {
             unpacked.push(*info.key);
         }
         let parent = &mut ctx.accounts.parent;
-        parent.child_count = crate::math::sub_u32(parent.child_count, unpacked.len() as u32)?;
+        parent.child_count = parent.child_count.safe_sub(unpacked.len() as u32)?;
         parent.updated_at = now;
         parent.invariant()?;
-        registry::emit_event!(Unpacked {
+        caretrail_common::emit_event!(Unpacked {
             parent: parent_key,
             children: unpacked,
             by: holder,

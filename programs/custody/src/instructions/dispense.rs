@@ -1,7 +1,7 @@
 use crate::error::CustodyError;
 use crate::events::Dispensed;
 use crate::state::{Lot, Unit, UnitStatus};
-use crate::utils::{now, require_lot_ok, require_partner};
+use crate::utils::{now, require_lot_ok};
 use anchor_lang::prelude::*;
 use registry::constants::roles;
 use registry::state::Participant;
@@ -19,8 +19,7 @@ pub struct Dispense<'info> {
 impl Dispense<'_> {
     pub fn validate(&self) -> Result<()> {
         let now = now()?;
-        require_partner(
-            &self.dispenser_participant,
+        self.dispenser_participant.require_role::<CustodyError>(
             &self.dispenser.key(),
             roles::DISPENSER,
             now,
@@ -42,7 +41,7 @@ impl Dispense<'_> {
         unit.status = UnitStatus::Dispensed;
         unit.updated_at = now;
         unit.invariant()?;
-        registry::emit_event!(Dispensed {
+        caretrail_common::emit_event!(Dispensed {
             unit: unit.key(),
             dispenser: ctx.accounts.dispenser.key(),
             timestamp: now

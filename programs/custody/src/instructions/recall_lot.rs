@@ -1,7 +1,7 @@
 use crate::error::CustodyError;
 use crate::events::LotRecalled;
 use crate::state::{Lot, LotStatus};
-use crate::utils::{now, require_partner};
+use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::constants::roles;
 use registry::state::Participant;
@@ -24,7 +24,8 @@ impl RecallLot<'_> {
         } else {
             roles::REGULATOR
         };
-        require_partner(&self.authority_participant, &signer, allowed, now()?)?;
+        self.authority_participant
+            .require_role::<CustodyError>(&signer, allowed, now()?)?;
         require!(
             self.lot.status == LotStatus::Released,
             CustodyError::AlreadyRecalled
@@ -39,7 +40,7 @@ impl RecallLot<'_> {
         lot.recalled_at = now;
         lot.recall_reason = reason_code;
         lot.invariant()?;
-        registry::emit_event!(LotRecalled {
+        caretrail_common::emit_event!(LotRecalled {
             lot: lot.key(),
             by: ctx.accounts.authority.key(),
             reason_code,

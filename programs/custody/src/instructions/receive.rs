@@ -1,8 +1,9 @@
 use crate::constants::{CUSTODIAN_ROLES, SEED_HOP, SHIPMENT_TIMEOUT};
 use crate::error::CustodyError;
 use crate::events::{Received, Refused, ShipmentCancelled};
+use crate::math::SafeMath;
 use crate::state::{Hop, HopStatus, Lot, Unit, UnitStatus};
-use crate::utils::{now, require_lot_ok, require_partner};
+use crate::utils::{now, require_lot_ok};
 use anchor_lang::prelude::*;
 use registry::state::Participant;
 
@@ -53,7 +54,7 @@ fn complete_hop(
     hop.invariant()?;
     let head = hop.chain(&unit.chain_head, index);
     unit.chain_head = head;
-    unit.hop_count = crate::math::add_u32(index, 1)?;
+    unit.hop_count = index.safe_add(1)?;
     unit.status = UnitStatus::Active;
     if status == HopStatus::Received {
         unit.holder = hop.to;
@@ -75,8 +76,7 @@ impl Receive<'_> {
     pub fn validate_receive(&self) -> Result<()> {
         self.validate_common()?;
         let now = now()?;
-        require_partner(
-            &self.receiver_participant,
+        self.receiver_participant.require_role::<CustodyError>(
             &self.receiver.key(),
             CUSTODIAN_ROLES,
             now,
@@ -107,7 +107,7 @@ impl Receive<'_> {
         let now = now()?;
         let (index, chain_head) = ctx.accounts.complete(HopStatus::Received, now)?;
         let hop = &ctx.accounts.hop;
-        registry::emit_event!(Received {
+        caretrail_common::emit_event!(Received {
             unit: ctx.accounts.unit.key(),
             hop: hop.key(),
             index,
@@ -123,7 +123,7 @@ impl Receive<'_> {
         let now = now()?;
         let (index, chain_head) = ctx.accounts.complete(HopStatus::Refused, now)?;
         let hop = &ctx.accounts.hop;
-        registry::emit_event!(Refused {
+        caretrail_common::emit_event!(Refused {
             unit: ctx.accounts.unit.key(),
             hop: hop.key(),
             index,
@@ -153,7 +153,7 @@ impl CancelShipment<'_> {
     pub fn validate(&self) -> Result<()> {
         require_pending_hop(&self.unit, &self.hop)?;
         require_keys_eq!(self.hop.from, self.sender.key(), CustodyError::NotHolder);
-        let deadline = crate::math::add_i64(self.hop.shipped_at, SHIPMENT_TIMEOUT)?;
+        let deadline = self.hop.shipped_at.safe_add(SHIPMENT_TIMEOUT)?;
         require!(now()? >= deadline, CustodyError::ShipmentNotTimedOut);
         Ok(())
     }
@@ -162,7 +162,7 @@ impl CancelShipment<'_> {
         let now = now()?;
         let a = &mut *ctx.accounts;
         let (index, chain_head) = complete_hop(&mut a.unit, &mut a.hop, HopStatus::Cancelled, now)?;
-        registry::emit_event!(ShipmentCancelled {
+        caretrail_common::emit_event!(ShipmentCancelled {
             unit: a.unit.key(),
             hop: a.hop.key(),
             index,

@@ -2,7 +2,7 @@ use crate::constants::{ACCOUNT_VERSION, COMMISSIONER_ROLES, GTIN_LEN, SEED_LOT};
 use crate::error::CustodyError;
 use crate::events::LotRegistered;
 use crate::state::{Lot, LotStatus};
-use crate::utils::{now, require_partner, require_prefix_holder};
+use crate::utils::{now, require_prefix_holder};
 use anchor_lang::prelude::*;
 use registry::state::{CompanyPrefix, Participant};
 
@@ -20,7 +20,7 @@ pub struct RegisterLotArgs {
 #[derive(Accounts)]
 #[instruction(args: RegisterLotArgs)]
 pub struct RegisterLot<'info> {
-    /// CHECK: created by the handler with `registry::utils::pda` (works when somebody funded
+    /// CHECK: created by the handler with `caretrail_common::pda` (works when somebody funded
     /// the address first); an existing lot fails with `LotAlreadyRegistered`.
     #[account(mut, seeds = [SEED_LOT, args.gtin.as_ref(), args.lot_hash.as_ref()], bump)]
     pub lot: UncheckedAccount<'info>,
@@ -41,14 +41,13 @@ impl RegisterLot<'_> {
             crate::ID,
             CustodyError::LotAlreadyRegistered
         );
-        require_partner(
-            &self.manufacturer_participant,
+        self.manufacturer_participant.require_role::<CustodyError>(
             &self.manufacturer.key(),
             COMMISSIONER_ROLES,
             now,
         )?;
         require!(
-            registry::utils::gs1::check_digit_valid(&args.gtin),
+            caretrail_common::gs1::check_digit_valid(&args.gtin),
             CustodyError::InvalidGtin
         );
         require_prefix_holder(&self.company_prefix, &args.gtin, &self.manufacturer.key())?;
@@ -84,7 +83,7 @@ impl RegisterLot<'_> {
         };
         lot.invariant()?;
         let a = &ctx.accounts;
-        registry::utils::pda::init_account(
+        caretrail_common::pda::init_account(
             &a.payer.to_account_info(),
             &a.lot.to_account_info(),
             &a.system_program.to_account_info(),
@@ -97,7 +96,7 @@ impl RegisterLot<'_> {
             ],
             &lot,
         )?;
-        registry::emit_event!(LotRegistered {
+        caretrail_common::emit_event!(LotRegistered {
             lot: a.lot.key(),
             gtin: args.gtin,
             lot_hash: args.lot_hash,

@@ -2,7 +2,7 @@ use crate::constants::{ACCOUNT_VERSION, CUSTODIAN_ROLES, SEED_HOP, SHIPMENT_REF_
 use crate::error::CustodyError;
 use crate::events::Shipped;
 use crate::state::{Hop, HopStatus, Lot, Unit, UnitStatus};
-use crate::utils::{now, require_lot_ok, require_partner};
+use crate::utils::{now, require_lot_ok};
 use anchor_lang::prelude::*;
 use registry::constants::GLN_LEN;
 use registry::state::Participant;
@@ -23,7 +23,7 @@ pub struct ShipArgs {
 pub struct Ship<'info> {
     #[account(mut)]
     pub unit: Account<'info, Unit>,
-    /// CHECK: hop `unit.hop_count`, created by the handler with `registry::utils::pda` (works
+    /// CHECK: hop `unit.hop_count`, created by the handler with `caretrail_common::pda` (works
     /// when somebody funded the address first). Shipping a unit already in transit fails with
     /// the unit's status error; `validate()` then requires the hop to be fresh.
     #[account(mut, seeds = [SEED_HOP, unit.key().as_ref(), &unit.hop_count.to_le_bytes()], bump)]
@@ -42,14 +42,14 @@ pub struct Ship<'info> {
 impl Ship<'_> {
     pub fn validate(&self, args: &ShipArgs) -> Result<()> {
         let now = now()?;
-        require_partner(
-            &self.sender_participant,
+        self.sender_participant.require_role::<CustodyError>(
             &self.sender.key(),
             CUSTODIAN_ROLES,
             now,
         )?;
         let receiver = self.receiver_participant.wallet;
-        require_partner(&self.receiver_participant, &receiver, CUSTODIAN_ROLES, now)?;
+        self.receiver_participant
+            .require_role::<CustodyError>(&receiver, CUSTODIAN_ROLES, now)?;
         require_keys_neq!(receiver, self.sender.key(), CustodyError::SelfShipment);
         require!(!self.unit.in_aggregate(), CustodyError::InsideAggregate);
         self.unit.require_active()?;
@@ -89,7 +89,7 @@ impl Ship<'_> {
         let a = &ctx.accounts;
         let unit_key = a.unit.key();
         let index = a.unit.hop_count.to_le_bytes();
-        registry::utils::pda::init_account(
+        caretrail_common::pda::init_account(
             &a.payer.to_account_info(),
             &a.hop.to_account_info(),
             &a.system_program.to_account_info(),
@@ -102,7 +102,7 @@ impl Ship<'_> {
         unit.status = UnitStatus::InTransit;
         unit.updated_at = now;
         unit.invariant()?;
-        registry::emit_event!(Shipped {
+        caretrail_common::emit_event!(Shipped {
             unit: unit.key(),
             hop: hop_key,
             index: unit.hop_count,

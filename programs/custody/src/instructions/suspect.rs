@@ -6,7 +6,7 @@ use crate::constants::{ACCOUNT_VERSION, SEED_QUARANTINE};
 use crate::error::CustodyError;
 use crate::events::{DeclaredIllegitimate, SuspectCleared, SuspectFlagged};
 use crate::state::{Lot, Quarantine, Unit, UnitStatus};
-use crate::utils::{now, require_partner};
+use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::constants::roles;
 use registry::state::Participant;
@@ -15,7 +15,7 @@ use registry::state::Participant;
 pub struct FlagSuspect<'info> {
     #[account(mut)]
     pub unit: Account<'info, Unit>,
-    /// CHECK: the unit's quarantine record, created by the handler with `registry::utils::pda`
+    /// CHECK: the unit's quarantine record, created by the handler with `caretrail_common::pda`
     /// (works when somebody funded the address first; the flagger pays its rent).
     #[account(mut, seeds = [SEED_QUARANTINE, unit.key().as_ref()], bump)]
     pub quarantine: UncheckedAccount<'info>,
@@ -30,14 +30,17 @@ impl FlagSuspect<'_> {
         let now = now()?;
         let signer = self.flagger.key();
         if self.unit.holder == signer {
-            require_partner(
-                &self.flagger_participant,
+            self.flagger_participant.require_role::<CustodyError>(
                 &signer,
                 crate::constants::CUSTODIAN_ROLES,
                 now,
             )?;
         } else {
-            require_partner(&self.flagger_participant, &signer, roles::REGULATOR, now)?;
+            self.flagger_participant.require_role::<CustodyError>(
+                &signer,
+                roles::REGULATOR,
+                now,
+            )?;
         }
         require!(!self.unit.in_aggregate(), CustodyError::InsideAggregate);
         // Active or in transit (a receiver-side suspicion) may be quarantined; terminal may not.
@@ -64,7 +67,7 @@ impl FlagSuspect<'_> {
         record.invariant()?;
         // A record left from an earlier quarantine was closed when that one ended, so the
         // address is free again here.
-        registry::utils::pda::init_account(
+        caretrail_common::pda::init_account(
             &a.flagger.to_account_info(),
             &a.quarantine,
             &a.system_program.to_account_info(),
@@ -77,7 +80,7 @@ impl FlagSuspect<'_> {
         unit.status = UnitStatus::Quarantined;
         unit.updated_at = now;
         unit.invariant()?;
-        registry::emit_event!(SuspectFlagged {
+        caretrail_common::emit_event!(SuspectFlagged {
             unit: unit.key(),
             by: ctx.accounts.flagger.key(),
             reason_code,
@@ -113,7 +116,7 @@ impl ResolveSuspect<'_> {
             CustodyError::NotQuarantined
         );
         let record =
-            registry::utils::pda::load_if_exists::<Quarantine>(&self.quarantine, &crate::ID)?
+            caretrail_common::pda::load_if_exists::<Quarantine>(&self.quarantine, &crate::ID)?
                 .ok_or(CustodyError::InvariantViolation)?;
         require_keys_eq!(
             self.flagger.key(),
@@ -125,7 +128,7 @@ impl ResolveSuspect<'_> {
 
     /// Ends the quarantine record: its rent goes back to the flagger.
     fn close_record(&self) -> Result<()> {
-        registry::utils::pda::close_account(&self.quarantine, &self.flagger)
+        caretrail_common::pda::close_account(&self.quarantine, &self.flagger)
     }
 
     /// Clearing: the party that flagged the unit (still in good standing), or a regulator. A
@@ -140,15 +143,12 @@ impl ResolveSuspect<'_> {
             } else {
                 crate::constants::CUSTODIAN_ROLES
             };
-            require_partner(&self.investigator_participant, &signer, roles, now)
+            self.investigator_participant
+                .require_role::<CustodyError>(&signer, roles, now)
         } else {
-            require_partner(
-                &self.investigator_participant,
-                &signer,
-                roles::REGULATOR,
-                now,
-            )
-            .map_err(|_| error!(CustodyError::NotTheFlagger))
+            self.investigator_participant
+                .require_role::<CustodyError>(&signer, roles::REGULATOR, now)
+                .map_err(|_| error!(CustodyError::NotTheFlagger))
         }
     }
 
@@ -168,7 +168,8 @@ impl ResolveSuspect<'_> {
         } else {
             roles::REGULATOR
         };
-        require_partner(&self.investigator_participant, &signer, allowed, now)?;
+        self.investigator_participant
+            .require_role::<CustodyError>(&signer, allowed, now)?;
         self.record()?;
         Ok(())
     }
@@ -181,7 +182,7 @@ impl ResolveSuspect<'_> {
         unit.status_before_quarantine = UnitStatus::Active;
         unit.updated_at = now;
         unit.invariant()?;
-        registry::emit_event!(SuspectCleared {
+        caretrail_common::emit_event!(SuspectCleared {
             unit: unit.key(),
             by: ctx.accounts.investigator.key(),
             timestamp: now
@@ -196,7 +197,7 @@ impl ResolveSuspect<'_> {
         unit.status = UnitStatus::Illegitimate;
         unit.updated_at = now;
         unit.invariant()?;
-        registry::emit_event!(DeclaredIllegitimate {
+        caretrail_common::emit_event!(DeclaredIllegitimate {
             unit: unit.key(),
             by: ctx.accounts.investigator.key(),
             reason_code,

@@ -48,7 +48,7 @@ impl Lot {
             CustodyError::InvariantViolation
         );
         require!(
-            registry::utils::gs1::check_digit_valid(&self.gtin),
+            caretrail_common::gs1::check_digit_valid(&self.gtin),
             CustodyError::InvariantViolation
         );
         require!(

@@ -1,10 +1,8 @@
-pub mod config;
 pub mod hop;
 pub mod lot;
 pub mod quarantine;
 pub mod unit;
 
-pub use config::*;
 pub use hop::*;
 pub use lot::*;
 pub use quarantine::*;

@@ -121,7 +121,7 @@ impl Unit {
         match self.kind {
             UnitKind::Item => {
                 require!(
-                    registry::utils::gs1::check_digit_valid(&self.gtin),
+                    caretrail_common::gs1::check_digit_valid(&self.gtin),
                     CustodyError::InvariantViolation
                 );
                 require_keys_neq!(

@@ -2,19 +2,6 @@
 
 use crate::error::CustodyError;
 use anchor_lang::prelude::*;
-use registry::state::Participant;
-
-/// The registry role check, reported under custody's error codes.
-pub fn require_partner(
-    participant: &Participant,
-    wallet: &Pubkey,
-    roles: u16,
-    now: i64,
-) -> Result<()> {
-    participant
-        .check_role(wallet, roles, now)
-        .map_err(|e| CustodyError::from(e).into())
-}
 
 /// The GS1 key (GTIN or SSCC) is under `prefix`, which `signer` holds: nobody registers lots
 /// under a rival's GTINs or claims another company's SSCCs.
@@ -28,12 +15,9 @@ pub fn require_prefix_holder(
     Ok(())
 }
 
-/// Unix time from the Clock sysvar.
-pub fn now() -> Result<i64> {
-    Ok(Clock::get()?.unix_timestamp)
-}
+pub use caretrail_common::now;
 
-pub use registry::utils::pda::write_account;
+pub use caretrail_common::pda::write_account;
 
 /// Loads a mutable program-owned `Unit` from an unchecked account (remaining accounts).
 pub fn load_unit(info: &AccountInfo) -> Result<crate::state::Unit> {

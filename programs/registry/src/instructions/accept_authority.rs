@@ -34,7 +34,7 @@ impl AcceptAuthority<'_> {
         registry.pending_authority = Pubkey::default();
         registry.updated_at = now.max(registry.updated_at);
         registry.invariant()?;
-        crate::emit_event!(AuthorityAccepted {
+        caretrail_common::emit_event!(AuthorityAccepted {
             previous_authority,
             authority: registry.authority,
             timestamp: now,

@@ -61,7 +61,7 @@ impl Initialize<'_> {
         };
         registry.invariant()?;
         let a = &ctx.accounts;
-        crate::utils::pda::init_account(
+        caretrail_common::pda::init_account(
             &a.authority.to_account_info(),
             &a.registry.to_account_info(),
             &a.system_program.to_account_info(),
@@ -69,7 +69,7 @@ impl Initialize<'_> {
             &[SEED_REGISTRY, &[bump]],
             &registry,
         )?;
-        crate::emit_event!(RegistryInitialized {
+        caretrail_common::emit_event!(RegistryInitialized {
             registry: a.registry.key(),
             authority: registry.authority,
             timestamp: now,

@@ -15,7 +15,10 @@ pub use manage::*;
 pub use prefix::*;
 pub use propose_authority::*;
 pub use register_participant::*;
-pub use update_participant::UpdateParticipantArgs;
+pub use reinstate_participant::*;
+pub use revoke_participant::*;
+pub use suspend_participant::*;
+pub use update_participant::*;
 
 use crate::constants::roles;
 use crate::error::RegistryError;
@@ -36,7 +39,7 @@ pub(crate) fn authorize_admin(
         return Ok(());
     }
     let regulator = signer_participant.ok_or(RegistryError::Unauthorized)?;
-    regulator.require_role(signer, roles::REGULATOR, now)?;
+    regulator.require_role::<RegistryError>(signer, roles::REGULATOR, now)?;
     require!(!touches_regulator, RegistryError::RegulatorScope);
     Ok(())
 }

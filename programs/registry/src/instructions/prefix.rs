@@ -48,7 +48,7 @@ impl AssignPrefix<'_> {
             assigned_at: now,
         };
         record.invariant()?;
-        crate::utils::pda::init_account(
+        caretrail_common::pda::init_account(
             &a.payer.to_account_info(),
             &a.company_prefix,
             &a.system_program.to_account_info(),
@@ -56,7 +56,7 @@ impl AssignPrefix<'_> {
             &[SEED_PREFIX, prefix.as_ref(), &[record.bump]],
             &record,
         )?;
-        crate::emit_event!(PrefixAssigned {
+        caretrail_common::emit_event!(PrefixAssigned {
             company_prefix: a.company_prefix.key(),
             prefix,
             holder: record.holder,
@@ -81,7 +81,7 @@ pub struct RevokePrefix<'info> {
 impl RevokePrefix<'_> {
     pub fn handler(ctx: Context<RevokePrefix>) -> Result<()> {
         let p = &ctx.accounts.company_prefix;
-        crate::emit_event!(PrefixRevoked {
+        caretrail_common::emit_event!(PrefixRevoked {
             company_prefix: p.key(),
             prefix: p.prefix,
             holder: p.holder,

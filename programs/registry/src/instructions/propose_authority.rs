@@ -7,18 +7,13 @@ use anchor_lang::prelude::*;
 /// First step of the authority handover. Proposing `Pubkey::default()` cancels a pending one.
 #[derive(Accounts)]
 pub struct ProposeAuthority<'info> {
-    #[account(mut, seeds = [SEED_REGISTRY], bump = registry.bump)]
+    #[account(mut, seeds = [SEED_REGISTRY], bump = registry.bump, has_one = authority @ RegistryError::Unauthorized)]
     pub registry: Account<'info, RegistryConfig>,
     pub authority: Signer<'info>,
 }
 
 impl ProposeAuthority<'_> {
     pub fn validate(&self, new_authority: &Pubkey) -> Result<()> {
-        require_keys_eq!(
-            self.authority.key(),
-            self.registry.authority,
-            RegistryError::Unauthorized
-        );
         require_keys_neq!(
             *new_authority,
             self.registry.authority,
@@ -33,7 +28,7 @@ impl ProposeAuthority<'_> {
         registry.pending_authority = new_authority;
         registry.updated_at = now.max(registry.updated_at);
         registry.invariant()?;
-        crate::emit_event!(AuthorityProposed {
+        caretrail_common::emit_event!(AuthorityProposed {
             authority: registry.authority,
             pending_authority: new_authority,
             timestamp: now,

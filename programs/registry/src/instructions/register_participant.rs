@@ -2,6 +2,7 @@ use crate::constants::{roles, ACCOUNT_VERSION, GLN_LEN, SEED_PARTICIPANT, SEED_R
 use crate::error::RegistryError;
 use crate::events::ParticipantRegistered;
 use crate::instructions::authorize_admin;
+use crate::math::SafeMath;
 use crate::state::{
     require_valid_gln, validate_roles, Participant, ParticipantStatus, RegistryConfig,
 };
@@ -83,7 +84,7 @@ impl RegisterParticipant<'_> {
         };
         participant.invariant()?;
         let a = &ctx.accounts;
-        crate::utils::pda::init_account(
+        caretrail_common::pda::init_account(
             &a.payer.to_account_info(),
             &a.participant.to_account_info(),
             &a.system_program.to_account_info(),
@@ -94,11 +95,11 @@ impl RegisterParticipant<'_> {
         let participant_key = a.participant.key();
 
         let registry = &mut ctx.accounts.registry;
-        registry.participant_count = crate::math::add_u64(registry.participant_count, 1)?;
+        registry.participant_count = registry.participant_count.safe_add(1)?;
         registry.updated_at = now.max(registry.updated_at);
         registry.invariant()?;
 
-        crate::emit_event!(ParticipantRegistered {
+        caretrail_common::emit_event!(ParticipantRegistered {
             participant: participant_key,
             wallet: args.wallet,
             roles: args.roles,

@@ -1,7 +1,7 @@
 use crate::constants::GLN_LEN;
 use crate::error::RegistryError;
 use crate::events::ParticipantUpdated;
-use crate::instructions::manage::ManageParticipant;
+use crate::instructions::manage::*;
 use crate::state::{require_valid_gln, validate_roles, ParticipantStatus};
 use anchor_lang::prelude::*;
 
@@ -14,62 +14,70 @@ pub struct UpdateParticipantArgs {
     pub valid_until: Option<i64>,
 }
 
-pub fn validate(accounts: &ManageParticipant, args: &UpdateParticipantArgs) -> Result<()> {
-    let now = Clock::get()?.unix_timestamp;
-    let new_roles = args.roles.unwrap_or(accounts.participant.roles);
-    accounts.authorize(new_roles, now)?;
-    require!(
-        accounts.participant.status != ParticipantStatus::Revoked,
-        RegistryError::ParticipantRevoked
-    );
-    require!(
-        args.roles.is_some()
-            || args.gln.is_some()
-            || args.credential_commitment.is_some()
-            || args.valid_until.is_some(),
-        RegistryError::EmptyUpdate
-    );
-    if let Some(r) = args.roles {
-        validate_roles(r)?;
-    }
-    if let Some(gln) = &args.gln {
-        require_valid_gln(gln)?;
-    }
-    if let Some(c) = &args.credential_commitment {
-        require!(*c != [0u8; 32], RegistryError::InvalidCommitment);
-    }
-    if let Some(v) = args.valid_until {
-        require!(v > now, RegistryError::InvalidValidity);
-    }
-    Ok(())
+/// Changes roles, GLN, credential commitment or validity of a participant.
+#[derive(Accounts)]
+pub struct UpdateParticipant<'info> {
+    pub manage: ManageParticipant<'info>,
 }
 
-pub fn handler(ctx: Context<ManageParticipant>, args: UpdateParticipantArgs) -> Result<()> {
-    let now = Clock::get()?.unix_timestamp;
-    let participant = &mut ctx.accounts.participant;
-    if let Some(r) = args.roles {
-        participant.roles = r;
+impl UpdateParticipant<'_> {
+    pub fn validate(&self, args: &UpdateParticipantArgs) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let new_roles = args.roles.unwrap_or(self.manage.participant.roles);
+        self.manage.authorize(new_roles, now)?;
+        require!(
+            self.manage.participant.status != ParticipantStatus::Revoked,
+            RegistryError::ParticipantRevoked
+        );
+        require!(
+            args.roles.is_some()
+                || args.gln.is_some()
+                || args.credential_commitment.is_some()
+                || args.valid_until.is_some(),
+            RegistryError::EmptyUpdate
+        );
+        if let Some(r) = args.roles {
+            validate_roles(r)?;
+        }
+        if let Some(gln) = &args.gln {
+            require_valid_gln(gln)?;
+        }
+        if let Some(c) = &args.credential_commitment {
+            require!(*c != [0u8; 32], RegistryError::InvalidCommitment);
+        }
+        if let Some(v) = args.valid_until {
+            require!(v > now, RegistryError::InvalidValidity);
+        }
+        Ok(())
     }
-    if let Some(gln) = args.gln {
-        participant.gln = gln;
+
+    pub fn handler(ctx: Context<UpdateParticipant>, args: UpdateParticipantArgs) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let participant = &mut ctx.accounts.manage.participant;
+        if let Some(r) = args.roles {
+            participant.roles = r;
+        }
+        if let Some(gln) = args.gln {
+            participant.gln = gln;
+        }
+        if let Some(c) = args.credential_commitment {
+            participant.credential_commitment = c;
+        }
+        if let Some(v) = args.valid_until {
+            participant.valid_until = v;
+        }
+        participant.updated_at = now.max(participant.updated_at);
+        participant.invariant()?;
+        caretrail_common::emit_event!(ParticipantUpdated {
+            participant: participant.key(),
+            wallet: participant.wallet,
+            roles: participant.roles,
+            gln: participant.gln,
+            credential_commitment: participant.credential_commitment,
+            valid_until: participant.valid_until,
+            updated_by: ctx.accounts.manage.admin.key(),
+            timestamp: now,
+        });
+        Ok(())
     }
-    if let Some(c) = args.credential_commitment {
-        participant.credential_commitment = c;
-    }
-    if let Some(v) = args.valid_until {
-        participant.valid_until = v;
-    }
-    participant.updated_at = now.max(participant.updated_at);
-    participant.invariant()?;
-    crate::emit_event!(ParticipantUpdated {
-        participant: participant.key(),
-        wallet: participant.wallet,
-        roles: participant.roles,
-        gln: participant.gln,
-        credential_commitment: participant.credential_commitment,
-        valid_until: participant.valid_until,
-        updated_by: ctx.accounts.admin.key(),
-        timestamp: now,
-    });
-    Ok(())
 }

@@ -1,7 +1,7 @@
 use crate::constants::{roles, ACCOUNT_VERSION, GLN_LEN};
 use crate::error::RegistryError;
-use crate::utils::gs1::{validate_gln, GlnError};
 use anchor_lang::prelude::*;
+use caretrail_common::gs1::{validate_gln, GlnError};
 
 /// Lifecycle of a participant. `Revoked` is terminal.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -70,9 +70,12 @@ impl Participant {
     ///
     /// Owner and discriminator are checked by Anchor when the account is typed
     /// `Account<'info, Participant>`; for a raw `AccountInfo` use [`Participant::load_checked`].
-    pub fn require_role(&self, wallet: &Pubkey, any_of: u16, now: i64) -> Result<()> {
+    pub fn require_role<E>(&self, wallet: &Pubkey, any_of: u16, now: i64) -> Result<()>
+    where
+        E: From<RoleCheckError> + Into<anchor_lang::error::Error>,
+    {
         self.check_role(wallet, any_of, now)
-            .map_err(|e| RegistryError::from(e).into())
+            .map_err(|e| E::from(e).into())
     }
 
     /// The role check as a plain result, so each program can report a failure under its own
@@ -236,20 +239,26 @@ mod tests {
     #[test]
     fn role_check() {
         let p = participant();
-        assert!(p.require_role(&p.wallet, roles::DISTRIBUTOR, 999).is_ok());
         assert!(p
-            .require_role(&p.wallet, roles::DISPENSER | roles::LOGISTICS, 999)
+            .require_role::<RegistryError>(&p.wallet, roles::DISTRIBUTOR, 999)
             .is_ok());
-        assert!(p.require_role(&p.wallet, roles::DISPENSER, 999).is_err());
         assert!(p
-            .require_role(&p.wallet, roles::DISTRIBUTOR, 1_000)
+            .require_role::<RegistryError>(&p.wallet, roles::DISPENSER | roles::LOGISTICS, 999)
+            .is_ok());
+        assert!(p
+            .require_role::<RegistryError>(&p.wallet, roles::DISPENSER, 999)
             .is_err());
         assert!(p
-            .require_role(&Pubkey::new_unique(), roles::DISTRIBUTOR, 0)
+            .require_role::<RegistryError>(&p.wallet, roles::DISTRIBUTOR, 1_000)
+            .is_err());
+        assert!(p
+            .require_role::<RegistryError>(&Pubkey::new_unique(), roles::DISTRIBUTOR, 0)
             .is_err());
         let mut s = participant();
         s.status = ParticipantStatus::Suspended;
-        assert!(s.require_role(&s.wallet, roles::DISTRIBUTOR, 0).is_err());
+        assert!(s
+            .require_role::<RegistryError>(&s.wallet, roles::DISTRIBUTOR, 0)
+            .is_err());
         assert!(p.invariant().is_ok());
         assert!(validate_roles(0).is_err());
         assert!(validate_roles(1 << 12).is_err());

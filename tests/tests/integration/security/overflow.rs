@@ -48,8 +48,8 @@ fn consent_break_glass_duration_at_i64_max_is_rejected_not_wrapped() {
 #[test]
 fn custody_and_registry_use_checked_helpers() {
     // The helpers every program instantiates fail instead of wrapping.
-    assert!(registry::math::add_u64(u64::MAX, 1).is_err());
-    assert!(custody::math::add_u32(u32::MAX, 1).is_err());
-    assert!(consent::math::add_i64(i64::MAX, 1).is_err());
-    assert!(claims::math::sub_u64(0, 1).is_err());
+    assert!(registry::math::SafeMath::safe_add(u64::MAX, 1).is_err());
+    assert!(custody::math::SafeMath::safe_add(u32::MAX, 1).is_err());
+    assert!(consent::math::SafeMath::safe_add(i64::MAX, 1).is_err());
+    assert!(claims::math::SafeMath::safe_sub(0u64, 1).is_err());
 }
