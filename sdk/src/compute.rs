@@ -11,37 +11,11 @@ use crate::ledger::{Ledger, TxRecord};
 use crate::Result;
 use serde::Serialize;
 use solana_sdk::pubkey::Pubkey;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, HashSet};
 
 /// `(program name, instruction name)` of a caretrail instruction, from its first 8 bytes.
 pub fn instruction_name(program: &Pubkey, data: &[u8]) -> Option<(&'static str, String)> {
-    static TABLE: OnceLock<HashMap<(String, [u8; 8]), String>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut t = HashMap::new();
-        for (name, idl) in crate::error::IDLS {
-            let Ok(json) = serde_json::from_str::<serde_json::Value>(idl) else {
-                continue;
-            };
-            for ix in json["instructions"].as_array().into_iter().flatten() {
-                let disc: Vec<u8> = ix["discriminator"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|b| b.as_u64().map(|b| b as u8))
-                    .collect();
-                if let (Ok(d), Some(n)) = (<[u8; 8]>::try_from(disc), ix["name"].as_str()) {
-                    t.insert((name.to_string(), d), n.to_string());
-                }
-            }
-        }
-        t
-    });
-    let program_name = crate::programs::program_name(program)?;
-    let disc = <[u8; 8]>::try_from(data.get(..8)?).ok()?;
-    table
-        .get(&(program_name.to_string(), disc))
-        .map(|n| (program_name, n.clone()))
+    crate::idl::instruction_info(program, data).map(|i| (i.program, i.name.clone()))
 }
 
 /// The units each top-level instruction consumed, in order, from a transaction's logs:

@@ -8,31 +8,37 @@
 //! - [`error`]: the one [`Error`] type, and names of program, Anchor and runtime errors.
 //! - [`hash`]: salted commitments (nothing sensitive ever goes on chain in clear).
 
+pub mod account;
 pub mod anchor_errors;
 pub mod claims;
 pub mod compute;
 pub mod consent;
 pub mod custody;
-pub mod epcis;
 pub mod error;
 pub mod events;
-pub mod fhir;
 pub mod gs1;
 pub mod hash;
+pub mod idl;
 pub mod ledger;
 pub mod offline;
 pub mod programs;
 pub mod registry;
 pub mod relationship;
-pub mod scan;
 pub mod tokens;
 pub mod util;
 
+pub use consent::fhir;
+pub use custody::{epcis, scan};
 pub use error::{Error, Result};
 pub use ledger::{AsyncRpcLedger, Ledger, RpcLedger, TxOutcome};
 #[cfg(feature = "embedded")]
 pub use ledger::{ClockMode, EmbeddedLedger};
 pub use solana_sdk;
+
+/// The README's Rust examples, compiled as doctests of the SDK.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 /// Opens a ledger from a CLI-style URL: `embedded` (the persisted embedded ledger in
 /// `ledger_dir`), `localhost`, `devnet`, `testnet`, `mainnet-beta`, or an `http(s)://` URL.

@@ -3,7 +3,7 @@
 
 use crate::ledger::{send_instructions, AccountFilter, Ledger, TxOutcome};
 use crate::{Error, Result};
-use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
+use anchor_lang::{InstructionData, ToAccountMetas};
 pub use registry::constants::roles;
 use registry::constants::{GLN_LEN, SEED_PARTICIPANT, SEED_REGISTRY};
 pub use registry::state::{CompanyPrefix, Participant, ParticipantStatus, RegistryConfig};
@@ -155,7 +155,7 @@ pub fn accept_authority_ix(new_authority: &Pubkey) -> Instruction {
 /// (delegated administration by a regulator).
 pub fn register_participant_ix(
     admin: &Pubkey,
-    payer: &Pubkey,
+    fee_payer: &Pubkey,
     args: RegisterParticipantArgs,
     admin_is_regulator: bool,
 ) -> Instruction {
@@ -166,7 +166,7 @@ pub fn register_participant_ix(
             participant: participant_pda(&args.wallet).0,
             admin: *admin,
             admin_participant: admin_is_regulator.then(|| participant_pda(admin).0),
-            payer: *payer,
+            payer: *fee_payer,
             system_program: anchor_lang::system_program::ID,
         }
         .to_account_metas(None),
@@ -243,23 +243,7 @@ pub fn revoke_participant_ix(
 // Reads
 // ---------------------------------------------------------------------------------------------
 
-/// Decodes an Anchor account of type `T` (discriminator checked).
-pub fn decode<T: AccountDeserialize>(data: &[u8]) -> Option<T> {
-    let mut slice = data;
-    T::try_deserialize(&mut slice).ok()
-}
-
-/// Fetches and decodes an Anchor account of type `T`, if it exists and `owner` owns it.
-pub fn fetch_owned<T: AccountDeserialize>(
-    ledger: &dyn Ledger,
-    address: &Pubkey,
-    owner: &Pubkey,
-) -> Result<Option<T>> {
-    Ok(ledger
-        .get_account(address)?
-        .filter(|a| a.owner == *owner)
-        .and_then(|a| decode(&a.data)))
-}
+pub use crate::account::{decode, fetch_owned};
 
 /// The ProgramData address of the registry when it is deployed with the upgradeable loader.
 pub fn program_data_address(ledger: &dyn Ledger) -> Result<Option<Pubkey>> {
@@ -403,7 +387,7 @@ pub fn list_prefixes(
 
 pub fn assign_prefix_ix(
     authority: &Pubkey,
-    payer: &Pubkey,
+    fee_payer: &Pubkey,
     prefix: [u8; 12],
     holder: &Pubkey,
 ) -> Instruction {
@@ -414,7 +398,7 @@ pub fn assign_prefix_ix(
             company_prefix: prefix_pda(&prefix).0,
             holder_participant: participant_pda(holder).0,
             authority: *authority,
-            payer: *payer,
+            payer: *fee_payer,
             system_program: anchor_lang::system_program::ID,
         }
         .to_account_metas(None),
@@ -442,16 +426,17 @@ pub fn revoke_prefix_ix(authority: &Pubkey, prefix: [u8; 12]) -> Instruction {
 /// Sends registry instructions through a [`Ledger`]; `payer` pays fees and rent.
 pub struct RegistryClient<'a> {
     pub ledger: &'a dyn Ledger,
-    pub payer: &'a Keypair,
+    /// Pays transaction fees and the rent of created accounts.
+    pub fee_payer: &'a Keypair,
 }
 
 impl<'a> RegistryClient<'a> {
-    pub fn new(ledger: &'a dyn Ledger, payer: &'a Keypair) -> Self {
-        RegistryClient { ledger, payer }
+    pub fn new(ledger: &'a dyn Ledger, fee_payer: &'a Keypair) -> Self {
+        RegistryClient { ledger, fee_payer }
     }
 
     fn send(&self, signers: &[&Keypair], ixs: &[Instruction]) -> Result<TxOutcome> {
-        send_instructions(self.ledger, self.payer, signers, ixs)
+        send_instructions(self.ledger, self.fee_payer, signers, ixs)
     }
 
     /// The registry authority licenses the GS1 Company Prefix `prefix` to `holder`.
@@ -466,7 +451,7 @@ impl<'a> RegistryClient<'a> {
             &[authority],
             &[assign_prefix_ix(
                 &authority.pubkey(),
-                &self.payer.pubkey(),
+                &self.fee_payer.pubkey(),
                 prefix,
                 holder,
             )],
@@ -527,7 +512,7 @@ impl<'a> RegistryClient<'a> {
             &[admin],
             &[register_participant_ix(
                 &admin.pubkey(),
-                &self.payer.pubkey(),
+                &self.fee_payer.pubkey(),
                 args,
                 reg,
             )],

@@ -24,6 +24,18 @@ pub const HOUR: i64 = 3_600;
 /// A valid GLN (GS1 example 0614141000005) and more derived from it.
 pub const GLN_A: &str = "0614141000005";
 
+/// The meta of the account `ix` names `name` in the program's IDL, for an attack that
+/// substitutes it, strips its signature or makes it read-only (`meta(&mut ix, "vault").pubkey =
+/// rival_vault`), so a test says which account it forges, not an index.
+pub fn meta<'a>(
+    ix: &'a mut Instruction,
+    name: &str,
+) -> &'a mut solana_sdk::instruction::AccountMeta {
+    let program = ix.program_id;
+    caretrail_sdk::idl::account_meta(ix, name)
+        .unwrap_or_else(|| panic!("{program}: this instruction has no account {name:?}"))
+}
+
 /// A fresh bank per test.
 pub struct Harness {
     pub ledger: EmbeddedLedger,
@@ -541,12 +553,15 @@ impl Harness {
         self.claims()
             .submit(
                 &plan.provider,
-                &plan.payer,
-                &plan.coverage,
                 claim_id,
-                [5; 32],
-                billed,
-                &clm::ClaimRefs::default(),
+                &caretrail_sdk::claims::SubmitClaim {
+                    payer: &plan.payer,
+                    coverage: &plan.coverage,
+
+                    document_hash: [5; 32],
+                    billed,
+                    refs: &clm::ClaimRefs::default(),
+                },
             )
             .expect("submit");
         clm::claim_address(&plan.payer, &plan.provider, claim_id)

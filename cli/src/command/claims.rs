@@ -237,12 +237,15 @@ fn submit(ctx: &Context, a: &SubmitArgs, replaces: Option<Pubkey>) -> Result<Out
     };
     let out = ClaimsClient::new(ctx.ledger()?, &signer).submit(
         &signer,
-        &payer,
-        &parse_pubkey(&a.coverage)?,
         &a.claim_id,
-        document,
-        a.billed,
-        &refs,
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &payer,
+            coverage: &parse_pubkey(&a.coverage)?,
+
+            document_hash: document,
+            billed: a.billed,
+            refs: &refs,
+        },
     )?;
     let address = clm::claim_address(&payer, &signer, &a.claim_id);
     Ok(tx(

@@ -262,12 +262,14 @@ pub fn execute(ctx: &Context, cmd: ConsentCommand) -> Result<Output> {
             };
             let address = con::grant_pda(&patient, &grantee, grant_id).0;
             let ix = con::grant_ix(
-                &patient,
-                &grantee,
-                &authority,
                 &signer.pubkey(),
-                grant_id,
-                args,
+                &caretrail_sdk::consent::GrantRequest {
+                    patient: &patient,
+                    grantee: &grantee,
+                    authority: &authority,
+                    grant_id,
+                    args,
+                },
             );
             finish(
                 ctx,

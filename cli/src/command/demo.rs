@@ -697,7 +697,16 @@ fn claims_story(
     step(
         "pharmacy submits its claim",
         client.submit(
-            pharmacy, &payer, &coverage, &claim_id, document, 4_250, &refs,
+            pharmacy,
+            &claim_id,
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &payer,
+                coverage: &coverage,
+
+                document_hash: document,
+                billed: 4_250,
+                refs: &refs,
+            },
         )?,
     );
     let claim = clm::claim_address(&payer, pharmacy, &claim_id);
@@ -731,7 +740,16 @@ fn claims_story(
         }
     };
     let duplicate = rejected(client.submit(
-        pharmacy, &payer, &coverage, &claim_id, document, 4_250, &refs,
+        pharmacy,
+        &claim_id,
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &payer,
+            coverage: &coverage,
+
+            document_hash: document,
+            billed: 4_250,
+            refs: &refs,
+        },
     ))?;
     let phantom_refs = ClaimRefs {
         consent_grant: Some(grant),
@@ -740,12 +758,15 @@ fn claims_story(
     };
     let phantom = rejected(client.submit(
         pharmacy,
-        &payer,
-        &coverage,
         &format!("RX-{}", entropy.tag("phantom claim")),
-        document,
-        9_900,
-        &phantom_refs,
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &payer,
+            coverage: &coverage,
+
+            document_hash: document,
+            billed: 9_900,
+            refs: &phantom_refs,
+        },
     ))?;
 
     let c = clm::fetch_claim(ledger, &claim)?.ok_or_else(|| anyhow::anyhow!("claim missing"))?;

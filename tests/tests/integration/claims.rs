@@ -87,7 +87,7 @@ fn enrolment_needs_the_patient_and_the_payer() {
         deductible: 0,
     };
     let mut ix = clm::enroll_ix(&p.insurer.pubkey(), &p.patient.pubkey(), args.clone());
-    ix.accounts[4].is_signer = false; // the patient
+    meta(&mut ix, "patient").is_signer = false; // the patient
     expect_error(
         h.send(&[&p.insurer], &[ix]),
         &CLAIMS,
@@ -96,8 +96,8 @@ fn enrolment_needs_the_patient_and_the_payer() {
     // Another registered payer cannot enrol members at this payer.
     let stranger = h.participant(&p.authority, roles::PAYER);
     let mut ix = clm::enroll_ix(&stranger.pubkey(), &p.patient.pubkey(), args.clone());
-    ix.accounts[0].pubkey = clm::coverage_pda(&p.payer, &args.member_commitment).0;
-    ix.accounts[1].pubkey = p.payer;
+    meta(&mut ix, "coverage").pubkey = clm::coverage_pda(&p.payer, &args.member_commitment).0;
+    meta(&mut ix, "payer").pubkey = p.payer;
     expect_error(
         h.send(&[&stranger, &p.patient], &[ix]),
         &CLAIMS,
@@ -143,12 +143,15 @@ fn a_duplicate_claim_id_is_rejected() {
     h.submit(&p, "CLM-1", 12_000);
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &p.coverage,
         "CLM-1",
-        [6; 32],
-        99,
-        &ClaimRefs::default(),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [6; 32],
+            billed: 99,
+            refs: &ClaimRefs::default(),
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::DuplicateClaim);
 }
@@ -160,33 +163,42 @@ fn only_registered_billing_parties_submit() {
     let stranger = h.funded();
     let r = h.claims().submit(
         &stranger,
-        &p.payer,
-        &p.coverage,
         "X",
-        [6; 32],
-        99,
-        &ClaimRefs::default(),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [6; 32],
+            billed: 99,
+            refs: &ClaimRefs::default(),
+        },
     );
     expect_error(r, &CLAIMS, AnchorError::AccountNotInitialized);
     let distributor = h.participant(&p.authority, roles::DISTRIBUTOR);
     let r = h.claims().submit(
         &distributor,
-        &p.payer,
-        &p.coverage,
         "X",
-        [6; 32],
-        99,
-        &ClaimRefs::default(),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [6; 32],
+            billed: 99,
+            refs: &ClaimRefs::default(),
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::RoleNotAllowed);
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &p.coverage,
         "X",
-        [6; 32],
-        0,
-        &ClaimRefs::default(),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [6; 32],
+            billed: 0,
+            refs: &ClaimRefs::default(),
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::InvalidAmount);
 }
@@ -206,23 +218,29 @@ fn claims_outside_the_coverage_period_are_rejected() {
     let coverage = clm::coverage_pda(&p.payer, &[4; 32]).0;
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &coverage,
         "EARLY",
-        [6; 32],
-        99,
-        &ClaimRefs::default(),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &coverage,
+
+            document_hash: [6; 32],
+            billed: 99,
+            refs: &ClaimRefs::default(),
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::CoverageInactive);
     h.warp(10 * DAY);
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &coverage,
         "LATE",
-        [6; 32],
-        99,
-        &ClaimRefs::default(),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &coverage,
+
+            document_hash: [6; 32],
+            billed: 99,
+            refs: &ClaimRefs::default(),
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::CoverageInactive);
 }
@@ -424,7 +442,7 @@ fn an_appeal_out_of_the_window_is_rejected() {
     let other = h.participant(&p.authority, roles::PROVIDER);
     let x = claim(&h, &c);
     let mut ix = clm::appeal_ix(&c, &x);
-    ix.accounts[2].pubkey = other.pubkey();
+    meta(&mut ix, "provider").pubkey = other.pubkey();
     expect_error(h.send(&[&other], &[ix]), &CLAIMS, ClaimsError::Unauthorized);
 }
 
@@ -474,12 +492,15 @@ fn a_replacement_voids_the_original_but_never_a_paid_one() {
     h.claims()
         .submit(
             &p.provider,
-            &p.payer,
-            &p.coverage,
             "A-2",
-            [7; 32],
-            1_500,
-            &refs,
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &p.coverage,
+
+                document_hash: [7; 32],
+                billed: 1_500,
+                refs: &refs,
+            },
         )
         .unwrap();
     assert_eq!(claim(&h, &a).status, ClaimStatus::Voided);
@@ -498,12 +519,15 @@ fn a_replacement_voids_the_original_but_never_a_paid_one() {
     };
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &p.coverage,
         "B-2",
-        [7; 32],
-        1_500,
-        &refs,
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [7; 32],
+            billed: 1_500,
+            refs: &refs,
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::InvalidReplacement);
 }
@@ -535,12 +559,15 @@ fn a_replacement_releases_the_deductible_and_benefit_of_the_original() {
     h.claims()
         .submit(
             &p.provider,
-            &p.payer,
-            &p.coverage,
             "DED-2",
-            [7; 32],
-            500,
-            &refs,
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &p.coverage,
+
+                document_hash: [7; 32],
+                billed: 500,
+                refs: &refs,
+            },
         )
         .unwrap();
     assert_eq!(claim(&h, &a).status, ClaimStatus::Voided);
@@ -568,12 +595,15 @@ fn a_replacement_releases_the_deductible_and_benefit_of_the_original() {
     h.claims()
         .submit(
             &p.provider,
-            &p.payer,
-            &p.coverage,
             "BEN-2",
-            [7; 32],
-            30_000,
-            &refs,
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &p.coverage,
+
+                document_hash: [7; 32],
+                billed: 30_000,
+                refs: &refs,
+            },
         )
         .unwrap();
     let after = cov(&h);
@@ -608,12 +638,15 @@ fn a_replacement_under_another_coverage_is_rejected() {
     };
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &clm::coverage_pda(&p.payer, &member).0,
         "X-2",
-        [7; 32],
-        1_000,
-        &refs,
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &clm::coverage_pda(&p.payer, &member).0,
+
+            document_hash: [7; 32],
+            billed: 1_000,
+            refs: &refs,
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::InvalidReplacement);
 }
@@ -651,14 +684,17 @@ fn a_claim_naming_a_consent_grant_needs_it_active_for_payment() {
     let submit = |id: &str, g| {
         h.claims().submit(
             &p.provider,
-            &p.payer,
-            &p.coverage,
             id,
-            [1; 32],
-            500,
-            &ClaimRefs {
-                consent_grant: Some(g),
-                ..Default::default()
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &p.coverage,
+
+                document_hash: [1; 32],
+                billed: 500,
+                refs: &ClaimRefs {
+                    consent_grant: Some(g),
+                    ..Default::default()
+                },
             },
         )
     };
@@ -688,15 +724,18 @@ fn a_dispensed_unit_backs_one_live_claim_and_payers_can_require_evidence() {
     let submit = |id: &str, unit: Option<Pubkey>, replaces: Option<Pubkey>| {
         h.claims().submit(
             &p.pharmacy,
-            &p.payer,
-            &p.coverage,
             id,
-            [1; 32],
-            700,
-            &ClaimRefs {
-                unit,
-                replaces,
-                ..Default::default()
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &p.coverage,
+
+                document_hash: [1; 32],
+                billed: 700,
+                refs: &ClaimRefs {
+                    unit,
+                    replaces,
+                    ..Default::default()
+                },
             },
         )
     };
@@ -806,14 +845,17 @@ fn a_pharmacy_claim_naming_a_unit_needs_it_dispensed_by_that_pharmacy() {
     let submit = |who: &Keypair, id: &str, unit| {
         h.claims().submit(
             who,
-            &p.payer,
-            &p.coverage,
             id,
-            [1; 32],
-            700,
-            &ClaimRefs {
-                unit: Some(unit),
-                ..Default::default()
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &p.coverage,
+
+                document_hash: [1; 32],
+                billed: 700,
+                refs: &ClaimRefs {
+                    unit: Some(unit),
+                    ..Default::default()
+                },
             },
         )
     };
@@ -874,7 +916,7 @@ fn paying_into_someone_elses_token_account_or_the_wrong_vault_is_rejected() {
     );
     let x = claim(&h, &c);
     let mut ix = clm::pay_ix(&c, &x, &payer(&h, &p), &p.provider_token);
-    ix.accounts[2].pubkey = p.pharmacy_token;
+    meta(&mut ix, "vault").pubkey = p.pharmacy_token;
     expect_error(
         h.send(&[&p.insurer], &[ix]),
         &CLAIMS,
@@ -1118,7 +1160,7 @@ fn only_the_provider_voids_and_only_once() {
     let other = h.participant(&p.authority, roles::PROVIDER);
     let x = claim(&h, &c);
     let mut ix = clm::void_ix(&c, &x);
-    ix.accounts[3].pubkey = other.pubkey();
+    meta(&mut ix, "provider").pubkey = other.pubkey();
     expect_error(h.send(&[&other], &[ix]), &CLAIMS, ClaimsError::Unauthorized);
     h.claims().void(&p.provider, &c).unwrap();
     expect_error(
@@ -1150,7 +1192,7 @@ fn a_reversal_needs_both_signatures_and_a_paid_claim() {
     h.claims().pay(&p.insurer, &c, &p.provider_token).unwrap();
     let x = claim(&h, &c);
     let mut ix = clm::reverse_ix(&c, &x, &payer(&h, &p), &p.provider_token, 1);
-    ix.accounts[7].is_signer = false; // the payer authority does not sign
+    meta(&mut ix, "authority").is_signer = false; // the payer authority does not sign
     expect_error(
         h.send(&[&p.provider], &[ix]),
         &CLAIMS,
@@ -1176,12 +1218,15 @@ fn a_payment_the_vault_cannot_cover_is_rejected() {
         h.claims()
             .submit(
                 &p.provider,
-                &p.payer,
-                &coverage,
                 &format!("B{i}"),
-                [1; 32],
-                180_000,
-                &ClaimRefs::default(),
+                &caretrail_sdk::claims::SubmitClaim {
+                    payer: &p.payer,
+                    coverage: &coverage,
+
+                    document_hash: [1; 32],
+                    billed: 180_000,
+                    refs: &ClaimRefs::default(),
+                },
             )
             .unwrap();
         let c = clm::claim_address(&p.payer, &p.provider, &format!("B{i}"));
@@ -1240,12 +1285,15 @@ fn a_suspended_provider_cannot_bill() {
         .unwrap();
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &p.coverage,
         "S",
-        [1; 32],
-        100,
-        &ClaimRefs::default(),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [1; 32],
+            billed: 100,
+            refs: &ClaimRefs::default(),
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::ParticipantSuspended);
 }
@@ -1275,12 +1323,15 @@ fn a_coverage_of_another_payer_is_rejected() {
     let rival_coverage = clm::coverage_pda(&clm::payer_pda(&rival.pubkey()).0, &[2; 32]).0;
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &rival_coverage,
         "X",
-        [1; 32],
-        100,
-        &ClaimRefs::default(),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &rival_coverage,
+
+            document_hash: [1; 32],
+            billed: 100,
+            refs: &ClaimRefs::default(),
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::CoverageMismatch);
 }
@@ -1292,18 +1343,21 @@ fn the_frequency_must_match_the_replacement() {
     let a = h.submit(&p, "A", 1_000);
     let mut ix = clm::submit_claim_ix(
         &p.provider.pubkey(),
-        &p.payer,
-        &p.coverage,
         clm::claim_id_hash(&clm::claim_salt(&p.provider), "A-2"),
-        [1; 32],
-        900,
-        &ClaimRefs {
-            replaces: Some(a),
-            ..Default::default()
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [1; 32],
+            billed: 900,
+            refs: &ClaimRefs {
+                replaces: Some(a),
+                ..Default::default()
+            },
         },
     );
-    ix.accounts[7].pubkey = claims::ID; // drop the replaced claim, keep frequency 7
-    ix.accounts[7].is_writable = false;
+    meta(&mut ix, "replaces").pubkey = claims::ID; // drop the replaced claim, keep frequency 7
+    meta(&mut ix, "replaces").is_writable = false;
     expect_error(
         h.send(&[&p.provider], &[ix]),
         &CLAIMS,
@@ -1312,14 +1366,17 @@ fn the_frequency_must_match_the_replacement() {
     let other = h.participant(&p.authority, roles::PROVIDER);
     let r = h.claims().submit(
         &other,
-        &p.payer,
-        &p.coverage,
         "A-3",
-        [1; 32],
-        900,
-        &ClaimRefs {
-            replaces: Some(a),
-            ..Default::default()
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [1; 32],
+            billed: 900,
+            refs: &ClaimRefs {
+                replaces: Some(a),
+                ..Default::default()
+            },
         },
     );
     expect_error(r, &CLAIMS, ClaimsError::InvalidReplacement);
@@ -1377,7 +1434,7 @@ fn a_coverage_account_passed_as_a_claim_is_rejected() {
     let c = h.submit(&p, "C", 2_000);
     let x = claim(&h, &c);
     let mut ix = clm::void_ix(&c, &x);
-    ix.accounts[0].pubkey = p.coverage;
+    meta(&mut ix, "claim").pubkey = p.coverage;
     expect_error(
         h.send(&[&p.provider], &[ix]),
         &CLAIMS,
@@ -1407,7 +1464,7 @@ fn only_the_payer_authority_pays() {
         .unwrap();
     let x = claim(&h, &c);
     let mut ix = clm::pay_ix(&c, &x, &payer(&h, &p), &p.provider_token);
-    ix.accounts[5].pubkey = p.provider.pubkey();
+    meta(&mut ix, "authority").pubkey = p.provider.pubkey();
     expect_error(
         h.send(&[&p.provider], &[ix]),
         &CLAIMS,
@@ -1511,23 +1568,29 @@ fn an_expired_or_misdirected_consent_grant_is_rejected() {
     };
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &p.coverage,
         "OTHER",
-        [1; 32],
-        100,
-        &refs(to_pharmacy),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [1; 32],
+            billed: 100,
+            refs: &refs(to_pharmacy),
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::ConsentNotValid);
     h.warp(DAY);
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &p.coverage,
         "LATE",
-        [1; 32],
-        100,
-        &refs(to_provider),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [1; 32],
+            billed: 100,
+            refs: &refs(to_provider),
+        },
     );
     expect_error(r, &CLAIMS, ClaimsError::ConsentNotValid);
 }
@@ -1943,12 +2006,15 @@ fn claim_ids_belong_to_their_provider() {
     h.claims()
         .submit(
             &other,
-            &p.payer,
-            &p.coverage,
             "RX-0001",
-            [1; 32],
-            1_000,
-            &ClaimRefs::default(),
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &p.coverage,
+
+                document_hash: [1; 32],
+                billed: 1_000,
+                refs: &ClaimRefs::default(),
+            },
         )
         .expect("another provider's own claim RX-0001");
     let b = clm::claim_address(&p.payer, &other, "RX-0001");
@@ -1962,12 +2028,15 @@ fn claim_ids_belong_to_their_provider() {
     expect_error(
         h.claims().submit(
             &p.provider,
-            &p.payer,
-            &p.coverage,
             "RX-0001",
-            [1; 32],
-            1_000,
-            &ClaimRefs::default(),
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &p.coverage,
+
+                document_hash: [1; 32],
+                billed: 1_000,
+                refs: &ClaimRefs::default(),
+            },
         ),
         &CLAIMS,
         ClaimsError::DuplicateClaim,

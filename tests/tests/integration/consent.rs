@@ -75,16 +75,18 @@ fn grant_by_anyone_but_the_patient_is_rejected() {
     expect_error(r, &CONSENT, AnchorError::AccountNotInitialized);
     let stranger = h.funded();
     let ix = con::grant_ix(
-        &t.patient.pubkey(),
-        &t.provider.pubkey(),
-        &stranger.pubkey(),
         &h.payer.pubkey(),
-        1,
-        args(&h, treatment_scope(), 30),
+        &caretrail_sdk::consent::GrantRequest {
+            patient: &t.patient.pubkey(),
+            grantee: &t.provider.pubkey(),
+            authority: &stranger.pubkey(),
+            grant_id: 1,
+            args: args(&h, treatment_scope(), 30),
+        },
     );
     let mut ix = ix;
     // Without a delegate account: the program sees no authority.
-    ix.accounts[4].pubkey = consent::ID;
+    meta(&mut ix, "delegate").pubkey = consent::ID;
     expect_error(
         h.send(&[&stranger], &[ix]),
         &CONSENT,
@@ -294,7 +296,7 @@ fn the_grantee_cannot_approve_its_own_request() {
     );
     expect_error(r, &CONSENT, AnchorError::AccountNotInitialized);
     let mut ix = con::approve_ix(&g, &t.patient.pubkey(), &t.researcher.pubkey());
-    ix.accounts[2].pubkey = consent::ID;
+    meta(&mut ix, "delegate").pubkey = consent::ID;
     expect_error(
         h.send(&[&t.researcher], &[ix]),
         &CONSENT,
@@ -558,7 +560,7 @@ fn the_grantee_cannot_widen_and_the_patient_can() {
             expires_at: None,
         },
     );
-    ix.accounts[2].pubkey = consent::ID;
+    meta(&mut ix, "delegate").pubkey = consent::ID;
     expect_error(
         h.send(&[&t.provider], &[ix]),
         &CONSENT,
@@ -595,7 +597,7 @@ fn a_stranger_cannot_revoke_and_revoking_twice_is_rejected() {
     let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
     let stranger = h.funded();
     let mut ix = con::revoke_ix(&g, &t.patient.pubkey(), &stranger.pubkey());
-    ix.accounts[2].pubkey = consent::ID;
+    meta(&mut ix, "delegate").pubkey = consent::ID;
     expect_error(
         h.send(&[&stranger], &[ix]),
         &CONSENT,
@@ -801,14 +803,17 @@ fn a_delegate_of_another_patient_is_rejected() {
         )
         .unwrap();
     let mut ix = con::grant_ix(
-        &t.patient.pubkey(),
-        &t.provider.pubkey(),
-        &t.guardian.pubkey(),
         &h.payer.pubkey(),
-        1,
-        args(&h, treatment_scope(), 30),
+        &caretrail_sdk::consent::GrantRequest {
+            patient: &t.patient.pubkey(),
+            grantee: &t.provider.pubkey(),
+            authority: &t.guardian.pubkey(),
+            grant_id: 1,
+            args: args(&h, treatment_scope(), 30),
+        },
     );
-    ix.accounts[4].pubkey = con::delegate_pda(&other_patient.pubkey(), &t.guardian.pubkey()).0;
+    meta(&mut ix, "delegate").pubkey =
+        con::delegate_pda(&other_patient.pubkey(), &t.guardian.pubkey()).0;
     expect_error(
         h.send(&[&t.guardian], &[ix]),
         &CONSENT,
@@ -997,7 +1002,7 @@ fn only_the_patient_reviews_break_glass() {
         .unwrap();
     let g = con::grant_pda(&t.patient.pubkey(), &t.provider.pubkey(), 1).0;
     let mut ix = con::review_emergency_ix(&g, &t.provider.pubkey());
-    ix.accounts[1].pubkey = con::patient_record_pda(&t.patient.pubkey()).0;
+    meta(&mut ix, "patient_record").pubkey = con::patient_record_pda(&t.patient.pubkey()).0;
     expect_error(
         h.send(&[&t.provider], &[ix]),
         &CONSENT,
@@ -1245,12 +1250,14 @@ fn the_patient_signs_offline_and_the_signed_transaction_is_submitted() {
     // The clinic's machine builds the grant; the clinic pays the fee; the patient signs elsewhere.
     let clinic = h.funded();
     let ix = con::grant_ix(
-        &t.patient.pubkey(),
-        &t.provider.pubkey(),
-        &t.patient.pubkey(),
         &clinic.pubkey(),
-        1,
-        args(&h, treatment_scope(), 30),
+        &caretrail_sdk::consent::GrantRequest {
+            patient: &t.patient.pubkey(),
+            grantee: &t.provider.pubkey(),
+            authority: &t.patient.pubkey(),
+            grant_id: 1,
+            args: args(&h, treatment_scope(), 30),
+        },
     );
     let mut tx = offline::build(
         &[ix],
@@ -1327,16 +1334,18 @@ fn offline_signing_with_a_durable_nonce_survives_a_ledger_restart() {
         let value = offline::nonce_value(&ledger, &nonce.pubkey()).unwrap();
         let now = ledger.get_clock().unwrap().unix_timestamp;
         let ix = con::grant_ix(
-            &patient.pubkey(),
-            &provider.pubkey(),
-            &patient.pubkey(),
             &clinic.pubkey(),
-            1,
-            GrantArgs {
-                scope: treatment_scope(),
-                not_before: now,
-                expires_at: now + 30 * DAY,
-                policy_hash: [1; 32],
+            &caretrail_sdk::consent::GrantRequest {
+                patient: &patient.pubkey(),
+                grantee: &provider.pubkey(),
+                authority: &patient.pubkey(),
+                grant_id: 1,
+                args: GrantArgs {
+                    scope: treatment_scope(),
+                    not_before: now,
+                    expires_at: now + 30 * DAY,
+                    policy_hash: [1; 32],
+                },
             },
         );
         let lifetime = offline::Lifetime::Nonce {

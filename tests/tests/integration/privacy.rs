@@ -153,15 +153,18 @@ fn a_ledger_dump_does_not_join_a_patients_consents_coverage_and_drugs() {
     h.claims()
         .submit(
             &p.pharmacy,
-            &p.payer,
-            &coverage,
             "RX-PRIV-1",
-            [3; 32],
-            900,
-            &ClaimRefs {
-                consent_grant: Some(payment_grant),
-                unit: Some(unit),
-                replaces: None,
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &coverage,
+
+                document_hash: [3; 32],
+                billed: 900,
+                refs: &ClaimRefs {
+                    consent_grant: Some(payment_grant),
+                    unit: Some(unit),
+                    replaces: None,
+                },
             },
         )
         .unwrap();

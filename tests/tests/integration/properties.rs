@@ -212,7 +212,7 @@ proptest! {
                     let g = con::grant_pda(&t.patient.pubkey(), &t.provider.pubkey(), *id).0;
                     if let Some(x) = con::fetch_grant(&h.ledger, &g).unwrap() {
                         let mut ix = con::revoke_ix(&g, &x.patient, &stranger.pubkey());
-                        ix.accounts[2].pubkey = consent::ID;
+                        meta(&mut ix, "delegate").pubkey = consent::ID;
                         prop_assert!(h.send(&[&stranger], &[ix]).is_err());
                         prop_assert_eq!(con::fetch_grant(&h.ledger, &g).unwrap().unwrap().status, x.status);
                     }
@@ -262,7 +262,7 @@ proptest! {
             match op {
                 ClaimsOp::Submit { billed } => {
                     let id = format!("P{n}");
-                    if c.submit(&p.provider, &p.payer, &p.coverage, &id, [1; 32], *billed, &ClaimRefs::default()).is_ok() {
+                    if c.submit(&p.provider, &id, &caretrail_sdk::claims::SubmitClaim { payer: &p.payer, coverage: &p.coverage,  document_hash: [1; 32], billed: *billed, refs: &ClaimRefs::default() }).is_ok() {
                         claims.push(clm::claim_address(&p.payer, &p.provider, &id));
                     }
                 }
@@ -295,7 +295,7 @@ proptest! {
                     if let Some(k) = claims.get(*claim).copied() {
                         let id = format!("R{n}");
                         let refs = ClaimRefs { replaces: Some(k), ..Default::default() };
-                        if c.submit(&p.provider, &p.payer, &p.coverage, &id, [2; 32], *billed, &refs).is_ok() {
+                        if c.submit(&p.provider, &id, &caretrail_sdk::claims::SubmitClaim { payer: &p.payer, coverage: &p.coverage,  document_hash: [2; 32], billed: *billed, refs: &refs }).is_ok() {
                             claims.push(clm::claim_address(&p.payer, &p.provider, &id));
                         }
                     }

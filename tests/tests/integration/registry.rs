@@ -67,7 +67,7 @@ fn initialize_without_authority_signature_is_rejected() {
     let h = Harness::new();
     let authority = h.funded();
     let mut ix = reg::initialize_ix(&authority.pubkey(), None);
-    ix.accounts[1].is_signer = false;
+    meta(&mut ix, "authority").is_signer = false;
     expect_error(h.send(&[], &[ix]), &REGISTRY, AnchorError::AccountNotSigner);
 }
 
@@ -243,7 +243,7 @@ fn register_without_admin_signature_is_rejected() {
         participant_args(&wallet.pubkey(), roles::DISPENSER, T0 + DAY),
         false,
     );
-    ix.accounts[2].is_signer = false;
+    meta(&mut ix, "admin").is_signer = false;
     expect_error(h.send(&[], &[ix]), &REGISTRY, AnchorError::AccountNotSigner);
 }
 
@@ -350,7 +350,7 @@ fn registry_config_passed_as_admin_participant_is_rejected() {
         participant_args(&wallet.pubkey(), roles::DISPENSER, T0 + DAY),
         true,
     );
-    ix.accounts[3].pubkey = reg::config_pda().0;
+    meta(&mut ix, "admin_participant").pubkey = reg::config_pda().0;
     expect_error(
         h.send(&[&stranger], &[ix]),
         &REGISTRY,
@@ -396,7 +396,7 @@ fn forged_participant_owned_by_another_program_is_rejected() {
         participant_args(&wallet.pubkey(), roles::DISPENSER, T0 + DAY),
         true,
     );
-    ix.accounts[3].pubkey = fake;
+    meta(&mut ix, "admin_participant").pubkey = fake;
     expect_error(
         h.send(&[&forger], &[ix]),
         &REGISTRY,
@@ -759,7 +759,7 @@ fn regulator_account_of_another_wallet_is_rejected() {
         participant_args(&wallet.pubkey(), roles::DISTRIBUTOR, T0 + DAY),
         true,
     );
-    ix.accounts[3].pubkey = reg::participant_pda(&regulator.pubkey()).0;
+    meta(&mut ix, "admin_participant").pubkey = reg::participant_pda(&regulator.pubkey()).0;
     expect_error(
         h.send(&[&impostor], &[ix]),
         &REGISTRY,

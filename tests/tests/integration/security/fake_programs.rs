@@ -17,7 +17,7 @@ fn claims_refuses_a_token_program_other_than_the_payers() {
     let payer = clm::fetch_payer(&h.ledger, &p.payer).unwrap().unwrap();
     // Token-2022 is a real token program, but not the one this payer's vault lives in.
     let mut ix = clm::pay_ix(&c, &x, &payer, &p.provider_token);
-    ix.accounts[8].pubkey = caretrail_sdk::tokens::TOKEN_2022;
+    meta(&mut ix, "token_program").pubkey = caretrail_sdk::tokens::TOKEN_2022;
     expect_error(
         h.send(&[&p.insurer], &[ix]),
         &claims::ID,
@@ -25,7 +25,7 @@ fn claims_refuses_a_token_program_other_than_the_payers() {
     );
     // Any other executable program is not a token program at all.
     let mut ix = clm::pay_ix(&c, &x, &payer, &p.provider_token);
-    ix.accounts[8].pubkey = registry::ID;
+    meta(&mut ix, "token_program").pubkey = registry::ID;
     expect_error(
         h.send(&[&p.insurer], &[ix]),
         &claims::ID,
@@ -65,7 +65,7 @@ fn programs_refuse_participants_from_a_fake_registry() {
         &prefix,
         caretrail_sdk::custody::lot_args(&sc.gtin, "FAKE", (2027, 1, 1)),
     );
-    ix.accounts[2].pubkey = fake;
+    meta(&mut ix, "manufacturer_participant").pubkey = fake;
     expect_error(
         h.send(&[&sc.manufacturer], &[ix]),
         &custody::ID,

@@ -11,7 +11,7 @@ fn registry_admin_must_sign() {
     let a = h.init_registry();
     let target = h.participant(&a, caretrail_sdk::registry::roles::DISPENSER);
     let mut ix = reg::suspend_participant_ix(&a.pubkey(), &target.pubkey(), 1, false);
-    ix.accounts[2].is_signer = false;
+    meta(&mut ix, "admin").is_signer = false;
     expect_error(
         h.send(&[], &[ix]),
         &registry::ID,
@@ -25,15 +25,17 @@ fn custody_holder_must_sign_a_shipment() {
     let sc = h.supply_chain();
     let u = h.commission(&sc, &["S1"])[0];
     let mut ix = cus::ship_ix(
-        &sc.manufacturer.pubkey(),
-        &sc.distributor.pubkey(),
         &h.payer.pubkey(),
-        &u,
-        0,
-        Some(sc.lot),
-        ship_args(),
+        &caretrail_sdk::custody::Shipment {
+            sender: &sc.manufacturer.pubkey(),
+            receiver: &sc.distributor.pubkey(),
+            unit: &u,
+            hop_index: 0,
+            lot: Some(sc.lot),
+            args: ship_args(),
+        },
     );
-    ix.accounts[2].is_signer = false;
+    meta(&mut ix, "sender").is_signer = false;
     expect_error(
         h.send(&[], &[ix]),
         &custody::ID,
@@ -47,7 +49,7 @@ fn consent_patient_must_sign_a_revocation() {
     let t = h.care_team();
     let g = h.grant(&t, &t.provider, 1, treatment_scope(), 30);
     let mut ix = con::revoke_ix(&g, &t.patient.pubkey(), &t.patient.pubkey());
-    ix.accounts[1].is_signer = false;
+    meta(&mut ix, "authority").is_signer = false;
     expect_error(
         h.send(&[], &[ix]),
         &consent::ID,
@@ -66,7 +68,7 @@ fn claims_payer_must_sign_a_payment() {
     let x = clm::fetch_claim(&h.ledger, &c).unwrap().unwrap();
     let p_acc = clm::fetch_payer(&h.ledger, &p.payer).unwrap().unwrap();
     let mut ix = clm::pay_ix(&c, &x, &p_acc, &p.provider_token);
-    ix.accounts[5].is_signer = false;
+    meta(&mut ix, "authority").is_signer = false;
     expect_error(
         h.send(&[], &[ix]),
         &claims::ID,

@@ -29,7 +29,7 @@ fn registry_forged_regulator_participant() {
     let fake = forge(&h, &reg::participant_pda(&regulator.pubkey()).0);
     let target = h.participant(&a, caretrail_sdk::registry::roles::DISPENSER);
     let mut ix = reg::suspend_participant_ix(&regulator.pubkey(), &target.pubkey(), 1, true);
-    ix.accounts[3].pubkey = fake;
+    meta(&mut ix, "admin_participant").pubkey = fake;
     expect_error(
         h.send(&[&regulator], &[ix]),
         &registry::ID,
@@ -90,12 +90,15 @@ fn claims_forged_coverage() {
     let fake = forge(&h, &p.coverage);
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &fake,
         "F",
-        [1; 32],
-        100,
-        &clm::ClaimRefs::default(),
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &fake,
+
+            document_hash: [1; 32],
+            billed: 100,
+            refs: &clm::ClaimRefs::default(),
+        },
     );
     expect_error(r, &claims::ID, AnchorError::AccountOwnedByWrongProgram);
 }

@@ -13,7 +13,7 @@ fn registry_another_wallets_participant_account() {
     let impostor = h.funded();
     let target = h.participant(&a, caretrail_sdk::registry::roles::DISPENSER);
     let mut ix = reg::suspend_participant_ix(&impostor.pubkey(), &target.pubkey(), 1, true);
-    ix.accounts[3].pubkey = reg::participant_pda(&regulator.pubkey()).0;
+    meta(&mut ix, "admin_participant").pubkey = reg::participant_pda(&regulator.pubkey()).0;
     expect_error(
         h.send(&[&impostor], &[ix]),
         &registry::ID,
@@ -32,7 +32,7 @@ fn custody_another_units_hop() {
             .unwrap();
     }
     let mut ix = cus::receive_ix(&sc.distributor.pubkey(), &units[0], 0, Some(sc.lot));
-    ix.accounts[1].pubkey = cus::hop_pda(&units[1], 0).0;
+    meta(&mut ix, "hop").pubkey = cus::hop_pda(&units[1], 0).0;
     expect_error(
         h.send(&[&sc.distributor], &[ix]),
         &custody::ID,
@@ -91,7 +91,7 @@ fn claims_another_payers_vault() {
     let x = clm::fetch_claim(&h.ledger, &c).unwrap().unwrap();
     let payer = clm::fetch_payer(&h.ledger, &p.payer).unwrap().unwrap();
     let mut ix = clm::pay_ix(&c, &x, &payer, &p.provider_token);
-    ix.accounts[2].pubkey = rival_vault;
+    meta(&mut ix, "vault").pubkey = rival_vault;
     expect_error(
         h.send(&[&p.insurer], &[ix]),
         &claims::ID,

@@ -300,12 +300,15 @@ fn enroll_and_submit_work_on_prefunded_addresses() {
     h.claims()
         .submit(
             &p.provider,
-            &p.payer,
-            &p.coverage,
             "CLM-PRE",
-            [5; 32],
-            100,
-            &ClaimRefs::default(),
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &p.coverage,
+
+                document_hash: [5; 32],
+                billed: 100,
+                refs: &ClaimRefs::default(),
+            },
         )
         .expect("submit");
     assert_created(&h, &claim, &claims::ID);
@@ -375,14 +378,17 @@ fn a_claim_naming_a_unit_works_on_a_prefunded_evidence_record() {
     h.claims()
         .submit(
             &p.pharmacy,
-            &p.payer,
-            &p.coverage,
             "E-1",
-            [5; 32],
-            100,
-            &ClaimRefs {
-                unit: Some(u),
-                ..Default::default()
+            &caretrail_sdk::claims::SubmitClaim {
+                payer: &p.payer,
+                coverage: &p.coverage,
+
+                document_hash: [5; 32],
+                billed: 100,
+                refs: &ClaimRefs {
+                    unit: Some(u),
+                    ..Default::default()
+                },
             },
         )
         .expect("submit naming the unit");

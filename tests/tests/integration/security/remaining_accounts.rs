@@ -50,7 +50,7 @@ fn packing_checks_each_child_and_its_lot() {
     );
     // A read-only child cannot be written.
     let mut ix = cus::aggregate_ix(&sc.manufacturer.pubkey(), &case, &u, &[sc.lot]);
-    ix.accounts[3].is_writable = false;
+    ix.accounts[3].is_writable = false; // the first remaining account: the child
     expect_error(
         h.send(&[&sc.manufacturer], &[ix]),
         &custody::ID,

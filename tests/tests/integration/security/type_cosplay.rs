@@ -11,7 +11,7 @@ fn registry_config_as_participant() {
     let a = h.init_registry();
     let target = h.participant(&a, caretrail_sdk::registry::roles::DISPENSER);
     let mut ix = reg::suspend_participant_ix(&a.pubkey(), &target.pubkey(), 1, false);
-    ix.accounts[1].pubkey = reg::config_pda().0;
+    meta(&mut ix, "participant").pubkey = reg::config_pda().0;
     expect_error(
         h.send(&[&a], &[ix]),
         &registry::ID,
@@ -57,21 +57,24 @@ fn claims_claim_passed_as_a_consent_grant() {
     let first = h.submit(&p, "FIRST", 100);
     let r = h.claims().submit(
         &p.provider,
-        &p.payer,
-        &p.coverage,
         "SECOND",
-        [1; 32],
-        100,
-        &clm::ClaimRefs {
-            consent_grant: Some(first),
-            ..Default::default()
+        &caretrail_sdk::claims::SubmitClaim {
+            payer: &p.payer,
+            coverage: &p.coverage,
+
+            document_hash: [1; 32],
+            billed: 100,
+            refs: &clm::ClaimRefs {
+                consent_grant: Some(first),
+                ..Default::default()
+            },
         },
     );
     expect_error(r, &claims::ID, AnchorError::AccountOwnedByWrongProgram);
     // A coverage (same owner) as a claim: the discriminator differs.
     let x = clm::fetch_claim(&h.ledger, &first).unwrap().unwrap();
     let mut ix = clm::void_ix(&first, &x);
-    ix.accounts[0].pubkey = p.coverage;
+    meta(&mut ix, "claim").pubkey = p.coverage;
     expect_error(
         h.send(&[&p.provider], &[ix]),
         &claims::ID,

@@ -318,13 +318,15 @@ fn plan_line(
                 unit,
                 target: unit,
                 instruction: cus::ship_ix(
-                    me,
-                    receiver,
                     &payer.pubkey(),
-                    &unit,
-                    this.hop_count,
-                    (this.kind == UnitKind::Item).then_some(this.lot),
-                    args.clone(),
+                    &cus::Shipment {
+                        sender: me,
+                        receiver,
+                        unit: &unit,
+                        hop_index: this.hop_count,
+                        lot: (this.kind == UnitKind::Item).then_some(this.lot),
+                        args: args.clone(),
+                    },
                 ),
             })
         }

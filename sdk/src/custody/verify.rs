@@ -1,0 +1,195 @@
+//! Verification (DSCSA product identifier verification; read-only).
+
+use super::*;
+
+/// The address of the unit or aggregate a scanned code identifies.
+pub fn address_of(code: &crate::gs1::Gs1Code) -> Result<Pubkey> {
+    if let Some(sscc) = &code.sscc {
+        return Ok(sscc_pda(&parse_sscc(sscc)?).0);
+    }
+    match (&code.gtin, &code.serial) {
+        (Some(gtin), Some(serial)) => Ok(unit_pda(&parse_gtin(gtin)?, serial).0),
+        (Some(_), None) => Err(Error::invalid(
+            "the code has a GTIN but no serial number (AI 21)",
+        )),
+        _ => Err(Error::invalid(
+            "the code identifies neither a serialized unit (01+21) nor a case or pallet (00)",
+        )),
+    }
+}
+
+/// The outcome of verifying a scanned code. Everything but `Genuine` is a counterfeit or
+/// diversion signal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Verification {
+    /// Known, in good standing, held where expected.
+    Genuine {
+        unit: String,
+        holder: String,
+        status: &'static str,
+        /// The case or pallet it travels in, if any.
+        inside: Option<String>,
+    },
+    /// No unit was commissioned with this GTIN and serial (or SSCC).
+    UnknownSerial {
+        unit: String,
+    },
+    /// Nobody in the registry holds the GS1 company prefix of this GTIN or SSCC: no
+    /// authorized company ever allocated it.
+    UnknownPrefix {
+        unit: String,
+        code: String,
+    },
+    /// The label disagrees with the chain (lot or expiry): a relabelled or counterfeit pack.
+    LabelMismatch {
+        unit: String,
+        field: &'static str,
+    },
+    LotRecalled {
+        unit: String,
+        lot: String,
+        reason_code: u16,
+    },
+    Expired {
+        unit: String,
+        expired_on: String,
+    },
+    Quarantined {
+        unit: String,
+    },
+    Illegitimate {
+        unit: String,
+    },
+    AlreadyDispensed {
+        unit: String,
+    },
+    Decommissioned {
+        unit: String,
+    },
+    /// In good standing but held by someone else than the scanner expects (diversion).
+    HeldByAnother {
+        unit: String,
+        holder: String,
+        expected: String,
+    },
+}
+
+impl Verification {
+    pub fn is_genuine(&self) -> bool {
+        matches!(self, Verification::Genuine { .. })
+    }
+
+    /// A short name of the outcome (`genuine`, `unknown_serial`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verification::Genuine { .. } => "genuine",
+            Verification::UnknownSerial { .. } => "unknown_serial",
+            Verification::UnknownPrefix { .. } => "unknown_prefix",
+            Verification::LabelMismatch { .. } => "label_mismatch",
+            Verification::LotRecalled { .. } => "lot_recalled",
+            Verification::Expired { .. } => "expired",
+            Verification::Quarantined { .. } => "quarantined",
+            Verification::Illegitimate { .. } => "illegitimate",
+            Verification::AlreadyDispensed { .. } => "already_dispensed",
+            Verification::Decommissioned { .. } => "decommissioned",
+            Verification::HeldByAnother { .. } => "held_by_another",
+        }
+    }
+}
+
+/// Verifies a scanned code against the ledger: is it a unit that was commissioned, does its
+/// label match, is its lot released, is it unexpired, in good standing, and held by
+/// `expected_holder` (when given; a packed unit is held by its top-most aggregate's holder)?
+pub fn verify(
+    ledger: &dyn Ledger,
+    code: &crate::gs1::Gs1Code,
+    expected_holder: Option<&Pubkey>,
+) -> Result<Verification> {
+    let address = address_of(code)?;
+    let unit_s = address.to_string();
+    let Some(unit) = fetch_unit(ledger, &address)? else {
+        // Unknown: a serial nobody commissioned under a real company's prefix, or a code
+        // under a prefix nobody holds.
+        let key = code.sscc.as_ref().or(code.gtin.as_ref());
+        if let Some(key) = key {
+            if crate::registry::find_prefix(ledger, key.as_bytes())?.is_none() {
+                return Ok(Verification::UnknownPrefix {
+                    unit: unit_s,
+                    code: key.clone(),
+                });
+            }
+        }
+        return Ok(Verification::UnknownSerial { unit: unit_s });
+    };
+    match unit.status {
+        UnitStatus::Illegitimate => return Ok(Verification::Illegitimate { unit: unit_s }),
+        UnitStatus::Dispensed => return Ok(Verification::AlreadyDispensed { unit: unit_s }),
+        UnitStatus::Decommissioned | UnitStatus::Destroyed => {
+            return Ok(Verification::Decommissioned { unit: unit_s })
+        }
+        _ => {}
+    }
+    let now = ledger.get_clock()?.unix_timestamp;
+    if unit.kind == UnitKind::Item {
+        if let (Some(gtin), Some(lot_number)) = (&code.gtin, &code.lot) {
+            if let Ok(g) = parse_gtin(gtin) {
+                if lot_pda(&g, lot_number).0 != unit.lot {
+                    return Ok(Verification::LabelMismatch {
+                        unit: unit_s,
+                        field: "lot",
+                    });
+                }
+            }
+        }
+        let lot = fetch_lot(ledger, &unit.lot)?.ok_or(Error::NotFound {
+            kind: "lot",
+            address: unit.lot,
+        })?;
+        if let Some(expiry) = code.expiry {
+            let label = (expiry.year as u32) * 10_000 + expiry.month * 100 + expiry.day;
+            if label != lot.expiry_date {
+                return Ok(Verification::LabelMismatch {
+                    unit: unit_s,
+                    field: "expiry",
+                });
+            }
+        }
+        if lot.status == LotStatus::Recalled {
+            return Ok(Verification::LotRecalled {
+                unit: unit_s,
+                lot: unit.lot.to_string(),
+                reason_code: lot.recall_reason,
+            });
+        }
+        if unit.is_expired(now) {
+            let d = lot.expiry_date;
+            return Ok(Verification::Expired {
+                unit: unit_s,
+                expired_on: format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100),
+            });
+        }
+    }
+    if unit.status == UnitStatus::Quarantined {
+        return Ok(Verification::Quarantined { unit: unit_s });
+    }
+    let (top, top_unit) = top_most(ledger, &address)?.expect("the unit exists");
+    if top_unit.status == UnitStatus::Quarantined {
+        return Ok(Verification::Quarantined { unit: unit_s });
+    }
+    if let Some(expected) = expected_holder {
+        if top_unit.holder != *expected {
+            return Ok(Verification::HeldByAnother {
+                unit: unit_s,
+                holder: top_unit.holder.to_string(),
+                expected: expected.to_string(),
+            });
+        }
+    }
+    Ok(Verification::Genuine {
+        unit: unit_s,
+        holder: top_unit.holder.to_string(),
+        status: status_name(top_unit.status),
+        inside: (top != address).then(|| top.to_string()),
+    })
+}
