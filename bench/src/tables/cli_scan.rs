@@ -1,0 +1,125 @@
+//! The `caretrail custody scan` process end to end, at growing input sizes.
+
+use crate::{rate, Table};
+use caretrail_sdk::scan::{self, LineStatus, Quiet, ScanAction};
+use caretrail_tests::{ship_args, Harness, GTIN, LOT};
+use solana_sdk::signature::Signer;
+use std::time::Instant;
+
+/// `caretrail custody scan --receive` as a user runs it: a separate process that opens the
+/// persisted embedded ledger (n existing units), receives 200 scanned lines and commits them.
+/// Needs the `caretrail` binary next to this bench binary (`cargo build --profile bench -p
+/// caretrail-cli` for the optimized run; CI's quick run uses the dev build).
+pub(crate) fn cli_scan(sizes: &[usize]) -> Table {
+    let mut t = Table::new(
+        "`caretrail custody scan --receive` end to end (a CLI process on the persisted embedded ledger)",
+        &[
+            "existing units",
+            "lines",
+            "process start + ledger open (s)",
+            "scan run (s)",
+            "lines/s",
+        ],
+    );
+    let exe = std::env::current_exe()
+        .expect("bench path")
+        .with_file_name("caretrail");
+    if !exe.exists() {
+        t.row(vec![
+            format!("(not measured: build {} first)", exe.display()),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+        ]);
+        return t;
+    }
+    for &n in sizes {
+        let dir =
+            std::env::temp_dir().join(format!("caretrail-bench-cli-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("bench dir");
+        let lines = 200.min(n);
+        let (key, file) = {
+            let h = Harness::with_ledger(
+                caretrail_sdk::EmbeddedLedger::open(&dir.join("ledger")).expect("open ledger"),
+            );
+            let sc = h.supply_chain();
+            let serials: Vec<String> = (0..n).map(|i| format!("C{i:06}")).collect();
+            h.commission(&sc, &serials.iter().map(String::as_str).collect::<Vec<_>>());
+            let text = serials[..lines]
+                .iter()
+                .map(|s| format!("(01){GTIN}(17)271231(10){LOT}(21){s}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            ship_by_scan(&h, &sc, &scan::scan_lines(&text));
+            let key = dir.join("distributor.json");
+            std::fs::write(
+                &key,
+                serde_json::to_string(&sc.distributor.to_bytes().to_vec()).unwrap(),
+            )
+            .unwrap();
+            let file = dir.join("incoming.txt");
+            std::fs::write(&file, text).unwrap();
+            (key, file)
+        }; // the harness (and its lock on the ledger) is gone here
+        let caretrail = |args: &[&str]| {
+            let tm = Instant::now();
+            let o = std::process::Command::new(&exe)
+                .env("HOME", &dir)
+                .arg("--ledger")
+                .arg(dir.join("ledger"))
+                .arg("--keypair")
+                .arg(&key)
+                .args(["--output", "json"])
+                .args(args)
+                .output()
+                .expect("run caretrail");
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            (
+                tm.elapsed().as_secs_f64(),
+                String::from_utf8(o.stdout).unwrap(),
+            )
+        };
+        let (start, _) = caretrail(&["address"]);
+        let (secs, out) = caretrail(&["custody", "scan", file.to_str().unwrap(), "--receive"]);
+        assert_eq!(
+            out.lines()
+                .filter(|l| l.contains("\"status\":\"done\""))
+                .count(),
+            lines,
+            "{out}"
+        );
+        t.row(vec![
+            n.to_string(),
+            lines.to_string(),
+            format!("{start:.2}"),
+            format!("{secs:.2}"),
+            rate(lines, secs),
+        ]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    t
+}
+
+/// The manufacturer ships every scanned line to the distributor, many per transaction.
+pub(crate) fn ship_by_scan(
+    h: &Harness,
+    sc: &caretrail_tests::SupplyChain,
+    lines: &[(usize, String)],
+) {
+    let ship = ScanAction::ShipTo {
+        receiver: sc.distributor.pubkey(),
+        args: ship_args(),
+    };
+    let shipped = scan::run(
+        &h.ledger,
+        &sc.manufacturer,
+        &sc.manufacturer,
+        &ship,
+        lines,
+        &mut Quiet,
+    )
+    .unwrap();
+    assert!(shipped.iter().all(|x| x.status == LineStatus::Done));
+}

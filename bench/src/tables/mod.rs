@@ -1,0 +1,10 @@
+//! One module per table of the benchmarks document.
+
+pub(crate) mod accounts;
+pub(crate) mod actions;
+pub(crate) mod cli_scan;
+pub(crate) mod compute;
+pub(crate) mod hot_paths;
+pub(crate) mod packing;
+pub(crate) mod throughput;
+pub(crate) mod validator;

@@ -1,0 +1,75 @@
+use super::*;
+
+#[test]
+fn refuse_returns_custody_to_the_sender() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    let out = h.custody().refuse(&sc.distributor, &u, 3).unwrap();
+    let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
+    assert_eq!(hop.status, HopStatus::Refused);
+    let x = unit(&h, &u);
+    assert_eq!(
+        (x.status, x.holder, x.hop_count),
+        (UnitStatus::Active, sc.manufacturer.pubkey(), 1)
+    );
+    assert_eq!(x.chain_head, hop.chain(&[0; 32], 0));
+    assert!(
+        matches!(out.events().as_slice(), [CaretrailEvent::Custody(CustodyEvent::Refused(e))] if e.reason_code == 3)
+    );
+    // The next shipment uses hop 1.
+    h.hop(&sc.manufacturer, &sc.distributor, &u);
+    assert_eq!(unit(&h, &u).hop_count, 2);
+    assert_eq!(
+        cus::fetch_hop(&h.ledger, &u, 1).unwrap().unwrap().status,
+        HopStatus::Received
+    );
+}
+
+/// the hop ends `Cancelled` in the chain and the unit is the sender's again.
+#[test]
+fn an_unanswered_shipment_is_cancelled_by_its_sender_after_the_timeout() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S-CXL"])[0];
+    h.custody()
+        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
+        .unwrap();
+    expect_error(
+        h.custody().cancel_shipment(&sc.manufacturer, &u),
+        &CUSTODY,
+        CustodyError::ShipmentNotTimedOut,
+    );
+    h.warp(custody::constants::SHIPMENT_TIMEOUT);
+    // Only the sender cancels.
+    expect_error(
+        h.custody().cancel_shipment(&sc.distributor, &u),
+        &CUSTODY,
+        CustodyError::NotHolder,
+    );
+    let out = h.custody().cancel_shipment(&sc.manufacturer, &u).unwrap();
+    assert!(matches!(
+        out.events().as_slice(),
+        [CaretrailEvent::Custody(CustodyEvent::ShipmentCancelled(e))] if e.unit == u && e.index == 0
+    ));
+    let x = unit(&h, &u);
+    assert_eq!(
+        (x.status, x.holder, x.hop_count),
+        (UnitStatus::Active, sc.manufacturer.pubkey(), 1)
+    );
+    let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
+    assert_eq!(hop.status, HopStatus::Cancelled);
+    // The receiver can no longer receive it (against the cancelled hop, or a next hop that
+    // does not exist); the sender can ship it again.
+    let ix = cus::receive_ix(&sc.distributor.pubkey(), &u, 0, Some(sc.lot));
+    expect_error(
+        h.send(&[&sc.distributor], &[ix]),
+        &CUSTODY,
+        CustodyError::NotInTransit,
+    );
+    h.hop(&sc.manufacturer, &sc.distributor, &u);
+    assert_eq!(unit(&h, &u).hop_count, 2);
+}
