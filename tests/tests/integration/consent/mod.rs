@@ -39,16 +39,6 @@ fn med_access() -> con::AccessArgs {
     access(class::MEDICATIONS, action::ACCESS, purpose::TREAT)
 }
 
-// ----------------------------------------------------------------------------- grant
-
-// ----------------------------------------------------------------------------- request / approve / reject
-
-// ----------------------------------------------------------------------------- record_access
-
-// ----------------------------------------------------------------------------- amend / revoke / close
-
-// ----------------------------------------------------------------------------- delegates
-
 fn guardian_scope() -> Scope {
     Scope {
         classes: class::MEDICATIONS | class::LABS | class::IMMUNIZATIONS,
@@ -56,8 +46,6 @@ fn guardian_scope() -> Scope {
         purposes: purpose::TREAT | purpose::HPAYMT,
     }
 }
-
-// ----------------------------------------------------------------------------- break-glass
 
 fn emergency(days: i64, hours: i64) -> EmergencyArgs {
     EmergencyArgs {
@@ -71,10 +59,6 @@ fn emergency(days: i64, hours: i64) -> EmergencyArgs {
     }
 }
 
-// ----------------------------------------------------------------------------- SDK: decisions, listing, audit, sizes
-
-// ----------------------------------------------------------------------------- FHIR, offline signing
-
 fn expect_instruction_error_free_submit_refused(
     h: &Harness,
     tx: &solana_sdk::transaction::Transaction,
@@ -82,5 +66,3 @@ fn expect_instruction_error_free_submit_refused(
     let err = caretrail_sdk::offline::submit(&h.ledger, tx).unwrap_err();
     assert!(err.to_string().contains("missing signatures"), "{err}");
 }
-
-// ----------------------------------------------------------------------------- audit findings 5, 6

@@ -30,22 +30,6 @@ fn lot(h: &Harness, l: &Pubkey) -> cus::Lot {
     cus::fetch_lot(&h.ledger, l).unwrap().expect("lot")
 }
 
-// ----------------------------------------------------------------------------- lots
-
-// ----------------------------------------------------------------------------- commissioning
-
-// ----------------------------------------------------------------------------- ship / receive / refuse
-
-// ----------------------------------------------------------------------------- the full story
-
-// ----------------------------------------------------------------------------- recall, expiry, quarantine
-
-// ----------------------------------------------------------------------------- aggregation
-
-// ----------------------------------------------------------------------------- sizes and attacks
-
-// ----------------------------------------------------------------------------- verification, history, EPCIS
-
 fn code(serial: &str) -> caretrail_sdk::gs1::Gs1Code {
     caretrail_sdk::gs1::parse_with_year(
         &format!("]d201{GTIN}17271231\u{1d}10{LOT}\u{1d}21{serial}"),
@@ -62,15 +46,9 @@ fn verify(
     cus::verify(&h.ledger, code, expected.map(|k| k.pubkey()).as_ref()).unwrap()
 }
 
-// ----------------------------------------------------------------------------- audit finding 9
-
-/// A sender takes back a shipment its receiver never answered, but only after the timeout;
-
 fn return_args() -> cus::ShipArgs {
     cus::ShipArgs {
         is_return: true,
         ..ship_args()
     }
 }
-
-// ----------------------------------------------------------------------------- audit finding 3

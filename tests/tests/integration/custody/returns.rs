@@ -29,6 +29,7 @@ fn refuse_returns_custody_to_the_sender() {
     );
 }
 
+/// A sender takes back a shipment its receiver never answered, but only after the timeout;
 /// the hop ends `Cancelled` in the chain and the unit is the sender's again.
 #[test]
 fn an_unanswered_shipment_is_cancelled_by_its_sender_after_the_timeout() {
