@@ -6,13 +6,11 @@ use crate::output::OutputFormat;
 use anyhow::{bail, Context as _, Result};
 use caretrail_sdk::solana_sdk::{
     native_token::LAMPORTS_PER_SOL,
-    pubkey::Pubkey,
     signature::{Keypair, Signer},
 };
 use caretrail_sdk::Ledger;
 use clap::Args;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 #[derive(Args, Debug, Clone)]
 pub struct GlobalArgs {
@@ -36,6 +34,10 @@ pub struct GlobalArgs {
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
+    /// On a cluster: a priority fee of this many micro-lamports per compute unit on every
+    /// transaction (as the Solana CLI's option of the same name).
+    #[arg(long, global = true, value_name = "MICROLAMPORTS")]
+    pub with_compute_unit_price: Option<u64>,
 }
 
 pub struct Context {
@@ -65,8 +67,17 @@ impl Context {
         if let Some(l) = self.ledger.get() {
             return Ok(l.as_ref());
         }
-        let l = caretrail_sdk::open_ledger(&self.args.url, &self.ledger_dir())
-            .with_context(|| format!("opening ledger {}", self.args.url))?;
+        let l: Box<dyn Ledger> = match self.args.with_compute_unit_price {
+            Some(_) if self.is_embedded() => bail!(
+                "--with-compute-unit-price sets a priority fee on a cluster; the embedded ledger has no fee market (name one with --url)"
+            ),
+            Some(price) => Box::new(
+                caretrail_sdk::RpcLedger::new(&caretrail_sdk::resolve_cluster_url(&self.args.url))
+                    .with_compute_unit_price(price),
+            ),
+            None => caretrail_sdk::open_ledger(&self.args.url, &self.ledger_dir())
+                .with_context(|| format!("opening ledger {}", self.args.url))?,
+        };
         Ok(self.ledger.get_or_init(|| l).as_ref())
     }
 
@@ -155,16 +166,4 @@ pub fn write_keypair(keypair: &Keypair, path: &Path) -> Result<()> {
         .and_then(|mut f| f.write_all(json.as_bytes()))
         .with_context(|| format!("writing keypair {}", path.display()))?;
     Ok(())
-}
-
-/// A pubkey, or the pubkey of a keypair file.
-pub fn parse_pubkey(s: &str) -> Result<Pubkey> {
-    if let Ok(p) = Pubkey::from_str(s) {
-        return Ok(p);
-    }
-    let path = Path::new(s);
-    if path.exists() {
-        return Ok(read_keypair(path)?.pubkey());
-    }
-    bail!("{s:?} is neither a base58 public key nor a keypair file")
 }

@@ -1,10 +1,12 @@
 //! `caretrail`: the command-line interface of caretrail (thin over caretrail-sdk).
 
+mod args;
 mod command;
 mod context;
 mod output;
 
 use clap::{Parser, Subcommand};
+use command::Execute;
 use context::{Context, GlobalArgs};
 
 #[derive(Parser, Debug)]
@@ -50,7 +52,7 @@ enum Command {
     /// Fund a wallet: the embedded ledger's faucet, or the cluster's airdrop where it has one.
     Airdrop(command::wallet::AirdropArgs),
     /// Print the public key and balance of the --keypair wallet.
-    Address,
+    Address(command::wallet::AddressArgs),
     /// Create a new keypair file (a wallet), like `solana-keygen new --outfile`.
     Keygen(command::wallet::KeygenArgs),
     /// A patient's key for one relationship (a grantee, a payer), derived from the --keypair
@@ -60,24 +62,30 @@ enum Command {
     Demo(command::demo::DemoArgs),
 }
 
+impl Execute for Command {
+    fn execute(self, ctx: &Context) -> anyhow::Result<output::Output> {
+        match self {
+            Command::Registry(c) => c.execute(ctx),
+            Command::Consent(c) => c.execute(ctx),
+            Command::Tx(c) => c.execute(ctx),
+            Command::Claims(c) => c.execute(ctx),
+            Command::Custody(c) => c.execute(ctx),
+            Command::Barcode(c) => c.execute(ctx),
+            Command::Ledger(c) => c.execute(ctx),
+            Command::Airdrop(c) => c.execute(ctx),
+            Command::Address(c) => c.execute(ctx),
+            Command::Keygen(c) => c.execute(ctx),
+            Command::RelationshipKey(c) => c.execute(ctx),
+            Command::Demo(c) => c.execute(ctx),
+        }
+    }
+}
+
 fn main() {
     let cli = Cli::parse();
     output::reserve_stdout();
     let format = cli.global.output;
-    let result = Context::new(cli.global).and_then(|ctx| match cli.command {
-        Command::Registry(c) => command::registry::execute(&ctx, c),
-        Command::Ledger(c) => command::ledger::execute(&ctx, c),
-        Command::Custody(c) => command::custody::execute(&ctx, c),
-        Command::Consent(c) => command::consent::execute(&ctx, c),
-        Command::Claims(c) => command::claims::execute(&ctx, c),
-        Command::Tx(c) => command::tx::execute(&ctx, c),
-        Command::Barcode(c) => command::barcode::execute(c),
-        Command::Airdrop(a) => command::wallet::airdrop(&ctx, a),
-        Command::Address => command::wallet::address(&ctx),
-        Command::Keygen(a) => command::wallet::keygen(a),
-        Command::RelationshipKey(a) => command::wallet::relationship_key(&ctx, a),
-        Command::Demo(a) => command::demo::execute(&ctx, a),
-    });
+    let result = Context::new(cli.global).and_then(|ctx| cli.command.execute(&ctx));
     match result {
         Ok(out) => out.print(format),
         Err(e) => {

@@ -47,6 +47,23 @@ impl Output {
         }
     }
 
+    /// What a transaction did: `human` and its signature, and `extra` fields beside the
+    /// signature and slot in JSON.
+    pub fn tx(
+        human: impl std::fmt::Display,
+        out: &caretrail_sdk::TxOutcome,
+        extra: Value,
+    ) -> Output {
+        let mut json = serde_json::json!({
+            "signature": out.signature.to_string(),
+            "slot": out.slot,
+        });
+        if let (Some(obj), Some(extra)) = (json.as_object_mut(), extra.as_object()) {
+            obj.extend(extra.clone());
+        }
+        Output::new(json, format!("{human}\nsignature: {}", out.signature))
+    }
+
     pub fn print(&self, format: OutputFormat) {
         match format {
             // Commands that stream their results (one JSON object per line) return null.

@@ -95,3 +95,24 @@ mod date_tests {
         assert_eq!(rfc3339(1_780_272_000), "2026-06-01T00:00:00Z");
     }
 }
+
+/// Lamports as SOL in decimal, exactly (`1.5`, `0.000000001`, `100`).
+pub fn sol(lamports: u64) -> String {
+    let whole = lamports / 1_000_000_000;
+    let frac = lamports % 1_000_000_000;
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let frac = format!("{frac:09}");
+    format!("{whole}.{}", frac.trim_end_matches('0'))
+}
+
+#[cfg(test)]
+mod sol_tests {
+    #[test]
+    fn lamports_print_as_exact_sol() {
+        assert_eq!(super::sol(1_500_000_000), "1.5");
+        assert_eq!(super::sol(1), "0.000000001");
+        assert_eq!(super::sol(100_000_000_000), "100");
+    }
+}

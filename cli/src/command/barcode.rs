@@ -5,36 +5,47 @@
 //! among `gtin`, `serial`, `lot`, `expiry` (YYYY-MM-DD) and `sscc`, or `{"error": "…"}` for a
 //! line that is not a valid GS1 code. The exit status is 0 even when lines are invalid.
 
+use crate::command::Execute;
+use crate::context::Context;
 use crate::output::{emit, Output};
 use anyhow::Result;
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use std::io::BufRead;
 
 #[derive(Subcommand, Debug)]
 pub enum BarcodeCommand {
     /// Parse barcodes from stdin, one JSON object per line.
-    Parse,
+    Parse(Parse),
 }
 
-pub fn execute(cmd: BarcodeCommand) -> Result<Output> {
-    match cmd {
-        BarcodeCommand::Parse => {
-            let stdin = std::io::stdin();
-            for line in stdin.lock().split(b'\n') {
-                let raw = line?;
-                // Not UTF-8 is a bad line, not a fatal error.
-                let text = String::from_utf8_lossy(&raw);
-                let text = text.trim_end_matches('\r');
-                if text.trim().is_empty() {
-                    continue;
-                }
-                let value = match caretrail_sdk::gs1::parse(text) {
-                    Ok(code) => code.to_json(),
-                    Err(e) => serde_json::json!({ "error": e.to_string() }),
-                };
-                emit(&value.to_string());
-            }
-            Ok(Output::new(serde_json::Value::Null, ""))
+impl Execute for BarcodeCommand {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        match self {
+            BarcodeCommand::Parse(c) => c.execute(ctx),
         }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Parse {}
+
+impl Execute for Parse {
+    fn execute(self, _ctx: &Context) -> Result<Output> {
+        let stdin = std::io::stdin();
+        for line in stdin.lock().split(b'\n') {
+            let raw = line?;
+            // Not UTF-8 is a bad line, not a fatal error.
+            let text = String::from_utf8_lossy(&raw);
+            let text = text.trim_end_matches('\r');
+            if text.trim().is_empty() {
+                continue;
+            }
+            let value = match caretrail_sdk::gs1::parse(text) {
+                Ok(code) => code.to_json(),
+                Err(e) => serde_json::json!({ "error": e.to_string() }),
+            };
+            emit(&value.to_string());
+        }
+        Ok(Output::new(serde_json::Value::Null, ""))
     }
 }

@@ -1,268 +1,99 @@
 //! `caretrail claims …`: thin over `caretrail_sdk::claims`, for insurers and providers.
 
-use crate::context::{parse_pubkey, Context};
+use crate::args::{self, ClaimStatus, KeypairFile, TokenProgram};
+use crate::command::Execute;
+use crate::context::Context;
 use crate::output::{table, Output};
-use anyhow::{anyhow, Context as _, Result};
+use anyhow::{Context as _, Result};
 use caretrail_sdk::claims::{
     self as clm, ClaimRefs, ClaimView, ClaimsClient, EnrollArgs, PayerArgs,
 };
 use caretrail_sdk::solana_sdk::{pubkey::Pubkey, signature::Signer};
-use caretrail_sdk::TxOutcome;
-use clap::Subcommand;
+use caretrail_sdk::Error;
+use clap::{Args, Subcommand};
 use serde_json::json;
 
 #[derive(Subcommand, Debug)]
 pub enum ClaimsCommand {
     /// Create the --keypair payer (a registered payer) with its vault of MINT.
-    PayerInit {
-        #[arg(long)]
-        mint: String,
-        /// `token` or `token-2022`.
-        #[arg(long, default_value = "token")]
-        token_program: String,
-        #[arg(long)]
-        auto_approve_limit: u64,
-        #[arg(long)]
-        daily_limit: u64,
-        /// Appeal window in days.
-        #[arg(long, default_value_t = 30)]
-        appeal_days: i64,
-        /// Adjudicator wallets (repeatable, at most 3).
-        #[arg(long = "adjudicator")]
-        adjudicators: Vec<String>,
-    },
+    PayerInit(PayerInit),
     /// Change the --keypair payer's settings (payer authority): limits, adjudicators, what
     /// every claim must name, pause or resume payments.
-    PayerUpdate {
-        /// The payer (its creator's wallet) [default: the --keypair's own payer].
-        #[arg(long)]
-        payer: Option<String>,
-        #[arg(long)]
-        auto_approve_limit: Option<u64>,
-        #[arg(long)]
-        daily_limit: Option<u64>,
-        /// Appeal window in days.
-        #[arg(long)]
-        appeal_days: Option<i64>,
-        /// Replace the adjudicators (repeatable, at most 3).
-        #[arg(long = "adjudicator")]
-        adjudicators: Vec<String>,
-        /// What every new claim must name: `consent`, `unit` (comma-separated) or `none`.
-        #[arg(long)]
-        require: Option<String>,
-        /// Pause payments.
-        #[arg(long, conflicts_with = "resume")]
-        pause: bool,
-        /// Resume payments.
-        #[arg(long)]
-        resume: bool,
-    },
+    PayerUpdate(PayerUpdate),
     /// Step 1 of a payer authority handover (payer authority): name the successor.
-    PayerProposeAuthority {
-        /// The new authority (pubkey or keypair file), a registered payer.
-        new_authority: String,
-        #[arg(long)]
-        payer: Option<String>,
-    },
+    PayerProposeAuthority(PayerProposeAuthority),
     /// Step 2 of a payer authority handover: the --keypair (the proposed authority) accepts.
-    PayerAcceptAuthority {
-        /// The payer (its creator's wallet).
-        #[arg(long)]
-        payer: String,
-    },
+    PayerAcceptAuthority(PayerAcceptAuthority),
     /// Withdraw vault funds that no approved, unpaid claim needs (payer authority), in the
     /// mint's base units.
-    Withdraw {
-        /// The payer (its creator's wallet) [default: the --keypair's own payer].
-        #[arg(long)]
-        payer: Option<String>,
-        /// The token account that receives the funds.
-        #[arg(long)]
-        to: String,
-        amount: u64,
-    },
+    Withdraw(Withdraw),
     /// Move tokens from the --keypair's token account into a payer's vault.
-    Fund {
-        /// The payer authority wallet.
-        #[arg(long)]
-        payer: String,
-        #[arg(long)]
-        from: String,
-        amount: u64,
-    },
+    Fund(Fund),
     /// Enrol a patient (the --keypair is the payer authority; the patient co-signs).
-    Enroll {
-        /// The patient's keypair file.
-        #[arg(long)]
-        patient_keypair: std::path::PathBuf,
-        /// The member id (only sha256(salt ‖ id) goes on chain; the salt is printed).
-        #[arg(long)]
-        member_id: String,
-        #[arg(long, default_value_t = 365)]
-        days: i64,
-        #[arg(long)]
-        annual_max: u64,
-        #[arg(long, default_value_t = 0)]
-        deductible: u64,
-    },
+    Enroll(Enroll),
     /// Submit a claim (the --keypair is the provider or pharmacy).
-    Submit(SubmitArgs),
+    Submit(Submit),
     /// Replace a claim before payment (837 frequency 7).
-    Replace {
-        /// The claim being replaced.
-        replaces: String,
-        #[command(flatten)]
-        args: SubmitArgs,
-    },
+    Replace(Replace),
     /// Start reviewing a claim (payer authority).
-    Review { claim: String },
+    Review(ClaimArg),
     /// Adjudicate: allow an amount of the billed (payer authority; an adjudicator above the
     /// auto-approve limit).
-    Adjudicate {
-        claim: String,
-        #[arg(long)]
-        allowed: u64,
-        /// CARC reason code (required when allowing less than billed).
-        #[arg(long, default_value_t = 0)]
-        carc: u16,
-        /// The adjudicator's keypair file.
-        #[arg(long)]
-        adjudicator_keypair: Option<std::path::PathBuf>,
-    },
+    Adjudicate(Adjudicate),
     /// Appeal a denial or partial approval (provider, within the window).
-    Appeal { claim: String },
+    Appeal(ClaimArg),
     /// Pay an approved claim from the vault to the provider's token account (payer authority).
-    Pay {
-        claim: String,
-        /// The provider's token account [default: its associated token account].
-        #[arg(long)]
-        to: Option<String>,
-    },
+    Pay(Pay),
     /// Void a claim before payment (provider; 837 frequency 8).
-    Void { claim: String },
+    Void(ClaimArg),
     /// Reverse a payment (835 CLP02 = 22): the provider returns the funds (--keypair: payer
     /// authority; the provider co-signs).
-    Reverse {
-        claim: String,
-        #[arg(long)]
-        provider_keypair: std::path::PathBuf,
-        #[arg(long, default_value_t = 129)]
-        carc: u16,
-        #[arg(long)]
-        from: Option<String>,
-    },
+    Reverse(Reverse),
     /// Show a claim (status, amounts, FHIR outcome, X12 835 CLP02).
-    Show { claim: String },
+    Show(ClaimArg),
     /// List claims by payer, provider and status.
-    List {
-        /// Payer authority wallet.
-        #[arg(long)]
-        payer: Option<String>,
-        #[arg(long)]
-        provider: Option<String>,
-        #[arg(long)]
-        status: Option<String>,
-    },
+    List(List),
     /// A claim as a FHIR R4 ClaimResponse.
-    ExportFhir {
-        claim: String,
-        #[arg(long, default_value = "USD")]
-        currency: String,
-    },
+    ExportFhir(ExportFhir),
 }
 
-#[derive(clap::Args, Debug)]
-pub struct SubmitArgs {
-    /// The payer authority wallet.
-    #[arg(long)]
-    pub payer: String,
-    /// The patient's coverage account.
-    #[arg(long)]
-    pub coverage: String,
-    /// The claim id (only its sha256 goes on chain; each id reaches a payer once).
-    #[arg(long)]
-    pub claim_id: String,
-    #[arg(long)]
-    pub billed: u64,
-    /// The claim document (FHIR Claim / X12 837; only its sha256 goes on chain).
-    #[arg(long)]
-    pub document: Option<std::path::PathBuf>,
-    /// A consent grant permitting payment (HPAYMT).
-    #[arg(long)]
-    pub consent_grant: Option<String>,
-    /// A dispensed custody unit (pharmacy claims).
-    #[arg(long)]
-    pub unit: Option<String>,
-}
-
-fn token_program(name: &str) -> Result<Pubkey> {
-    match name {
-        "token" | "spl-token" => Ok(caretrail_sdk::tokens::TOKEN),
-        "token-2022" | "token2022" => Ok(caretrail_sdk::tokens::TOKEN_2022),
-        other => parse_pubkey(other),
+impl Execute for ClaimsCommand {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        match self {
+            ClaimsCommand::PayerInit(c) => c.execute(ctx),
+            ClaimsCommand::PayerUpdate(c) => c.execute(ctx),
+            ClaimsCommand::PayerProposeAuthority(c) => c.execute(ctx),
+            ClaimsCommand::PayerAcceptAuthority(c) => c.execute(ctx),
+            ClaimsCommand::Withdraw(c) => c.execute(ctx),
+            ClaimsCommand::Fund(c) => c.execute(ctx),
+            ClaimsCommand::Enroll(c) => c.execute(ctx),
+            ClaimsCommand::Submit(c) => c.submit(ctx, None),
+            ClaimsCommand::Replace(c) => c.args.submit(ctx, Some(c.replaces)),
+            ClaimsCommand::Review(c) => c.review(ctx),
+            ClaimsCommand::Adjudicate(c) => c.execute(ctx),
+            ClaimsCommand::Appeal(c) => c.appeal(ctx),
+            ClaimsCommand::Pay(c) => c.execute(ctx),
+            ClaimsCommand::Void(c) => c.void(ctx),
+            ClaimsCommand::Reverse(c) => c.execute(ctx),
+            ClaimsCommand::Show(c) => c.show(ctx),
+            ClaimsCommand::List(c) => c.execute(ctx),
+            ClaimsCommand::ExportFhir(c) => c.execute(ctx),
+        }
     }
-}
-
-fn ata(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
-    caretrail_sdk::tokens::associated_address(owner, mint, token_program)
-}
-
-fn tx(what: String, out: TxOutcome, extra: serde_json::Value) -> Output {
-    let mut json = json!({ "signature": out.signature.to_string() });
-    if let (Some(a), Some(b)) = (json.as_object_mut(), extra.as_object()) {
-        a.extend(b.clone());
-    }
-    Output::new(json, format!("{what}\nsignature: {}", out.signature))
 }
 
 fn claim_view(ctx: &Context, address: &Pubkey) -> Result<ClaimView> {
-    let c = clm::fetch_claim(ctx.ledger()?, address)?
-        .ok_or_else(|| anyhow!("no claim at {address}"))?;
+    let c = clm::fetch_claim(ctx.ledger()?, address)?.ok_or(Error::not_found("claim", *address))?;
     Ok(ClaimView::new(address, &c))
 }
 
-fn submit(ctx: &Context, a: &SubmitArgs, replaces: Option<Pubkey>) -> Result<Output> {
-    let signer = ctx.signer()?;
-    let payer = clm::payer_pda(&parse_pubkey(&a.payer)?).0;
-    let document = match &a.document {
-        Some(p) => caretrail_sdk::hash::sha256(&[
-            &std::fs::read(p).with_context(|| format!("reading {}", p.display()))?
-        ]),
-        None => caretrail_sdk::hash::sha256(&[a.claim_id.as_bytes(), b"claim document"]),
-    };
-    let refs = ClaimRefs {
-        consent_grant: a.consent_grant.as_deref().map(parse_pubkey).transpose()?,
-        unit: a.unit.as_deref().map(parse_pubkey).transpose()?,
-        replaces,
-    };
-    let out = ClaimsClient::new(ctx.ledger()?, &signer).submit(
-        &signer,
-        &a.claim_id,
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &payer,
-            coverage: &parse_pubkey(&a.coverage)?,
-
-            document_hash: document,
-            billed: a.billed,
-            refs: &refs,
-        },
-    )?;
-    let address = clm::claim_address(&payer, &signer, &a.claim_id);
-    Ok(tx(
-        format!("claim {address} submitted"),
-        out,
-        json!({ "claim": address.to_string() }),
-    ))
-}
-
 /// The payer PDA of `--payer CREATOR`, or of the signer itself.
-fn payer_of(payer: Option<&str>, signer: &Pubkey) -> Result<Pubkey> {
-    let creator = payer.map(parse_pubkey).transpose()?.unwrap_or(*signer);
-    Ok(clm::payer_pda(&creator).0)
+fn payer_of(payer: Option<Pubkey>, signer: &Pubkey) -> Pubkey {
+    clm::payer_pda(&payer.unwrap_or(*signer)).0
 }
 
 /// `consent,unit` / `none` → requirement bits.
-fn parse_requirements(s: &str) -> Result<u8> {
+fn requirements(s: &str) -> Result<u8, String> {
     let mut bits = 0;
     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         bits |= match part {
@@ -270,7 +101,7 @@ fn parse_requirements(s: &str) -> Result<u8> {
             "consent" => clm::requirement::CONSENT,
             "unit" | "dispensed-unit" => clm::requirement::DISPENSED_UNIT,
             other => {
-                return Err(anyhow!(
+                return Err(format!(
                     "unknown requirement {other:?}: use consent, unit or none"
                 ))
             }
@@ -279,311 +110,569 @@ fn parse_requirements(s: &str) -> Result<u8> {
     Ok(bits)
 }
 
-pub fn execute(ctx: &Context, cmd: ClaimsCommand) -> Result<Output> {
-    let ledger = ctx.ledger()?;
-    match cmd {
-        ClaimsCommand::Show { claim } => {
-            let v = claim_view(ctx, &parse_pubkey(&claim)?)?;
-            let human = format!("claim {}\nstatus: {} (FHIR {}, 835 CLP02 {})\nbilled {} approved {} patient share {} paid {}", v.address, v.status, v.fhir_outcome, v.x12_clp02.unwrap_or("-"), v.billed, v.approved, v.patient_share, v.paid);
-            Ok(Output::new(serde_json::to_value(v)?, human))
-        }
-        ClaimsCommand::List {
-            payer,
-            provider,
-            status,
-        } => {
-            let payer = payer
-                .as_deref()
-                .map(parse_pubkey)
-                .transpose()?
-                .map(|a| clm::payer_pda(&a).0);
-            let provider = provider.as_deref().map(parse_pubkey).transpose()?;
-            let status = status
-                .as_deref()
-                .map(clm::parse_status)
-                .transpose()
-                .map_err(|e| anyhow!(e))?;
-            let views: Vec<ClaimView> =
-                clm::list_claims(ledger, payer.as_ref(), provider.as_ref(), status)?
-                    .iter()
-                    .map(|(k, c)| ClaimView::new(k, c))
-                    .collect();
-            let rows: Vec<Vec<String>> = views
-                .iter()
-                .map(|v| {
-                    vec![
-                        v.address.clone(),
-                        v.status.to_string(),
-                        v.billed.to_string(),
-                        v.approved.to_string(),
-                        v.paid.to_string(),
-                    ]
-                })
-                .collect();
-            Ok(Output::new(
-                serde_json::to_value(&views)?,
-                table(&["claim", "status", "billed", "approved", "paid"], &rows),
-            ))
-        }
-        ClaimsCommand::ExportFhir { claim, currency } => {
-            let address = parse_pubkey(&claim)?;
-            let c = clm::fetch_claim(ledger, &address)?
-                .ok_or_else(|| anyhow!("no claim at {address}"))?;
-            let r =
-                clm::claim_response(&address, &c, &currency, ledger.get_clock()?.unix_timestamp);
-            let text = serde_json::to_string_pretty(&r)?;
-            Ok(Output::new(r, text))
-        }
-        ClaimsCommand::Submit(a) => submit(ctx, &a, None),
-        ClaimsCommand::Replace { replaces, args } => {
-            submit(ctx, &args, Some(parse_pubkey(&replaces)?))
-        }
-        other => {
-            let signer = ctx.signer()?;
-            let client = ClaimsClient::new(ledger, &signer);
-            match other {
-                ClaimsCommand::PayerInit {
-                    mint,
-                    token_program: tp,
-                    auto_approve_limit,
-                    daily_limit,
-                    appeal_days,
-                    adjudicators,
-                } => {
-                    let mint = parse_pubkey(&mint)?;
-                    let tp = token_program(&tp)?;
-                    let adjudicators = adjudicators
-                        .iter()
-                        .map(|a| parse_pubkey(a))
-                        .collect::<Result<Vec<_>>>()?;
-                    let out = client.init_payer(
-                        &signer,
-                        &mint,
-                        &tp,
-                        PayerArgs {
-                            auto_approve_limit,
-                            daily_limit,
-                            appeal_window: appeal_days * 86_400,
-                            adjudicators,
-                        },
-                    )?;
-                    let payer = clm::payer_pda(&signer.pubkey()).0;
-                    Ok(tx(
-                        format!("payer {payer} created; vault {}", clm::vault_pda(&payer).0),
-                        out,
-                        json!({ "payer": payer.to_string(), "vault": clm::vault_pda(&payer).0.to_string() }),
-                    ))
-                }
-                ClaimsCommand::PayerUpdate {
-                    payer,
-                    auto_approve_limit,
-                    daily_limit,
-                    appeal_days,
-                    adjudicators,
-                    require,
-                    pause,
-                    resume,
-                } => {
-                    let payer = payer_of(payer.as_deref(), &signer.pubkey())?;
-                    let adjudicators = adjudicators
-                        .iter()
-                        .map(|a| parse_pubkey(a))
-                        .collect::<Result<Vec<_>>>()?;
-                    let requirements = require.as_deref().map(parse_requirements).transpose()?;
-                    let settings = clm::PayerSettings {
-                        auto_approve_limit,
-                        daily_limit,
-                        appeal_window: appeal_days.map(|d| d * 86_400),
-                        adjudicators: (!adjudicators.is_empty()).then_some(adjudicators),
-                        requirements,
-                        paused: (pause || resume).then_some(pause),
-                    };
-                    let out = client.update_payer(&signer, &payer, settings)?;
-                    let p = clm::fetch_payer(ledger, &payer)?
-                        .ok_or_else(|| anyhow!("no payer at {payer}"))?;
-                    Ok(tx(
-                        format!(
-                            "payer {payer} updated: daily limit {}, auto-approve {}, payments {}",
-                            p.daily_limit,
-                            p.auto_approve_limit,
-                            if p.paused { "paused" } else { "active" }
-                        ),
-                        out,
-                        json!({ "payer": payer.to_string(), "paused": p.paused, "requirements": p.requirements }),
-                    ))
-                }
-                ClaimsCommand::PayerProposeAuthority {
-                    new_authority,
-                    payer,
-                } => {
-                    let payer = payer_of(payer.as_deref(), &signer.pubkey())?;
-                    let new_authority = parse_pubkey(&new_authority)?;
-                    let out = client.propose_payer_authority(&signer, &payer, &new_authority)?;
-                    Ok(tx(
-                        format!("proposed {new_authority} as authority of payer {payer}; it must run `caretrail claims payer-accept-authority --payer …`"),
-                        out,
-                        json!({ "payer": payer.to_string(), "pending_authority": new_authority.to_string() }),
-                    ))
-                }
-                ClaimsCommand::PayerAcceptAuthority { payer } => {
-                    let payer = clm::payer_pda(&parse_pubkey(&payer)?).0;
-                    let out = client.accept_payer_authority(&signer, &payer)?;
-                    Ok(tx(
-                        format!("{} is now the authority of payer {payer}", signer.pubkey()),
-                        out,
-                        json!({ "payer": payer.to_string(), "authority": signer.pubkey().to_string() }),
-                    ))
-                }
-                ClaimsCommand::Withdraw { payer, to, amount } => {
-                    let payer = payer_of(payer.as_deref(), &signer.pubkey())?;
-                    let out = client.withdraw(&signer, &payer, &parse_pubkey(&to)?, amount)?;
-                    Ok(tx(
-                        format!("withdrew {amount} (mint base units) from payer {payer}'s vault"),
-                        out,
-                        json!({ "payer": payer.to_string(), "amount": amount }),
-                    ))
-                }
-                ClaimsCommand::Fund {
-                    payer,
-                    from,
-                    amount,
-                } => {
-                    let payer = clm::payer_pda(&parse_pubkey(&payer)?).0;
-                    let out = client.fund(&payer, &signer, &parse_pubkey(&from)?, amount)?;
-                    Ok(tx(
-                        format!("funded {payer} with {amount}"),
-                        out,
-                        json!({ "payer": payer.to_string() }),
-                    ))
-                }
-                ClaimsCommand::Enroll {
-                    patient_keypair,
-                    member_id,
-                    days,
-                    annual_max,
-                    deductible,
-                } => {
-                    let patient = crate::context::read_keypair(&patient_keypair)?;
-                    let salt = caretrail_sdk::hash::random_salt();
-                    let commitment = caretrail_sdk::hash::commit(&salt, member_id.as_bytes());
-                    let now = ledger.get_clock()?.unix_timestamp;
-                    let out = client.enroll(
-                        &signer,
-                        &patient,
-                        EnrollArgs {
-                            member_commitment: commitment,
-                            period_start: now,
-                            period_end: now + days * 86_400,
-                            annual_max,
-                            deductible,
-                        },
-                    )?;
-                    let coverage =
-                        clm::coverage_pda(&clm::payer_pda(&signer.pubkey()).0, &commitment).0;
-                    Ok(tx(
-                        format!("coverage {coverage} enrolled\nmember salt (keep it off chain with the member id): {}", caretrail_sdk::util::hex(&salt)),
-                        out,
-                        json!({ "coverage": coverage.to_string(), "member_salt": caretrail_sdk::util::hex(&salt) }),
-                    ))
-                }
-                ClaimsCommand::Review { claim } => {
-                    let c = parse_pubkey(&claim)?;
-                    let out = client.start_review(&signer, &c)?;
-                    Ok(tx(
-                        format!("claim {c} in review"),
-                        out,
-                        json!({ "claim": serde_json::to_value(claim_view(ctx, &c)?)? }),
-                    ))
-                }
-                ClaimsCommand::Adjudicate {
-                    claim,
-                    allowed,
-                    carc,
-                    adjudicator_keypair,
-                } => {
-                    let c = parse_pubkey(&claim)?;
-                    let adjudicator = adjudicator_keypair
-                        .as_deref()
-                        .map(crate::context::read_keypair)
-                        .transpose()?;
-                    let out =
-                        client.adjudicate(&signer, adjudicator.as_ref(), &c, allowed, carc)?;
-                    let v = claim_view(ctx, &c)?;
-                    Ok(tx(
-                        format!(
-                            "claim {c}: {} (approved {}, patient share {})",
-                            v.status, v.approved, v.patient_share
-                        ),
-                        out,
-                        json!({ "claim": serde_json::to_value(v)? }),
-                    ))
-                }
-                ClaimsCommand::Appeal { claim } => {
-                    let c = parse_pubkey(&claim)?;
-                    let out = client.appeal(&signer, &c)?;
-                    Ok(tx(
-                        format!("claim {c} appealed"),
-                        out,
-                        json!({ "claim": c.to_string() }),
-                    ))
-                }
-                ClaimsCommand::Void { claim } => {
-                    let c = parse_pubkey(&claim)?;
-                    let out = client.void(&signer, &c)?;
-                    Ok(tx(
-                        format!("claim {c} voided"),
-                        out,
-                        json!({ "claim": c.to_string() }),
-                    ))
-                }
-                ClaimsCommand::Pay { claim, to } => {
-                    let c = parse_pubkey(&claim)?;
-                    let x =
-                        clm::fetch_claim(ledger, &c)?.ok_or_else(|| anyhow!("no claim at {c}"))?;
-                    let p =
-                        clm::fetch_payer(ledger, &x.payer)?.ok_or_else(|| anyhow!("no payer"))?;
-                    let to = match to {
-                        Some(t) => parse_pubkey(&t)?,
-                        None => ata(&x.provider, &p.mint, &p.token_program),
-                    };
-                    let out = client.pay(&signer, &c, &to)?;
-                    Ok(tx(
-                        format!("claim {c} paid {} to {to}", x.approved),
-                        out,
-                        json!({ "claim": c.to_string(), "amount": x.approved, "to": to.to_string() }),
-                    ))
-                }
-                ClaimsCommand::Reverse {
-                    claim,
-                    provider_keypair,
-                    carc,
-                    from,
-                } => {
-                    let c = parse_pubkey(&claim)?;
-                    let provider = crate::context::read_keypair(&provider_keypair)?;
-                    let x =
-                        clm::fetch_claim(ledger, &c)?.ok_or_else(|| anyhow!("no claim at {c}"))?;
-                    let p =
-                        clm::fetch_payer(ledger, &x.payer)?.ok_or_else(|| anyhow!("no payer"))?;
-                    let from = match from {
-                        Some(t) => parse_pubkey(&t)?,
-                        None => ata(&x.provider, &p.mint, &p.token_program),
-                    };
-                    let out = client.reverse(&signer, &provider, &c, &from, carc)?;
-                    Ok(tx(
-                        format!("claim {c} reversed (835 CLP02 22)"),
-                        out,
-                        json!({ "claim": c.to_string() }),
-                    ))
-                }
-                ClaimsCommand::Show { .. }
-                | ClaimsCommand::List { .. }
-                | ClaimsCommand::ExportFhir { .. }
-                | ClaimsCommand::Submit(_)
-                | ClaimsCommand::Replace { .. } => {
-                    unreachable!("handled above")
-                }
-            }
-        }
+/// An appeal window: 0 to 365 days.
+fn appeal_days(s: &str) -> Result<i64, String> {
+    let d: i64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of days"))?;
+    if !(0..=365).contains(&d) {
+        return Err(format!("{d} days is outside 0..=365"));
+    }
+    Ok(d)
+}
+
+/// A claim, by address.
+#[derive(Args, Debug)]
+pub struct ClaimArg {
+    /// The claim account.
+    #[arg(value_parser = args::pubkey)]
+    pub claim: Pubkey,
+}
+
+impl ClaimArg {
+    fn review(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let c = self.claim;
+        let out = ClaimsClient::new(ctx.ledger()?, &signer).start_review(&signer, &c)?;
+        Ok(Output::tx(
+            format!("claim {c} in review"),
+            &out,
+            json!({ "claim": serde_json::to_value(claim_view(ctx, &c)?)? }),
+        ))
+    }
+
+    fn appeal(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let c = self.claim;
+        let out = ClaimsClient::new(ctx.ledger()?, &signer).appeal(&signer, &c)?;
+        Ok(Output::tx(
+            format!("claim {c} appealed"),
+            &out,
+            json!({ "claim": c.to_string() }),
+        ))
+    }
+
+    fn void(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let c = self.claim;
+        let out = ClaimsClient::new(ctx.ledger()?, &signer).void(&signer, &c)?;
+        Ok(Output::tx(
+            format!("claim {c} voided"),
+            &out,
+            json!({ "claim": c.to_string() }),
+        ))
+    }
+
+    fn show(self, ctx: &Context) -> Result<Output> {
+        let v = claim_view(ctx, &self.claim)?;
+        let human = format!(
+            "claim {}\nstatus: {} (FHIR {}, 835 CLP02 {})\nbilled {} approved {} patient share {} paid {}",
+            v.address,
+            v.status,
+            v.fhir_outcome,
+            v.x12_clp02.unwrap_or("-"),
+            v.billed,
+            v.approved,
+            v.patient_share,
+            v.paid
+        );
+        Ok(Output::new(serde_json::to_value(v)?, human))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct PayerInit {
+    /// The mint the payer pays in.
+    #[arg(long, value_parser = args::pubkey)]
+    pub mint: Pubkey,
+    /// The mint's token program.
+    #[arg(long, value_enum, default_value_t)]
+    pub token_program: TokenProgram,
+    /// Claims up to this amount (base units) are approved without an adjudicator.
+    #[arg(long)]
+    pub auto_approve_limit: u64,
+    /// At most this much (base units) is paid in any 24 hours.
+    #[arg(long)]
+    pub daily_limit: u64,
+    /// Appeal window in days.
+    #[arg(long, default_value_t = 30, value_parser = appeal_days)]
+    pub appeal_days: i64,
+    /// Adjudicator wallets (repeatable, at most 3).
+    #[arg(long = "adjudicator", value_parser = args::pubkey)]
+    pub adjudicators: Vec<Pubkey>,
+}
+
+impl Execute for PayerInit {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let out = ClaimsClient::new(ctx.ledger()?, &signer).init_payer(
+            &signer,
+            &self.mint,
+            &self.token_program.id(),
+            PayerArgs {
+                auto_approve_limit: self.auto_approve_limit,
+                daily_limit: self.daily_limit,
+                appeal_window: self.appeal_days * 86_400,
+                adjudicators: self.adjudicators,
+            },
+        )?;
+        let payer = clm::payer_pda(&signer.pubkey()).0;
+        let vault = clm::vault_pda(&payer).0;
+        Ok(Output::tx(
+            format!("payer {payer} created; vault {vault}"),
+            &out,
+            json!({ "payer": payer.to_string(), "vault": vault.to_string() }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct PayerUpdate {
+    /// The payer (its creator's wallet) [default: the --keypair's own payer].
+    #[arg(long, value_parser = args::pubkey)]
+    pub payer: Option<Pubkey>,
+    /// New auto-approve limit (base units).
+    #[arg(long)]
+    pub auto_approve_limit: Option<u64>,
+    /// New daily payout limit (base units).
+    #[arg(long)]
+    pub daily_limit: Option<u64>,
+    /// Appeal window in days.
+    #[arg(long, value_parser = appeal_days)]
+    pub appeal_days: Option<i64>,
+    /// Replace the adjudicators (repeatable, at most 3).
+    #[arg(long = "adjudicator", value_parser = args::pubkey)]
+    pub adjudicators: Vec<Pubkey>,
+    /// What every new claim must name: `consent`, `unit` (comma-separated) or `none`.
+    #[arg(long, value_parser = requirements)]
+    pub require: Option<u8>,
+    /// Pause payments.
+    #[arg(long, conflicts_with = "resume")]
+    pub pause: bool,
+    /// Resume payments.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+impl Execute for PayerUpdate {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let ledger = ctx.ledger()?;
+        let signer = ctx.signer()?;
+        let payer = payer_of(self.payer, &signer.pubkey());
+        let settings = clm::PayerSettings {
+            auto_approve_limit: self.auto_approve_limit,
+            daily_limit: self.daily_limit,
+            appeal_window: self.appeal_days.map(|d| d * 86_400),
+            adjudicators: (!self.adjudicators.is_empty()).then_some(self.adjudicators),
+            requirements: self.require,
+            paused: (self.pause || self.resume).then_some(self.pause),
+        };
+        let out = ClaimsClient::new(ledger, &signer).update_payer(&signer, &payer, settings)?;
+        let p = clm::fetch_payer(ledger, &payer)?.ok_or(Error::not_found("payer", payer))?;
+        Ok(Output::tx(
+            format!(
+                "payer {payer} updated: daily limit {}, auto-approve {}, payments {}",
+                p.daily_limit,
+                p.auto_approve_limit,
+                if p.paused { "paused" } else { "active" }
+            ),
+            &out,
+            json!({ "payer": payer.to_string(), "paused": p.paused, "requirements": p.requirements }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct PayerProposeAuthority {
+    /// The new authority (pubkey or keypair file), a registered payer.
+    #[arg(value_parser = args::pubkey)]
+    pub new_authority: Pubkey,
+    /// The payer (its creator's wallet) [default: the --keypair's own payer].
+    #[arg(long, value_parser = args::pubkey)]
+    pub payer: Option<Pubkey>,
+}
+
+impl Execute for PayerProposeAuthority {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let payer = payer_of(self.payer, &signer.pubkey());
+        let new_authority = self.new_authority;
+        let out = ClaimsClient::new(ctx.ledger()?, &signer).propose_payer_authority(
+            &signer,
+            &payer,
+            &new_authority,
+        )?;
+        Ok(Output::tx(
+            format!("proposed {new_authority} as authority of payer {payer}; it must run `caretrail claims payer-accept-authority --payer …`"),
+            &out,
+            json!({ "payer": payer.to_string(), "pending_authority": new_authority.to_string() }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct PayerAcceptAuthority {
+    /// The payer (its creator's wallet).
+    #[arg(long, value_parser = args::pubkey)]
+    pub payer: Pubkey,
+}
+
+impl Execute for PayerAcceptAuthority {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let payer = clm::payer_pda(&self.payer).0;
+        let out =
+            ClaimsClient::new(ctx.ledger()?, &signer).accept_payer_authority(&signer, &payer)?;
+        Ok(Output::tx(
+            format!("{} is now the authority of payer {payer}", signer.pubkey()),
+            &out,
+            json!({ "payer": payer.to_string(), "authority": signer.pubkey().to_string() }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Withdraw {
+    /// The payer (its creator's wallet) [default: the --keypair's own payer].
+    #[arg(long, value_parser = args::pubkey)]
+    pub payer: Option<Pubkey>,
+    /// The token account that receives the funds.
+    #[arg(long, value_parser = args::pubkey)]
+    pub to: Pubkey,
+    /// Amount in the mint's base units.
+    pub amount: u64,
+}
+
+impl Execute for Withdraw {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let payer = payer_of(self.payer, &signer.pubkey());
+        let amount = self.amount;
+        let out = ClaimsClient::new(ctx.ledger()?, &signer)
+            .withdraw(&signer, &payer, &self.to, amount)?;
+        Ok(Output::tx(
+            format!("withdrew {amount} (mint base units) from payer {payer}'s vault"),
+            &out,
+            json!({ "payer": payer.to_string(), "amount": amount }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Fund {
+    /// The payer authority wallet.
+    #[arg(long, value_parser = args::pubkey)]
+    pub payer: Pubkey,
+    /// The --keypair's token account the funds come from.
+    #[arg(long, value_parser = args::pubkey)]
+    pub from: Pubkey,
+    /// Amount in the mint's base units.
+    pub amount: u64,
+}
+
+impl Execute for Fund {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let payer = clm::payer_pda(&self.payer).0;
+        let out = ClaimsClient::new(ctx.ledger()?, &signer).fund(
+            &payer,
+            &signer,
+            &self.from,
+            self.amount,
+        )?;
+        Ok(Output::tx(
+            format!("funded {payer} with {}", self.amount),
+            &out,
+            json!({ "payer": payer.to_string() }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Enroll {
+    /// The patient's keypair file.
+    #[arg(long, value_parser = args::keypair)]
+    pub patient_keypair: KeypairFile,
+    /// The member id (only sha256(salt ‖ id) goes on chain; the salt is printed).
+    #[arg(long)]
+    pub member_id: String,
+    /// Days of coverage from now.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(i64).range(1..=3_650))]
+    pub days: i64,
+    /// Annual benefit maximum (base units).
+    #[arg(long)]
+    pub annual_max: u64,
+    /// Deductible (base units).
+    #[arg(long, default_value_t = 0)]
+    pub deductible: u64,
+}
+
+impl Execute for Enroll {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let ledger = ctx.ledger()?;
+        let signer = ctx.signer()?;
+        let salt = caretrail_sdk::hash::random_salt();
+        let commitment = caretrail_sdk::hash::commit(&salt, self.member_id.as_bytes());
+        let now = ledger.get_clock()?.unix_timestamp;
+        let out = ClaimsClient::new(ledger, &signer).enroll(
+            &signer,
+            &self.patient_keypair,
+            EnrollArgs {
+                member_commitment: commitment,
+                period_start: now,
+                period_end: now + self.days * 86_400,
+                annual_max: self.annual_max,
+                deductible: self.deductible,
+            },
+        )?;
+        let coverage = clm::coverage_pda(&clm::payer_pda(&signer.pubkey()).0, &commitment).0;
+        let salt = caretrail_sdk::util::hex(&salt);
+        Ok(Output::tx(
+            format!("coverage {coverage} enrolled\nmember salt (keep it off chain with the member id): {salt}"),
+            &out,
+            json!({ "coverage": coverage.to_string(), "member_salt": salt }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Submit {
+    /// The payer authority wallet.
+    #[arg(long, value_parser = args::pubkey)]
+    pub payer: Pubkey,
+    /// The patient's coverage account.
+    #[arg(long, value_parser = args::pubkey)]
+    pub coverage: Pubkey,
+    /// The claim id (only its sha256 goes on chain; each id reaches a payer once).
+    #[arg(long)]
+    pub claim_id: String,
+    /// The billed amount in the payer mint's base units.
+    #[arg(long)]
+    pub billed: u64,
+    /// The claim document (FHIR Claim / X12 837; only its sha256 goes on chain).
+    #[arg(long)]
+    pub document: Option<std::path::PathBuf>,
+    /// A consent grant permitting payment (HPAYMT).
+    #[arg(long, value_parser = args::pubkey)]
+    pub consent_grant: Option<Pubkey>,
+    /// A dispensed custody unit (pharmacy claims).
+    #[arg(long, value_parser = args::pubkey)]
+    pub unit: Option<Pubkey>,
+}
+
+impl Submit {
+    fn submit(self, ctx: &Context, replaces: Option<Pubkey>) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let payer = clm::payer_pda(&self.payer).0;
+        let document = match &self.document {
+            Some(p) => Some(std::fs::read(p).with_context(|| format!("reading {}", p.display()))?),
+            None => None,
+        };
+        let refs = ClaimRefs {
+            consent_grant: self.consent_grant,
+            unit: self.unit,
+            replaces,
+        };
+        let out = ClaimsClient::new(ctx.ledger()?, &signer).submit(
+            &signer,
+            &self.claim_id,
+            &clm::SubmitClaim {
+                payer: &payer,
+                coverage: &self.coverage,
+                document_hash: clm::document_hash(document.as_deref(), &self.claim_id),
+                billed: self.billed,
+                refs: &refs,
+            },
+        )?;
+        let address = clm::claim_address(&payer, &signer, &self.claim_id);
+        Ok(Output::tx(
+            format!("claim {address} submitted"),
+            &out,
+            json!({ "claim": address.to_string() }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Replace {
+    /// The claim being replaced.
+    #[arg(value_parser = args::pubkey)]
+    pub replaces: Pubkey,
+    #[command(flatten)]
+    pub args: Submit,
+}
+
+#[derive(Args, Debug)]
+pub struct Adjudicate {
+    #[command(flatten)]
+    pub claim: ClaimArg,
+    /// The allowed amount (base units).
+    #[arg(long)]
+    pub allowed: u64,
+    /// CARC reason code (required when allowing less than billed).
+    #[arg(long, default_value_t = 0)]
+    pub carc: u16,
+    /// The adjudicator's keypair file.
+    #[arg(long, value_parser = args::keypair)]
+    pub adjudicator_keypair: Option<KeypairFile>,
+}
+
+impl Execute for Adjudicate {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let c = self.claim.claim;
+        let adjudicator = self.adjudicator_keypair.as_ref().map(|k| &*k.keypair);
+        let out = ClaimsClient::new(ctx.ledger()?, &signer).adjudicate(
+            &signer,
+            adjudicator,
+            &c,
+            self.allowed,
+            self.carc,
+        )?;
+        let v = claim_view(ctx, &c)?;
+        Ok(Output::tx(
+            format!(
+                "claim {c}: {} (approved {}, patient share {})",
+                v.status, v.approved, v.patient_share
+            ),
+            &out,
+            json!({ "claim": serde_json::to_value(v)? }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Pay {
+    #[command(flatten)]
+    pub claim: ClaimArg,
+    /// The provider's token account [default: its associated token account].
+    #[arg(long, value_parser = args::pubkey)]
+    pub to: Option<Pubkey>,
+}
+
+impl Execute for Pay {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let ledger = ctx.ledger()?;
+        let signer = ctx.signer()?;
+        let c = self.claim.claim;
+        let to = match self.to {
+            Some(t) => t,
+            None => clm::provider_token_account(ledger, &c)?,
+        };
+        let out = ClaimsClient::new(ledger, &signer).pay(&signer, &c, &to)?;
+        let paid = claim_view(ctx, &c)?.paid;
+        Ok(Output::tx(
+            format!("claim {c} paid {paid} to {to}"),
+            &out,
+            json!({ "claim": c.to_string(), "amount": paid, "to": to.to_string() }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Reverse {
+    #[command(flatten)]
+    pub claim: ClaimArg,
+    /// The provider's keypair file (it co-signs the return of the funds).
+    #[arg(long, value_parser = args::keypair)]
+    pub provider_keypair: KeypairFile,
+    /// CARC reason code of the reversal.
+    #[arg(long, default_value_t = 129)]
+    pub carc: u16,
+    /// The provider's token account the funds leave [default: its associated token account].
+    #[arg(long, value_parser = args::pubkey)]
+    pub from: Option<Pubkey>,
+}
+
+impl Execute for Reverse {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let ledger = ctx.ledger()?;
+        let signer = ctx.signer()?;
+        let c = self.claim.claim;
+        let from = match self.from {
+            Some(t) => t,
+            None => clm::provider_token_account(ledger, &c)?,
+        };
+        let out = ClaimsClient::new(ledger, &signer).reverse(
+            &signer,
+            &self.provider_keypair,
+            &c,
+            &from,
+            self.carc,
+        )?;
+        Ok(Output::tx(
+            format!("claim {c} reversed (835 CLP02 22)"),
+            &out,
+            json!({ "claim": c.to_string() }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct List {
+    /// Payer authority wallet.
+    #[arg(long, value_parser = args::pubkey)]
+    pub payer: Option<Pubkey>,
+    /// Provider wallet.
+    #[arg(long, value_parser = args::pubkey)]
+    pub provider: Option<Pubkey>,
+    /// Only claims in this status.
+    #[arg(long, value_enum)]
+    pub status: Option<ClaimStatus>,
+}
+
+impl Execute for List {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let payer = self.payer.map(|a| clm::payer_pda(&a).0);
+        let views: Vec<ClaimView> = clm::list_claims(
+            ctx.ledger()?,
+            payer.as_ref(),
+            self.provider.as_ref(),
+            self.status.map(Into::into),
+        )?
+        .iter()
+        .map(|(k, c)| ClaimView::new(k, c))
+        .collect();
+        let rows: Vec<Vec<String>> = views
+            .iter()
+            .map(|v| {
+                vec![
+                    v.address.clone(),
+                    v.status.to_string(),
+                    v.billed.to_string(),
+                    v.approved.to_string(),
+                    v.paid.to_string(),
+                ]
+            })
+            .collect();
+        Ok(Output::new(
+            serde_json::to_value(&views)?,
+            table(&["claim", "status", "billed", "approved", "paid"], &rows),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ExportFhir {
+    #[command(flatten)]
+    pub claim: ClaimArg,
+    /// The currency the mint's base units are counted in.
+    #[arg(long, default_value = "USD")]
+    pub currency: String,
+}
+
+impl Execute for ExportFhir {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let ledger = ctx.ledger()?;
+        let address = self.claim.claim;
+        let c = clm::fetch_claim(ledger, &address)?.ok_or(Error::not_found("claim", address))?;
+        let r = clm::claim_response(
+            &address,
+            &c,
+            &self.currency,
+            ledger.get_clock()?.unix_timestamp,
+        );
+        let text = serde_json::to_string_pretty(&r)?;
+        Ok(Output::new(r, text))
     }
 }

@@ -1,11 +1,14 @@
 //! `caretrail custody …`: thin over `caretrail_sdk::custody` and `caretrail_sdk::epcis`.
 
-use crate::context::{parse_pubkey, Context};
+use crate::args;
+use crate::command::Execute;
+use crate::context::Context;
 use crate::output::Output;
 use anyhow::{anyhow, Result};
 use caretrail_sdk::custody as cus;
-use caretrail_sdk::solana_sdk::signature::Signer;
-use clap::Subcommand;
+use caretrail_sdk::gs1::Gs1Code;
+use caretrail_sdk::solana_sdk::{pubkey::Pubkey, signature::Signer};
+use clap::{Args, Subcommand};
 use serde_json::json;
 
 #[derive(Subcommand, Debug)]
@@ -17,24 +20,61 @@ pub enum CustodyCommand {
     /// Verify one scanned package or case: genuine, unknown serial, label mismatch, lot
     /// recalled, expired, quarantined, illegitimate, dispensed, decommissioned, or held by
     /// another party than expected.
-    Verify {
-        /// The scanned code (element string with GS or <GS>, HRI, or GS1 Digital Link).
-        code: String,
-        /// Who should hold it: a pubkey, a keypair file, or `me` (the --keypair wallet).
-        #[arg(long)]
-        expect_holder: Option<String>,
-    },
+    Verify(Verify),
     /// The custody history of one package or case, from the ledger's events.
-    History {
-        /// The scanned code.
-        code: String,
-        /// Print an EPCIS 2.0 JSON-LD document instead.
-        #[arg(long)]
-        epcis: bool,
-    },
+    History(History),
 }
 
-#[derive(clap::Args, Debug)]
+impl Execute for CustodyCommand {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        match self {
+            CustodyCommand::Scan(c) => c.execute(ctx),
+            CustodyCommand::Verify(c) => c.execute(ctx),
+            CustodyCommand::History(c) => c.execute(ctx),
+        }
+    }
+}
+
+/// A scanned GS1 code: element string (with GS or `<GS>`), HRI, or GS1 Digital Link.
+fn code(s: &str) -> Result<Gs1Code, String> {
+    caretrail_sdk::gs1::parse(s).map_err(|e| format!("not a valid GS1 code: {e}"))
+}
+
+/// Who should hold a unit: a pubkey, a keypair file, or `me`.
+#[derive(Clone, Debug)]
+pub enum Holder {
+    Me,
+    Wallet(Pubkey),
+}
+
+fn holder(s: &str) -> Result<Holder, String> {
+    if s == "me" {
+        return Ok(Holder::Me);
+    }
+    args::pubkey(s).map(Holder::Wallet)
+}
+
+#[derive(Args, Debug)]
+pub struct Verify {
+    /// The scanned code (element string with GS or <GS>, HRI, or GS1 Digital Link).
+    #[arg(value_parser = code)]
+    pub code: Gs1Code,
+    /// Who should hold it: a pubkey, a keypair file, or `me` (the --keypair wallet).
+    #[arg(long, value_parser = holder)]
+    pub expect_holder: Option<Holder>,
+}
+
+#[derive(Args, Debug)]
+pub struct History {
+    /// The scanned code.
+    #[arg(value_parser = code)]
+    pub code: Gs1Code,
+    /// Print an EPCIS 2.0 JSON-LD document instead.
+    #[arg(long)]
+    pub epcis: bool,
+}
+
+#[derive(Args, Debug)]
 #[command(group(clap::ArgGroup::new("action").required(true).args(["receive", "verify", "ship_to", "dispense"])))]
 pub struct ScanArgs {
     /// File of barcodes, one per line; `-` or nothing reads stdin.
@@ -46,14 +86,15 @@ pub struct ScanArgs {
     #[arg(long)]
     pub verify: bool,
     /// Ship to this registered trading partner (pubkey or keypair file).
-    #[arg(long)]
-    pub ship_to: Option<String>,
+    #[arg(long, value_parser = args::pubkey)]
+    pub ship_to: Option<Pubkey>,
     /// Dispense to patients (dispensers).
     #[arg(long)]
     pub dispense: bool,
-    /// With --ship-to: GLN of the shipping location (EPCIS read point).
-    #[arg(long)]
-    pub read_point: Option<String>,
+    /// With --ship-to: GLN of the shipping location (EPCIS read point) [default: your
+    /// registered GLN].
+    #[arg(long, value_parser = args::gln)]
+    pub read_point: Option<[u8; 13]>,
     /// With --ship-to: the shipment's ASN / despatch advice id (only its hash goes on chain).
     #[arg(long)]
     pub shipment: Option<String>,
@@ -108,6 +149,12 @@ impl caretrail_sdk::scan::ScanProgress for Progress {
     }
 }
 
+impl Execute for ScanArgs {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        scan(ctx, self)
+    }
+}
+
 fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
     use caretrail_sdk::scan::{self, LineStatus, ScanAction};
     let input = match args.file.as_deref() {
@@ -126,35 +173,19 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
     };
     let ledger = ctx.ledger()?;
     let scanner = ctx.signer()?;
-    let action = if args.receive {
-        ScanAction::Receive
-    } else if args.verify {
-        ScanAction::Verify
-    } else if args.dispense {
-        ScanAction::Dispense
-    } else {
-        let receiver = parse_pubkey(args.ship_to.as_deref().expect("clap requires one action"))?;
-        if caretrail_sdk::registry::fetch_participant(ledger, &receiver)?.is_none() {
-            anyhow::bail!("{receiver} is not a registered trading partner");
-        }
-        let read_point = match &args.read_point {
-            Some(g) => caretrail_sdk::registry::parse_gln(g).map_err(|e| anyhow!(e))?,
-            None => caretrail_sdk::registry::fetch_participant(ledger, &scanner.pubkey())?
-                .map(|p| p.gln)
-                .ok_or_else(|| anyhow!("you are not registered; give --read-point"))?,
-        };
-        let shipment = args
-            .shipment
-            .clone()
-            .unwrap_or_else(|| format!("scan-{}", caretrail_sdk::util::unix_now()));
-        ScanAction::ShipTo {
+    let action = match args.ship_to {
+        _ if args.receive => ScanAction::Receive,
+        _ if args.verify => ScanAction::Verify,
+        _ if args.dispense => ScanAction::Dispense,
+        Some(receiver) => ScanAction::ship_to(
+            ledger,
+            &scanner.pubkey(),
             receiver,
-            args: cus::ShipArgs {
-                read_point,
-                shipment_ref: cus::shipment_ref(&shipment),
-                is_return: args.is_return,
-            },
-        }
+            args.read_point,
+            args.shipment.as_deref(),
+            args.is_return,
+        )?,
+        None => unreachable!("clap requires one action"),
     };
     let lines = scan::scan_lines(&input);
     let mut progress = Progress {
@@ -199,80 +230,69 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
     Ok(Output::new(serde_json::Value::Null, human))
 }
 
-fn parse_code(code: &str) -> Result<caretrail_sdk::gs1::Gs1Code> {
-    caretrail_sdk::gs1::parse(code).map_err(|e| anyhow!("not a valid GS1 code: {e}"))
+impl Execute for Verify {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let expected = match self.expect_holder {
+            None => None,
+            Some(Holder::Me) => Some(ctx.signer()?.pubkey()),
+            Some(Holder::Wallet(k)) => Some(k),
+        };
+        let v = cus::verify(ctx.ledger()?, &self.code, expected.as_ref())?;
+        let human = match &v {
+            cus::Verification::Genuine {
+                holder,
+                status,
+                inside,
+                ..
+            } => format!(
+                "GENUINE: held by {holder}, {status}{}",
+                inside
+                    .as_ref()
+                    .map(|i| format!(", packed in {i}"))
+                    .unwrap_or_default()
+            ),
+            other => format!("ALERT {}: {}", other.name(), serde_json::to_string(other)?),
+        };
+        Ok(Output::new(serde_json::to_value(&v)?, human))
+    }
 }
 
-pub fn execute(ctx: &Context, cmd: CustodyCommand) -> Result<Output> {
-    if let CustodyCommand::Scan(args) = cmd {
-        return scan(ctx, args);
-    }
-    let ledger = ctx.ledger()?;
-    match cmd {
-        CustodyCommand::Scan(_) => unreachable!("handled above"),
-        CustodyCommand::Verify {
-            code,
-            expect_holder,
-        } => {
-            let parsed = parse_code(&code)?;
-            let expected = match expect_holder.as_deref() {
-                None => None,
-                Some("me") => Some(ctx.signer()?.pubkey()),
-                Some(s) => Some(parse_pubkey(s)?),
-            };
-            let v = cus::verify(ledger, &parsed, expected.as_ref())?;
-            let human = match &v {
-                cus::Verification::Genuine {
-                    holder,
-                    status,
-                    inside,
-                    ..
-                } => format!(
-                    "GENUINE: held by {holder}, {status}{}",
-                    inside
-                        .as_ref()
-                        .map(|i| format!(", packed in {i}"))
-                        .unwrap_or_default()
-                ),
-                other => format!("ALERT {}: {}", other.name(), serde_json::to_string(other)?),
-            };
-            Ok(Output::new(serde_json::to_value(&v)?, human))
+impl Execute for History {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let ledger = ctx.ledger()?;
+        if self.epcis {
+            let doc = caretrail_sdk::epcis::export_unit_history(ledger, &self.code)?;
+            let text = serde_json::to_string_pretty(&doc)?;
+            return Ok(Output::new(doc, text));
         }
-        CustodyCommand::History { code, epcis } => {
-            let parsed = parse_code(&code)?;
-            if epcis {
-                let doc = caretrail_sdk::epcis::export_unit_history(ledger, &parsed)?;
-                let text = serde_json::to_string_pretty(&doc)?;
-                return Ok(Output::new(doc, text));
-            }
-            let address = cus::address_of(&parsed).map_err(|e| anyhow!(e))?;
-            let history = caretrail_sdk::epcis::unit_history(ledger, &address)?;
-            let rows: Vec<Vec<String>> = history
-                .iter()
-                .map(|h| {
-                    vec![
-                        caretrail_sdk::util::rfc3339(h.timestamp()),
-                        caretrail_sdk::events::CaretrailEvent::Custody(h.event.clone())
-                            .name()
-                            .to_string(),
-                        h.via.map(|v| format!("in {v}")).unwrap_or_default(),
-                        h.signature.to_string(),
-                    ]
-                })
-                .collect();
-            let json = json!(history
-                .iter()
-                .map(|h| json!({
-                    "time": caretrail_sdk::util::rfc3339(h.timestamp()),
-                    "event": caretrail_sdk::events::CaretrailEvent::Custody(h.event.clone()).name(),
-                    "via": h.via.map(|v| v.to_string()),
-                    "signature": h.signature.to_string(),
-                }))
-                .collect::<Vec<_>>());
-            Ok(Output::new(
-                json,
-                crate::output::table(&["time", "event", "aggregate", "signature"], &rows),
-            ))
-        }
+        let address = cus::address_of(&self.code)?;
+        let history = caretrail_sdk::epcis::unit_history(ledger, &address)?;
+        let name = |h: &caretrail_sdk::epcis::HistoryEvent| {
+            caretrail_sdk::events::CaretrailEvent::Custody(h.event.clone()).name()
+        };
+        let rows: Vec<Vec<String>> = history
+            .iter()
+            .map(|h| {
+                vec![
+                    caretrail_sdk::util::rfc3339(h.timestamp()),
+                    name(h).to_string(),
+                    h.via.map(|v| format!("in {v}")).unwrap_or_default(),
+                    h.signature.to_string(),
+                ]
+            })
+            .collect();
+        let json = json!(history
+            .iter()
+            .map(|h| json!({
+                "time": caretrail_sdk::util::rfc3339(h.timestamp()),
+                "event": name(h),
+                "via": h.via.map(|v| v.to_string()),
+                "signature": h.signature.to_string(),
+            }))
+            .collect::<Vec<_>>());
+        Ok(Output::new(
+            json,
+            crate::output::table(&["time", "event", "aggregate", "signature"], &rows),
+        ))
     }
 }

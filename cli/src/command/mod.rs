@@ -1,4 +1,8 @@
-//! One module per command group; each exposes `execute()` and stays thin over the SDK.
+//! One module per command group. Every command is a typed clap value (arguments parsed and
+//! checked by clap) with one `execute`: one SDK call (or a few reads around it) and its output.
+
+use crate::context::Context;
+use crate::output::Output;
 
 pub mod barcode;
 pub mod claims;
@@ -9,3 +13,8 @@ pub mod ledger;
 pub mod registry;
 pub mod tx;
 pub mod wallet;
+
+/// A command: runs against the context and says what it did.
+pub trait Execute {
+    fn execute(self, ctx: &Context) -> anyhow::Result<Output>;
+}

@@ -2,19 +2,30 @@
 //! `caretrail tx submit --signer PUBKEY=SIGNATURE` back online; `caretrail tx create-nonce`
 //! for a durable nonce (a transaction that stays valid until used).
 
-use crate::context::{parse_pubkey, read_keypair, Context};
+use crate::args;
+use crate::command::Execute;
+use crate::context::{read_keypair, Context};
 use crate::output::Output;
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use caretrail_sdk::offline::{self, Lifetime};
 use caretrail_sdk::solana_sdk::{
     hash::Hash,
     instruction::Instruction,
     pubkey::Pubkey,
     signature::{Keypair, Signer},
+    transaction::Transaction,
 };
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 use std::str::FromStr;
+
+fn blockhash(s: &str) -> Result<Hash, String> {
+    Hash::from_str(s).map_err(|_| format!("{s:?} is not a base58 blockhash"))
+}
+
+fn transaction(s: &str) -> Result<Transaction, String> {
+    offline::from_base64(s).map_err(|e| e.to_string())
+}
 
 /// Offline-signing options of a command.
 #[derive(Args, Debug, Clone, Default)]
@@ -25,14 +36,14 @@ pub struct OfflineArgs {
     pub sign_only: bool,
     /// With --sign-only: the wallet that will sign elsewhere as the acting party (e.g. the
     /// patient); the --keypair only pays the fee.
-    #[arg(long, requires = "sign_only")]
-    pub authority: Option<String>,
+    #[arg(long, requires = "sign_only", value_parser = args::pubkey)]
+    pub authority: Option<Pubkey>,
     /// Recent blockhash to sign with [default: the ledger's latest].
-    #[arg(long)]
-    pub blockhash: Option<String>,
+    #[arg(long, value_parser = blockhash)]
+    pub blockhash: Option<Hash>,
     /// Durable nonce account to sign with (its authority is the --keypair).
-    #[arg(long)]
-    pub nonce: Option<String>,
+    #[arg(long, value_parser = args::pubkey)]
+    pub nonce: Option<Pubkey>,
 }
 
 impl OfflineArgs {
@@ -40,10 +51,7 @@ impl OfflineArgs {
     /// `--authority` names a wallet that signs elsewhere.
     pub fn authority(&self, ctx: &Context) -> Result<(Keypair, Pubkey)> {
         let signer = ctx.signer()?;
-        let authority = match &self.authority {
-            Some(a) => parse_pubkey(a)?,
-            None => signer.pubkey(),
-        };
+        let authority = self.authority.unwrap_or(signer.pubkey());
         Ok((signer, authority))
     }
 }
@@ -61,41 +69,26 @@ pub fn finish(
     let ledger = ctx.ledger()?;
     if !offline.sign_only && offline.nonce.is_none() && offline.blockhash.is_none() {
         let out = caretrail_sdk::ledger::send_instructions(ledger, signer, &[], instructions)?;
-        let mut json = json!({ "signature": out.signature.to_string() });
-        merge(&mut json, extra);
-        return Ok(Output::new(
-            json,
-            format!("{human}\nsignature: {}", out.signature),
-        ));
+        return Ok(Output::tx(human, &out, extra));
     }
-    let lifetime = match (&offline.nonce, &offline.blockhash) {
-        (Some(n), _) => {
-            let account = parse_pubkey(n)?;
-            Lifetime::Nonce {
-                account,
-                authority: signer.pubkey(),
-                value: offline::nonce_value(ledger, &account)?,
-            }
-        }
-        (None, Some(h)) => {
-            Lifetime::Blockhash(Hash::from_str(h).map_err(|_| anyhow!("bad --blockhash {h}"))?)
-        }
+    let lifetime = match (offline.nonce, offline.blockhash) {
+        (Some(account), _) => Lifetime::Nonce {
+            account,
+            authority: signer.pubkey(),
+            value: offline::nonce_value(ledger, &account)?,
+        },
+        (None, Some(h)) => Lifetime::Blockhash(h),
         (None, None) => Lifetime::Blockhash(ledger.latest_blockhash()?),
     };
     let mut tx = offline::build(instructions, &signer.pubkey(), &lifetime);
-    let signatures = offline::sign(&mut tx, &[signer]).map_err(|e| anyhow!(e))?;
+    let signatures = offline::sign(&mut tx, &[signer])?;
     let missing = offline::missing_signers(&tx);
     if !offline.sign_only {
         if !missing.is_empty() {
             bail!("missing signatures of {missing:?}: use --sign-only");
         }
         let out = offline::submit(ledger, &tx)?;
-        let mut json = json!({ "signature": out.signature.to_string() });
-        merge(&mut json, extra);
-        return Ok(Output::new(
-            json,
-            format!("{human}\nsignature: {}", out.signature),
-        ));
+        return Ok(Output::tx(human, &out, extra));
     }
     let encoded = offline::to_base64(&tx);
     let mut json = json!({
@@ -104,7 +97,9 @@ pub fn finish(
         "signers": signatures,
         "missing": missing.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
     });
-    merge(&mut json, extra);
+    if let (Some(a), Some(b)) = (json.as_object_mut(), extra.as_object()) {
+        a.extend(b.clone());
+    }
     Ok(Output::new(
         json,
         format!(
@@ -115,76 +110,98 @@ pub fn finish(
     ))
 }
 
-fn merge(json: &mut Value, extra: Value) {
-    if let (Some(a), Some(b)) = (json.as_object_mut(), extra.as_object()) {
-        a.extend(b.clone());
-    }
-}
-
 #[derive(Subcommand, Debug)]
 pub enum TxCommand {
     /// Sign a base64 transaction with the --keypair (an offline wallet); prints PUBKEY=SIGNATURE.
-    Sign { transaction: String },
+    Sign(Sign),
     /// Attach signatures (--signer PUBKEY=SIGNATURE, repeatable) and submit.
-    Submit {
-        transaction: String,
-        #[arg(long = "signer")]
-        signers: Vec<String>,
-    },
+    Submit(Submit),
     /// Create a durable nonce account whose authority is the --keypair.
-    CreateNonce {
-        /// Keypair file for the new nonce account (created when missing).
-        #[arg(long)]
-        nonce_keypair: std::path::PathBuf,
-    },
+    CreateNonce(CreateNonce),
 }
 
-pub fn execute(ctx: &Context, cmd: TxCommand) -> Result<Output> {
-    match cmd {
-        TxCommand::Sign { transaction } => {
-            // Offline: no ledger needed.
-            let keypair = read_keypair(&ctx.keypair_path())?;
-            let mut tx = offline::from_base64(&transaction).map_err(|e| anyhow!(e))?;
-            let pairs = offline::sign(&mut tx, &[&keypair]).map_err(|e| anyhow!(e))?;
-            Ok(Output::new(
-                json!({ "signers": pairs, "transaction": offline::to_base64(&tx) }),
-                pairs.join("\n"),
-            ))
+impl Execute for TxCommand {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        match self {
+            TxCommand::Sign(c) => c.execute(ctx),
+            TxCommand::Submit(c) => c.execute(ctx),
+            TxCommand::CreateNonce(c) => c.execute(ctx),
         }
-        TxCommand::Submit {
-            transaction,
-            signers,
-        } => {
-            let mut tx = offline::from_base64(&transaction).map_err(|e| anyhow!(e))?;
-            for s in &signers {
-                offline::attach(&mut tx, s).map_err(|e| anyhow!(e))?;
-            }
-            let out = offline::submit(ctx.ledger()?, &tx)?;
-            Ok(Output::new(
-                json!({ "signature": out.signature.to_string() }),
-                format!("submitted: {}", out.signature),
-            ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Sign {
+    /// The transaction, base64 (as `--sign-only` printed it).
+    #[arg(value_parser = transaction)]
+    pub transaction: Transaction,
+}
+
+impl Execute for Sign {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        // Offline: no ledger needed.
+        let keypair = read_keypair(&ctx.keypair_path())?;
+        let mut tx = self.transaction;
+        let pairs = offline::sign(&mut tx, &[&keypair])?;
+        Ok(Output::new(
+            json!({ "signers": pairs, "transaction": offline::to_base64(&tx) }),
+            pairs.join("\n"),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Submit {
+    /// The transaction, base64.
+    #[arg(value_parser = transaction)]
+    pub transaction: Transaction,
+    /// A signature made elsewhere, PUBKEY=SIGNATURE (repeatable).
+    #[arg(long = "signer")]
+    pub signers: Vec<String>,
+}
+
+impl Execute for Submit {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let mut tx = self.transaction;
+        for s in &self.signers {
+            offline::attach(&mut tx, s)?;
         }
-        TxCommand::CreateNonce { nonce_keypair } => {
-            let signer = ctx.signer()?;
-            let nonce = if nonce_keypair.exists() {
-                read_keypair(&nonce_keypair)?
-            } else {
-                let k = Keypair::new();
-                crate::context::write_keypair(&k, &nonce_keypair)?;
-                k
-            };
-            let ledger = ctx.ledger()?;
-            offline::create_nonce_account(ledger, &signer, &nonce, &signer.pubkey())?;
-            let value = offline::nonce_value(ledger, &nonce.pubkey())?;
-            Ok(Output::new(
-                json!({ "nonce": nonce.pubkey().to_string(), "value": value.to_string() }),
-                format!(
-                    "nonce account {} (authority {})",
-                    nonce.pubkey(),
-                    signer.pubkey()
-                ),
-            ))
-        }
+        let out = offline::submit(ctx.ledger()?, &tx)?;
+        Ok(Output::tx(
+            format!("submitted: {}", out.signature),
+            &out,
+            json!({}),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct CreateNonce {
+    /// Keypair file for the new nonce account (created when missing).
+    #[arg(long)]
+    pub nonce_keypair: std::path::PathBuf,
+}
+
+impl Execute for CreateNonce {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let nonce = if self.nonce_keypair.exists() {
+            read_keypair(&self.nonce_keypair)?
+        } else {
+            let k = Keypair::new();
+            crate::context::write_keypair(&k, &self.nonce_keypair)?;
+            k
+        };
+        let ledger = ctx.ledger()?;
+        offline::create_nonce_account(ledger, &signer, &nonce, &signer.pubkey())?;
+        let value = offline::nonce_value(ledger, &nonce.pubkey())?;
+        Ok(Output::new(
+            json!({ "nonce": nonce.pubkey().to_string(), "value": value.to_string() }),
+            format!(
+                "nonce account {} (authority {})",
+                nonce.pubkey(),
+                signer.pubkey()
+            ),
+        ))
     }
 }

@@ -319,3 +319,25 @@ pub fn new_claims(
     }
     Ok(out)
 }
+
+/// The provider's token account a claim is paid into (and a reversal taken from) when none is
+/// named: the provider's associated token account for the payer's mint and token program.
+pub fn provider_token_account(ledger: &dyn Ledger, claim: &Pubkey) -> Result<Pubkey> {
+    let c = fetch_claim(ledger, claim)?.ok_or(Error::not_found("claim", *claim))?;
+    let p = fetch_payer(ledger, &c.payer)?.ok_or(Error::not_found("payer", c.payer))?;
+    Ok(crate::tokens::associated_address(
+        &c.provider,
+        &p.mint,
+        &p.token_program,
+    ))
+}
+
+/// The hash a claim carries of its document (the FHIR Claim or X12 837 the provider keeps):
+/// sha256 of the document, or, when a provider submits without one, of the claim id and a
+/// fixed label, so the same claim always carries the same hash.
+pub fn document_hash(document: Option<&[u8]>, claim_id: &str) -> [u8; 32] {
+    match document {
+        Some(d) => crate::hash::sha256(&[d]),
+        None => crate::hash::sha256(&[claim_id.as_bytes(), b"claim document"]),
+    }
+}

@@ -135,12 +135,27 @@ fn parse_mask(list: &str, all: &[&str], what: &str) -> Result<u32> {
     Ok(mask)
 }
 
+/// Comma-separated data class names (`medications,labs`) as a class mask.
+pub fn parse_classes(list: &str) -> Result<u16> {
+    Ok(parse_mask(list, &class::NAMES, "class")? as u16)
+}
+
+/// Comma-separated action names (`access,use`) as an action mask.
+pub fn parse_actions(list: &str) -> Result<u8> {
+    Ok(parse_mask(list, &action::NAMES, "action")? as u8)
+}
+
+/// Comma-separated PurposeOfUse codes (`TREAT,HPAYMT`) as a purpose mask.
+pub fn parse_purposes(list: &str) -> Result<u8> {
+    Ok(parse_mask(list, &purpose::NAMES, "purpose")? as u8)
+}
+
 /// Parses comma-separated class, action and purpose names into a scope.
 pub fn parse_scope(classes: &str, actions: &str, purposes: &str) -> Result<Scope> {
     Ok(Scope {
-        classes: parse_mask(classes, &class::NAMES, "class")? as u16,
-        actions: parse_mask(actions, &action::NAMES, "action")? as u8,
-        purposes: parse_mask(purposes, &purpose::NAMES, "purpose")? as u8,
+        classes: parse_classes(classes)?,
+        actions: parse_actions(actions)?,
+        purposes: parse_purposes(purposes)?,
     })
 }
 

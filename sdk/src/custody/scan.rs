@@ -43,6 +43,47 @@ pub enum ScanAction {
     Dispense,
 }
 
+impl ScanAction {
+    /// Shipping to `receiver`, a registered trading partner, from the `scanner`'s location:
+    /// `read_point` defaults to the scanner's registered GLN, the shipment id (only its hash
+    /// goes on chain) to `scan-<unix time>`.
+    pub fn ship_to(
+        ledger: &dyn Ledger,
+        scanner: &Pubkey,
+        receiver: Pubkey,
+        read_point: Option<[u8; 13]>,
+        shipment: Option<&str>,
+        is_return: bool,
+    ) -> Result<ScanAction> {
+        if crate::registry::fetch_participant(ledger, &receiver)?.is_none() {
+            return Err(crate::Error::invalid(format!(
+                "{receiver} is not a registered trading partner"
+            )));
+        }
+        let read_point = match read_point {
+            Some(g) => g,
+            None => crate::registry::fetch_participant(ledger, scanner)?
+                .map(|p| p.gln)
+                .ok_or_else(|| {
+                    crate::Error::invalid(
+                        "the scanner is not registered, so it has no GLN: give the read point",
+                    )
+                })?,
+        };
+        let shipment = shipment
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("scan-{}", crate::util::unix_now()));
+        Ok(ScanAction::ShipTo {
+            receiver,
+            args: cus::ShipArgs {
+                read_point,
+                shipment_ref: cus::shipment_ref(&shipment),
+                is_return,
+            },
+        })
+    }
+}
+
 /// The outcome of one line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

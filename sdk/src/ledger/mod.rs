@@ -171,6 +171,13 @@ pub trait Ledger: Send + Sync {
     fn get_balance(&self, address: &Pubkey) -> Result<u64> {
         Ok(self.get_account(address)?.map(|a| a.lamports).unwrap_or(0))
     }
+
+    /// The priority fee, in micro-lamports per compute unit, that [`send_instructions`] adds to
+    /// every transaction it builds (a `ComputeBudget::SetComputeUnitPrice` instruction first);
+    /// `None`: no priority fee.
+    fn compute_unit_price(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Builds, signs and sends one transaction of `instructions`, paid by `payer`.
@@ -185,6 +192,20 @@ pub fn send_instructions(
     instructions: &[Instruction],
 ) -> Result<TxOutcome> {
     let all = signer_set(payer, signers);
+    let priced: Vec<Instruction>;
+    let instructions = match ledger.compute_unit_price() {
+        Some(price) => {
+            priced = std::iter::once(
+                solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_price(
+                    price,
+                ),
+            )
+            .chain(instructions.iter().cloned())
+            .collect();
+            &priced[..]
+        }
+        None => instructions,
+    };
     let mut blockhash = ledger.latest_blockhash()?;
     for _ in 0..20 {
         let tx = Transaction::new_signed_with_payer(

@@ -24,6 +24,7 @@ use solana_transaction_status_client_types::{
 pub struct RpcLedger {
     client: RpcClient,
     url: String,
+    compute_unit_price: Option<u64>,
 }
 
 impl RpcLedger {
@@ -32,7 +33,16 @@ impl RpcLedger {
         RpcLedger {
             client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
             url: url.to_string(),
+            compute_unit_price: None,
         }
+    }
+
+    /// Adds a priority fee of `micro_lamports` per compute unit to every transaction
+    /// [`super::send_instructions`] builds for this cluster (the Solana CLI's
+    /// `--with-compute-unit-price`).
+    pub fn with_compute_unit_price(mut self, micro_lamports: u64) -> RpcLedger {
+        self.compute_unit_price = Some(micro_lamports);
+        self
     }
 
     pub fn client(&self) -> &RpcClient {
@@ -207,6 +217,10 @@ impl Ledger for RpcLedger {
 
     fn is_embedded(&self) -> bool {
         false
+    }
+
+    fn compute_unit_price(&self) -> Option<u64> {
+        self.compute_unit_price
     }
 
     fn latest_blockhash(&self) -> Result<Hash> {

@@ -1,0 +1,280 @@
+//! `caretrail demo --out DIR`: the end-to-end story on a fresh ledger.
+//!
+//! 1. Registry: the authority registers a manufacturer, a distributor, a pharmacy, a provider
+//!    and a payer (GLNs, salted credential commitments).
+//! 2. Custody: the manufacturer registers a lot and commissions packages, packs three in a case
+//!    and ships it to the distributor, who unpacks it and ships one package to the pharmacy,
+//!    which verifies and dispenses it. A second lot is recalled, and a counterfeit (a serial
+//!    never commissioned) is caught at verification. `DIR/unit-history.epcis.json` is the
+//!    dispensed package's history as an EPCIS 2.0 document.
+//!
+//! 3. Consent: a patient (a wallet of their own, signing with a key derived from it for each
+//!    relationship: one for the provider, one for its coverage by the payer, see
+//!    `caretrail_sdk::relationship`) grants the provider treatment access to their
+//!    medications and allergies and the payer payment access; the provider records an access;
+//!    the patient revokes the provider's grant and the provider's next access is denied.
+//!    `DIR/consent.fhir.json` is the treatment grant as a FHIR R4 Consent.
+//!
+//! 4. Claims: the payer (an SPL Token vault) enrols the patient; the pharmacy bills for the
+//!    package it dispensed, naming the unit and the patient's payment consent; the payer
+//!    adjudicates and pays in tokens; a duplicate and a phantom claim (a package never
+//!    dispensed) are rejected on chain. `DIR/claim-response.fhir.json` is the FHIR R4
+//!    ClaimResponse of the paid claim.
+//!
+//! Everything clear that the story used off chain (serial numbers, lot numbers, credential
+//! documents, salts) is listed under `plaintext` in `DIR/story.json`, so anyone can check that
+//! none of it appears on the ledger.
+
+mod claims;
+mod consent;
+mod custody;
+
+use crate::context::{write_keypair, Context, GlobalArgs};
+use crate::output::{table, Output};
+use anyhow::{bail, Context as _, Result};
+use caretrail_sdk::registry::{self as reg, roles, RegisterParticipantArgs, RegistryClient};
+use caretrail_sdk::solana_sdk::{
+    native_token::LAMPORTS_PER_SOL,
+    signature::{Keypair, Signer},
+};
+use clap::Args;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Directory for the story's artifacts (story.json, keys/, and the embedded ledger itself
+    /// under ledger/ unless --ledger is given).
+    #[arg(long, default_value = "caretrail-demo")]
+    pub out: PathBuf,
+    /// Derive every key, salt, serial and identifier of the story from this seed instead of
+    /// fresh randomness, so the same story can be told on two fresh ledgers (the embedded one
+    /// and a cluster) and their exports compared. A seeded story runs once per ledger: its
+    /// serials and claim ids are then taken. The seed is as secret as the keys it derives.
+    #[arg(long, value_name = "TEXT")]
+    pub seed: Option<String>,
+}
+
+/// Where the story's keys, salts and tags come from: fresh randomness, or the `--seed`.
+pub(super) struct Entropy {
+    seed: Option<String>,
+}
+
+impl Entropy {
+    /// 32 bytes for `label`: random, or sha256("caretrail demo" | seed | label).
+    fn bytes(&self, label: &str) -> [u8; 32] {
+        match &self.seed {
+            None => caretrail_sdk::hash::random_salt(),
+            Some(seed) => {
+                caretrail_sdk::hash::sha256(&[b"caretrail demo", seed.as_bytes(), label.as_bytes()])
+            }
+        }
+    }
+
+    fn keypair(&self, label: &str) -> Keypair {
+        match &self.seed {
+            None => Keypair::new(),
+            Some(_) => Keypair::new_from_array(self.bytes(&format!("keypair:{label}"))),
+        }
+    }
+
+    fn salt(&self, label: &str) -> [u8; 32] {
+        self.bytes(&format!("salt:{label}"))
+    }
+
+    /// A short tag (8 hex digits), so an unseeded story can run again on the same ledger.
+    fn tag(&self, label: &str) -> String {
+        caretrail_sdk::util::hex(&self.bytes(&format!("tag:{label}"))[..4]).to_uppercase()
+    }
+}
+
+/// The parties of the story, in the order of [`PARTIES`].
+pub(super) struct Parties {
+    pub manufacturer: Keypair,
+    pub distributor: Keypair,
+    pub pharmacy: Keypair,
+    pub provider: Keypair,
+    pub payer: Keypair,
+}
+
+/// What the three stories share: the ledger, where keys and artifacts go, the parties, and
+/// the record of steps and of every clear value used off chain.
+pub(super) struct Story<'a> {
+    pub ledger: &'a dyn caretrail_sdk::Ledger,
+    pub entropy: Entropy,
+    /// The registry authority, who sponsors fees and rent (as a clinic would).
+    pub fee_payer: &'a Keypair,
+    pub parties: Parties,
+    pub out: PathBuf,
+    pub keys_dir: PathBuf,
+    pub steps: Vec<Value>,
+    pub plaintext: Vec<Value>,
+}
+
+/// The parties of the story: name, roles, GLN location reference (company prefix 0614141).
+const PARTIES: [(&str, u16, &str); 5] = [
+    ("manufacturer", roles::MANUFACTURER, "00001"),
+    ("distributor", roles::DISTRIBUTOR, "00002"),
+    ("pharmacy", roles::DISPENSER, "00003"),
+    ("provider", roles::PROVIDER, "00004"),
+    ("payer", roles::PAYER, "00005"),
+];
+
+fn gln_for(location: &str) -> Result<String> {
+    Ok(reg::complete_gln(&format!("0614141{location}"))?)
+}
+
+pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    // A fresh story: on the embedded ledger, a new ledger under --out unless --ledger is given.
+    let mut global: GlobalArgs = ctx.args.clone();
+    if ctx.is_embedded() && global.ledger.is_none() {
+        let dir = args.out.join("ledger");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("removing the previous demo ledger {}", dir.display()))?;
+        }
+        global.ledger = Some(dir);
+    }
+    let ctx = Context::new(global)?;
+    let entropy = Entropy { seed: args.seed };
+    let ledger = ctx.ledger()?;
+    let authority = ctx.signer()?;
+    let client = RegistryClient::new(ledger, &authority);
+    let mut steps: Vec<Value> = Vec::new();
+
+    match reg::fetch_config(ledger)? {
+        None => {
+            let out = client.initialize(&authority)?;
+            steps.push(json!({ "step": "registry initialized", "signature": out.signature.to_string() }));
+        }
+        Some(c) if c.authority == authority.pubkey() => {}
+        Some(c) => bail!(
+            "the registry on {} is administered by {}, not by {}; run the demo with that --keypair or on a fresh ledger",
+            ledger.describe(),
+            c.authority,
+            authority.pubkey()
+        ),
+    }
+
+    let keys_dir = args.out.join("keys");
+    let now = ledger.get_clock()?.unix_timestamp;
+    let mut parties = Vec::new();
+    let mut plaintext = Vec::new();
+    let mut rows = Vec::new();
+    let mut wallets: Vec<Keypair> = Vec::new();
+    for (name, role, location) in PARTIES {
+        let wallet = entropy.keypair(name);
+        let key_file = keys_dir.join(format!("{name}.json"));
+        write_keypair(&wallet, &key_file)?;
+        ledger.request_airdrop(&wallet.pubkey(), 10 * LAMPORTS_PER_SOL)?;
+        let gln = gln_for(location)?;
+        // The credential document stays off chain; only its salted commitment is registered.
+        let document = format!(
+            "caretrail demo credential: {name} licence {}",
+            &wallet.pubkey().to_string()[..8]
+        );
+        let salt = entropy.salt(&format!("credential:{name}"));
+        let commitment = caretrail_sdk::hash::commit(&salt, document.as_bytes());
+        let out = client.register(
+            &authority,
+            RegisterParticipantArgs {
+                wallet: wallet.pubkey(),
+                roles: role,
+                gln: reg::parse_gln(&gln)?,
+                credential_commitment: commitment,
+                valid_until: now + 365 * 86_400,
+            },
+        )?;
+        steps.push(
+            json!({ "step": format!("{name} registered"), "signature": out.signature.to_string() }),
+        );
+        parties.push(json!({
+            "name": name,
+            "roles": reg::role_names(role),
+            "wallet": wallet.pubkey().to_string(),
+            "participant": reg::participant_pda(&wallet.pubkey()).0.to_string(),
+            "gln": gln,
+            "keypair": key_file.display().to_string(),
+        }));
+        plaintext.push(json!({ "kind": "credential_document", "party": name, "value": document }));
+        plaintext.push(json!({ "kind": "credential_salt", "party": name, "value": caretrail_sdk::util::hex(&salt) }));
+        rows.push(vec![
+            name.to_string(),
+            wallet.pubkey().to_string(),
+            gln,
+            reg::role_names(role).join(","),
+        ]);
+        wallets.push(wallet);
+    }
+
+    let mut wallets = wallets.into_iter();
+    let mut next = || wallets.next().expect("one wallet per party");
+    let mut story = Story {
+        ledger,
+        entropy,
+        fee_payer: &authority,
+        parties: Parties {
+            manufacturer: next(),
+            distributor: next(),
+            pharmacy: next(),
+            provider: next(),
+            payer: next(),
+        },
+        out: args.out.clone(),
+        keys_dir: keys_dir.clone(),
+        steps,
+        plaintext,
+    };
+    let custody = custody::run(&mut story)?;
+    let (consent, patient) = consent::run(&mut story)?;
+    let claims = claims::run(&mut story, &patient, &custody)?;
+    let Story {
+        steps, plaintext, ..
+    } = story;
+
+    let story = json!({
+        "ledger": ledger.describe(),
+        "registry": { "address": reg::config_pda().0.to_string(), "authority": authority.pubkey().to_string() },
+        "parties": parties,
+        "custody": custody,
+        "consent": consent,
+        "claims": claims,
+        "steps": steps,
+        "plaintext": plaintext,
+    });
+    let story_path = args.out.join("story.json");
+    std::fs::write(&story_path, serde_json::to_string_pretty(&story)?)
+        .with_context(|| format!("writing {}", story_path.display()))?;
+
+    let verifications: Vec<Vec<String>> = story["custody"]["verifications"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            vec![
+                v["what"].as_str().unwrap_or("").to_string(),
+                v["result"]["result"].as_str().unwrap_or("").to_string(),
+            ]
+        })
+        .collect();
+    let human = format!(
+        "caretrail demo on {}\n\n{}\n\nregistry {} (authority {})\n\nverifications at the pharmacy:\n{}\n\n{} transactions; story written to {}, EPCIS history to {}",
+        ledger.describe(),
+        table(&["party", "wallet", "GLN", "roles"], &rows),
+        reg::config_pda().0,
+        authority.pubkey(),
+        table(&["scanned", "result"], &verifications),
+        steps.len(),
+        story_path.display(),
+        args.out.join("unit-history.epcis.json").display()
+    );
+    Ok(Output::new(story, human))
+}
+
+impl crate::command::Execute for DemoArgs {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        execute(ctx, self)
+    }
+}
