@@ -457,6 +457,20 @@ pub struct Plan {
     pub pharmacy_token: Pubkey,
 }
 
+impl Plan {
+    /// A claim of `billed` under this plan's payer and coverage, with a document of hash
+    /// `document_hash`, naming nothing else (`SubmitClaim { refs: &r, ..p.claim(…) }` names more).
+    pub fn claim(&self, document_hash: [u8; 32], billed: u64) -> clm::SubmitClaim<'_> {
+        clm::SubmitClaim {
+            payer: &self.payer,
+            coverage: &self.coverage,
+            document_hash,
+            billed,
+            refs: &clm::ClaimRefs::NONE,
+        }
+    }
+}
+
 /// Plan terms of the fixture.
 pub const AUTO_APPROVE_LIMIT: u64 = 50_000;
 pub const DAILY_LIMIT: u64 = 200_000;
@@ -551,18 +565,7 @@ impl Harness {
     /// Submits a claim of the plan's provider; returns its address.
     pub fn submit(&self, plan: &Plan, claim_id: &str, billed: u64) -> Pubkey {
         self.claims()
-            .submit(
-                &plan.provider,
-                claim_id,
-                &caretrail_sdk::claims::SubmitClaim {
-                    payer: &plan.payer,
-                    coverage: &plan.coverage,
-
-                    document_hash: [5; 32],
-                    billed,
-                    refs: &clm::ClaimRefs::default(),
-                },
-            )
+            .submit(&plan.provider, claim_id, &plan.claim([5; 32], billed))
             .expect("submit");
         clm::claim_address(&plan.payer, &plan.provider, claim_id)
     }

@@ -245,7 +245,6 @@ pub(crate) fn per_instruction(sbf_dir: Option<&std::path::Path>) -> Table {
                 &caretrail_sdk::claims::SubmitClaim {
                     payer: &payer_pda,
                     coverage: &coverage,
-
                     document_hash: [1; 32],
                     billed: 1_000,
                     refs: &ClaimRefs::default(),

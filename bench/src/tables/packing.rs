@@ -112,7 +112,6 @@ pub(crate) fn packing() -> Table {
                     &caretrail_sdk::claims::SubmitClaim {
                         payer: &a,
                         coverage: &b,
-
                         document_hash: [1; 32],
                         billed: 1,
                         refs: &ClaimRefs::default(),

@@ -89,7 +89,15 @@ pub struct ClaimRefs {
     pub replaces: Option<Pubkey>,
 }
 
-/// `claim_id_hash`: [`claim_id_hash`] of the provider's [`claim_salt`] and the claim id.
+impl ClaimRefs {
+    /// A claim that names no consent grant, unit or replaced claim.
+    pub const NONE: ClaimRefs = ClaimRefs {
+        consent_grant: None,
+        unit: None,
+        replaces: None,
+    };
+}
+
 /// A claim a provider submits (beside its claim id, which reaches the chain only as
 /// `sha256(provider salt ‖ id)`): which payer and coverage, the hash of the claim document, the
 /// billed amount in the payer mint's base units, and what the claim refers to.
@@ -103,7 +111,8 @@ pub struct SubmitClaim<'a> {
     pub refs: &'a ClaimRefs,
 }
 
-/// `submit_claim` of `claim` by `provider`, under `claim_id_hash` (see [`claim_id_hash`]).
+/// `submit_claim` of `claim` by `provider`, under `claim_id_hash`: [`claim_id_hash`] of the
+/// provider's [`claim_salt`] and its claim id.
 pub fn submit_claim_ix(
     provider: &Pubkey,
     claim_id_hash: [u8; 32],

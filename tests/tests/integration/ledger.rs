@@ -5,6 +5,7 @@ use caretrail_sdk::registry::{self as reg, roles, RegistryClient};
 use caretrail_tests::participant_args;
 use solana_sdk::{
     native_token::LAMPORTS_PER_SOL,
+    pubkey::Pubkey,
     signature::{Keypair, Signer},
 };
 
@@ -174,4 +175,96 @@ fn a_ledger_in_use_is_not_opened_twice() {
         .err()
         .expect("second open refused");
     assert!(matches!(err, caretrail_sdk::Error::Locked { .. }), "{err}");
+}
+
+/// A ledger that asks for a priority fee (as `RpcLedger::with_compute_unit_price` does) over
+/// the embedded bank: `send_instructions` puts `SetComputeUnitPrice` first in every
+/// transaction, the bank charges it, and the caretrail instruction after it still runs.
+#[test]
+fn a_priority_fee_is_added_to_every_transaction_sent() {
+    use caretrail_sdk::ledger::{AccountFilter, TxOutcome, TxRecord};
+    use caretrail_sdk::solana_sdk::{
+        account::Account, clock::Clock, hash::Hash, transaction::Transaction,
+    };
+    struct Priced(EmbeddedLedger);
+    impl Ledger for Priced {
+        fn describe(&self) -> String {
+            self.0.describe()
+        }
+        fn is_embedded(&self) -> bool {
+            true
+        }
+        fn latest_blockhash(&self) -> caretrail_sdk::Result<Hash> {
+            self.0.latest_blockhash()
+        }
+        fn new_blockhash(&self, previous: &Hash) -> caretrail_sdk::Result<Hash> {
+            self.0.new_blockhash(previous)
+        }
+        fn send_transaction(&self, tx: &Transaction) -> caretrail_sdk::Result<TxOutcome> {
+            self.0.send_transaction(tx)
+        }
+        fn get_account(&self, address: &Pubkey) -> caretrail_sdk::Result<Option<Account>> {
+            self.0.get_account(address)
+        }
+        fn get_program_accounts(
+            &self,
+            program: &Pubkey,
+            filters: &[AccountFilter],
+        ) -> caretrail_sdk::Result<Vec<(Pubkey, Account)>> {
+            self.0.get_program_accounts(program, filters)
+        }
+        fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> caretrail_sdk::Result<()> {
+            self.0.request_airdrop(to, lamports)
+        }
+        fn get_clock(&self) -> caretrail_sdk::Result<Clock> {
+            self.0.get_clock()
+        }
+        fn minimum_balance_for_rent_exemption(&self, len: usize) -> caretrail_sdk::Result<u64> {
+            self.0.minimum_balance_for_rent_exemption(len)
+        }
+        fn transactions_for_address(
+            &self,
+            address: &Pubkey,
+            limit: usize,
+        ) -> caretrail_sdk::Result<Vec<TxRecord>> {
+            self.0.transactions_for_address(address, limit)
+        }
+        fn compute_unit_price(&self) -> Option<u64> {
+            Some(1_000_000)
+        }
+    }
+    let ledger =
+        Priced(EmbeddedLedger::in_memory(caretrail_sdk::ClockMode::Manual(1_780_272_000)).unwrap());
+    let authority = Keypair::new();
+    ledger
+        .request_airdrop(&authority.pubkey(), LAMPORTS_PER_SOL)
+        .unwrap();
+    let before = ledger.get_balance(&authority.pubkey()).unwrap();
+    RegistryClient::new(&ledger, &authority)
+        .initialize(&authority)
+        .unwrap();
+    let history = ledger
+        .transactions_for_address(&reg::config_pda().0, 10)
+        .unwrap();
+    let programs: Vec<String> = history[0]
+        .instructions
+        .iter()
+        .map(|i| i.program.to_string())
+        .collect();
+    assert_eq!(
+        programs,
+        [
+            "ComputeBudget111111111111111111111111111111".to_string(),
+            reg::PROGRAM_ID.to_string()
+        ]
+    );
+    assert!(reg::fetch_config(&ledger).unwrap().is_some());
+    // The fee is more than the base 5,000 lamports: the priority fee was charged.
+    let rent = ledger
+        .minimum_balance_for_rent_exemption(
+            8 + <registry::state::RegistryConfig as anchor_lang::Space>::INIT_SPACE,
+        )
+        .unwrap();
+    let spent = before - ledger.get_balance(&authority.pubkey()).unwrap() - rent;
+    assert!(spent > 5_000, "fee {spent}");
 }

@@ -157,7 +157,6 @@ fn a_ledger_dump_does_not_join_a_patients_consents_coverage_and_drugs() {
             &caretrail_sdk::claims::SubmitClaim {
                 payer: &p.payer,
                 coverage: &coverage,
-
                 document_hash: [3; 32],
                 billed: 900,
                 refs: &ClaimRefs {

@@ -262,7 +262,7 @@ proptest! {
             match op {
                 ClaimsOp::Submit { billed } => {
                     let id = format!("P{n}");
-                    if c.submit(&p.provider, &id, &caretrail_sdk::claims::SubmitClaim { payer: &p.payer, coverage: &p.coverage,  document_hash: [1; 32], billed: *billed, refs: &ClaimRefs::default() }).is_ok() {
+                    if c.submit(&p.provider, &id, &p.claim([1; 32], *billed)).is_ok() {
                         claims.push(clm::claim_address(&p.payer, &p.provider, &id));
                     }
                 }
@@ -295,7 +295,7 @@ proptest! {
                     if let Some(k) = claims.get(*claim).copied() {
                         let id = format!("R{n}");
                         let refs = ClaimRefs { replaces: Some(k), ..Default::default() };
-                        if c.submit(&p.provider, &id, &caretrail_sdk::claims::SubmitClaim { payer: &p.payer, coverage: &p.coverage,  document_hash: [2; 32], billed: *billed, refs: &refs }).is_ok() {
+                        if c.submit(&p.provider, &id, &clm::SubmitClaim { refs: &refs, ..p.claim([2; 32], *billed) }).is_ok() {
                             claims.push(clm::claim_address(&p.payer, &p.provider, &id));
                         }
                     }

@@ -142,7 +142,6 @@ pub(super) fn run(s: &mut Story, patient: &Keypair, custody: &Value) -> Result<V
             &caretrail_sdk::claims::SubmitClaim {
                 payer: &payer,
                 coverage: &coverage,
-
                 document_hash: document,
                 billed: 4_250,
                 refs: &refs,
@@ -185,7 +184,6 @@ pub(super) fn run(s: &mut Story, patient: &Keypair, custody: &Value) -> Result<V
         &caretrail_sdk::claims::SubmitClaim {
             payer: &payer,
             coverage: &coverage,
-
             document_hash: document,
             billed: 4_250,
             refs: &refs,
@@ -202,7 +200,6 @@ pub(super) fn run(s: &mut Story, patient: &Keypair, custody: &Value) -> Result<V
         &caretrail_sdk::claims::SubmitClaim {
             payer: &payer,
             coverage: &coverage,
-
             document_hash: document,
             billed: 9_900,
             refs: &phantom_refs,

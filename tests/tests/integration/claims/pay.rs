@@ -162,16 +162,12 @@ fn a_claim_naming_a_consent_grant_needs_it_active_for_payment() {
         h.claims().submit(
             &p.provider,
             id,
-            &caretrail_sdk::claims::SubmitClaim {
-                payer: &p.payer,
-                coverage: &p.coverage,
-
-                document_hash: [1; 32],
-                billed: 500,
+            &clm::SubmitClaim {
                 refs: &ClaimRefs {
                     consent_grant: Some(g),
                     ..Default::default()
                 },
+                ..p.claim([1; 32], 500)
             },
         )
     };
@@ -202,17 +198,13 @@ fn a_dispensed_unit_backs_one_live_claim_and_payers_can_require_evidence() {
         h.claims().submit(
             &p.pharmacy,
             id,
-            &caretrail_sdk::claims::SubmitClaim {
-                payer: &p.payer,
-                coverage: &p.coverage,
-
-                document_hash: [1; 32],
-                billed: 700,
+            &clm::SubmitClaim {
                 refs: &ClaimRefs {
                     unit,
                     replaces,
                     ..Default::default()
                 },
+                ..p.claim([1; 32], 700)
             },
         )
     };
@@ -418,13 +410,9 @@ fn a_payment_the_vault_cannot_cover_is_rejected() {
             .submit(
                 &p.provider,
                 &format!("B{i}"),
-                &caretrail_sdk::claims::SubmitClaim {
-                    payer: &p.payer,
+                &clm::SubmitClaim {
                     coverage: &coverage,
-
-                    document_hash: [1; 32],
-                    billed: 180_000,
-                    refs: &ClaimRefs::default(),
+                    ..p.claim([1; 32], 180_000)
                 },
             )
             .unwrap();
@@ -475,13 +463,9 @@ fn a_coverage_of_another_payer_is_rejected() {
     let r = h.claims().submit(
         &p.provider,
         "X",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
+        &clm::SubmitClaim {
             coverage: &rival_coverage,
-
-            document_hash: [1; 32],
-            billed: 100,
-            refs: &ClaimRefs::default(),
+            ..p.claim([1; 32], 100)
         },
     );
     expect_error(r, &CLAIMS, ClaimsError::CoverageMismatch);

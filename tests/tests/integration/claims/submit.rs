@@ -29,18 +29,9 @@ fn a_duplicate_claim_id_is_rejected() {
     let h = Harness::new();
     let p = h.plan(&anchor_spl::token::ID);
     h.submit(&p, "CLM-1", 12_000);
-    let r = h.claims().submit(
-        &p.provider,
-        "CLM-1",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
-            coverage: &p.coverage,
-
-            document_hash: [6; 32],
-            billed: 99,
-            refs: &ClaimRefs::default(),
-        },
-    );
+    let r = h
+        .claims()
+        .submit(&p.provider, "CLM-1", &p.claim([6; 32], 99));
     expect_error(r, &CLAIMS, ClaimsError::DuplicateClaim);
 }
 
@@ -49,45 +40,12 @@ fn only_registered_billing_parties_submit() {
     let h = Harness::new();
     let p = h.plan(&anchor_spl::token::ID);
     let stranger = h.funded();
-    let r = h.claims().submit(
-        &stranger,
-        "X",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
-            coverage: &p.coverage,
-
-            document_hash: [6; 32],
-            billed: 99,
-            refs: &ClaimRefs::default(),
-        },
-    );
+    let r = h.claims().submit(&stranger, "X", &p.claim([6; 32], 99));
     expect_error(r, &CLAIMS, AnchorError::AccountNotInitialized);
     let distributor = h.participant(&p.authority, roles::DISTRIBUTOR);
-    let r = h.claims().submit(
-        &distributor,
-        "X",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
-            coverage: &p.coverage,
-
-            document_hash: [6; 32],
-            billed: 99,
-            refs: &ClaimRefs::default(),
-        },
-    );
+    let r = h.claims().submit(&distributor, "X", &p.claim([6; 32], 99));
     expect_error(r, &CLAIMS, ClaimsError::RoleNotAllowed);
-    let r = h.claims().submit(
-        &p.provider,
-        "X",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
-            coverage: &p.coverage,
-
-            document_hash: [6; 32],
-            billed: 0,
-            refs: &ClaimRefs::default(),
-        },
-    );
+    let r = h.claims().submit(&p.provider, "X", &p.claim([6; 32], 0));
     expect_error(r, &CLAIMS, ClaimsError::InvalidAmount);
 }
 
@@ -107,13 +65,9 @@ fn claims_outside_the_coverage_period_are_rejected() {
     let r = h.claims().submit(
         &p.provider,
         "EARLY",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
+        &clm::SubmitClaim {
             coverage: &coverage,
-
-            document_hash: [6; 32],
-            billed: 99,
-            refs: &ClaimRefs::default(),
+            ..p.claim([6; 32], 99)
         },
     );
     expect_error(r, &CLAIMS, ClaimsError::CoverageInactive);
@@ -121,13 +75,9 @@ fn claims_outside_the_coverage_period_are_rejected() {
     let r = h.claims().submit(
         &p.provider,
         "LATE",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
+        &clm::SubmitClaim {
             coverage: &coverage,
-
-            document_hash: [6; 32],
-            billed: 99,
-            refs: &ClaimRefs::default(),
+            ..p.claim([6; 32], 99)
         },
     );
     expect_error(r, &CLAIMS, ClaimsError::CoverageInactive);
@@ -169,16 +119,12 @@ fn a_pharmacy_claim_naming_a_unit_needs_it_dispensed_by_that_pharmacy() {
         h.claims().submit(
             who,
             id,
-            &caretrail_sdk::claims::SubmitClaim {
-                payer: &p.payer,
-                coverage: &p.coverage,
-
-                document_hash: [1; 32],
-                billed: 700,
+            &clm::SubmitClaim {
                 refs: &ClaimRefs {
                     unit: Some(unit),
                     ..Default::default()
                 },
+                ..p.claim([1; 32], 700)
             },
         )
     };
@@ -211,18 +157,7 @@ fn a_suspended_provider_cannot_bill() {
     h.registry()
         .suspend(&p.authority, &p.provider.pubkey(), 9)
         .unwrap();
-    let r = h.claims().submit(
-        &p.provider,
-        "S",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
-            coverage: &p.coverage,
-
-            document_hash: [1; 32],
-            billed: 100,
-            refs: &ClaimRefs::default(),
-        },
-    );
+    let r = h.claims().submit(&p.provider, "S", &p.claim([1; 32], 100));
     expect_error(r, &CLAIMS, ClaimsError::ParticipantSuspended);
 }
 
@@ -287,7 +222,6 @@ fn an_expired_or_misdirected_consent_grant_is_rejected() {
         &caretrail_sdk::claims::SubmitClaim {
             payer: &p.payer,
             coverage: &p.coverage,
-
             document_hash: [1; 32],
             billed: 100,
             refs: &refs(to_pharmacy),
@@ -301,7 +235,6 @@ fn an_expired_or_misdirected_consent_grant_is_rejected() {
         &caretrail_sdk::claims::SubmitClaim {
             payer: &p.payer,
             coverage: &p.coverage,
-
             document_hash: [1; 32],
             billed: 100,
             refs: &refs(to_provider),
@@ -319,18 +252,7 @@ fn claim_ids_belong_to_their_provider() {
     let a = h.submit(&p, "RX-0001", 1_000);
     let other = h.participant(&p.authority, roles::PROVIDER);
     h.claims()
-        .submit(
-            &other,
-            "RX-0001",
-            &caretrail_sdk::claims::SubmitClaim {
-                payer: &p.payer,
-                coverage: &p.coverage,
-
-                document_hash: [1; 32],
-                billed: 1_000,
-                refs: &ClaimRefs::default(),
-            },
-        )
+        .submit(&other, "RX-0001", &p.claim([1; 32], 1_000))
         .expect("another provider's own claim RX-0001");
     let b = clm::claim_address(&p.payer, &other, "RX-0001");
     assert_ne!(a, b);
@@ -341,18 +263,8 @@ fn claim_ids_belong_to_their_provider() {
     assert_ne!(event_hash, caretrail_sdk::hash::sha256(&[b"RX-0001"]));
     // The same provider cannot submit the same id twice.
     expect_error(
-        h.claims().submit(
-            &p.provider,
-            "RX-0001",
-            &caretrail_sdk::claims::SubmitClaim {
-                payer: &p.payer,
-                coverage: &p.coverage,
-
-                document_hash: [1; 32],
-                billed: 1_000,
-                refs: &ClaimRefs::default(),
-            },
-        ),
+        h.claims()
+            .submit(&p.provider, "RX-0001", &p.claim([1; 32], 1_000)),
         &CLAIMS,
         ClaimsError::DuplicateClaim,
     );

@@ -47,13 +47,9 @@ fn a_replacement_voids_the_original_but_never_a_paid_one() {
         .submit(
             &p.provider,
             "A-2",
-            &caretrail_sdk::claims::SubmitClaim {
-                payer: &p.payer,
-                coverage: &p.coverage,
-
-                document_hash: [7; 32],
-                billed: 1_500,
+            &clm::SubmitClaim {
                 refs: &refs,
+                ..p.claim([7; 32], 1_500)
             },
         )
         .unwrap();
@@ -74,13 +70,9 @@ fn a_replacement_voids_the_original_but_never_a_paid_one() {
     let r = h.claims().submit(
         &p.provider,
         "B-2",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
-            coverage: &p.coverage,
-
-            document_hash: [7; 32],
-            billed: 1_500,
+        &clm::SubmitClaim {
             refs: &refs,
+            ..p.claim([7; 32], 1_500)
         },
     );
     expect_error(r, &CLAIMS, ClaimsError::InvalidReplacement);
@@ -114,13 +106,9 @@ fn a_replacement_releases_the_deductible_and_benefit_of_the_original() {
         .submit(
             &p.provider,
             "DED-2",
-            &caretrail_sdk::claims::SubmitClaim {
-                payer: &p.payer,
-                coverage: &p.coverage,
-
-                document_hash: [7; 32],
-                billed: 500,
+            &clm::SubmitClaim {
                 refs: &refs,
+                ..p.claim([7; 32], 500)
             },
         )
         .unwrap();
@@ -150,13 +138,9 @@ fn a_replacement_releases_the_deductible_and_benefit_of_the_original() {
         .submit(
             &p.provider,
             "BEN-2",
-            &caretrail_sdk::claims::SubmitClaim {
-                payer: &p.payer,
-                coverage: &p.coverage,
-
-                document_hash: [7; 32],
-                billed: 30_000,
+            &clm::SubmitClaim {
                 refs: &refs,
+                ..p.claim([7; 32], 30_000)
             },
         )
         .unwrap();
@@ -196,7 +180,6 @@ fn a_replacement_under_another_coverage_is_rejected() {
         &caretrail_sdk::claims::SubmitClaim {
             payer: &p.payer,
             coverage: &clm::coverage_pda(&p.payer, &member).0,
-
             document_hash: [7; 32],
             billed: 1_000,
             refs: &refs,
@@ -236,16 +219,12 @@ fn the_frequency_must_match_the_replacement() {
     let mut ix = clm::submit_claim_ix(
         &p.provider.pubkey(),
         clm::claim_id_hash(&clm::claim_salt(&p.provider), "A-2"),
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
-            coverage: &p.coverage,
-
-            document_hash: [1; 32],
-            billed: 900,
+        &clm::SubmitClaim {
             refs: &ClaimRefs {
                 replaces: Some(a),
                 ..Default::default()
             },
+            ..p.claim([1; 32], 900)
         },
     );
     meta(&mut ix, "replaces").pubkey = claims::ID; // drop the replaced claim, keep frequency 7
@@ -259,16 +238,12 @@ fn the_frequency_must_match_the_replacement() {
     let r = h.claims().submit(
         &other,
         "A-3",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
-            coverage: &p.coverage,
-
-            document_hash: [1; 32],
-            billed: 900,
+        &clm::SubmitClaim {
             refs: &ClaimRefs {
                 replaces: Some(a),
                 ..Default::default()
             },
+            ..p.claim([1; 32], 900)
         },
     );
     expect_error(r, &CLAIMS, ClaimsError::InvalidReplacement);

@@ -91,13 +91,9 @@ fn claims_forged_coverage() {
     let r = h.claims().submit(
         &p.provider,
         "F",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
+        &clm::SubmitClaim {
             coverage: &fake,
-
-            document_hash: [1; 32],
-            billed: 100,
-            refs: &clm::ClaimRefs::default(),
+            ..p.claim([1; 32], 100)
         },
     );
     expect_error(r, &claims::ID, AnchorError::AccountOwnedByWrongProgram);

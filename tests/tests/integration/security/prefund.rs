@@ -298,18 +298,7 @@ fn enroll_and_submit_work_on_prefunded_addresses() {
     let claim = clm::claim_address(&p.payer, &p.provider, "CLM-PRE");
     prefund(&h, &claim, GRIEF);
     h.claims()
-        .submit(
-            &p.provider,
-            "CLM-PRE",
-            &caretrail_sdk::claims::SubmitClaim {
-                payer: &p.payer,
-                coverage: &p.coverage,
-
-                document_hash: [5; 32],
-                billed: 100,
-                refs: &ClaimRefs::default(),
-            },
-        )
+        .submit(&p.provider, "CLM-PRE", &p.claim([5; 32], 100))
         .expect("submit");
     assert_created(&h, &claim, &claims::ID);
 }
@@ -379,16 +368,12 @@ fn a_claim_naming_a_unit_works_on_a_prefunded_evidence_record() {
         .submit(
             &p.pharmacy,
             "E-1",
-            &caretrail_sdk::claims::SubmitClaim {
-                payer: &p.payer,
-                coverage: &p.coverage,
-
-                document_hash: [5; 32],
-                billed: 100,
+            &clm::SubmitClaim {
                 refs: &ClaimRefs {
                     unit: Some(u),
                     ..Default::default()
                 },
+                ..p.claim([5; 32], 100)
             },
         )
         .expect("submit naming the unit");

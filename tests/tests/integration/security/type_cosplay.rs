@@ -58,16 +58,12 @@ fn claims_claim_passed_as_a_consent_grant() {
     let r = h.claims().submit(
         &p.provider,
         "SECOND",
-        &caretrail_sdk::claims::SubmitClaim {
-            payer: &p.payer,
-            coverage: &p.coverage,
-
-            document_hash: [1; 32],
-            billed: 100,
+        &clm::SubmitClaim {
             refs: &clm::ClaimRefs {
                 consent_grant: Some(first),
                 ..Default::default()
             },
+            ..p.claim([1; 32], 100)
         },
     );
     expect_error(r, &claims::ID, AnchorError::AccountOwnedByWrongProgram);
