@@ -40,9 +40,13 @@ enum Command {
     /// Insurance claims: payers, coverage, submit, adjudicate, pay, appeal, void, reverse, FHIR.
     #[command(subcommand)]
     Claims(command::claims::ClaimsCommand),
-    /// Serialized drug custody: verify a package, show its history (EPCIS).
+    /// Serialized drug custody: lots, commissioning, packing, shipping and receiving, recalls,
+    /// quarantine, dispensing; verify a package, show its history (EPCIS).
     #[command(subcommand)]
     Custody(command::custody::CustodyCommand),
+    /// SPL Token / Token-2022 for payers: mints, token accounts, minting, transfers, balances.
+    #[command(subcommand)]
+    Token(command::token::TokenCommand),
     /// GS1 barcodes: parse scanner lines into JSON.
     #[command(subcommand)]
     Barcode(command::barcode::BarcodeCommand),
@@ -70,6 +74,7 @@ impl Execute for Command {
             Command::Tx(c) => c.execute(ctx),
             Command::Claims(c) => c.execute(ctx),
             Command::Custody(c) => c.execute(ctx),
+            Command::Token(c) => c.execute(ctx),
             Command::Barcode(c) => c.execute(ctx),
             Command::Ledger(c) => c.execute(ctx),
             Command::Airdrop(c) => c.execute(ctx),
@@ -82,15 +87,32 @@ impl Execute for Command {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print and succeed; anything else is bad usage.
+            let status = if e.use_stderr() {
+                output::EXIT_USAGE
+            } else {
+                0
+            };
+            let _ = e.print();
+            std::process::exit(status);
+        }
+    };
     output::reserve_stdout();
     let format = cli.global.output;
     let result = Context::new(cli.global).and_then(|ctx| cli.command.execute(&ctx));
     match result {
-        Ok(out) => out.print(format),
+        Ok(out) => {
+            out.print(format);
+            if out.alert {
+                std::process::exit(output::EXIT_ALERT);
+            }
+        }
         Err(e) => {
             output::print_error(&e, format);
-            std::process::exit(1);
+            std::process::exit(output::EXIT_FAILED);
         }
     }
 }

@@ -33,18 +33,35 @@ pub enum OutputFormat {
     Json,
 }
 
-/// What a command prints: a JSON value, and its human rendering.
+/// What a command prints: a JSON value, and its human rendering; `alert` when the answer is
+/// negative (a verification alert, an access denied, a role not held, rejected lines), which
+/// the process reports with exit status [`EXIT_ALERT`].
 pub struct Output {
     pub json: Value,
     pub human: String,
+    pub alert: bool,
 }
+
+/// Exit statuses (README, "Exit status").
+pub const EXIT_ALERT: i32 = 1;
+/// Bad usage: clap's own status for an argument it refused.
+pub const EXIT_USAGE: i32 = 2;
+/// The command failed: the ledger, a file or a program refused it.
+pub const EXIT_FAILED: i32 = 3;
 
 impl Output {
     pub fn new(json: Value, human: impl Into<String>) -> Output {
         Output {
             json,
             human: human.into(),
+            alert: false,
         }
+    }
+
+    /// Marks the answer negative when `negative` (see [`Output`]).
+    pub fn alert(mut self, negative: bool) -> Output {
+        self.alert = negative;
+        self
     }
 
     /// What a transaction did: `human` and its signature, and `extra` fields beside the

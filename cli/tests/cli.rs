@@ -16,12 +16,28 @@ fn caretrail(dir: &Path) -> Command {
 #[path = "e2e/validator.rs"]
 mod validator;
 
+#[path = "jobs/personas.rs"]
+mod personas;
+
 /// Runs `cmd`, which must fail with `error` named on stderr.
 fn fails_with(cmd: &mut Command, error: &str) {
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "expected {error}, got success");
     assert!(stderr.contains(error), "expected {error}: {stderr}");
+}
+
+/// The JSON of a command that answers negatively (exit status 1: an alert, a denial).
+fn json_alert(cmd: &mut Command) -> Value {
+    let out = cmd.arg("--output").arg("json").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn json(cmd: &mut Command) -> Value {
@@ -208,8 +224,13 @@ fn registry_commands_continue_the_same_ledger_across_runs() {
     assert_eq!(p["gln"], "0614141000005");
 
     json(caretrail(dir.path()).args(["registry", "suspend", wallet, "--reason", "4"]));
-    let check =
-        json(caretrail(dir.path()).args(["registry", "check", wallet, "--role", "distributor"]));
+    let check = json_alert(caretrail(dir.path()).args([
+        "registry",
+        "check",
+        wallet,
+        "--role",
+        "distributor",
+    ]));
     assert_eq!(check["ok"], false);
     assert_eq!(check["reason"], "participant is suspended");
     let list = json(caretrail(dir.path()).args(["registry", "list", "--status", "suspended"]));
@@ -423,23 +444,28 @@ fn barcode_parse_follows_its_contract() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 5, "blank lines skipped");
+    // One answer per input line, so output lines up with input: blank lines answer `{}`.
+    assert_eq!(lines.len(), 7);
+    assert_eq!(
+        (&lines[1], &lines[2]),
+        (&serde_json::json!({}), &serde_json::json!({}))
+    );
     assert_eq!(
         lines[0],
         serde_json::json!({"gtin": "09501101020917", "serial": "S1", "lot": "L1", "expiry": "2026-02-28"})
     );
     assert_eq!(
-        lines[1],
+        lines[3],
         serde_json::json!({"gtin": "09501101020917", "serial": "ABC"})
     );
-    assert!(lines[2]["error"]
+    assert!(lines[4]["error"]
         .as_str()
         .unwrap()
         .contains("unknown or unsupported AI"));
-    assert_eq!(lines[2].as_object().unwrap().len(), 1);
-    assert_eq!(lines[3], serde_json::json!({"sscc": "106141411234567897"}));
+    assert_eq!(lines[4].as_object().unwrap().len(), 1);
+    assert_eq!(lines[5], serde_json::json!({"sscc": "106141411234567897"}));
     assert_eq!(
-        lines[4],
+        lines[6],
         serde_json::json!({"gtin": "09501101020917", "serial": "X"})
     );
 }
@@ -474,7 +500,7 @@ fn custody_verify_and_history_after_the_demo() {
         .unwrap()
         .to_string();
     let code = format!("(01)09501101020917(17)271231(10){lot}(21){serial}");
-    let v = json(
+    let v = json_alert(
         caretrail(dir.path())
             .arg("--ledger")
             .arg(&ledger)
@@ -560,12 +586,20 @@ fn custody_scan_ships_and_receives_from_a_file_and_is_safe_to_rerun() {
             .args(action)
             .output()
             .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8(o.stdout)
+        let lines: Vec<Value> = String::from_utf8(o.stdout)
             .unwrap()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+            .collect();
+        // Exit 1 exactly when a line was rejected.
+        let rejected = lines.iter().any(|l| l["status"] == "rejected");
+        assert_eq!(
+            o.status.code(),
+            Some(rejected as i32),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        lines
     };
     let pharmacy_pubkey = story["parties"]
         .as_array()

@@ -42,6 +42,73 @@ pub fn create_nonce_account(
     send_instructions(ledger, payer, &[nonce], &ixs)
 }
 
+/// Seed of a fee payer's default nonce account (an address derived from the fee payer's key,
+/// so no extra key is kept anywhere).
+pub const DEFAULT_NONCE_SEED: &str = "caretrail-nonce";
+
+/// The fee payer's default durable nonce account (`create_with_seed(fee payer,
+/// "caretrail-nonce", System)`), whose authority is the fee payer; created on first use. What
+/// `--sign-only` signs with unless told otherwise, so a transaction signed elsewhere stays
+/// valid until it is submitted, across restarts of the embedded ledger too.
+pub fn default_nonce(ledger: &dyn Ledger, fee_payer: &Keypair) -> Result<Pubkey> {
+    let system = anchor_lang::system_program::ID;
+    let address = Pubkey::create_with_seed(&fee_payer.pubkey(), DEFAULT_NONCE_SEED, &system)
+        .map_err(|e| Error::invalid(format!("nonce address: {e}")))?;
+    if ledger.get_account(&address)?.is_none() {
+        let lamports = ledger.minimum_balance_for_rent_exemption(NONCE_ACCOUNT_LEN)?;
+        let ixs = system_instruction::create_nonce_account_with_seed(
+            &fee_payer.pubkey(),
+            &address,
+            &fee_payer.pubkey(),
+            DEFAULT_NONCE_SEED,
+            &fee_payer.pubkey(),
+            lamports,
+        );
+        send_instructions(ledger, fee_payer, &[], &ixs)?;
+    }
+    Ok(address)
+}
+
+/// What a transaction asks its signers to approve, one line per instruction in words:
+/// `consent approve_grant: grant …, patient …, authority …` for caretrail's programs (names
+/// from the IDLs), the durable-nonce advance, or the program id of anything else.
+pub fn describe(tx: &Transaction) -> Vec<String> {
+    let keys = &tx.message.account_keys;
+    tx.message
+        .instructions
+        .iter()
+        .map(|ix| {
+            let program = keys[ix.program_id_index as usize];
+            let accounts: Vec<Pubkey> = ix.accounts.iter().map(|&i| keys[i as usize]).collect();
+            if let Some(info) = crate::idl::instruction_info(&program, &ix.data) {
+                let named: Vec<String> = info
+                    .accounts
+                    .iter()
+                    .zip(&accounts)
+                    .filter(|(name, key)| {
+                        !matches!(name.as_str(), "system_program" | "token_program")
+                            && **key != program
+                    })
+                    .map(|(name, key)| format!("{} {key}", name.replace('_', " ")))
+                    .collect();
+                return format!(
+                    "{} {}: {}",
+                    info.program,
+                    info.name.replace('_', " "),
+                    named.join(", ")
+                );
+            }
+            if program == anchor_lang::system_program::ID && ix.data.first() == Some(&4) {
+                return format!(
+                    "advance the durable nonce {} (keeps this transaction valid until used)",
+                    accounts.first().map(|k| k.to_string()).unwrap_or_default()
+                );
+            }
+            format!("program {program}: {} accounts", accounts.len())
+        })
+        .collect()
+}
+
 /// The durable nonce value stored in a nonce account (the "blockhash" to sign with).
 pub fn nonce_value(ledger: &dyn Ledger, nonce: &Pubkey) -> Result<Hash> {
     let account = ledger
@@ -163,8 +230,27 @@ pub fn attach(tx: &mut Transaction, pair: &str) -> Result<()> {
     Ok(())
 }
 
-/// Submits a fully signed transaction.
+/// Submits a fully signed transaction. One that already landed is refused with "already
+/// submitted" (and its slot), not sent again.
 pub fn submit(ledger: &dyn Ledger, tx: &Transaction) -> Result<TxOutcome> {
+    let signature = tx.signatures.first().copied().unwrap_or_default();
+    if let Some(fee_payer) = tx.message.account_keys.first() {
+        if let Some(landed) = ledger
+            .transactions_for_address(fee_payer, 1_000)?
+            .into_iter()
+            .find(|r| r.signature == signature)
+        {
+            return Err(Error::invalid(format!(
+                "already submitted: transaction {signature} landed in slot {}{}",
+                landed.slot,
+                if landed.succeeded() {
+                    ""
+                } else {
+                    " (and failed)"
+                }
+            )));
+        }
+    }
     let missing = missing_signers(tx);
     if !missing.is_empty() {
         return Err(Error::invalid(format!(

@@ -125,3 +125,122 @@ pub fn balance(ledger: &dyn Ledger, account: &Pubkey) -> Result<u64> {
         .map(|a| u64::from_le_bytes(a.data[64..72].try_into().expect("8 bytes")))
         .unwrap_or(0))
 }
+
+/// A mint as the token programs store it (the same base layout in SPL Token and Token-2022).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MintInfo {
+    #[serde(serialize_with = "crate::util::ser_display")]
+    pub address: Pubkey,
+    #[serde(serialize_with = "crate::util::ser_display")]
+    pub token_program: Pubkey,
+    pub decimals: u8,
+    pub supply: u64,
+    #[serde(serialize_with = "crate::util::ser_display_opt")]
+    pub mint_authority: Option<Pubkey>,
+}
+
+/// Reads a mint; `Error::NotFound` when the address holds none.
+pub fn fetch_mint(ledger: &dyn Ledger, mint: &Pubkey) -> Result<MintInfo> {
+    let account = ledger
+        .get_account(mint)?
+        .filter(|a| (a.owner == TOKEN || a.owner == TOKEN_2022) && a.data.len() >= MINT_LEN)
+        .ok_or(crate::Error::not_found("token mint", *mint))?;
+    let d = &account.data;
+    let authority = (d[0..4] == [1, 0, 0, 0])
+        .then(|| Pubkey::new_from_array(d[4..36].try_into().expect("32 bytes")));
+    Ok(MintInfo {
+        address: *mint,
+        token_program: account.owner,
+        supply: u64::from_le_bytes(d[36..44].try_into().expect("8 bytes")),
+        decimals: d[44],
+        mint_authority: authority,
+    })
+}
+
+/// A token account's mint, owner and amount.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenAccountInfo {
+    #[serde(serialize_with = "crate::util::ser_display")]
+    pub address: Pubkey,
+    #[serde(serialize_with = "crate::util::ser_display")]
+    pub mint: Pubkey,
+    #[serde(serialize_with = "crate::util::ser_display")]
+    pub owner: Pubkey,
+    pub amount: u64,
+}
+
+/// Reads a token account; `Error::NotFound` when the address holds none.
+pub fn fetch_token_account(ledger: &dyn Ledger, account: &Pubkey) -> Result<TokenAccountInfo> {
+    let a = ledger
+        .get_account(account)?
+        .filter(|a| (a.owner == TOKEN || a.owner == TOKEN_2022) && a.data.len() >= 165)
+        .ok_or(crate::Error::not_found("token account", *account))?;
+    let key = |r: std::ops::Range<usize>| Pubkey::new_from_array(a.data[r].try_into().expect("32"));
+    Ok(TokenAccountInfo {
+        address: *account,
+        mint: key(0..32),
+        owner: key(32..64),
+        amount: u64::from_le_bytes(a.data[64..72].try_into().expect("8 bytes")),
+    })
+}
+
+/// `amount` base units of a mint with `decimals` as a decimal number (`4250` with 2 → `42.50`).
+pub fn ui_amount(amount: u64, decimals: u8) -> String {
+    if decimals == 0 {
+        return amount.to_string();
+    }
+    let d = decimals as u32;
+    let scale = 10u128.pow(d);
+    let a = amount as u128;
+    format!("{}.{:0w$}", a / scale, a % scale, w = d as usize)
+}
+
+/// Moves `amount` base units from `from` (owned by `owner`) to `to`, checked against the mint
+/// and its decimals (`TransferChecked`, which both token programs have).
+#[allow(clippy::too_many_arguments)]
+pub fn transfer(
+    ledger: &dyn Ledger,
+    fee_payer: &Keypair,
+    mint: &MintInfo,
+    from: &Pubkey,
+    to: &Pubkey,
+    owner: &Keypair,
+    amount: u64,
+) -> Result<TxOutcome> {
+    let ix = if mint.token_program == TOKEN {
+        anchor_spl::token::spl_token::instruction::transfer_checked(
+            &mint.token_program,
+            from,
+            &mint.address,
+            to,
+            &owner.pubkey(),
+            &[],
+            amount,
+            mint.decimals,
+        )
+    } else {
+        anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
+            &mint.token_program,
+            from,
+            &mint.address,
+            to,
+            &owner.pubkey(),
+            &[],
+            amount,
+            mint.decimals,
+        )
+    }
+    .map_err(|e| crate::Error::invalid(format!("transfer: {e}")))?;
+    send_instructions(ledger, fee_payer, &[owner], &[ix])
+}
+
+#[cfg(test)]
+mod amount_tests {
+    #[test]
+    fn base_units_print_with_the_mints_decimals() {
+        assert_eq!(super::ui_amount(4250, 2), "42.50");
+        assert_eq!(super::ui_amount(5, 6), "0.000005");
+        assert_eq!(super::ui_amount(7, 0), "7");
+        assert_eq!(super::ui_amount(u64::MAX, 9), "18446744073.709551615");
+    }
+}

@@ -7,6 +7,17 @@ pub fn ser_display<T: std::fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S
     s.collect_str(v)
 }
 
+/// Serializes an optional value with its `Display` (`null` when absent).
+pub fn ser_display_opt<T: std::fmt::Display, S: Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) => s.collect_str(x),
+        None => s.serialize_none(),
+    }
+}
+
 pub fn ser_display_vec<T: std::fmt::Display, S: Serializer>(
     v: &[T],
     s: S,

@@ -1,9 +1,11 @@
 //! `caretrail barcode parse`: a contract scripts rely on.
 //!
 //! Reads barcodes from stdin, one per line (a raw GS byte or the text `<GS>` separates
-//! fields), skips blank lines, and prints one JSON object per line with only the keys present
-//! among `gtin`, `serial`, `lot`, `expiry` (YYYY-MM-DD) and `sscc`, or `{"error": "…"}` for a
-//! line that is not a valid GS1 code. The exit status is 0 even when lines are invalid.
+//! fields; a byte order mark, spaces and tabs around a code are ignored), and prints one JSON
+//! object for every input line, so output lines up with input: only the keys present among
+//! `gtin`, `serial`, `lot`, `expiry` (YYYY-MM-DD) and `sscc`, `{"error": "…"}` for a line that
+//! is not a valid GS1 code, `{}` for a blank line. The exit status is 0 even when lines are
+//! invalid. Each line is answered as it arrives (a scanner is a keyboard).
 
 use crate::command::Execute;
 use crate::context::Context;
@@ -36,8 +38,10 @@ impl Execute for Parse {
             let raw = line?;
             // Not UTF-8 is a bad line, not a fatal error.
             let text = String::from_utf8_lossy(&raw);
-            let text = text.trim_end_matches('\r');
-            if text.trim().is_empty() {
+            let text = caretrail_sdk::scan::clean_line(&text);
+            // One output line per input line: a blank one answers `{}`.
+            if text.is_empty() {
+                emit("{}");
                 continue;
             }
             let value = match caretrail_sdk::gs1::parse(text) {

@@ -545,7 +545,8 @@ impl Execute for Adjudicate {
 pub struct Pay {
     #[command(flatten)]
     pub claim: ClaimArg,
-    /// The provider's token account [default: its associated token account].
+    /// The provider's token account [default: its associated token account for the payer's
+    /// mint, created when missing].
     #[arg(long, value_parser = args::pubkey)]
     pub to: Option<Pubkey>,
 }
@@ -557,7 +558,7 @@ impl Execute for Pay {
         let c = self.claim.claim;
         let to = match self.to {
             Some(t) => t,
-            None => clm::provider_token_account(ledger, &c)?,
+            None => clm::ensure_provider_token_account(ledger, &signer, &c)?,
         };
         let out = ClaimsClient::new(ledger, &signer).pay(&signer, &c, &to)?;
         let paid = claim_view(ctx, &c)?.paid;
@@ -656,7 +657,8 @@ impl Execute for List {
 pub struct ExportFhir {
     #[command(flatten)]
     pub claim: ClaimArg,
-    /// The currency the mint's base units are counted in.
+    /// The ISO 4217 currency the payer's mint counts (its base units at the mint's decimals:
+    /// 4250 base units of a 2-decimal mint are 42.50).
     #[arg(long, default_value = "USD")]
     pub currency: String,
 }
@@ -666,12 +668,8 @@ impl Execute for ExportFhir {
         let ledger = ctx.ledger()?;
         let address = self.claim.claim;
         let c = clm::fetch_claim(ledger, &address)?.ok_or(Error::not_found("claim", address))?;
-        let r = clm::claim_response(
-            &address,
-            &c,
-            &self.currency,
-            ledger.get_clock()?.unix_timestamp,
-        );
+        let terms = clm::ResponseTerms::of(ledger, &c, &self.currency)?;
+        let r = clm::claim_response(&address, &c, &terms, ledger.get_clock()?.unix_timestamp);
         let text = serde_json::to_string_pretty(&r)?;
         Ok(Output::new(r, text))
     }

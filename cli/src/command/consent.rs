@@ -571,7 +571,7 @@ impl Execute for Check {
             con::Decision::Permit { grant, .. } => format!("PERMIT under grant {grant}"),
             con::Decision::Deny { reason } => format!("DENY: {reason}"),
         };
-        Ok(Output::new(serde_json::to_value(&d)?, human))
+        Ok(Output::new(serde_json::to_value(&d)?, human).alert(!d.is_permit()))
     }
 }
 

@@ -23,6 +23,43 @@ pub enum CustodyCommand {
     Verify(Verify),
     /// The custody history of one package or case, from the ledger's events.
     History(History),
+    /// Lots of a GTIN (manufacturers and repackagers, under a GS1 company prefix they hold).
+    #[command(subcommand)]
+    Lot(LotCommand),
+    /// Commission serialized packages into a lot from a serialization-line export (a serial
+    /// number or a GS1 code per line; a file, or stdin), many per transaction; safe to re-run.
+    Commission(Commission),
+    /// Pack packages (or cases) into a case or pallet by SSCC, creating the SSCC's aggregate
+    /// when it is new (under a GS1 company prefix you hold).
+    Pack(Pack),
+    /// Unpack units from a case or pallet (the holder).
+    Unpack(Unpack),
+    /// Ship one package, case or pallet to a registered trading partner (the holder).
+    Ship(Ship),
+    /// Receive a shipment addressed to you.
+    Receive(CodeArg),
+    /// Refuse a shipment addressed to you: custody returns to the sender.
+    Refuse(WithReason),
+    /// Take back a shipment its receiver never answered (the sender, after 30 days).
+    Cancel(CodeArg),
+    /// Recall a lot (its manufacturer, or a regulator): no unit of it moves or is dispensed.
+    Recall(Recall),
+    /// Quarantine a suspect unit (its holder, or a regulator).
+    Suspect(WithReason),
+    /// Clear a quarantined unit (whoever flagged it, or a regulator).
+    Clear(CodeArg),
+    /// Declare a quarantined unit illegitimate, for good (whoever flagged it, or a regulator).
+    Illegitimate(WithReason),
+    /// Dispense a package to a patient (a dispenser that holds it).
+    Dispense(CodeArg),
+    /// Take a unit out of the supply chain (its holder); `--destroyed` when it was destroyed.
+    Decommission(Decommission),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LotCommand {
+    /// Register a lot of a GTIN with its expiry.
+    Register(LotRegister),
 }
 
 impl Execute for CustodyCommand {
@@ -31,6 +68,46 @@ impl Execute for CustodyCommand {
             CustodyCommand::Scan(c) => c.execute(ctx),
             CustodyCommand::Verify(c) => c.execute(ctx),
             CustodyCommand::History(c) => c.execute(ctx),
+            CustodyCommand::Lot(LotCommand::Register(c)) => c.execute(ctx),
+            CustodyCommand::Commission(c) => c.execute(ctx),
+            CustodyCommand::Pack(c) => c.execute(ctx),
+            CustodyCommand::Unpack(c) => c.execute(ctx),
+            CustodyCommand::Ship(c) => c.execute(ctx),
+            CustodyCommand::Receive(c) => c.act(ctx, "received", |k, s, u| k.receive(s, u)),
+            CustodyCommand::Refuse(c) => {
+                let reason = c.reason;
+                c.code
+                    .act(ctx, "refused", move |k, s, u| k.refuse(s, u, reason))
+            }
+            CustodyCommand::Cancel(c) => {
+                c.act(ctx, "taken back", |k, s, u| k.cancel_shipment(s, u))
+            }
+            CustodyCommand::Recall(c) => c.execute(ctx),
+            CustodyCommand::Suspect(c) => {
+                let reason = c.reason;
+                c.code.act(ctx, "quarantined as suspect", move |k, s, u| {
+                    k.flag_suspect(s, u, reason)
+                })
+            }
+            CustodyCommand::Clear(c) => c.act(ctx, "cleared", |k, s, u| k.clear_suspect(s, u)),
+            CustodyCommand::Illegitimate(c) => {
+                let reason = c.reason;
+                c.code.act(ctx, "declared illegitimate", move |k, s, u| {
+                    k.declare_illegitimate(s, u, reason)
+                })
+            }
+            CustodyCommand::Dispense(c) => c.act(ctx, "dispensed", |k, s, u| k.dispense(s, u)),
+            CustodyCommand::Decommission(c) => {
+                let (destroyed, reason) = (c.destroyed, c.reason);
+                let what = if destroyed {
+                    "destroyed"
+                } else {
+                    "decommissioned"
+                };
+                c.code.act(ctx, what, move |k, s, u| {
+                    k.decommission(s, u, destroyed, reason)
+                })
+            }
         }
     }
 }
@@ -157,20 +234,6 @@ impl Execute for ScanArgs {
 
 fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
     use caretrail_sdk::scan::{self, LineStatus, ScanAction};
-    let input = match args.file.as_deref() {
-        Some(p) if p != std::path::Path::new("-") => {
-            let bytes = std::fs::read(p).map_err(|e| anyhow!("reading {}: {e}", p.display()))?;
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
-        _ => {
-            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                eprintln!("scan barcodes, one per line; end with Ctrl-D");
-            }
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
-    };
     let ledger = ctx.ledger()?;
     let scanner = ctx.signer()?;
     let action = match args.ship_to {
@@ -186,6 +249,14 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
             args.is_return,
         )?,
         None => unreachable!("clap requires one action"),
+    };
+    let input = match args.file.as_deref() {
+        Some(p) if p != std::path::Path::new("-") => {
+            let bytes = std::fs::read(p).map_err(|e| anyhow!("reading {}: {e}", p.display()))?;
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        // A scanner is a keyboard: answer each line as it arrives.
+        _ => return scan_stream(ctx, &scanner, &action),
     };
     let lines = scan::scan_lines(&input);
     let mut progress = Progress {
@@ -204,7 +275,7 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
         for r in &results {
             crate::output::emit(&serde_json::to_string(r)?);
         }
-        return Ok(Output::new(serde_json::Value::Null, ""));
+        return Ok(Output::new(serde_json::Value::Null, "").alert(rejected > 0));
     }
     let rows: Vec<Vec<String>> = results
         .iter()
@@ -227,7 +298,89 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
         crate::output::table(&["line", "result", "unit", "reason"], &rows),
         results.len()
     );
-    Ok(Output::new(serde_json::Value::Null, human))
+    Ok(Output::new(serde_json::Value::Null, human).alert(rejected > 0))
+}
+
+/// How long a scan from stdin waits for more lines before acting on those it has (a scanner
+/// sends a burst as fast as it reads; a person scans one every second or so).
+const SCAN_WINDOW: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// `custody scan` from stdin (a terminal or a pipe): lines are read as they arrive, gathered for
+/// at most [`SCAN_WINDOW`] (or a transaction's worth), acted on, and answered at once; at the
+/// end of input a summary.
+fn scan_stream(
+    ctx: &Context,
+    scanner: &caretrail_sdk::solana_sdk::signature::Keypair,
+    action: &caretrail_sdk::scan::ScanAction,
+) -> Result<Output> {
+    use caretrail_sdk::scan::{self, LineStatus, Quiet, MAX_ACTIONS_PER_TX};
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let ledger = ctx.ledger()?;
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!("scan barcodes, one per line (each is answered as it comes); end with Ctrl-D");
+    }
+    let (tx, rx) = channel::<(usize, String)>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for (i, line) in std::io::stdin().lock().split(b'\n').enumerate() {
+            let Ok(raw) = line else { break };
+            let text = scan::clean_line(&String::from_utf8_lossy(&raw)).to_string();
+            if !text.is_empty() && tx.send((i + 1, text)).is_err() {
+                break;
+            }
+        }
+    });
+    let json = ctx.args.output == crate::output::OutputFormat::Json;
+    let (mut done, mut already, mut rejected) = (0usize, 0usize, 0usize);
+    let mut open = true;
+    while open {
+        let Ok(first) = rx.recv() else { break };
+        let mut batch = vec![first];
+        let deadline = std::time::Instant::now() + SCAN_WINDOW;
+        while batch.len() < MAX_ACTIONS_PER_TX {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => batch.push(line),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => {
+                    open = false;
+                    break;
+                }
+            }
+        }
+        for r in scan::run(ledger, scanner, scanner, action, &batch, &mut Quiet)? {
+            let word = match r.status {
+                LineStatus::Done => {
+                    done += 1;
+                    "done"
+                }
+                LineStatus::AlreadyDone => {
+                    already += 1;
+                    "already done"
+                }
+                LineStatus::Rejected => {
+                    rejected += 1;
+                    "REJECTED"
+                }
+            };
+            if json {
+                crate::output::emit(&serde_json::to_string(&r)?);
+            } else {
+                crate::output::emit(&format!(
+                    "line {}: {word} {} {}",
+                    r.line,
+                    r.unit.as_deref().unwrap_or(""),
+                    r.reason.as_deref().unwrap_or("")
+                ));
+            }
+        }
+    }
+    let human = format!(
+        "{} lines: {done} done, {already} already done, {rejected} rejected",
+        done + already + rejected
+    );
+    let human = if json { String::new() } else { human };
+    Ok(Output::new(serde_json::Value::Null, human).alert(rejected > 0))
 }
 
 impl Execute for Verify {
@@ -253,7 +406,7 @@ impl Execute for Verify {
             ),
             other => format!("ALERT {}: {}", other.name(), serde_json::to_string(other)?),
         };
-        Ok(Output::new(serde_json::to_value(&v)?, human))
+        Ok(Output::new(serde_json::to_value(&v)?, human).alert(!v.is_genuine()))
     }
 }
 
@@ -295,4 +448,386 @@ impl Execute for History {
             crate::output::table(&["time", "event", "aggregate", "signature"], &rows),
         ))
     }
+}
+
+/// A GTIN (8, 12, 13 or 14 digits, check digit verified) as GTIN-14.
+fn gtin(s: &str) -> Result<[u8; 14], String> {
+    cus::parse_gtin(s).map_err(|e| e.to_string())
+}
+
+/// A date `YYYY-MM-DD`.
+fn date(s: &str) -> Result<(i64, u32, u32), String> {
+    let bad = || format!("{s:?} is not a date YYYY-MM-DD");
+    let mut parts = s.trim().split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let (y, m, d): (i64, u32, u32) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    if !(2000..=2199).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > 31 {
+        return Err(format!(
+            "{s:?} is not a date between 2000-01-01 and 2199-12-31"
+        ));
+    }
+    let days = caretrail_sdk::util::days_from_civil(y, m, d);
+    if caretrail_sdk::util::civil_from_days(days) != (y, m, d) {
+        return Err(format!("{s:?} does not exist"));
+    }
+    Ok((y, m, d))
+}
+
+/// An SSCC (18 digits, check digit verified), bare or as a GS1 code `(00)…`.
+fn sscc(s: &str) -> Result<[u8; 18], String> {
+    let t = s.trim();
+    if t.len() == 18 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return cus::parse_sscc(t).map_err(|e| e.to_string());
+    }
+    let c = caretrail_sdk::gs1::parse(t).map_err(|e| format!("not an SSCC or GS1 code: {e}"))?;
+    let v = c.sscc.ok_or("the code names no SSCC (AI 00)")?;
+    cus::parse_sscc(&v).map_err(|e| e.to_string())
+}
+
+/// A scanned code of one unit (package, case or pallet).
+#[derive(Args, Debug)]
+pub struct CodeArg {
+    /// The scanned code (element string, HRI such as `(01)…(21)…` or `(00)…`, Digital Link).
+    #[arg(value_parser = code)]
+    pub code: Gs1Code,
+}
+
+impl CodeArg {
+    fn act(
+        self,
+        ctx: &Context,
+        what: &str,
+        run: impl Fn(
+            &cus::CustodyClient,
+            &caretrail_sdk::solana_sdk::signature::Keypair,
+            &Pubkey,
+        ) -> caretrail_sdk::Result<caretrail_sdk::TxOutcome>,
+    ) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let unit = cus::address_of(&self.code)?;
+        let out = run(
+            &cus::CustodyClient::new(ctx.ledger()?, &signer),
+            &signer,
+            &unit,
+        )?;
+        Ok(Output::tx(
+            format!("{what}: unit {unit}"),
+            &out,
+            json!({ "unit": unit.to_string() }),
+        ))
+    }
+}
+
+/// A code and the reason code recorded on chain.
+#[derive(Args, Debug)]
+pub struct WithReason {
+    #[command(flatten)]
+    pub code: CodeArg,
+    /// Reason code recorded on chain (no free text goes on chain).
+    #[arg(long, default_value_t = 1)]
+    pub reason: u16,
+}
+
+#[derive(Args, Debug)]
+pub struct LotRegister {
+    /// The GTIN of the product (8, 12, 13 or 14 digits).
+    #[arg(long, value_parser = gtin)]
+    pub gtin: [u8; 14],
+    /// The lot number (GS1 AI 10; only its sha256 goes on chain).
+    #[arg(long)]
+    pub lot: String,
+    /// The expiry date, YYYY-MM-DD (AI 17).
+    #[arg(long, value_parser = date)]
+    pub expiry: (i64, u32, u32),
+}
+
+impl Execute for LotRegister {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let args = cus::lot_args(&self.gtin, &self.lot, self.expiry);
+        let out = cus::CustodyClient::new(ctx.ledger()?, &signer).register_lot(&signer, args)?;
+        let lot = cus::lot_pda(&self.gtin, &self.lot).0;
+        let (y, m, d) = self.expiry;
+        Ok(Output::tx(
+            format!(
+                "lot {} of GTIN {} registered ({lot}), expiring {y:04}-{m:02}-{d:02}",
+                self.lot,
+                String::from_utf8_lossy(&self.gtin)
+            ),
+            &out,
+            json!({ "lot": lot.to_string(), "expiry": format!("{y:04}-{m:02}-{d:02}") }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Commission {
+    /// The lot's GTIN.
+    #[arg(long, value_parser = gtin)]
+    pub gtin: [u8; 14],
+    /// The lot number.
+    #[arg(long)]
+    pub lot: String,
+    /// File of serials (or GS1 codes), one per line; `-` or nothing reads stdin.
+    pub file: Option<std::path::PathBuf>,
+}
+
+impl Execute for Commission {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        use caretrail_sdk::custody::commission::{self, CommissionStatus};
+        let input = read_input(self.file.as_deref(), "serial numbers")?;
+        let lines = caretrail_sdk::scan::scan_lines(&input);
+        let signer = ctx.signer()?;
+        let mut progress = Progress {
+            bar: None,
+            total: 0,
+            last_logged: 0,
+        };
+        let results = commission::commission_serials(
+            ctx.ledger()?,
+            &signer,
+            &signer,
+            &self.gtin,
+            &self.lot,
+            &lines,
+            &mut progress,
+        )?;
+        let count = |s: CommissionStatus| results.iter().filter(|r| r.status == s).count();
+        let (done, already, rejected) = (
+            count(CommissionStatus::Commissioned),
+            count(CommissionStatus::AlreadyCommissioned),
+            count(CommissionStatus::Rejected),
+        );
+        if ctx.args.output == crate::output::OutputFormat::Json {
+            for r in &results {
+                crate::output::emit(&serde_json::to_string(r)?);
+            }
+            return Ok(Output::new(serde_json::Value::Null, "").alert(rejected > 0));
+        }
+        let rows: Vec<Vec<String>> = results
+            .iter()
+            .map(|r| {
+                vec![
+                    r.line.to_string(),
+                    match r.status {
+                        CommissionStatus::Commissioned => "commissioned",
+                        CommissionStatus::AlreadyCommissioned => "already commissioned",
+                        CommissionStatus::Rejected => "REJECTED",
+                    }
+                    .to_string(),
+                    r.unit.clone().unwrap_or_default(),
+                    r.reason.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let human = format!(
+            "{}\n\n{} lines: {done} commissioned, {already} already commissioned, {rejected} rejected",
+            crate::output::table(&["line", "result", "unit", "reason"], &rows),
+            results.len()
+        );
+        Ok(Output::new(serde_json::Value::Null, human).alert(rejected > 0))
+    }
+}
+
+/// The lines of a file, or of stdin (`-` or no file).
+fn read_input(file: Option<&std::path::Path>, what: &str) -> Result<String> {
+    match file {
+        Some(p) if p != std::path::Path::new("-") => {
+            let bytes = std::fs::read(p).map_err(|e| anyhow!("reading {}: {e}", p.display()))?;
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        _ => {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                eprintln!("{what}, one per line; end with Ctrl-D");
+            }
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        }
+    }
+}
+
+/// An aggregate's kind.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum AggregateKind {
+    Case,
+    Pallet,
+}
+
+#[derive(Args, Debug)]
+pub struct Pack {
+    /// The case's or pallet's SSCC (18 digits or `(00)…`).
+    #[arg(value_parser = sscc)]
+    pub sscc: [u8; 18],
+    /// What the SSCC labels, when it is new.
+    #[arg(long, value_enum, default_value = "case")]
+    pub kind: AggregateKind,
+    /// The codes of the units to pack (packages, or cases for a pallet).
+    #[arg(value_parser = code, required = true)]
+    pub units: Vec<Gs1Code>,
+}
+
+impl Execute for Pack {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let ledger = ctx.ledger()?;
+        let signer = ctx.signer()?;
+        let client = cus::CustodyClient::new(ledger, &signer);
+        let parent = cus::sscc_pda(&self.sscc).0;
+        let mut signatures = Vec::new();
+        if cus::fetch_unit(ledger, &parent)?.is_none() {
+            let kind = match self.kind {
+                AggregateKind::Case => cus::UnitKind::Case,
+                AggregateKind::Pallet => cus::UnitKind::Pallet,
+            };
+            signatures.push(client.create_aggregate(&signer, self.sscc, kind)?.signature);
+        }
+        let children = self
+            .units
+            .iter()
+            .map(cus::address_of)
+            .collect::<caretrail_sdk::Result<Vec<_>>>()?;
+        for chunk in children.chunks(caretrail_sdk::scan::MAX_ACTIONS_PER_TX.min(8)) {
+            signatures.push(client.aggregate(&signer, &parent, chunk)?.signature);
+        }
+        let sscc = String::from_utf8_lossy(&self.sscc).into_owned();
+        Ok(Output::new(
+            json!({
+                "aggregate": parent.to_string(),
+                "sscc": sscc,
+                "packed": children.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                "signatures": signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            }),
+            format!("packed {} units into {sscc} ({parent})", children.len()),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Unpack {
+    /// The case's or pallet's SSCC.
+    #[arg(value_parser = sscc)]
+    pub sscc: [u8; 18],
+    /// The codes of the units to take out.
+    #[arg(value_parser = code, required = true)]
+    pub units: Vec<Gs1Code>,
+}
+
+impl Execute for Unpack {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let client = cus::CustodyClient::new(ctx.ledger()?, &signer);
+        let parent = cus::sscc_pda(&self.sscc).0;
+        let children = self
+            .units
+            .iter()
+            .map(cus::address_of)
+            .collect::<caretrail_sdk::Result<Vec<_>>>()?;
+        let mut signatures = Vec::new();
+        for chunk in children.chunks(8) {
+            signatures.push(client.disaggregate(&signer, &parent, chunk)?.signature);
+        }
+        let sscc = String::from_utf8_lossy(&self.sscc).into_owned();
+        Ok(Output::new(
+            json!({
+                "aggregate": parent.to_string(),
+                "unpacked": children.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                "signatures": signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            }),
+            format!("unpacked {} units from {sscc}", children.len()),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Ship {
+    #[command(flatten)]
+    pub code: CodeArg,
+    /// The registered trading partner it goes to (pubkey or keypair file).
+    #[arg(long, value_parser = args::pubkey)]
+    pub to: Pubkey,
+    /// GLN of the shipping location [default: your registered GLN].
+    #[arg(long, value_parser = args::gln)]
+    pub read_point: Option<[u8; 13]>,
+    /// The shipment's ASN / despatch advice id (only its hash goes on chain).
+    #[arg(long)]
+    pub shipment: Option<String>,
+    /// A saleable return to the distributor.
+    #[arg(long)]
+    pub is_return: bool,
+}
+
+impl Execute for Ship {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let ledger = ctx.ledger()?;
+        let signer = ctx.signer()?;
+        let caretrail_sdk::scan::ScanAction::ShipTo { receiver, args } =
+            caretrail_sdk::scan::ScanAction::ship_to(
+                ledger,
+                &signer.pubkey(),
+                self.to,
+                self.read_point,
+                self.shipment.as_deref(),
+                self.is_return,
+            )?
+        else {
+            unreachable!("ship_to builds a ShipTo")
+        };
+        let unit = cus::address_of(&self.code.code)?;
+        let out = cus::CustodyClient::new(ledger, &signer).ship(&signer, &receiver, &unit, args)?;
+        Ok(Output::tx(
+            format!("shipped unit {unit} to {receiver}"),
+            &out,
+            json!({ "unit": unit.to_string(), "to": receiver.to_string() }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Recall {
+    /// The lot's GTIN.
+    #[arg(long, value_parser = gtin)]
+    pub gtin: [u8; 14],
+    /// The lot number.
+    #[arg(long)]
+    pub lot: String,
+    /// Reason code recorded on chain.
+    #[arg(long, default_value_t = 1)]
+    pub reason: u16,
+}
+
+impl Execute for Recall {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let lot = cus::lot_pda(&self.gtin, &self.lot).0;
+        let out = cus::CustodyClient::new(ctx.ledger()?, &signer).recall_lot(
+            &signer,
+            &lot,
+            self.reason,
+        )?;
+        Ok(Output::tx(
+            format!("lot {} recalled ({lot})", self.lot),
+            &out,
+            json!({ "lot": lot.to_string() }),
+        ))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Decommission {
+    #[command(flatten)]
+    pub code: CodeArg,
+    /// It was destroyed (otherwise: taken out of the supply chain).
+    #[arg(long)]
+    pub destroyed: bool,
+    /// Reason code recorded on chain.
+    #[arg(long, default_value_t = 1)]
+    pub reason: u16,
 }

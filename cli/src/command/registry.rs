@@ -461,7 +461,8 @@ impl Execute for Check {
                 check.role.join(" or ")
             ),
         };
-        Ok(Output::new(serde_json::to_value(check)?, human))
+        let denied = !check.ok;
+        Ok(Output::new(serde_json::to_value(check)?, human).alert(denied))
     }
 }
 

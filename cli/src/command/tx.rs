@@ -38,10 +38,13 @@ pub struct OfflineArgs {
     /// patient); the --keypair only pays the fee.
     #[arg(long, requires = "sign_only", value_parser = args::pubkey)]
     pub authority: Option<Pubkey>,
-    /// Recent blockhash to sign with [default: the ledger's latest].
-    #[arg(long, value_parser = blockhash)]
+    /// Recent blockhash to sign with (it expires; the transaction must be submitted soon)
+    /// [default: a durable nonce].
+    #[arg(long, value_parser = blockhash, conflicts_with = "nonce")]
     pub blockhash: Option<Hash>,
-    /// Durable nonce account to sign with (its authority is the --keypair).
+    /// Durable nonce account to sign with (its authority is the --keypair) [default: the
+    /// --keypair's own nonce account, `create_with_seed(KEYPAIR, "caretrail-nonce")`,
+    /// created on first use].
     #[arg(long, value_parser = args::pubkey)]
     pub nonce: Option<Pubkey>,
 }
@@ -78,7 +81,17 @@ pub fn finish(
             value: offline::nonce_value(ledger, &account)?,
         },
         (None, Some(h)) => Lifetime::Blockhash(h),
-        (None, None) => Lifetime::Blockhash(ledger.latest_blockhash()?),
+        // Signed elsewhere, submitted later: a blockhash would expire (on a cluster within a
+        // minute or two, on the embedded ledger with the process), so the fee payer's default
+        // durable nonce keeps the transaction valid until it is used.
+        (None, None) => {
+            let account = offline::default_nonce(ledger, signer)?;
+            Lifetime::Nonce {
+                account,
+                authority: signer.pubkey(),
+                value: offline::nonce_value(ledger, &account)?,
+            }
+        }
     };
     let mut tx = offline::build(instructions, &signer.pubkey(), &lifetime);
     let signatures = offline::sign(&mut tx, &[signer])?;
@@ -142,9 +155,15 @@ impl Execute for Sign {
         // Offline: no ledger needed.
         let keypair = read_keypair(&ctx.keypair_path())?;
         let mut tx = self.transaction;
+        let what = offline::describe(&tx);
+        // What is being signed, before the signature (on stderr: stdout is the signature).
+        eprintln!("signing as {}:", keypair.pubkey());
+        for line in &what {
+            eprintln!("  {line}");
+        }
         let pairs = offline::sign(&mut tx, &[&keypair])?;
         Ok(Output::new(
-            json!({ "signers": pairs, "transaction": offline::to_base64(&tx) }),
+            json!({ "signers": pairs, "transaction": offline::to_base64(&tx), "instructions": what }),
             pairs.join("\n"),
         ))
     }

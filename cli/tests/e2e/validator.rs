@@ -364,12 +364,20 @@ fn a_custody_scan_of_three_hundred_lines_over_rpc() {
             .args(action)
             .output()
             .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8(o.stdout)
+        let rows: Vec<Value> = String::from_utf8(o.stdout)
             .unwrap()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+            .collect();
+        // Exit status 1 exactly when a line was rejected.
+        let rejected = rows.iter().any(|r| r["status"] == "rejected");
+        assert_eq!(
+            o.status.code(),
+            Some(rejected as i32),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        rows
     };
     let count =
         |rows: &[Value], status: &str| rows.iter().filter(|r| r["status"] == status).count();

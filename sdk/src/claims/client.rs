@@ -332,6 +332,18 @@ pub fn provider_token_account(ledger: &dyn Ledger, claim: &Pubkey) -> Result<Pub
     ))
 }
 
+/// [`provider_token_account`], created (paid by `fee_payer`) when it does not exist yet, so a
+/// payer can pay a provider that never held the payer's mint.
+pub fn ensure_provider_token_account(
+    ledger: &dyn Ledger,
+    fee_payer: &Keypair,
+    claim: &Pubkey,
+) -> Result<Pubkey> {
+    let c = fetch_claim(ledger, claim)?.ok_or(Error::not_found("claim", *claim))?;
+    let p = fetch_payer(ledger, &c.payer)?.ok_or(Error::not_found("payer", c.payer))?;
+    crate::tokens::create_ata(ledger, fee_payer, &c.provider, &p.mint, &p.token_program)
+}
+
 /// The hash a claim carries of its document (the FHIR Claim or X12 837 the provider keeps):
 /// sha256 of the document, or, when a provider submits without one, of the claim id and a
 /// fixed label, so the same claim always carries the same hash.

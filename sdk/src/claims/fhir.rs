@@ -14,9 +14,53 @@ pub fn fhir_outcome(s: ClaimStatus) -> &'static str {
     }
 }
 
-/// A FHIR R4 ClaimResponse of a claim (amounts in the mint's smallest unit, currency given).
-pub fn claim_response(address: &Pubkey, c: &Claim, currency: &str, now: i64) -> Value {
-    let money = |v: u64| json!({ "value": v, "currency": currency });
+/// What a ClaimResponse needs beside the claim: what the payer's mint counts (an ISO 4217
+/// currency, and the mint's decimals: 4250 base units of a 2-decimal USD mint are 42.50 USD),
+/// the patient of the coverage, and the claim type (FHIR claim-type: `pharmacy` for a
+/// dispenser, `professional` for a provider).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseTerms<'a> {
+    pub currency: &'a str,
+    pub decimals: u8,
+    pub patient: Pubkey,
+    pub claim_type: &'static str,
+}
+
+impl<'a> ResponseTerms<'a> {
+    /// The terms of `claim` from the ledger: the payer's mint decimals, the coverage's patient
+    /// and the provider's registry role.
+    pub fn of(ledger: &dyn Ledger, c: &Claim, currency: &'a str) -> Result<ResponseTerms<'a>> {
+        let payer = fetch_payer(ledger, &c.payer)?.ok_or(Error::not_found("payer", c.payer))?;
+        let mint = crate::tokens::fetch_mint(ledger, &payer.mint)?;
+        let coverage =
+            fetch_coverage(ledger, &c.coverage)?.ok_or(Error::not_found("coverage", c.coverage))?;
+        let dispenser = crate::registry::fetch_participant(ledger, &c.provider)?
+            .is_some_and(|p| p.has_role(registry::constants::roles::DISPENSER));
+        Ok(ResponseTerms {
+            currency,
+            decimals: mint.decimals,
+            patient: coverage.patient,
+            claim_type: if dispenser {
+                "pharmacy"
+            } else {
+                "professional"
+            },
+        })
+    }
+}
+
+/// `amount` base units at `decimals` as a FHIR Money value (a decimal number).
+fn money_value(amount: u64, decimals: u8) -> Value {
+    let text = crate::tokens::ui_amount(amount, decimals);
+    serde_json::from_str::<serde_json::Number>(&text)
+        .map(Value::Number)
+        .unwrap_or_else(|_| json!(amount))
+}
+
+/// A FHIR R4 ClaimResponse of a claim, amounts as money of the terms' currency.
+pub fn claim_response(address: &Pubkey, c: &Claim, terms: &ResponseTerms, now: i64) -> Value {
+    let currency = terms.currency;
+    let money = |v: u64| json!({ "value": money_value(v, terms.decimals), "currency": currency });
     let mut adjudication = vec![
         json!({ "category": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/adjudication", "code": "submitted" }] }, "amount": money(c.billed) }),
     ];
@@ -34,9 +78,9 @@ pub fn claim_response(address: &Pubkey, c: &Claim, currency: &str, now: i64) -> 
         "id": address.to_string(),
         "identifier": [{ "system": "https://caretrail.dev/fhir/claim", "value": address.to_string() }],
         "status": if c.status == ClaimStatus::Voided { "cancelled" } else { "active" },
-        "type": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": "pharmacy" }] },
+        "type": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": terms.claim_type }] },
         "use": "claim",
-        "patient": { "identifier": { "system": crate::fhir::WALLET_SYSTEM, "value": c.coverage.to_string() } },
+        "patient": { "identifier": { "system": crate::fhir::WALLET_SYSTEM, "value": terms.patient.to_string() } },
         "created": crate::util::rfc3339(now),
         "insurer": { "identifier": { "system": crate::fhir::WALLET_SYSTEM, "value": c.payer.to_string() } },
         "requestor": { "identifier": { "system": crate::fhir::WALLET_SYSTEM, "value": c.provider.to_string() } },

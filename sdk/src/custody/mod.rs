@@ -50,6 +50,7 @@ mod client;
 pub use client::*;
 mod verify;
 pub use verify::*;
+pub mod commission;
 pub mod epcis;
 pub mod scan;
 

@@ -129,9 +129,15 @@ pub fn scan_lines(input: &str) -> Vec<(usize, String)> {
     input
         .split('\n')
         .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r').to_string()))
-        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, clean_line(l).to_string()))
+        .filter(|(_, l)| !l.is_empty())
         .collect()
+}
+
+/// A scanner line without what scanners and editors add around the code: a UTF-8 byte order
+/// mark, spaces, tabs and the carriage return (never the GS separator inside the code).
+pub fn clean_line(line: &str) -> &str {
+    line.trim_matches(|c| matches!(c, '\u{feff}' | ' ' | '\t' | '\r' | '\n'))
 }
 
 /// Runs `action` on every line: see the module docs. `scanner` signs the actions, `payer` pays.
@@ -431,4 +437,22 @@ pub fn transaction_size(instructions: &[Instruction], payer: &Pubkey) -> usize {
 fn tx_size(batch: &[&Planned], payer: &Pubkey) -> usize {
     let ixs: Vec<Instruction> = batch.iter().map(|p| p.instruction.clone()).collect();
     transaction_size(&ixs, payer)
+}
+
+#[cfg(test)]
+mod line_tests {
+    #[test]
+    fn boms_tabs_and_blank_lines_are_not_codes() {
+        let lines = super::scan_lines(
+            "\u{feff}(01)09501101020917(21)A\t\r\n\n  \t\n (00)106141410000000019 \n",
+        );
+        assert_eq!(
+            lines,
+            [
+                (1, "(01)09501101020917(21)A".to_string()),
+                (4, "(00)106141410000000019".to_string())
+            ]
+        );
+        assert_eq!(super::clean_line("01\u{1d}21X\t"), "01\u{1d}21X");
+    }
 }

@@ -207,7 +207,8 @@ pub(super) fn run(s: &mut Story, patient: &Keypair, custody: &Value) -> Result<V
     ))?;
 
     let c = clm::fetch_claim(ledger, &claim)?.ok_or_else(|| anyhow::anyhow!("claim missing"))?;
-    let response = clm::claim_response(&claim, &c, "USD", ledger.get_clock()?.unix_timestamp);
+    let terms = clm::ResponseTerms::of(ledger, &c, "USD")?;
+    let response = clm::claim_response(&claim, &c, &terms, ledger.get_clock()?.unix_timestamp);
     let path = out.join("claim-response.fhir.json");
     std::fs::write(&path, serde_json::to_string_pretty(&response)?)
         .with_context(|| format!("writing {}", path.display()))?;

@@ -78,7 +78,9 @@ fn a_denied_claim_response_carries_the_carc() {
     let p = h.plan(&anchor_spl::token::ID);
     let c = h.submit(&p, "D", 2_000);
     h.claims().adjudicate(&p.insurer, None, &c, 0, 96).unwrap();
-    let r = clm::claim_response(&c, &claim(&h, &c), "USD", h.now());
+    let x = claim(&h, &c);
+    let terms = clm::ResponseTerms::of(&h.ledger, &x, "USD").unwrap();
+    let r = clm::claim_response(&c, &x, &terms, h.now());
     assert_eq!(r["outcome"], "complete");
     assert_eq!(r["disposition"], "denied");
     assert_eq!(

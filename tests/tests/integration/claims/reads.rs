@@ -9,7 +9,9 @@ fn a_claim_response_maps_status_outcome_and_x12() {
         .adjudicate(&p.insurer, None, &c, 12_000, 0)
         .unwrap();
     h.claims().pay(&p.insurer, &c, &p.provider_token).unwrap();
-    let r = clm::claim_response(&c, &claim(&h, &c), "USD", h.now());
+    let x = claim(&h, &c);
+    let terms = clm::ResponseTerms::of(&h.ledger, &x, "USD").unwrap();
+    let r = clm::claim_response(&c, &x, &terms, h.now());
     assert_eq!(
         (
             r["resourceType"].as_str(),
@@ -24,11 +26,19 @@ fn a_claim_response_maps_status_outcome_and_x12() {
             Some("claim")
         )
     );
-    assert_eq!(r["payment"]["amount"]["value"], 11_000);
+    // Base units of the plan's 2-decimal mint, as money: 11,000 cents are 110.00 USD.
+    assert_eq!(r["payment"]["amount"]["value"], 110.0);
+    assert_eq!(r["payment"]["amount"]["currency"], "USD");
     assert_eq!(
         r["item"][0]["adjudication"][2]["amount"]["value"],
-        DEDUCTIBLE
+        DEDUCTIBLE as f64 / 100.0
     );
+    // The patient is the coverage's patient; a provider's claim is professional.
+    assert_eq!(
+        r["patient"]["identifier"]["value"],
+        p.patient.pubkey().to_string()
+    );
+    assert_eq!(r["type"]["coding"][0]["code"], "professional");
     assert_eq!(r["extension"][0]["valueString"], "1");
     for (s, outcome) in [
         (ClaimStatus::Submitted, "queued"),

@@ -1,0 +1,581 @@
+//! Jobs done with the `caretrail` binary alone, on a fresh embedded ledger, from `keygen` on:
+//! no SDK call and no demo shortcut.
+
+use super::{caretrail, json};
+use serde_json::Value;
+use std::path::Path;
+
+const GTIN: &str = "09501101020917";
+
+fn keygen(dir: &Path, name: &str) -> (String, String) {
+    let path = dir.join(format!("{name}.json"));
+    let out = json(caretrail(dir).args(["keygen", "--outfile"]).arg(&path));
+    (
+        path.display().to_string(),
+        out["pubkey"].as_str().unwrap().to_string(),
+    )
+}
+
+/// `caretrail --keypair KEY ARGS… --output json`.
+fn as_(dir: &Path, key: &str, args: &[&str]) -> Value {
+    json(caretrail(dir).arg("--keypair").arg(key).args(args))
+}
+
+fn sscc(serial_ref: u32) -> String {
+    caretrail_sdk::custody::complete_sscc(&format!("10614141{serial_ref:09}")).unwrap()
+}
+
+fn package(serial: &str) -> String {
+    format!("(01){GTIN}(10)L1(21){serial}")
+}
+
+/// Exit status and stdout of a command.
+fn status(cmd: &mut assert_cmd::Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// A manufacturer registers a lot, commissions 50 packages from its serialization export,
+/// packs them ten to a case and the five cases on a pallet, and ships the pallet; the
+/// distributor receives it, breaks it down and ships the cases to a pharmacy, which receives
+/// them, verifies a package and dispenses it.
+#[test]
+fn manufacturer_to_distributor_to_pharmacy_custody_of_fifty_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (authority, _) = keygen(d, "authority");
+    let (manufacturer, manufacturer_pk) = keygen(d, "manufacturer");
+    let (distributor, distributor_pk) = keygen(d, "distributor");
+    let (pharmacy, pharmacy_pk) = keygen(d, "pharmacy");
+    as_(d, &authority, &["registry", "init"]);
+    for (wallet, roles, gln) in [
+        (&manufacturer_pk, "manufacturer", "0614141000012"),
+        (&distributor_pk, "distributor", "0614141000029"),
+        (&pharmacy_pk, "dispenser", "0614141000036"),
+    ] {
+        let commitment = "11".repeat(32);
+        as_(
+            d,
+            &authority,
+            &[
+                "registry",
+                "register",
+                wallet,
+                "--roles",
+                roles,
+                "--gln",
+                gln,
+                "--credential-commitment",
+                &commitment,
+            ],
+        );
+    }
+    for prefix in ["9501101", "0614141"] {
+        as_(
+            d,
+            &authority,
+            &[
+                "registry",
+                "prefix",
+                "assign",
+                prefix,
+                "--holder",
+                &manufacturer_pk,
+            ],
+        );
+    }
+
+    // The manufacturer.
+    let lot = as_(
+        d,
+        &manufacturer,
+        &[
+            "custody",
+            "lot",
+            "register",
+            "--gtin",
+            GTIN,
+            "--lot",
+            "L1",
+            "--expiry",
+            "2030-12-31",
+        ],
+    );
+    assert_eq!(lot["expiry"], "2030-12-31");
+    let serials: Vec<String> = (1..=50).map(|i| format!("S{i:03}")).collect();
+    let export = d.join("serials.txt");
+    std::fs::write(&export, serials.join("\n") + "\n").unwrap();
+    let commission = |expect: &str| {
+        let out = caretrail(d)
+            .arg("--keypair")
+            .arg(&manufacturer)
+            .args([
+                "--output",
+                "json",
+                "custody",
+                "commission",
+                "--gtin",
+                GTIN,
+                "--lot",
+                "L1",
+            ])
+            .arg(&export)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 50);
+        assert!(lines.iter().all(|l| l["status"] == expect), "{lines:?}");
+    };
+    commission("commissioned");
+    // A re-run (after a crash, say) loses nothing and does nothing twice.
+    commission("already_commissioned");
+
+    let cases: Vec<String> = (1..=5).map(sscc).collect();
+    for (c, chunk) in cases.iter().zip(serials.chunks(10)) {
+        let mut args = vec!["custody", "pack", c.as_str(), "--kind", "case"];
+        let codes: Vec<String> = chunk.iter().map(|s| package(s)).collect();
+        args.extend(codes.iter().map(String::as_str));
+        let packed = as_(d, &manufacturer, &args);
+        assert_eq!(packed["packed"].as_array().unwrap().len(), 10);
+    }
+    let pallet = sscc(100);
+    let case_codes: Vec<String> = cases.iter().map(|c| format!("(00){c}")).collect();
+    let mut args = vec!["custody", "pack", pallet.as_str(), "--kind", "pallet"];
+    args.extend(case_codes.iter().map(String::as_str));
+    as_(d, &manufacturer, &args);
+    let pallet_code = format!("(00){pallet}");
+    as_(
+        d,
+        &manufacturer,
+        &[
+            "custody",
+            "ship",
+            &pallet_code,
+            "--to",
+            &distributor_pk,
+            "--shipment",
+            "ASN-1",
+        ],
+    );
+
+    // The distributor.
+    as_(d, &distributor, &["custody", "receive", &pallet_code]);
+    let v = as_(
+        d,
+        &distributor,
+        &[
+            "custody",
+            "verify",
+            &package("S001"),
+            "--expect-holder",
+            "me",
+        ],
+    );
+    assert_eq!(v["result"], "genuine");
+    assert_eq!(v["inside"], caretrail_pda(&pallet));
+    let mut args = vec!["custody", "unpack", pallet.as_str()];
+    args.extend(case_codes.iter().map(String::as_str));
+    as_(d, &distributor, &args);
+    for c in &case_codes {
+        as_(
+            d,
+            &distributor,
+            &["custody", "ship", c, "--to", &pharmacy_pk],
+        );
+    }
+
+    // The pharmacy.
+    for c in &case_codes {
+        as_(d, &pharmacy, &["custody", "receive", c]);
+    }
+    let v = as_(
+        d,
+        &pharmacy,
+        &[
+            "custody",
+            "verify",
+            &package("S050"),
+            "--expect-holder",
+            "me",
+        ],
+    );
+    assert_eq!(v["result"], "genuine");
+    as_(
+        d,
+        &pharmacy,
+        &["custody", "unpack", &cases[4], &package("S050")],
+    );
+    let dispensed = as_(d, &pharmacy, &["custody", "dispense", &package("S050")]);
+    assert!(dispensed["signature"].is_string());
+    let history = as_(d, &pharmacy, &["custody", "history", &package("S050")]);
+    let events: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events.first(), Some(&"UnitsCommissioned"));
+    assert_eq!(events.last(), Some(&"Dispensed"));
+
+    // A dispensed package verified again, and a serial nobody commissioned, are alerts: exit 1.
+    let (code, out) = status(caretrail(d).arg("--keypair").arg(&pharmacy).args([
+        "custody",
+        "verify",
+        &package("S050"),
+    ]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("already_dispensed"), "{out}");
+    let (code, out) = status(caretrail(d).arg("--keypair").arg(&pharmacy).args([
+        "custody",
+        "verify",
+        &package("NEVER"),
+    ]));
+    assert_eq!((code, out.contains("unknown_serial")), (1, true), "{out}");
+}
+
+fn caretrail_pda(sscc: &str) -> String {
+    caretrail_sdk::custody::sscc_pda(&caretrail_sdk::custody::parse_sscc(sscc).unwrap())
+        .0
+        .to_string()
+}
+
+/// Exit statuses scripts rely on: 0 done, 1 a negative answer, 2 bad usage, 3 a failure.
+#[test]
+fn exit_statuses_tell_a_negative_answer_from_bad_usage_and_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (authority, authority_pk) = keygen(d, "authority");
+    as_(d, &authority, &["registry", "init"]);
+    // Not authorized: a negative answer.
+    let (code, out) =
+        status(caretrail(d).args(["registry", "check", &authority_pk, "--role", "distributor"]));
+    assert_eq!(code, 1, "{out}");
+    // A consent check that finds no grant: DENY.
+    let (code, out) = status(caretrail(d).args([
+        "consent",
+        "check",
+        "--patient",
+        &authority_pk,
+        "--grantee",
+        &authority_pk,
+        "--class",
+        "labs",
+        "--purpose",
+        "TREAT",
+    ]));
+    assert_eq!((code, out.contains("DENY")), (1, true), "{out}");
+    // Bad usage: a GLN with a wrong check digit is refused before anything runs.
+    let (code, _) = status(caretrail(d).args(["registry", "list", "--gln", "0614141000006"]));
+    assert_eq!(code, 2);
+    // Out-of-range values are usage errors that name the limit.
+    let out = caretrail(d).args(["airdrop", "-5"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an amount of SOL"));
+    // A failure: the program refuses a second registry.
+    let (code, _) = status(
+        caretrail(d)
+            .arg("--keypair")
+            .arg(&authority)
+            .args(["registry", "init"]),
+    );
+    assert_eq!(code, 3);
+}
+
+/// An insurer creates its own mint (cents, 2 decimals), funds a payer vault from it, enrols a
+/// patient, and pays a provider's claim into a token account the provider never opened.
+#[test]
+fn an_insurer_with_its_own_mint_pays_a_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (authority, _) = keygen(d, "authority");
+    let (insurer, insurer_pk) = keygen(d, "insurer");
+    let (provider, provider_pk) = keygen(d, "provider");
+    let (patient, _) = keygen(d, "patient");
+    as_(d, &authority, &["registry", "init"]);
+    for (wallet, roles, gln) in [
+        (&insurer_pk, "payer", "0614141000043"),
+        (&provider_pk, "provider", "0614141000050"),
+    ] {
+        let commitment = "22".repeat(32);
+        as_(
+            d,
+            &authority,
+            &[
+                "registry",
+                "register",
+                wallet,
+                "--roles",
+                roles,
+                "--gln",
+                gln,
+                "--credential-commitment",
+                &commitment,
+            ],
+        );
+    }
+    let mint_file = d.join("mint.json");
+    let mint = as_(
+        d,
+        &insurer,
+        &[
+            "token",
+            "create-mint",
+            "--decimals",
+            "2",
+            "--outfile",
+            mint_file.to_str().unwrap(),
+        ],
+    );
+    let mint = mint["mint"].as_str().unwrap().to_string();
+    let minted = as_(
+        d,
+        &insurer,
+        &[
+            "token",
+            "mint-to",
+            "--mint",
+            &mint,
+            "--to-owner",
+            &insurer_pk,
+            "1000000",
+        ],
+    );
+    assert_eq!(minted["balance"], 1_000_000);
+    let own = minted["account"].as_str().unwrap().to_string();
+    as_(
+        d,
+        &insurer,
+        &[
+            "claims",
+            "payer-init",
+            "--mint",
+            &mint,
+            "--auto-approve-limit",
+            "100000",
+            "--daily-limit",
+            "1000000",
+        ],
+    );
+    as_(
+        d,
+        &insurer,
+        &[
+            "claims",
+            "fund",
+            "--payer",
+            &insurer_pk,
+            "--from",
+            &own,
+            "500000",
+        ],
+    );
+    let coverage = as_(
+        d,
+        &insurer,
+        &[
+            "claims",
+            "enroll",
+            "--patient-keypair",
+            &patient,
+            "--member-id",
+            "M-1",
+            "--annual-max",
+            "100000",
+        ],
+    );
+    let coverage = coverage["coverage"].as_str().unwrap().to_string();
+    let claim = as_(
+        d,
+        &provider,
+        &[
+            "claims",
+            "submit",
+            "--payer",
+            &insurer_pk,
+            "--coverage",
+            &coverage,
+            "--claim-id",
+            "CLM-1",
+            "--billed",
+            "4250",
+        ],
+    );
+    let claim = claim["claim"].as_str().unwrap().to_string();
+    let decided = as_(
+        d,
+        &insurer,
+        &["claims", "adjudicate", &claim, "--allowed", "4250"],
+    );
+    assert_eq!(decided["claim"]["status"], "approved");
+    let paid = as_(d, &insurer, &["claims", "pay", &claim]);
+    assert_eq!(paid["amount"], 4250);
+    let balance = as_(
+        d,
+        &insurer,
+        &["token", "balance", &provider_pk, "--mint", &mint],
+    );
+    assert_eq!(
+        (balance["amount"].as_u64(), balance["ui_amount"].as_str()),
+        (Some(4250), Some("42.50"))
+    );
+    let vault = as_(d, &insurer, &["token", "balance", &own]);
+    assert_eq!(vault["amount"], 500_000);
+}
+
+/// A patient approves a provider's request and later revokes it, each time signing on their own
+/// device: the clinic builds the transaction (`--sign-only`, no nonce named), the patient's
+/// wallet sees what it signs and signs, the clinic submits; a replay is refused as already
+/// submitted. Each step is a separate process, so the embedded ledger restarts in between.
+#[test]
+fn a_patient_approves_and_revokes_by_signing_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (authority, _) = keygen(d, "authority");
+    let (clinic, _) = keygen(d, "clinic");
+    let (provider, provider_pk) = keygen(d, "provider");
+    let (patient, patient_pk) = keygen(d, "patient");
+    as_(d, &authority, &["registry", "init"]);
+    let commitment = "33".repeat(32);
+    as_(
+        d,
+        &authority,
+        &[
+            "registry",
+            "register",
+            &provider_pk,
+            "--roles",
+            "provider",
+            "--gln",
+            "0614141000050",
+            "--credential-commitment",
+            &commitment,
+        ],
+    );
+    let request = as_(
+        d,
+        &provider,
+        &[
+            "consent",
+            "request",
+            "--patient",
+            &patient_pk,
+            "--classes",
+            "labs",
+            "--purposes",
+            "TREAT",
+        ],
+    );
+    let grant = request["grant"].as_str().unwrap().to_string();
+    let offline = |decision: &str| {
+        let built = as_(
+            d,
+            &clinic,
+            &[
+                "consent",
+                decision,
+                &grant,
+                "--sign-only",
+                "--authority",
+                &patient_pk,
+            ],
+        );
+        assert_eq!(built["missing"], serde_json::json!([patient_pk]));
+        let tx = built["transaction"].as_str().unwrap().to_string();
+        let out = caretrail(d)
+            .arg("--keypair")
+            .arg(&patient)
+            .args(["--output", "json", "tx", "sign", &tx])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        // The wallet is told what it signs before it signs.
+        let shown = String::from_utf8_lossy(&out.stderr);
+        assert!(shown.contains(&format!("grant {grant}")), "{shown}");
+        assert!(shown.contains("durable nonce"), "{shown}");
+        let signed: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let pair = signed["signers"][0].as_str().unwrap().to_string();
+        as_(d, &clinic, &["tx", "submit", &tx, "--signer", &pair]);
+        (tx, pair)
+    };
+    let (tx, pair) = offline("approve");
+    let listed = as_(d, &provider, &["consent", "list", "--patient", &patient_pk]);
+    assert_eq!(listed[0]["status"], "active");
+    // The same transaction again: refused, not applied twice.
+    let again = caretrail(d)
+        .arg("--keypair")
+        .arg(&clinic)
+        .args(["tx", "submit", &tx, "--signer", &pair])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already submitted"));
+    offline("revoke");
+    let listed = as_(d, &provider, &["consent", "list", "--patient", &patient_pk]);
+    assert_eq!(listed[0]["status"], "inactive");
+}
+
+/// A scanner is a keyboard: `custody scan` from a pipe answers each line while the pipe is
+/// still open, and ignores a byte order mark and the tabs around a code.
+#[test]
+fn a_scan_from_a_pipe_answers_each_line_as_it_arrives() {
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (key, _) = keygen(d, "scanner");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("caretrail"))
+        .env_remove("CARETRAIL_URL")
+        .env("CARETRAIL_LEDGER", d.join("ledger"))
+        .env("HOME", d)
+        .args([
+            "--keypair",
+            &key,
+            "--output",
+            "json",
+            "custody",
+            "scan",
+            "--verify",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    writeln!(stdin, "\u{feff}\t(01)09501101020917(21)FIRST\t").unwrap();
+    stdin.flush().unwrap();
+    let first: Value =
+        serde_json::from_str(&rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap())
+            .unwrap();
+    // Answered while the pipe is still open: the code, not the BOM or the tabs.
+    assert_eq!(first["line"], 1);
+    assert_eq!(first["code"], "(01)09501101020917(21)FIRST");
+    assert_eq!(first["status"], "rejected");
+    writeln!(stdin, "(01)09501101020917(21)SECOND").unwrap();
+    drop(stdin);
+    let second: Value =
+        serde_json::from_str(&rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap())
+            .unwrap();
+    assert_eq!(second["line"], 2);
+    // Unknown packages are alerts: exit 1.
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+}
