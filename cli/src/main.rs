@@ -102,7 +102,14 @@ fn main() {
     };
     output::reserve_stdout();
     let format = cli.global.output;
-    let result = Context::new(cli.global).and_then(|ctx| cli.command.execute(&ctx));
+    let starts_a_ledger = matches!(
+        cli.command,
+        Command::Demo(_) | Command::Registry(command::registry::RegistryCommand::Init(_))
+    );
+    let result = Context::new(cli.global).and_then(|mut ctx| {
+        ctx.starts_a_ledger = starts_a_ledger;
+        cli.command.execute(&ctx)
+    });
     match result {
         Ok(out) => {
             out.print(format);

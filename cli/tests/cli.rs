@@ -9,6 +9,10 @@ fn caretrail(dir: &Path) -> Command {
     cmd.env_remove("CARETRAIL_URL")
         .env("CARETRAIL_LEDGER", dir.join("ledger"))
         .env("CARETRAIL_KEYPAIR", dir.join("id.json"))
+        // The tests' own ledgers and default keys are made on first use; the safe defaults
+        // without these are tested in `jobs/personas.rs`.
+        .env("CARETRAIL_CREATE_KEYPAIR", "true")
+        .env("CARETRAIL_CREATE_LEDGER", "true")
         .env("HOME", dir);
     cmd
 }
@@ -186,11 +190,18 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
         );
     }
 
-    // A second run starts a fresh story.
-    let again = json(
+    // A second run into the same directory is refused unless --force; then a fresh story.
+    fails_with(
         caretrail(dir.path())
             .env_remove("CARETRAIL_LEDGER")
             .args(["demo", "--out"])
+            .arg(&out),
+        "is not empty",
+    );
+    let again = json(
+        caretrail(dir.path())
+            .env_remove("CARETRAIL_LEDGER")
+            .args(["demo", "--force", "--out"])
             .arg(&out),
     );
     assert_ne!(again["parties"][0]["wallet"], story["parties"][0]["wallet"]);

@@ -540,6 +540,7 @@ fn a_scan_from_a_pipe_answers_each_line_as_it_arrives() {
         .args([
             "--keypair",
             &key,
+            "--create",
             "--output",
             "json",
             "custody",
@@ -578,4 +579,67 @@ fn a_scan_from_a_pipe_answers_each_line_as_it_arrives() {
     assert_eq!(second["line"], 2);
     // Unknown packages are alerts: exit 1.
     assert_eq!(child.wait().unwrap().code(), Some(1));
+}
+
+/// Safe defaults: a keypair or a ledger that does not exist is an error that says how to make
+/// one, never made silently (a typo in --ledger must not start a new ledger); a new wallet is
+/// made only by `keygen` or `--create-keypair`; the demo never takes the user's key.
+#[test]
+fn missing_keys_and_ledgers_are_errors_not_silently_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plain = || {
+        let mut c = assert_cmd::Command::cargo_bin("caretrail").unwrap();
+        c.env_remove("CARETRAIL_URL")
+            .env_remove("CARETRAIL_KEYPAIR")
+            .env_remove("CARETRAIL_CREATE_KEYPAIR")
+            .env_remove("CARETRAIL_CREATE_LEDGER")
+            .env("CARETRAIL_LEDGER", d.join("ledger"))
+            .env("HOME", d);
+        c
+    };
+    let missing = d.join("typo.json");
+    let out = plain()
+        .arg("--keypair")
+        .arg(&missing)
+        .args(["registry", "init"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("caretrail keygen --outfile"));
+    assert!(!missing.exists(), "no key was made");
+    let (key, _) = keygen(d, "k");
+    let out = plain()
+        .arg("--keypair")
+        .arg(&key)
+        .args(["custody", "verify", "(01)09501101020917(21)X"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no caretrail ledger at"));
+    assert!(!d.join("ledger").join("ledger.sqlite").exists());
+    // `registry init` starts a ledger; `--create-keypair` makes the named key.
+    let made = d.join("new.json");
+    let out = plain()
+        .arg("--keypair")
+        .arg(&made)
+        .args(["--create-keypair", "registry", "init"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(made.exists());
+    // The demo on the embedded ledger uses keys of its own, not the user's.
+    let story = json(
+        plain()
+            .env_remove("CARETRAIL_LEDGER")
+            .args(["demo", "--out"])
+            .arg(d.join("story")),
+    );
+    assert!(story["registry"]["authority"].is_string());
+    assert!(!d.join(".config/solana/id.json").exists());
+    assert!(d.join("story/keys/authority.json").exists());
 }

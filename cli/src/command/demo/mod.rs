@@ -53,6 +53,9 @@ pub struct DemoArgs {
     /// serials and claim ids are then taken. The seed is as secret as the keys it derives.
     #[arg(long, value_name = "TEXT")]
     pub seed: Option<String>,
+    /// Write into --out even when it is not empty (the previous story's files are replaced).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Where the story's keys, salts and tags come from: fresh randomness, or the `--seed`.
@@ -125,6 +128,18 @@ fn gln_for(location: &str) -> Result<String> {
 }
 
 pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
+    let occupied = std::fs::read_dir(&args.out).is_ok_and(|mut d| d.next().is_some());
+    if occupied && !args.force {
+        bail!(
+            "{} is not empty; the demo writes a new story there only with --force (or give another --out)",
+            args.out.display()
+        );
+    }
+    if !ctx.is_embedded() && ctx.args.keypair.is_none() {
+        bail!(
+            "on a cluster the demo's registry authority is the registry program's upgrade authority: name its key with --keypair (the demo never takes your Solana CLI key by default)"
+        );
+    }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     // A fresh story: on the embedded ledger, a new ledger under --out unless --ledger is given.
@@ -137,8 +152,17 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         }
         global.ledger = Some(dir);
     }
-    let ctx = Context::new(global)?;
     let entropy = Entropy { seed: args.seed };
+    // On the embedded ledger the registry authority is a key of the story's own (never the
+    // user's wallet); on a cluster it is the --keypair, the program's upgrade authority.
+    let keys_dir = args.out.join("keys");
+    if ctx.is_embedded() {
+        let key = keys_dir.join("authority.json");
+        write_keypair(&entropy.keypair("authority"), &key)?;
+        global.keypair = Some(key);
+    }
+    let mut ctx = Context::new(global)?;
+    ctx.starts_a_ledger = true;
     let ledger = ctx.ledger()?;
     let authority = ctx.signer()?;
     let client = RegistryClient::new(ledger, &authority);
@@ -158,7 +182,6 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         ),
     }
 
-    let keys_dir = args.out.join("keys");
     let now = ledger.get_clock()?.unix_timestamp;
     let mut parties = Vec::new();
     let mut plaintext = Vec::new();
