@@ -29,11 +29,13 @@ pub enum Error {
     Invalid(String),
     #[error(transparent)]
     Gs1(#[from] crate::gs1::Gs1Error),
-    #[error("transaction {signature} failed: {error}{}", describe_suffix(.error, .logs))]
+    #[error("transaction {signature} failed: {error}{}{}", .instruction.map(|i| format!(" ({} {})", i.program, i.name.replace('_', " "))).unwrap_or_default(), describe_suffix(.error, .logs))]
     Transaction {
         signature: Signature,
         error: TransactionError,
         logs: Vec<String>,
+        /// The failing caretrail instruction, when the sender knew it (`custody ship`).
+        instruction: Option<&'static crate::idl::InstructionInfo>,
     },
     #[error("ledger store at {path}: {message}")]
     Store { path: String, message: String },
@@ -95,6 +97,25 @@ impl Error {
     /// The program error a failed transaction raised, named from the IDL ([`decode`]).
     pub fn program_error(&self) -> Option<ErrorInfo> {
         decode(self)
+    }
+
+    /// Names the failing instruction of `instructions` (the transaction's, in order) on a
+    /// transaction error; other errors pass through.
+    pub fn in_instructions(
+        mut self,
+        instructions: &[solana_sdk::instruction::Instruction],
+    ) -> Error {
+        if let Error::Transaction {
+            error: TransactionError::InstructionError(i, _),
+            instruction,
+            ..
+        } = &mut self
+        {
+            if let Some(ix) = instructions.get(*i as usize) {
+                *instruction = crate::idl::instruction_info(&ix.program_id, &ix.data);
+            }
+        }
+        self
     }
 
     /// True for [`Error::NotFound`].

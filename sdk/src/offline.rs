@@ -262,5 +262,18 @@ pub fn submit(ledger: &dyn Ledger, tx: &Transaction) -> Result<TxOutcome> {
                 .join(", ")
         )));
     }
-    ledger.send_transaction(tx)
+    ledger.send_transaction(tx).map_err(|e| {
+        let keys = &tx.message.account_keys;
+        let instructions: Vec<Instruction> = tx
+            .message
+            .instructions
+            .iter()
+            .map(|c| Instruction {
+                program_id: keys[c.program_id_index as usize],
+                accounts: vec![],
+                data: c.data.clone(),
+            })
+            .collect();
+        e.in_instructions(&instructions)
+    })
 }

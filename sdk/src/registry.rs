@@ -580,9 +580,10 @@ pub struct ParticipantView {
     pub roles: Vec<&'static str>,
     pub gln: String,
     pub credential_commitment: String,
-    pub valid_until: i64,
-    pub registered_at: i64,
-    pub updated_at: i64,
+    /// RFC 3339 (UTC), as every time a view shows.
+    pub valid_until: String,
+    pub registered_at: String,
+    pub updated_at: String,
     pub registered_by: String,
     pub status_reason: u16,
 }
@@ -596,9 +597,9 @@ impl ParticipantView {
             roles: role_names(p.roles),
             gln: gln_str(&p.gln),
             credential_commitment: crate::util::hex(&p.credential_commitment),
-            valid_until: p.valid_until,
-            registered_at: p.registered_at,
-            updated_at: p.updated_at,
+            valid_until: crate::util::rfc3339(p.valid_until),
+            registered_at: crate::util::rfc3339(p.registered_at),
+            updated_at: crate::util::rfc3339(p.updated_at),
             registered_by: p.registered_by.to_string(),
             status_reason: p.status_reason,
         }
@@ -613,8 +614,8 @@ pub struct RegistryView {
     pub pending_authority: Option<String>,
     pub participant_count: u64,
     pub revoked_count: u64,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 impl RegistryView {
@@ -627,8 +628,8 @@ impl RegistryView {
                 .then(|| c.pending_authority.to_string()),
             participant_count: c.participant_count,
             revoked_count: c.revoked_count,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
+            created_at: crate::util::rfc3339(c.created_at),
+            updated_at: crate::util::rfc3339(c.updated_at),
         }
     }
 }

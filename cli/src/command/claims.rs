@@ -411,6 +411,11 @@ impl Execute for Enroll {
     fn execute(self, ctx: &Context) -> Result<Output> {
         let ledger = ctx.ledger()?;
         let signer = ctx.signer()?;
+        clm::check_enroll(
+            ledger,
+            &clm::payer_pda(&signer.pubkey()).0,
+            &self.patient_keypair.pubkey(),
+        )?;
         let salt = caretrail_sdk::hash::random_salt();
         let commitment = caretrail_sdk::hash::commit(&salt, self.member_id.as_bytes());
         let now = ledger.get_clock()?.unix_timestamp;

@@ -214,6 +214,7 @@ impl Execute for Grant {
             expires_at: self.period.expires_at(now).unwrap_or(now + 365 * 86_400),
             policy_hash: hash_file(&self.policy_file, b"caretrail default consent policy v1")?,
         };
+        con::check_grant(ledger, &patient, &grantee, &args)?;
         let address = con::grant_pda(&patient, &grantee, grant_id).0;
         let ix = con::grant_ix(
             &signer.pubkey(),
@@ -297,17 +298,15 @@ impl Execute for Request {
             Some(id) => id,
             None => con::next_grant_id(ledger, &patient, &signer.pubkey())?,
         };
-        let out = con::ConsentClient::new(ledger, &signer).request(
-            &signer,
-            &patient,
-            grant_id,
-            GrantArgs {
-                scope,
-                not_before,
-                expires_at,
-                policy_hash: caretrail_sdk::hash::sha256(&[b"request"]),
-            },
-        )?;
+        let args = GrantArgs {
+            scope,
+            not_before,
+            expires_at,
+            policy_hash: caretrail_sdk::hash::sha256(&[b"request"]),
+        };
+        con::check_grant(ledger, &patient, &signer.pubkey(), &args)?;
+        let out =
+            con::ConsentClient::new(ledger, &signer).request(&signer, &patient, grant_id, args)?;
         let address = con::grant_pda(&patient, &signer.pubkey(), grant_id).0;
         Ok(Output::tx(
             format!("requested: {address} (the patient approves or rejects)"),
@@ -672,6 +671,7 @@ fn change(
 ) -> Result<Output> {
     let g = fetch_grant(ctx, address)?;
     let (signer, authority) = offline.authority(ctx)?;
+    con::check_decision(&g, &authority)?;
     let ix = build(address, &g.patient, &authority);
     let out = finish(
         ctx,

@@ -419,6 +419,13 @@ impl Execute for History {
             return Ok(Output::new(doc, text));
         }
         let address = cus::address_of(&self.code)?;
+        if cus::fetch_unit(ledger, &address)?.is_none() {
+            return Ok(Output::new(
+                json!([]),
+                format!("unknown: no package, case or pallet with this code was ever commissioned ({address})"),
+            )
+            .alert(true));
+        }
         let history = caretrail_sdk::epcis::unit_history(ledger, &address)?;
         let name = |h: &caretrail_sdk::epcis::HistoryEvent| {
             caretrail_sdk::events::CaretrailEvent::Custody(h.event.clone()).name()
@@ -429,6 +436,7 @@ impl Execute for History {
                 vec![
                     caretrail_sdk::util::rfc3339(h.timestamp()),
                     name(h).to_string(),
+                    h.parties(),
                     h.via.map(|v| format!("in {v}")).unwrap_or_default(),
                     h.signature.to_string(),
                 ]
@@ -439,13 +447,17 @@ impl Execute for History {
             .map(|h| json!({
                 "time": caretrail_sdk::util::rfc3339(h.timestamp()),
                 "event": name(h),
+                "parties": h.parties(),
                 "via": h.via.map(|v| v.to_string()),
                 "signature": h.signature.to_string(),
             }))
             .collect::<Vec<_>>());
         Ok(Output::new(
             json,
-            crate::output::table(&["time", "event", "aggregate", "signature"], &rows),
+            crate::output::table(
+                &["time", "event", "parties", "aggregate", "signature"],
+                &rows,
+            ),
         ))
     }
 }

@@ -397,6 +397,7 @@ impl Execute for ShowParticipant {
 
 #[derive(Args, Debug)]
 pub struct List {
+    /// Keep participants in this status.
     #[arg(long, value_enum)]
     pub status: Option<ParticipantStatus>,
     /// Keep participants holding any of these roles (comma-separated).

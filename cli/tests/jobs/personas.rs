@@ -227,6 +227,27 @@ fn manufacturer_to_distributor_to_pharmacy_custody_of_fifty_packages() {
         .collect();
     assert_eq!(events.first(), Some(&"UnitsCommissioned"));
     assert_eq!(events.last(), Some(&"Dispensed"));
+    // Each step names its parties: the hop into the pharmacy, who dispensed.
+    let parties: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["parties"].as_str().unwrap())
+        .collect();
+    assert!(parties.contains(&format!("from {distributor_pk} to {pharmacy_pk}").as_str()));
+    assert_eq!(
+        parties.last(),
+        Some(&format!("dispenser {pharmacy_pk}").as_str())
+    );
+    let (code, out) =
+        status(caretrail(d).args(["--output", "json", "custody", "history", &package("NEVER")]));
+    assert_eq!(
+        (code, out.trim()),
+        (1, "[]"),
+        "an unknown code has no history"
+    );
+    let (code, out) = status(caretrail(d).args(["custody", "history", &package("NEVER")]));
+    assert!(code == 1 && out.starts_with("unknown"), "{out}");
 
     // A dispensed package verified again, and a serial nobody commissioned, are alerts: exit 1.
     let (code, out) = status(caretrail(d).arg("--keypair").arg(&pharmacy).args([
@@ -282,14 +303,16 @@ fn exit_statuses_tell_a_negative_answer_from_bad_usage_and_failure() {
     let out = caretrail(d).args(["airdrop", "-5"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an amount of SOL"));
-    // A failure: the program refuses a second registry.
-    let (code, _) = status(
-        caretrail(d)
-            .arg("--keypair")
-            .arg(&authority)
-            .args(["registry", "init"]),
-    );
-    assert_eq!(code, 3);
+    // A failure: the program refuses a second registry, and says which instruction failed.
+    let out = caretrail(d)
+        .arg("--keypair")
+        .arg(&authority)
+        .args(["registry", "init"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("(registry initialize)"), "{err}");
 }
 
 /// An insurer creates its own mint (cents, 2 decimals), funds a payer vault from it, enrols a
@@ -642,4 +665,127 @@ fn missing_keys_and_ledgers_are_errors_not_silently_created() {
     assert!(story["registry"]["authority"].is_string());
     assert!(!d.join(".config/solana/id.json").exists());
     assert!(d.join("story/keys/authority.json").exists());
+}
+
+/// Mistakes a client can see are refused before anything is sent, in words: shipping to
+/// oneself, granting to an unregistered party, a grantee approving its own request, enrolling
+/// a patient twice.
+#[test]
+fn mistakes_a_client_can_see_are_refused_before_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (authority, _) = keygen(d, "authority");
+    let (provider, provider_pk) = keygen(d, "provider");
+    let (insurer, insurer_pk) = keygen(d, "insurer");
+    let (patient, patient_pk) = keygen(d, "patient");
+    let (_, stranger_pk) = keygen(d, "stranger");
+    as_(d, &authority, &["registry", "init"]);
+    for (wallet, roles, gln) in [
+        (&provider_pk, "provider,distributor", "0614141000050"),
+        (&insurer_pk, "payer", "0614141000043"),
+    ] {
+        let commitment = "44".repeat(32);
+        as_(
+            d,
+            &authority,
+            &[
+                "registry",
+                "register",
+                wallet,
+                "--roles",
+                roles,
+                "--gln",
+                gln,
+                "--credential-commitment",
+                &commitment,
+            ],
+        );
+    }
+    let refused = |key: &str, args: &[&str], words: &str| {
+        let out = caretrail(d)
+            .arg("--keypair")
+            .arg(key)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(words), "{args:?}: {err}");
+        assert!(!err.contains("custom program error"), "{err}");
+    };
+    refused(
+        &provider,
+        &[
+            "custody",
+            "ship",
+            "(01)09501101020917(21)X",
+            "--to",
+            &provider_pk,
+        ],
+        "not to its sender",
+    );
+    refused(
+        &patient,
+        &[
+            "consent",
+            "grant",
+            "--grantee",
+            &stranger_pk,
+            "--classes",
+            "labs",
+            "--purposes",
+            "TREAT",
+        ],
+        "is not registered",
+    );
+    let request = as_(
+        d,
+        &provider,
+        &[
+            "consent",
+            "request",
+            "--patient",
+            &patient_pk,
+            "--classes",
+            "labs",
+            "--purposes",
+            "TREAT",
+        ],
+    );
+    let grant = request["grant"].as_str().unwrap().to_string();
+    refused(
+        &provider,
+        &["consent", "approve", &grant],
+        "cannot decide on its own request",
+    );
+    let mint = as_(d, &insurer, &["token", "create-mint"])["mint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    as_(
+        d,
+        &insurer,
+        &[
+            "claims",
+            "payer-init",
+            "--mint",
+            &mint,
+            "--auto-approve-limit",
+            "1",
+            "--daily-limit",
+            "1",
+        ],
+    );
+    let enroll = [
+        "claims",
+        "enroll",
+        "--patient-keypair",
+        &patient,
+        "--member-id",
+        "M",
+        "--annual-max",
+        "1",
+    ];
+    as_(d, &insurer, &enroll);
+    refused(&insurer, &enroll, "already enrolled");
 }

@@ -144,6 +144,34 @@ pub fn fetch_evidence(ledger: &dyn Ledger, unit: &Pubkey) -> Result<Option<Evide
     fetch(ledger, &evidence_pda(unit).0)
 }
 
+/// Coverages of `patient` under `payer` (the payer PDA).
+pub fn coverages_of(
+    ledger: &dyn Ledger,
+    payer: &Pubkey,
+    patient: &Pubkey,
+) -> Result<Vec<(Pubkey, Coverage)>> {
+    let filters = [
+        AccountFilter::memcmp(0, Coverage::DISCRIMINATOR.to_vec()),
+        AccountFilter::memcmp(Coverage::PAYER_OFFSET, payer.to_bytes().to_vec()),
+        AccountFilter::memcmp(Coverage::PATIENT_OFFSET, patient.to_bytes().to_vec()),
+    ];
+    Ok(ledger
+        .get_program_accounts(&PROGRAM_ID, &filters)?
+        .into_iter()
+        .filter_map(|(k, a)| decode::<Coverage>(&a.data).map(|c| (k, c)))
+        .collect())
+}
+
+/// What a payer checks before it enrols a patient: not twice under the same payer.
+pub fn check_enroll(ledger: &dyn Ledger, payer: &Pubkey, patient: &Pubkey) -> Result<()> {
+    if let Some((k, _)) = coverages_of(ledger, payer, patient)?.first() {
+        return Err(Error::invalid(format!(
+            "{patient} is already enrolled with this payer (coverage {k})"
+        )));
+    }
+    Ok(())
+}
+
 /// Claims of a payer and/or provider, optionally in one status, oldest first.
 pub fn list_claims(
     ledger: &dyn Ledger,

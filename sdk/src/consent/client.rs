@@ -213,3 +213,49 @@ impl GrantView {
         }
     }
 }
+
+/// What a client checks before it sends a grant or a request (the program checks it again):
+/// a patient does not grant to itself, the grantee is a registered participant in good
+/// standing, and the period is not empty.
+pub fn check_grant(
+    ledger: &dyn Ledger,
+    patient: &Pubkey,
+    grantee: &Pubkey,
+    args: &GrantArgs,
+) -> Result<()> {
+    if patient == grantee {
+        return Err(Error::invalid("a patient cannot be its own grantee"));
+    }
+    match crate::registry::fetch_participant(ledger, grantee)? {
+        None => {
+            return Err(Error::invalid(format!(
+                "{grantee} is not registered: only registered providers, researchers, payers and dispensers receive grants"
+            )))
+        }
+        Some(p) if !p.is_active() => {
+            return Err(Error::invalid(format!(
+                "{grantee} is {} in the registry and cannot receive a grant",
+                crate::registry::status_name(p.status)
+            )))
+        }
+        Some(_) => {}
+    }
+    if args.expires_at <= args.not_before {
+        return Err(Error::invalid(format!(
+            "the grant would end ({}) before it starts ({})",
+            crate::util::rfc3339(args.expires_at),
+            crate::util::rfc3339(args.not_before)
+        )));
+    }
+    Ok(())
+}
+
+/// A patient's (or guardian's) decision on a grant is not the grantee's to make.
+pub fn check_decision(grant: &ConsentGrant, authority: &Pubkey) -> Result<()> {
+    if *authority == grant.grantee && *authority != grant.patient {
+        return Err(Error::invalid(
+            "the grantee cannot decide on its own request: the patient (or a guardian) approves, rejects or revokes",
+        ));
+    }
+    Ok(())
+}

@@ -48,6 +48,28 @@ impl HistoryEvent {
             Decommissioned(e) => e.timestamp,
         }
     }
+
+    /// Who acted, in words: `manufacturer X`, `from X to Y`, `by X`, `dispenser X`.
+    pub fn parties(&self) -> String {
+        use CustodyEvent::*;
+        match &self.event {
+            LotRegistered(e) => format!("manufacturer {}", e.manufacturer),
+            UnitsCommissioned(e) => format!("manufacturer {}", e.manufacturer),
+            AggregateCreated(e) => format!("by {}", e.by),
+            Packed(e) => format!("by {}", e.by),
+            Unpacked(e) => format!("by {}", e.by),
+            Shipped(e) => format!("from {} to {}", e.from, e.to),
+            Received(e) => format!("from {} to {}", e.from, e.to),
+            Refused(e) => format!("from {} to {}", e.from, e.to),
+            ShipmentCancelled(e) => format!("from {} to {}", e.from, e.to),
+            SuspectFlagged(e) => format!("by {}", e.by),
+            SuspectCleared(e) => format!("by {}", e.by),
+            DeclaredIllegitimate(e) => format!("by {}", e.by),
+            LotRecalled(e) => format!("by {}", e.by),
+            Dispensed(e) => format!("dispenser {}", e.dispenser),
+            Decommissioned(e) => format!("by {}", e.by),
+        }
+    }
 }
 
 fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {

@@ -55,6 +55,11 @@ impl ScanAction {
         shipment: Option<&str>,
         is_return: bool,
     ) -> Result<ScanAction> {
+        if receiver == *scanner {
+            return Err(crate::Error::invalid(
+                "a shipment goes to another trading partner, not to its sender",
+            ));
+        }
         if crate::registry::fetch_participant(ledger, &receiver)?.is_none() {
             return Err(crate::Error::invalid(format!(
                 "{receiver} is not a registered trading partner"

@@ -326,6 +326,7 @@ impl Ledger for EmbeddedLedger {
                 signature,
                 error,
                 logs: vec![],
+                instruction: None,
             });
         };
         let slot =
@@ -365,6 +366,7 @@ impl Ledger for EmbeddedLedger {
                 signature,
                 error,
                 logs: meta.log_messages,
+                instruction: None,
             }),
         }
     }

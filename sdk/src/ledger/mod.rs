@@ -221,7 +221,7 @@ pub fn send_instructions(
             }) => {
                 blockhash = ledger.new_blockhash(&blockhash)?;
             }
-            other => return other,
+            other => return other.map_err(|e| e.in_instructions(instructions)),
         }
     }
     Err(Error::Bank(

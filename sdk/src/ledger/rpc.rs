@@ -153,6 +153,7 @@ pub(super) fn send_error(url: &str, signature: Signature, e: ClientError) -> Err
             signature,
             error,
             logs,
+            instruction: None,
         }
     } else {
         rpc_error(url, e)

@@ -282,8 +282,25 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
             ]
         })
         .collect();
+    let c = &story["consent"];
+    let consent_lines = format!(
+        "the patient (its own wallet, a relationship key per counterparty) granted the provider treatment access {} and the payer payment access {}; the provider recorded an access; the patient revoked the treatment grant, and the provider's next access was refused ({})",
+        c["treatment_grant"].as_str().unwrap_or("?"),
+        c["payment_grant"].as_str().unwrap_or("?"),
+        c["denied_access_after_revoke"].as_str().unwrap_or("?"),
+    );
+    let k = &story["claims"];
+    let paid = k["paid"].as_u64().unwrap_or(0);
+    let claims_lines = format!(
+        "the pharmacy billed the package it dispensed, naming the unit and the payment consent: claim {} {}, {} USD ({paid} cents of the payer's mint) paid into the pharmacy's token account; a duplicate claim was refused ({}) and so was a claim for a package never dispensed ({})",
+        k["claim"].as_str().unwrap_or("?"),
+        k["status"].as_str().unwrap_or("?"),
+        caretrail_sdk::tokens::ui_amount(paid, 2),
+        k["duplicate_claim"].as_str().unwrap_or("?"),
+        k["phantom_claim"].as_str().unwrap_or("?"),
+    );
     let human = format!(
-        "caretrail demo on {}\n\n{}\n\nregistry {} (authority {})\n\nverifications at the pharmacy:\n{}\n\n{} transactions; story written to {}, EPCIS history to {}",
+        "caretrail demo on {}\n\n{}\n\nregistry {} (authority {})\n\ncustody: lot, packages, a case shipped manufacturer → distributor → pharmacy; the pharmacy's verifications:\n{}\n\nconsent: {consent_lines}\n\nclaims: {claims_lines}\n\n{} transactions; story written to {}, EPCIS history to {}, FHIR Consent and ClaimResponse beside it",
         ledger.describe(),
         table(&["party", "wallet", "GLN", "roles"], &rows),
         reg::config_pda().0,
