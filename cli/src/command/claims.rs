@@ -110,6 +110,24 @@ fn requirements(s: &str) -> Result<u8, String> {
     Ok(bits)
 }
 
+/// The most any claims amount may be, in the mint's base units (10^15: ten trillion dollars
+/// in cents), so a typo of digits is refused instead of sent.
+const MAX_AMOUNT: u64 = 1_000_000_000_000_000;
+
+/// An amount in the mint's base units, at most [`MAX_AMOUNT`].
+fn amount(s: &str) -> Result<u64, String> {
+    let v: u64 = s
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("{s:?} is not a whole number of base units"))?;
+    if v > MAX_AMOUNT {
+        return Err(format!(
+            "{v} base units is more than the {MAX_AMOUNT} a claims amount may be"
+        ));
+    }
+    Ok(v)
+}
+
 /// An appeal window: 0 to 365 days.
 fn appeal_days(s: &str) -> Result<i64, String> {
     let d: i64 = s
@@ -189,10 +207,10 @@ pub struct PayerInit {
     #[arg(long, value_enum, default_value_t)]
     pub token_program: TokenProgram,
     /// Claims up to this amount (base units) are approved without an adjudicator.
-    #[arg(long)]
+    #[arg(long, value_parser = amount)]
     pub auto_approve_limit: u64,
     /// At most this much (base units) is paid in any 24 hours.
-    #[arg(long)]
+    #[arg(long, value_parser = amount)]
     pub daily_limit: u64,
     /// Appeal window in days.
     #[arg(long, default_value_t = 30, value_parser = appeal_days)]
@@ -232,10 +250,10 @@ pub struct PayerUpdate {
     #[arg(long, value_parser = args::pubkey)]
     pub payer: Option<Pubkey>,
     /// New auto-approve limit (base units).
-    #[arg(long)]
+    #[arg(long, value_parser = amount)]
     pub auto_approve_limit: Option<u64>,
     /// New daily payout limit (base units).
-    #[arg(long)]
+    #[arg(long, value_parser = amount)]
     pub daily_limit: Option<u64>,
     /// Appeal window in days.
     #[arg(long, value_parser = appeal_days)]
@@ -340,6 +358,7 @@ pub struct Withdraw {
     #[arg(long, value_parser = args::pubkey)]
     pub to: Pubkey,
     /// Amount in the mint's base units.
+    #[arg(value_parser = amount)]
     pub amount: u64,
 }
 
@@ -367,21 +386,20 @@ pub struct Fund {
     #[arg(long, value_parser = args::pubkey)]
     pub from: Pubkey,
     /// Amount in the mint's base units.
+    #[arg(value_parser = amount)]
     pub amount: u64,
 }
 
 impl Execute for Fund {
     fn execute(self, ctx: &Context) -> Result<Output> {
+        let ledger = ctx.ledger()?;
         let signer = ctx.signer()?;
         let payer = clm::payer_pda(&self.payer).0;
-        let out = ClaimsClient::new(ctx.ledger()?, &signer).fund(
-            &payer,
-            &signer,
-            &self.from,
-            self.amount,
-        )?;
+        clm::check_fund(ledger, &payer, &signer.pubkey(), &self.from, self.amount)?;
+        let out =
+            ClaimsClient::new(ledger, &signer).fund(&payer, &signer, &self.from, self.amount)?;
         Ok(Output::tx(
-            format!("funded {payer} with {}", self.amount),
+            format!("funded {payer} with {} base units of its mint", self.amount),
             &out,
             json!({ "payer": payer.to_string() }),
         ))
@@ -400,10 +418,10 @@ pub struct Enroll {
     #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(i64).range(1..=3_650))]
     pub days: i64,
     /// Annual benefit maximum (base units).
-    #[arg(long)]
+    #[arg(long, value_parser = amount)]
     pub annual_max: u64,
     /// Deductible (base units).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = amount)]
     pub deductible: u64,
 }
 
@@ -452,7 +470,7 @@ pub struct Submit {
     #[arg(long)]
     pub claim_id: String,
     /// The billed amount in the payer mint's base units.
-    #[arg(long)]
+    #[arg(long, value_parser = amount)]
     pub billed: u64,
     /// The claim document (FHIR Claim / X12 837; only its sha256 goes on chain).
     #[arg(long)]
@@ -512,7 +530,7 @@ pub struct Adjudicate {
     #[command(flatten)]
     pub claim: ClaimArg,
     /// The allowed amount (base units).
-    #[arg(long)]
+    #[arg(long, value_parser = amount)]
     pub allowed: u64,
     /// CARC reason code (required when allowing less than billed).
     #[arg(long, default_value_t = 0)]
@@ -537,7 +555,7 @@ impl Execute for Adjudicate {
         let v = claim_view(ctx, &c)?;
         Ok(Output::tx(
             format!(
-                "claim {c}: {} (approved {}, patient share {})",
+                "claim {c}: {} (approved {}, patient share {}; base units of the payer's mint)",
                 v.status, v.approved, v.patient_share
             ),
             &out,
@@ -568,7 +586,7 @@ impl Execute for Pay {
         let out = ClaimsClient::new(ledger, &signer).pay(&signer, &c, &to)?;
         let paid = claim_view(ctx, &c)?.paid;
         Ok(Output::tx(
-            format!("claim {c} paid {paid} to {to}"),
+            format!("claim {c} paid {paid} base units of the payer's mint to {to}"),
             &out,
             json!({ "claim": c.to_string(), "amount": paid, "to": to.to_string() }),
         ))

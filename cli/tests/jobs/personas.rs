@@ -788,4 +788,31 @@ fn mistakes_a_client_can_see_are_refused_before_sending() {
     ];
     as_(d, &insurer, &enroll);
     refused(&insurer, &enroll, "already enrolled");
+    // Funding from an account that does not exist says how to make one.
+    refused(
+        &insurer,
+        &[
+            "claims",
+            "fund",
+            "--payer",
+            &insurer_pk,
+            "--from",
+            &stranger_pk,
+            "10",
+        ],
+        "caretrail token create-account --mint",
+    );
+    // Absurd amounts are usage errors that name the limit.
+    let out = caretrail(d)
+        .args([
+            "claims",
+            "adjudicate",
+            &grant,
+            "--allowed",
+            "18446744073709551615",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than the 1000000000000000"));
 }

@@ -353,3 +353,40 @@ pub fn document_hash(document: Option<&[u8]>, claim_id: &str) -> [u8; 32] {
         None => crate::hash::sha256(&[claim_id.as_bytes(), b"claim document"]),
     }
 }
+
+/// What a client checks before funding a payer's vault from `from`: the account exists, holds
+/// the payer's mint, belongs to `owner` and holds `amount`.
+pub fn check_fund(
+    ledger: &dyn Ledger,
+    payer: &Pubkey,
+    owner: &Pubkey,
+    from: &Pubkey,
+    amount: u64,
+) -> Result<()> {
+    let p = fetch_payer(ledger, payer)?.ok_or(Error::not_found("payer", *payer))?;
+    let account = crate::tokens::fetch_token_account(ledger, from).map_err(|_| {
+        Error::invalid(format!(
+            "no token account at {from}: create one with `caretrail token create-account --mint {}` and mint or transfer to it",
+            p.mint
+        ))
+    })?;
+    if account.mint != p.mint {
+        return Err(Error::invalid(format!(
+            "{from} holds mint {}, but the payer pays in mint {}",
+            account.mint, p.mint
+        )));
+    }
+    if account.owner != *owner {
+        return Err(Error::invalid(format!(
+            "{from} belongs to {}, not to the signer {owner}",
+            account.owner
+        )));
+    }
+    if account.amount < amount {
+        return Err(Error::invalid(format!(
+            "{from} holds {} base units, less than the {amount} to fund",
+            account.amount
+        )));
+    }
+    Ok(())
+}
