@@ -265,38 +265,64 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
         last_logged: 0,
     };
     let results = scan::run(ledger, &scanner, &scanner, &action, &lines, &mut progress)?;
-    let count = |s: LineStatus| results.iter().filter(|r| r.status == s).count();
-    let (done, already, rejected) = (
-        count(LineStatus::Done),
-        count(LineStatus::AlreadyDone),
-        count(LineStatus::Rejected),
-    );
+    let rows = results
+        .iter()
+        .map(|r| LineRow {
+            line: r.line,
+            outcome: match r.status {
+                LineStatus::Done => 0,
+                LineStatus::AlreadyDone => 1,
+                LineStatus::Rejected => 2,
+            },
+            unit: r.unit.as_deref(),
+            reason: r.reason.as_deref(),
+        })
+        .collect();
+    per_line_output(ctx, &results, rows, ["done", "already done"])
+}
+
+/// One input line's outcome, for [`per_line_output`]: 0 done, 1 already done, 2 rejected.
+struct LineRow<'a> {
+    line: usize,
+    outcome: usize,
+    unit: Option<&'a str>,
+    reason: Option<&'a str>,
+}
+
+/// The per-line answer of a batch command (scan, commission): with `--output json` one object
+/// per line, otherwise a table and a count; exit status 1 when a line was rejected. `words`
+/// name the first two outcomes.
+fn per_line_output<T: serde::Serialize>(
+    ctx: &Context,
+    results: &[T],
+    rows: Vec<LineRow>,
+    words: [&str; 2],
+) -> Result<Output> {
+    let count = |o: usize| rows.iter().filter(|r| r.outcome == o).count();
+    let (done, already, rejected) = (count(0), count(1), count(2));
     if ctx.args.output == crate::output::OutputFormat::Json {
-        for r in &results {
+        for r in results {
             crate::output::emit(&serde_json::to_string(r)?);
         }
         return Ok(Output::new(serde_json::Value::Null, "").alert(rejected > 0));
     }
-    let rows: Vec<Vec<String>> = results
+    let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
                 r.line.to_string(),
-                match r.status {
-                    LineStatus::Done => "done",
-                    LineStatus::AlreadyDone => "already done",
-                    LineStatus::Rejected => "REJECTED",
-                }
-                .to_string(),
-                r.unit.clone().unwrap_or_default(),
-                r.reason.clone().unwrap_or_default(),
+                [words[0], words[1], "REJECTED"][r.outcome].to_string(),
+                r.unit.unwrap_or_default().to_string(),
+                r.reason.unwrap_or_default().to_string(),
             ]
         })
         .collect();
     let human = format!(
-        "{}\n\n{} lines: {done} done, {already} already done, {rejected} rejected",
-        crate::output::table(&["line", "result", "unit", "reason"], &rows),
-        results.len()
+        "{}\n\n{} lines: {done} {}, {already} {}, {rejected} rejected",
+        crate::output::table(&["line", "result", "unit", "reason"], &cells),
+        rows.len(),
+        words[0],
+        words[1]
     );
     Ok(Output::new(serde_json::Value::Null, human).alert(rejected > 0))
 }
@@ -612,40 +638,25 @@ impl Execute for Commission {
             &lines,
             &mut progress,
         )?;
-        let count = |s: CommissionStatus| results.iter().filter(|r| r.status == s).count();
-        let (done, already, rejected) = (
-            count(CommissionStatus::Commissioned),
-            count(CommissionStatus::AlreadyCommissioned),
-            count(CommissionStatus::Rejected),
-        );
-        if ctx.args.output == crate::output::OutputFormat::Json {
-            for r in &results {
-                crate::output::emit(&serde_json::to_string(r)?);
-            }
-            return Ok(Output::new(serde_json::Value::Null, "").alert(rejected > 0));
-        }
-        let rows: Vec<Vec<String>> = results
+        let rows = results
             .iter()
-            .map(|r| {
-                vec![
-                    r.line.to_string(),
-                    match r.status {
-                        CommissionStatus::Commissioned => "commissioned",
-                        CommissionStatus::AlreadyCommissioned => "already commissioned",
-                        CommissionStatus::Rejected => "REJECTED",
-                    }
-                    .to_string(),
-                    r.unit.clone().unwrap_or_default(),
-                    r.reason.clone().unwrap_or_default(),
-                ]
+            .map(|r| LineRow {
+                line: r.line,
+                outcome: match r.status {
+                    CommissionStatus::Commissioned => 0,
+                    CommissionStatus::AlreadyCommissioned => 1,
+                    CommissionStatus::Rejected => 2,
+                },
+                unit: r.unit.as_deref(),
+                reason: r.reason.as_deref(),
             })
             .collect();
-        let human = format!(
-            "{}\n\n{} lines: {done} commissioned, {already} already commissioned, {rejected} rejected",
-            crate::output::table(&["line", "result", "unit", "reason"], &rows),
-            results.len()
-        );
-        Ok(Output::new(serde_json::Value::Null, human).alert(rejected > 0))
+        per_line_output(
+            ctx,
+            &results,
+            rows,
+            ["commissioned", "already commissioned"],
+        )
     }
 }
 

@@ -21,6 +21,29 @@ fn as_(dir: &Path, key: &str, args: &[&str]) -> Value {
     json(caretrail(dir).arg("--keypair").arg(key).args(args))
 }
 
+/// A fresh registry whose authority registers `parties` (`(wallet, roles, GLN)`).
+fn registry(dir: &Path, authority: &str, parties: &[(&str, &str, &str)]) {
+    as_(dir, authority, &["registry", "init"]);
+    let commitment = "11".repeat(32);
+    for (wallet, roles, gln) in parties {
+        as_(
+            dir,
+            authority,
+            &[
+                "registry",
+                "register",
+                wallet,
+                "--roles",
+                roles,
+                "--gln",
+                gln,
+                "--credential-commitment",
+                &commitment,
+            ],
+        );
+    }
+}
+
 fn sscc(serial_ref: u32) -> String {
     caretrail_sdk::custody::complete_sscc(&format!("10614141{serial_ref:09}")).unwrap()
 }
@@ -50,29 +73,15 @@ fn manufacturer_to_distributor_to_pharmacy_custody_of_fifty_packages() {
     let (manufacturer, manufacturer_pk) = keygen(d, "manufacturer");
     let (distributor, distributor_pk) = keygen(d, "distributor");
     let (pharmacy, pharmacy_pk) = keygen(d, "pharmacy");
-    as_(d, &authority, &["registry", "init"]);
-    for (wallet, roles, gln) in [
-        (&manufacturer_pk, "manufacturer", "0614141000012"),
-        (&distributor_pk, "distributor", "0614141000029"),
-        (&pharmacy_pk, "dispenser", "0614141000036"),
-    ] {
-        let commitment = "11".repeat(32);
-        as_(
-            d,
-            &authority,
-            &[
-                "registry",
-                "register",
-                wallet,
-                "--roles",
-                roles,
-                "--gln",
-                gln,
-                "--credential-commitment",
-                &commitment,
-            ],
-        );
-    }
+    registry(
+        d,
+        &authority,
+        &[
+            (manufacturer_pk.as_str(), "manufacturer", "0614141000012"),
+            (distributor_pk.as_str(), "distributor", "0614141000029"),
+            (pharmacy_pk.as_str(), "dispenser", "0614141000036"),
+        ],
+    );
     for prefix in ["9501101", "0614141"] {
         as_(
             d,
@@ -325,28 +334,14 @@ fn an_insurer_with_its_own_mint_pays_a_provider() {
     let (insurer, insurer_pk) = keygen(d, "insurer");
     let (provider, provider_pk) = keygen(d, "provider");
     let (patient, _) = keygen(d, "patient");
-    as_(d, &authority, &["registry", "init"]);
-    for (wallet, roles, gln) in [
-        (&insurer_pk, "payer", "0614141000043"),
-        (&provider_pk, "provider", "0614141000050"),
-    ] {
-        let commitment = "22".repeat(32);
-        as_(
-            d,
-            &authority,
-            &[
-                "registry",
-                "register",
-                wallet,
-                "--roles",
-                roles,
-                "--gln",
-                gln,
-                "--credential-commitment",
-                &commitment,
-            ],
-        );
-    }
+    registry(
+        d,
+        &authority,
+        &[
+            (insurer_pk.as_str(), "payer", "0614141000043"),
+            (provider_pk.as_str(), "provider", "0614141000050"),
+        ],
+    );
     let mint_file = d.join("mint.json");
     let mint = as_(
         d,
@@ -468,22 +463,10 @@ fn a_patient_approves_and_revokes_by_signing_offline() {
     let (clinic, _) = keygen(d, "clinic");
     let (provider, provider_pk) = keygen(d, "provider");
     let (patient, patient_pk) = keygen(d, "patient");
-    as_(d, &authority, &["registry", "init"]);
-    let commitment = "33".repeat(32);
-    as_(
+    registry(
         d,
         &authority,
-        &[
-            "registry",
-            "register",
-            &provider_pk,
-            "--roles",
-            "provider",
-            "--gln",
-            "0614141000050",
-            "--credential-commitment",
-            &commitment,
-        ],
+        &[(provider_pk.as_str(), "provider", "0614141000050")],
     );
     let request = as_(
         d,
@@ -679,28 +662,18 @@ fn mistakes_a_client_can_see_are_refused_before_sending() {
     let (insurer, insurer_pk) = keygen(d, "insurer");
     let (patient, patient_pk) = keygen(d, "patient");
     let (_, stranger_pk) = keygen(d, "stranger");
-    as_(d, &authority, &["registry", "init"]);
-    for (wallet, roles, gln) in [
-        (&provider_pk, "provider,distributor", "0614141000050"),
-        (&insurer_pk, "payer", "0614141000043"),
-    ] {
-        let commitment = "44".repeat(32);
-        as_(
-            d,
-            &authority,
-            &[
-                "registry",
-                "register",
-                wallet,
-                "--roles",
-                roles,
-                "--gln",
-                gln,
-                "--credential-commitment",
-                &commitment,
-            ],
-        );
-    }
+    registry(
+        d,
+        &authority,
+        &[
+            (
+                provider_pk.as_str(),
+                "provider,distributor",
+                "0614141000050",
+            ),
+            (insurer_pk.as_str(), "payer", "0614141000043"),
+        ],
+    );
     let refused = |key: &str, args: &[&str], words: &str| {
         let out = caretrail(d)
             .arg("--keypair")
