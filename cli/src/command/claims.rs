@@ -223,6 +223,7 @@ pub struct PayerInit {
 impl Execute for PayerInit {
     fn execute(self, ctx: &Context) -> Result<Output> {
         let signer = ctx.signer()?;
+        clm::check_payer_init(ctx.ledger()?, &self.mint, &self.token_program.id())?;
         let out = ClaimsClient::new(ctx.ledger()?, &signer).init_payer(
             &signer,
             &self.mint,

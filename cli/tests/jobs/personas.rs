@@ -731,6 +731,28 @@ fn mistakes_a_client_can_see_are_refused_before_sending() {
         &["consent", "approve", &grant],
         "cannot decide on its own request",
     );
+    let t22 = as_(
+        d,
+        &insurer,
+        &["token", "create-mint", "--token-program", "token-2022"],
+    )["mint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    refused(
+        &insurer,
+        &[
+            "claims",
+            "payer-init",
+            "--mint",
+            &t22,
+            "--auto-approve-limit",
+            "1",
+            "--daily-limit",
+            "1",
+        ],
+        "is a token-2022 mint: pass --token-program token-2022",
+    );
     let mint = as_(d, &insurer, &["token", "create-mint"])["mint"]
         .as_str()
         .unwrap()

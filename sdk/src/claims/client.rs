@@ -390,3 +390,28 @@ pub fn check_fund(
     }
     Ok(())
 }
+
+/// What a client checks before creating a payer: the mint exists and belongs to the token
+/// program named.
+pub fn check_payer_init(ledger: &dyn Ledger, mint: &Pubkey, token_program: &Pubkey) -> Result<()> {
+    let m = crate::tokens::fetch_mint(ledger, mint).map_err(|_| {
+        Error::invalid(format!(
+            "no token mint at {mint}: create one with `caretrail token create-mint`"
+        ))
+    })?;
+    if m.token_program != *token_program {
+        let name = |p: &Pubkey| {
+            if *p == crate::tokens::TOKEN_2022 {
+                "token-2022"
+            } else {
+                "token"
+            }
+        };
+        return Err(Error::invalid(format!(
+            "{mint} is a {} mint: pass --token-program {}",
+            name(&m.token_program),
+            name(&m.token_program)
+        )));
+    }
+    Ok(())
+}

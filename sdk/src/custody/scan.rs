@@ -107,8 +107,11 @@ pub struct LineResult {
     pub status: LineStatus,
     /// The unit or aggregate the line resolved to.
     pub unit: Option<String>,
-    /// Why it was rejected or already done; for a verification, the verification's name.
+    /// Why it was rejected or already done, in words.
     pub reason: Option<String>,
+    /// The verification's code (`genuine`, `unknown_serial`, `lot_recalled`, …) when the line
+    /// was verified: what a program should match on.
+    pub verification: Option<&'static str>,
     /// The transaction that carried the action.
     pub signature: Option<String>,
 }
@@ -167,10 +170,16 @@ pub fn run(
             status: LineStatus::Rejected,
             unit: None,
             reason: None,
+            verification: None,
             signature: None,
         };
         match plan_line(ledger, &me, payer, action, text)? {
             Plan::Reject(reason) => result.reason = Some(reason),
+            Plan::Alert(unit, v, advice) => {
+                result.unit = Some(unit.to_string());
+                result.reason = Some(format!("{}{advice}", v.describe()));
+                result.verification = Some(v.name());
+            }
             Plan::AlreadyDone(unit, reason) => {
                 result.unit = Some(unit.to_string());
                 result.status = LineStatus::AlreadyDone;
@@ -183,7 +192,8 @@ pub fn run(
                 } else {
                     LineStatus::Rejected
                 };
-                result.reason = Some(v.name().to_string());
+                result.reason = Some(v.describe());
+                result.verification = Some(v.name());
             }
             Plan::Act {
                 unit,
@@ -262,6 +272,8 @@ fn describe(e: &crate::Error) -> String {
 
 enum Plan {
     Reject(String),
+    /// A verification other than genuine stops the action (and what to do about it).
+    Alert(Pubkey, Verification, &'static str),
     AlreadyDone(Pubkey, String),
     Verified(Pubkey, Verification),
     Act {
@@ -295,13 +307,10 @@ fn plan_line(
         return Ok(Plan::Verified(unit, verification));
     }
     let Some((top, top_unit)) = cus::top_most(ledger, &unit)? else {
-        return Ok(Plan::Reject(
-            Verification::UnknownSerial {
-                unit: unit.to_string(),
-            }
-            .name()
-            .into(),
-        ));
+        let unknown = Verification::UnknownSerial {
+            unit: unit.to_string(),
+        };
+        return Ok(Plan::Alert(unit, unknown, ""));
     };
     let this = cus::fetch_unit(ledger, &unit)?.expect("exists when verified");
     match action {
@@ -322,9 +331,7 @@ fn plan_line(
                                 (top_unit.kind == UnitKind::Item).then_some(top_unit.lot),
                             ),
                         },
-                        other => {
-                            Plan::Reject(format!("{}: refuse the shipment instead", other.name()))
-                        }
+                        other => Plan::Alert(unit, other.clone(), ": refuse the shipment instead"),
                     },
                     Some(h) => {
                         Plan::Reject(format!("diversion: in transit to {}, not to you", h.to))
@@ -335,12 +342,12 @@ fn plan_line(
             if top_unit.holder == *me && !this.is_terminal() {
                 return Ok(Plan::AlreadyDone(unit, "already received".into()));
             }
-            Ok(Plan::Reject(match verification {
+            Ok(match verification {
                 Verification::Genuine { holder, .. } => {
-                    format!("not shipped to you (held by {holder})")
+                    Plan::Reject(format!("not shipped to you (held by {holder})"))
                 }
-                other => other.name().to_string(),
-            }))
+                other => Plan::Alert(unit, other, ""),
+            })
         }
         ScanAction::ShipTo { receiver, args } => {
             if top != unit {
@@ -358,13 +365,16 @@ fn plan_line(
                 }
             }
             if !verification.is_genuine() {
-                return Ok(Plan::Reject(verification.name().into()));
+                return Ok(Plan::Alert(unit, verification, ""));
             }
             if this.holder != *me {
                 return Ok(Plan::Reject(format!("held by {}, not by you", this.holder)));
             }
             if this.status != UnitStatus::Active {
-                return Ok(Plan::Reject(cus::status_name(this.status).into()));
+                return Ok(Plan::Reject(format!(
+                    "the unit is {}",
+                    cus::status_name(this.status).replace('_', " ")
+                )));
             }
             Ok(Plan::Act {
                 unit,
@@ -387,7 +397,7 @@ fn plan_line(
                 return Ok(Plan::AlreadyDone(unit, "already dispensed".into()));
             }
             if !verification.is_genuine() {
-                return Ok(Plan::Reject(verification.name().into()));
+                return Ok(Plan::Alert(unit, verification, ""));
             }
             if this.kind != UnitKind::Item {
                 return Ok(Plan::Reject(

@@ -81,6 +81,32 @@ impl Verification {
     }
 
     /// A short name of the outcome (`genuine`, `unknown_serial`, …).
+    /// The outcome in words, for people (`name` is the code for programs).
+    pub fn describe(&self) -> String {
+        match self {
+            Verification::Genuine { holder, .. } => format!("genuine, held by {holder}"),
+            Verification::UnknownSerial { .. } => {
+                "unknown serial: nobody commissioned a package with this code".into()
+            }
+            Verification::UnknownPrefix { .. } => {
+                "unknown company prefix: nobody in the registry holds the GS1 prefix of this code"
+                    .into()
+            }
+            Verification::LabelMismatch { field, .. } => {
+                format!("the label's {field} does not match the commissioned package")
+            }
+            Verification::LotRecalled { lot, .. } => format!("its lot {lot} is recalled"),
+            Verification::Expired { expired_on, .. } => format!("expired on {expired_on}"),
+            Verification::Quarantined { .. } => "quarantined as suspect".into(),
+            Verification::Illegitimate { .. } => "declared illegitimate".into(),
+            Verification::AlreadyDispensed { .. } => "already dispensed to a patient".into(),
+            Verification::Decommissioned { .. } => "taken out of the supply chain".into(),
+            Verification::HeldByAnother { holder, .. } => {
+                format!("held by {holder}, not by the expected party")
+            }
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Verification::Genuine { .. } => "genuine",

@@ -182,9 +182,11 @@ fn a_2000_line_receiving_file_is_reported_line_by_line_and_safe_to_rerun() {
                 "{reason}"
             );
         } else if r.code.contains("NEVER") {
-            assert!(reason.contains("unknown_serial"), "{reason}");
+            assert_eq!(r.verification, Some("unknown_serial"));
+            assert!(reason.starts_with("unknown serial"), "{reason}");
         } else if r.code.contains("RECALLED") {
-            assert!(reason.contains("lot_recalled"), "{reason}");
+            assert_eq!(r.verification, Some("lot_recalled"));
+            assert!(reason.contains("is recalled"), "{reason}");
         } else if r.code.contains("0109501101020918") {
             assert!(
                 reason.contains("AI (01) at position 2: check digit is 8, expected 7"),
@@ -310,7 +312,7 @@ fn verify_and_dispense_scans() {
     .unwrap();
     let got: Vec<(LineStatus, &str)> = v
         .iter()
-        .map(|r| (r.status.clone(), r.reason.as_deref().unwrap()))
+        .map(|r| (r.status.clone(), r.verification.unwrap()))
         .collect();
     assert_eq!(
         got,
