@@ -811,3 +811,162 @@ fn mistakes_a_client_can_see_are_refused_before_sending() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("more than the 1000000000000000"));
 }
+
+/// The rest of custody from the CLI: a receiver refuses a shipment, a holder flags a suspect
+/// package that its flagger clears, a regulator declares another illegitimate, a holder
+/// decommissions one, and the manufacturer recalls the lot; each is then what verify says.
+#[test]
+fn refuse_quarantine_illegitimate_decommission_and_recall_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (authority, _) = keygen(d, "authority");
+    let (manufacturer, manufacturer_pk) = keygen(d, "manufacturer");
+    let (distributor, distributor_pk) = keygen(d, "distributor");
+    let (regulator, regulator_pk) = keygen(d, "regulator");
+    registry(
+        d,
+        &authority,
+        &[
+            (manufacturer_pk.as_str(), "manufacturer", "0614141000012"),
+            (distributor_pk.as_str(), "distributor", "0614141000029"),
+            (regulator_pk.as_str(), "regulator", "0614141000067"),
+        ],
+    );
+    as_(
+        d,
+        &authority,
+        &[
+            "registry",
+            "prefix",
+            "assign",
+            "9501101",
+            "--holder",
+            &manufacturer_pk,
+        ],
+    );
+    as_(
+        d,
+        &manufacturer,
+        &[
+            "custody",
+            "lot",
+            "register",
+            "--gtin",
+            GTIN,
+            "--lot",
+            "L1",
+            "--expiry",
+            "2030-12-31",
+        ],
+    );
+    let serials = d.join("s.txt");
+    std::fs::write(&serials, "A\nB\nC\nD\n").unwrap();
+    let out = caretrail(d)
+        .arg("--keypair")
+        .arg(&manufacturer)
+        .args(["custody", "commission", "--gtin", GTIN, "--lot", "L1"])
+        .arg(&serials)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let verify = |code: &str| -> String {
+        let out = caretrail(d)
+            .args(["--output", "json", "custody", "verify", code])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["result"].as_str().unwrap().to_string()
+    };
+    // Refused: custody returns to the manufacturer.
+    as_(
+        d,
+        &manufacturer,
+        &["custody", "ship", &package("A"), "--to", &distributor_pk],
+    );
+    as_(
+        d,
+        &distributor,
+        &["custody", "refuse", &package("A"), "--reason", "2"],
+    );
+    assert_eq!(verify(&package("A")), "genuine");
+    // Quarantined by its holder, then cleared by the same party.
+    as_(d, &manufacturer, &["custody", "suspect", &package("B")]);
+    assert_eq!(verify(&package("B")), "quarantined");
+    as_(d, &manufacturer, &["custody", "clear", &package("B")]);
+    assert_eq!(verify(&package("B")), "genuine");
+    // Flagged by a regulator and declared illegitimate.
+    as_(d, &regulator, &["custody", "suspect", &package("C")]);
+    as_(d, &regulator, &["custody", "illegitimate", &package("C")]);
+    assert_eq!(verify(&package("C")), "illegitimate");
+    // Destroyed by its holder.
+    as_(
+        d,
+        &manufacturer,
+        &["custody", "decommission", &package("D"), "--destroyed"],
+    );
+    assert_eq!(verify(&package("D")), "decommissioned");
+    // The lot recalled: every package of it says so.
+    as_(
+        d,
+        &manufacturer,
+        &["custody", "recall", "--gtin", GTIN, "--lot", "L1"],
+    );
+    assert_eq!(verify(&package("A")), "lot_recalled");
+}
+
+/// A second writer on a busy embedded ledger fails at once, or with --wait waits its turn.
+#[test]
+fn a_busy_ledger_is_waited_for_with_wait() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (key, _) = keygen(d, "k");
+    as_(d, &key, &["registry", "init"]);
+    // A scan from a pipe holds the ledger until its input ends.
+    let mut holder = std::process::Command::new(assert_cmd::cargo::cargo_bin("caretrail"))
+        .env_remove("CARETRAIL_URL")
+        .env("CARETRAIL_LEDGER", d.join("ledger"))
+        .env("HOME", d)
+        .args(["--keypair", &key, "custody", "scan", "--verify"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = holder.stdin.take().unwrap();
+    writeln!(stdin, "(01){GTIN}(21)X").unwrap();
+    stdin.flush().unwrap();
+    // Until the holder has the ledger open, a second process may still get it: retry.
+    let mut busy = None;
+    for _ in 0..100 {
+        let out = caretrail(d).args(["registry", "show"]).output().unwrap();
+        if !out.status.success() {
+            busy = Some(String::from_utf8_lossy(&out.stderr).into_owned());
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let busy = busy.expect("the scan holds the ledger");
+    assert!(
+        busy.contains("in use by another caretrail process") && busy.contains("--wait"),
+        "{busy}"
+    );
+    let waiter = std::thread::spawn({
+        let d = d.to_path_buf();
+        move || {
+            caretrail(&d)
+                .args(["--wait", "registry", "show"])
+                .output()
+                .unwrap()
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    drop(stdin);
+    holder.wait().unwrap();
+    let out = waiter.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
