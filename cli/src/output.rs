@@ -8,12 +8,28 @@ use std::sync::OnceLock;
 /// The process's real standard output (see `caretrail_sdk::programs::reserve_stdout`).
 static REAL_STDOUT: OnceLock<std::fs::File> = OnceLock::new();
 
-/// Keeps standard output for the command's own result: the programs' native `msg!` lines go
-/// to /dev/null (or stderr with `CARETRAIL_PROGRAM_LOGS`).
+/// The programs' recent native log lines (see `reserve_stdout`).
+static PROGRAM_LINES: OnceLock<caretrail_sdk::programs::ProgramLines> = OnceLock::new();
+
+/// Keeps standard output for the command's own result: the programs' native `msg!` lines are
+/// kept aside (to name the account of a failure) and copied to stderr with
+/// `CARETRAIL_PROGRAM_LOGS`.
 pub fn reserve_stdout() {
-    if let Some(f) = caretrail_sdk::programs::reserve_stdout() {
+    if let Some((f, lines)) = caretrail_sdk::programs::reserve_stdout_capturing() {
         let _ = REAL_STDOUT.set(f);
+        let _ = PROGRAM_LINES.set(lines);
     }
+}
+
+/// The account the last failed instruction's Anchor error named in the programs' native logs.
+fn failing_account() -> Option<String> {
+    let lines = PROGRAM_LINES.get()?;
+    // The logging thread reads the pipe behind this one: let it catch up.
+    let _ = std::io::stdout().flush();
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let lines = lines.lock().ok()?;
+    let v: Vec<String> = lines.iter().cloned().collect();
+    caretrail_sdk::error::failing_account(&v)
 }
 
 /// Writes a line of the command's result to the real standard output.
@@ -105,6 +121,11 @@ pub fn print_error(e: &anyhow::Error, format: OutputFormat) {
     {
         if !message.contains(&info.name) {
             message = format!("{message} ({info})");
+        }
+        if !message.contains("account `") {
+            if let Some(account) = failing_account() {
+                message = format!("{message}; account `{account}`");
+            }
         }
     }
     match format {

@@ -231,6 +231,15 @@ pub fn decode(err: &Error) -> Option<ErrorInfo> {
     })
 }
 
+/// The account an Anchor error names in the program's logs (`AnchorError caused by account:
+/// provider_token. …`), when the cluster kept the program's logs.
+pub fn failing_account(logs: &[String]) -> Option<String> {
+    logs.iter().rev().find_map(|l| {
+        let rest = l.split("AnchorError caused by account: ").nth(1)?;
+        Some(rest.split('.').next()?.trim().to_string())
+    })
+}
+
 /// Whether the System Program itself failed inside the transaction (a CPI to it from a
 /// caretrail program creating or funding an account).
 fn system_program_failed(logs: &[String]) -> bool {
@@ -263,7 +272,10 @@ pub(crate) fn describe_suffix(error: &TransactionError, logs: &[String]) -> Stri
     if let InstructionError::Custom(code) = e {
         if !system_program_failed(logs) {
             if let Some(info) = decode_custom(failing_program(logs).as_ref(), *code) {
-                return format!(" ({info})");
+                return match failing_account(logs) {
+                    Some(account) => format!(" ({info}; account `{account}`)"),
+                    None => format!(" ({info})"),
+                };
             }
         }
     }
@@ -292,6 +304,17 @@ mod system_failure_tests {
         assert!(describe_suffix(&e, &logs).contains("CreateAccountAllowPrefund"));
         let poor = TransactionError::InstructionError(0, InstructionError::InsufficientFunds);
         assert!(describe_suffix(&poor, &[]).contains("enough SOL"));
+        let anchor = vec![
+            "Program Gvk8cWwXd1FujWpG5LGQ5HbUEquDJ3851cNSpkDb8Hg2 invoke [1]".to_string(),
+            "Program log: AnchorError caused by account: registry. Error Code: ConstraintSeeds. Error Number: 2006. Error Message: A seeds constraint was violated.".to_string(),
+            "Program Gvk8cWwXd1FujWpG5LGQ5HbUEquDJ3851cNSpkDb8Hg2 failed: custom program error: 0x7d6".to_string(),
+        ];
+        let seeds = TransactionError::InstructionError(0, InstructionError::Custom(2006));
+        let said = describe_suffix(&seeds, &anchor);
+        assert!(
+            said.contains("ConstraintSeeds") && said.contains("account `registry`"),
+            "{said}"
+        );
         let in_use = TransactionError::InstructionError(0, InstructionError::Custom(0));
         assert!(describe_suffix(&in_use, &logs).contains("already exists"));
     }

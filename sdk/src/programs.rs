@@ -5,7 +5,10 @@
 use solana_sdk::pubkey::Pubkey;
 
 #[cfg(feature = "embedded")]
-pub use crate::ledger::bank::{program_test, program_test_from, quiet_bank_logs, reserve_stdout};
+pub use crate::ledger::bank::{
+    program_test, program_test_from, quiet_bank_logs, reserve_stdout, reserve_stdout_capturing,
+    ProgramLines,
+};
 
 /// Program ids of the four caretrail programs, in layering order.
 pub const PROGRAM_IDS: [Pubkey; 4] = [registry::ID, consent::ID, custody::ID, claims::ID];

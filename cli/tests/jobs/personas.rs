@@ -436,6 +436,21 @@ fn an_insurer_with_its_own_mint_pays_a_provider() {
         &["claims", "adjudicate", &claim, "--allowed", "4250"],
     );
     assert_eq!(decided["claim"]["status"], "approved");
+    // Paying into the wrong token account is refused, naming the error and the account.
+    let wrong = caretrail(d)
+        .arg("--keypair")
+        .arg(&insurer)
+        .args(["claims", "pay", &claim, "--to", &own])
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(3));
+    let said = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        said.contains("TokenMismatch")
+            && said.contains("(claims pay)")
+            && said.contains("account `provider_token`"),
+        "{said}"
+    );
     let paid = as_(d, &insurer, &["claims", "pay", &claim]);
     assert_eq!(paid["amount"], 4250);
     let balance = as_(

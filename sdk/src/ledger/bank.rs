@@ -122,3 +122,54 @@ pub fn reserve_stdout() -> Option<std::fs::File> {
         None
     }
 }
+
+/// The programs' recent native log lines (their `msg!`s), kept by [`reserve_stdout_capturing`].
+pub type ProgramLines = std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<String>>>;
+
+/// Like [`reserve_stdout`], but file descriptor 1 becomes a pipe whose lines (the programs'
+/// native `msg!`s, e.g. Anchor's `AnchorError caused by account: …`) are kept, the last 200,
+/// for a host to explain a failure with (and copied to stderr with `CARETRAIL_PROGRAM_LOGS`).
+pub fn reserve_stdout_capturing() -> Option<(std::fs::File, ProgramLines)> {
+    #[cfg(unix)]
+    {
+        use std::io::{BufRead, Write};
+        use std::os::fd::FromRawFd;
+        let lines: ProgramLines = Default::default();
+        // SAFETY: plain descriptor duplication on descriptors this process owns.
+        unsafe {
+            let real = libc::dup(1);
+            if real < 0 {
+                return None;
+            }
+            let mut fds = [0i32; 2];
+            if libc::pipe(fds.as_mut_ptr()) != 0 {
+                libc::close(real);
+                return None;
+            }
+            let _ = std::io::stdout().flush();
+            libc::dup2(fds[1], 1);
+            libc::close(fds[1]);
+            let read = std::fs::File::from_raw_fd(fds[0]);
+            let keep = lines.clone();
+            let echo = std::env::var_os("CARETRAIL_PROGRAM_LOGS").is_some();
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(read).lines() {
+                    let Ok(line) = line else { break };
+                    if echo {
+                        eprintln!("{line}");
+                    }
+                    let mut k = keep.lock().unwrap_or_else(|e| e.into_inner());
+                    if k.len() == 200 {
+                        k.pop_front();
+                    }
+                    k.push_back(line);
+                }
+            });
+            Some((std::fs::File::from_raw_fd(real), lines))
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
