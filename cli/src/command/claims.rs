@@ -424,17 +424,23 @@ pub struct Enroll {
     /// Deductible (base units).
     #[arg(long, default_value_t = 0, value_parser = amount)]
     pub deductible: u64,
+    /// Enrol a patient who already has coverage with this payer (a second plan); without it a
+    /// second enrolment is taken for a mistake and refused.
+    #[arg(long)]
+    pub additional_coverage: bool,
 }
 
 impl Execute for Enroll {
     fn execute(self, ctx: &Context) -> Result<Output> {
         let ledger = ctx.ledger()?;
         let signer = ctx.signer()?;
-        clm::check_enroll(
-            ledger,
-            &clm::payer_pda(&signer.pubkey()).0,
-            &self.patient_keypair.pubkey(),
-        )?;
+        if !self.additional_coverage {
+            clm::check_enroll(
+                ledger,
+                &clm::payer_pda(&signer.pubkey()).0,
+                &self.patient_keypair.pubkey(),
+            )?;
+        }
         let salt = caretrail_sdk::hash::random_salt();
         let commitment = caretrail_sdk::hash::commit(&salt, self.member_id.as_bytes());
         let now = ledger.get_clock()?.unix_timestamp;

@@ -144,7 +144,7 @@ fn rpc_story() -> &'static Story {
         let out = work().join("rpc-demo");
         let story = json(
             rpc(&authority())
-                .args(["demo", "--seed", seed(), "--out"])
+                .args(["demo", "--force", "--seed", seed(), "--out"])
                 .arg(&out),
         );
         Story { out, story }
@@ -159,7 +159,7 @@ fn embedded_story() -> &'static Story {
         let _ = std::fs::remove_dir_all(&out);
         let story = json(
             embedded(&out.join("ledger"), &authority())
-                .args(["demo", "--seed", seed(), "--out"])
+                .args(["demo", "--force", "--seed", seed(), "--out"])
                 .arg(&out),
         );
         Story { out, story }
@@ -830,6 +830,7 @@ fn the_rest_of_the_instructions_over_rpc() {
             .args([
                 "claims",
                 "enroll",
+                "--additional-coverage",
                 "--member-id",
                 &format!("MBR-REST-{}", seed()),
                 "--annual-max",

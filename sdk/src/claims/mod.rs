@@ -166,7 +166,7 @@ pub fn coverages_of(
 pub fn check_enroll(ledger: &dyn Ledger, payer: &Pubkey, patient: &Pubkey) -> Result<()> {
     if let Some((k, _)) = coverages_of(ledger, payer, patient)?.first() {
         return Err(Error::invalid(format!(
-            "{patient} is already enrolled with this payer (coverage {k})"
+            "{patient} is already enrolled with this payer (coverage {k}); a second plan is enrolled with --additional-coverage"
         )));
     }
     Ok(())

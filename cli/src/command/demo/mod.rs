@@ -153,10 +153,11 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         global.ledger = Some(dir);
     }
     let entropy = Entropy { seed: args.seed };
-    // On the embedded ledger the registry authority is a key of the story's own (never the
-    // user's wallet); on a cluster it is the --keypair, the program's upgrade authority.
+    // The registry authority is the --keypair when one is named (on a cluster it must be: the
+    // program's upgrade authority); otherwise a key of the story's own, never the user's
+    // default wallet.
     let keys_dir = args.out.join("keys");
-    if ctx.is_embedded() {
+    if ctx.is_embedded() && ctx.args.keypair.is_none() {
         let key = keys_dir.join("authority.json");
         write_keypair(&entropy.keypair("authority"), &key)?;
         global.keypair = Some(key);
