@@ -319,6 +319,13 @@ impl Harness {
     }
 
     /// Commissions serials of the fixture lot; returns their unit addresses.
+    /// `from` ships `unit` to `to` with [`ship_args`] (must succeed).
+    pub fn ship(&self, from: &Keypair, to: &Keypair, unit: &Pubkey) {
+        self.custody()
+            .ship(from, &to.pubkey(), unit, ship_args())
+            .expect("ship");
+    }
+
     pub fn commission(&self, sc: &SupplyChain, serials: &[&str]) -> Vec<Pubkey> {
         for chunk in serials.chunks(10) {
             let hashes = chunk

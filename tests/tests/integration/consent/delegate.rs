@@ -4,14 +4,7 @@ use super::*;
 fn a_delegate_acts_within_its_scope() {
     let h = Harness::new();
     let t = h.care_team();
-    h.consent()
-        .set_delegate(
-            &t.patient,
-            &t.guardian.pubkey(),
-            guardian_scope(),
-            T0 + 365 * DAY,
-        )
-        .unwrap();
+    name_guardian(&h, &t);
     h.consent()
         .grant(
             &t.guardian,
@@ -44,14 +37,7 @@ fn a_delegate_acts_within_its_scope() {
 fn a_delegate_outside_its_scope_is_rejected() {
     let h = Harness::new();
     let t = h.care_team();
-    h.consent()
-        .set_delegate(
-            &t.patient,
-            &t.guardian.pubkey(),
-            guardian_scope(),
-            T0 + 365 * DAY,
-        )
-        .unwrap();
+    name_guardian(&h, &t);
     let genomics = Scope {
         classes: class::GENOMICS,
         ..treatment_scope()
@@ -95,14 +81,7 @@ fn an_expired_delegate_is_rejected() {
 fn a_delegate_cannot_widen() {
     let h = Harness::new();
     let t = h.care_team();
-    h.consent()
-        .set_delegate(
-            &t.patient,
-            &t.guardian.pubkey(),
-            guardian_scope(),
-            T0 + 365 * DAY,
-        )
-        .unwrap();
+    name_guardian(&h, &t);
     let g = h.grant(
         &t,
         &t.provider,
@@ -169,14 +148,7 @@ fn a_delegate_of_another_patient_is_rejected() {
 fn a_removed_delegate_has_no_power() {
     let h = Harness::new();
     let t = h.care_team();
-    h.consent()
-        .set_delegate(
-            &t.patient,
-            &t.guardian.pubkey(),
-            guardian_scope(),
-            T0 + 365 * DAY,
-        )
-        .unwrap();
+    name_guardian(&h, &t);
     let out = h
         .consent()
         .remove_delegate(&t.patient, &t.guardian.pubkey())

@@ -47,6 +47,18 @@ fn guardian_scope() -> Scope {
     }
 }
 
+/// The patient names the care team's guardian, within [`guardian_scope`], for a year.
+fn name_guardian(h: &Harness, t: &CareTeam) {
+    h.consent()
+        .set_delegate(
+            &t.patient,
+            &t.guardian.pubkey(),
+            guardian_scope(),
+            T0 + 365 * DAY,
+        )
+        .unwrap();
+}
+
 fn emergency(days: i64, hours: i64) -> EmergencyArgs {
     EmergencyArgs {
         scope: Scope {

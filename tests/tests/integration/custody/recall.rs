@@ -48,9 +48,7 @@ fn a_unit_recalled_in_transit_cannot_be_received() {
     let h = Harness::new();
     let sc = h.supply_chain();
     let u = h.commission(&sc, &["S1"])[0];
-    h.custody()
-        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
-        .unwrap();
+    h.ship(&sc.manufacturer, &sc.distributor, &u);
     h.custody().recall_lot(&sc.regulator, &sc.lot, 2).unwrap();
     expect_error(
         h.custody().receive(&sc.distributor, &u),
@@ -87,14 +85,7 @@ fn expired_units_do_not_move() {
     let units = h.commission(&sc, &["S1", "S2"]);
     h.hop(&sc.manufacturer, &sc.pharmacy, &units[1]);
     h.ledger.set_clock(lot(&h, &sc.lot).expires_at - 1).unwrap();
-    h.custody()
-        .ship(
-            &sc.manufacturer,
-            &sc.distributor.pubkey(),
-            &units[0],
-            ship_args(),
-        )
-        .unwrap();
+    h.ship(&sc.manufacturer, &sc.distributor, &units[0]);
     h.custody().refuse(&sc.distributor, &units[0], 1).unwrap();
     h.ledger.set_clock(lot(&h, &sc.lot).expires_at).unwrap();
     let r = h.custody().ship(

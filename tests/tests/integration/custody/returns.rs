@@ -5,9 +5,7 @@ fn refuse_returns_custody_to_the_sender() {
     let h = Harness::new();
     let sc = h.supply_chain();
     let u = h.commission(&sc, &["S1"])[0];
-    h.custody()
-        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
-        .unwrap();
+    h.ship(&sc.manufacturer, &sc.distributor, &u);
     let out = h.custody().refuse(&sc.distributor, &u, 3).unwrap();
     let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
     assert_eq!(hop.status, HopStatus::Refused);
@@ -36,9 +34,7 @@ fn an_unanswered_shipment_is_cancelled_by_its_sender_after_the_timeout() {
     let h = Harness::new();
     let sc = h.supply_chain();
     let u = h.commission(&sc, &["S-CXL"])[0];
-    h.custody()
-        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
-        .unwrap();
+    h.ship(&sc.manufacturer, &sc.distributor, &u);
     expect_error(
         h.custody().cancel_shipment(&sc.manufacturer, &u),
         &CUSTODY,

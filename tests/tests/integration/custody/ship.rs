@@ -41,9 +41,7 @@ fn receive_moves_custody_and_advances_the_chain() {
     let h = Harness::new();
     let sc = h.supply_chain();
     let u = h.commission(&sc, &["S1"])[0];
-    h.custody()
-        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
-        .unwrap();
+    h.ship(&sc.manufacturer, &sc.distributor, &u);
     h.warp(3600);
     h.custody().receive(&sc.distributor, &u).unwrap();
     let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
@@ -107,9 +105,7 @@ fn shipping_a_unit_in_transit_is_rejected() {
     let h = Harness::new();
     let sc = h.supply_chain();
     let u = h.commission(&sc, &["S1"])[0];
-    h.custody()
-        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
-        .unwrap();
+    h.ship(&sc.manufacturer, &sc.distributor, &u);
     let r = h
         .custody()
         .ship(&sc.manufacturer, &sc.pharmacy.pubkey(), &u, ship_args());
@@ -121,9 +117,7 @@ fn receiving_a_shipment_addressed_to_someone_else_is_rejected() {
     let h = Harness::new();
     let sc = h.supply_chain();
     let u = h.commission(&sc, &["S1"])[0];
-    h.custody()
-        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
-        .unwrap();
+    h.ship(&sc.manufacturer, &sc.distributor, &u);
     expect_error(
         h.custody().receive(&sc.pharmacy, &u),
         &CUSTODY,
@@ -137,9 +131,7 @@ fn receiving_twice_is_rejected() {
     let h = Harness::new();
     let sc = h.supply_chain();
     let u = h.commission(&sc, &["S1"])[0];
-    h.custody()
-        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
-        .unwrap();
+    h.ship(&sc.manufacturer, &sc.distributor, &u);
     let again = cus::receive_ix(&sc.distributor.pubkey(), &u, 0, Some(sc.lot));
     h.send(&[&sc.distributor], std::slice::from_ref(&again))
         .unwrap();
@@ -173,9 +165,7 @@ fn refusing_a_shipment_addressed_to_someone_else_is_rejected() {
     let h = Harness::new();
     let sc = h.supply_chain();
     let u = h.commission(&sc, &["S1"])[0];
-    h.custody()
-        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
-        .unwrap();
+    h.ship(&sc.manufacturer, &sc.distributor, &u);
     expect_error(
         h.custody().refuse(&sc.pharmacy, &u, 1),
         &CUSTODY,

@@ -27,9 +27,7 @@ fn custody_another_units_hop() {
     let sc = h.supply_chain();
     let units = h.commission(&sc, &["S1", "S2"]);
     for u in &units {
-        h.custody()
-            .ship(&sc.manufacturer, &sc.distributor.pubkey(), u, ship_args())
-            .unwrap();
+        h.ship(&sc.manufacturer, &sc.distributor, u);
     }
     let mut ix = cus::receive_ix(&sc.distributor.pubkey(), &units[0], 0, Some(sc.lot));
     meta(&mut ix, "hop").pubkey = cus::hop_pda(&units[1], 0).0;
