@@ -309,6 +309,38 @@ fn exit_statuses_tell_a_negative_answer_from_bad_usage_and_failure() {
     let (code, _) = status(caretrail(d).args(["registry", "list", "--gln", "0614141000006"]));
     assert_eq!(code, 2);
     // Out-of-range values are usage errors that name the limit.
+    let out = caretrail(d)
+        .args([
+            "registry",
+            "register",
+            &authority_pk,
+            "--roles",
+            "payer",
+            "--gln",
+            "0614141000005",
+            "--credential-commitment",
+            &"11".repeat(32),
+            "--valid-days",
+            "999999999",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1..=36500"));
+    let out = caretrail(d)
+        .args([
+            "consent",
+            "grant",
+            "--grantee",
+            &authority_pk,
+            "--classes",
+            "labs",
+        ])
+        .args(["--purposes", "TREAT", "--days", "99999999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside 1..=3650"));
     let out = caretrail(d).args(["airdrop", "-5"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an amount of SOL"));
