@@ -184,7 +184,7 @@ impl ClaimArg {
     fn show(self, ctx: &Context) -> Result<Output> {
         let v = claim_view(ctx, &self.claim)?;
         let human = format!(
-            "claim {}\nstatus: {} (FHIR {}, 835 CLP02 {})\nbilled {} approved {} patient share {} paid {}",
+            "claim {}\nstatus: {} (FHIR {}, 835 CLP02 {})\nbilled {} approved {} patient share {} paid {} (base units of the payer's mint)",
             v.address,
             v.status,
             v.fhir_outcome,
@@ -678,7 +678,10 @@ impl Execute for List {
             .collect();
         Ok(Output::new(
             serde_json::to_value(&views)?,
-            table(&["claim", "status", "billed", "approved", "paid"], &rows),
+            table(
+                &["claim", "status", "billed", "approved", "paid (base units)"],
+                &rows,
+            ),
         ))
     }
 }
