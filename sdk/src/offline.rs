@@ -234,22 +234,16 @@ pub fn attach(tx: &mut Transaction, pair: &str) -> Result<()> {
 /// submitted" (and its slot), not sent again.
 pub fn submit(ledger: &dyn Ledger, tx: &Transaction) -> Result<TxOutcome> {
     let signature = tx.signatures.first().copied().unwrap_or_default();
-    if let Some(fee_payer) = tx.message.account_keys.first() {
-        if let Some(landed) = ledger
-            .transactions_for_address(fee_payer, 1_000)?
-            .into_iter()
-            .find(|r| r.signature == signature)
-        {
-            return Err(Error::invalid(format!(
-                "already submitted: transaction {signature} landed in slot {}{}",
-                landed.slot,
-                if landed.succeeded() {
-                    ""
-                } else {
-                    " (and failed)"
-                }
-            )));
-        }
+    if let Some(landed) = ledger.transaction(&signature)? {
+        return Err(Error::invalid(format!(
+            "already submitted: transaction {signature} landed in slot {}{}",
+            landed.slot,
+            if landed.succeeded() {
+                ""
+            } else {
+                " (and failed)"
+            }
+        )));
     }
     let missing = missing_signers(tx);
     if !missing.is_empty() {

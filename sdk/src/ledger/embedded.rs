@@ -410,4 +410,11 @@ impl Ledger for EmbeddedLedger {
     fn transactions_for_address(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>> {
         self.lock().store.transactions(Some(address), limit)
     }
+
+    fn transaction(
+        &self,
+        signature: &solana_sdk::signature::Signature,
+    ) -> Result<Option<TxRecord>> {
+        self.lock().store.transaction(signature)
+    }
 }

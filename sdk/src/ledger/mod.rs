@@ -168,6 +168,9 @@ pub trait Ledger: Send + Sync {
     /// Transactions that reference `address`, oldest first (at most `limit`, the newest ones).
     fn transactions_for_address(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>>;
 
+    /// The landed transaction with this signature (`None` when the ledger has not seen it).
+    fn transaction(&self, signature: &Signature) -> Result<Option<TxRecord>>;
+
     fn get_balance(&self, address: &Pubkey) -> Result<u64> {
         Ok(self.get_account(address)?.map(|a| a.lamports).unwrap_or(0))
     }

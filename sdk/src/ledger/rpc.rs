@@ -309,6 +309,17 @@ impl Ledger for RpcLedger {
             .map_err(|e| self.err(e))
     }
 
+    fn transaction(&self, signature: &Signature) -> Result<Option<TxRecord>> {
+        let status = self
+            .client
+            .get_signature_status_with_commitment(signature, CommitmentConfig::confirmed())
+            .map_err(|e| self.err(e))?;
+        match status {
+            None => Ok(None),
+            Some(_) => self.fetch_record(signature).map(Some),
+        }
+    }
+
     fn transactions_for_address(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>> {
         // Newest first from the node, paged by `before`; returned oldest first.
         let mut signatures = Vec::new();

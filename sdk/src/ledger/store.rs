@@ -20,6 +20,9 @@ const FORMAT_KEY: &str = "format";
 const FORMAT_VALUE: &str = "caretrail-ledger/1";
 pub(crate) const DB_FILE: &str = "ledger.sqlite";
 
+/// `(signature, slot, block_time, tx, error, logs, compute_units)` of a recorded transaction.
+type TxRow = (String, i64, i64, Vec<u8>, Option<String>, String, i64);
+
 pub(crate) struct Store {
     conn: Connection,
     path: String,
@@ -299,38 +302,57 @@ impl Store {
             .prepare_cached(sql)
             .map_err(|e| self.classify(e))?;
         let rows = stmt
-            .query_map(params![key, limit], |r| {
-                Ok((
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, i64>(7)?,
-                ))
-            })
+            .query_map(params![key, limit], Self::row)
             .map_err(|e| self.classify(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (sig, slot, block_time, blob, error, logs, cu) =
-                row.map_err(|e| self.classify(e))?;
-            let tx: Transaction = bincode::deserialize(&blob)
-                .map_err(|e| self.corrupt(format!("transaction {sig}: {e}")))?;
-            out.push(TxRecord {
-                signature: Signature::from_str(&sig)
-                    .map_err(|e| self.corrupt(format!("signature {sig}: {e}")))?,
-                slot: slot as u64,
-                block_time: Some(block_time),
-                instructions: RecordedInstruction::from_transaction(&tx),
-                logs: serde_json::from_str(&logs)
-                    .map_err(|e| self.corrupt(format!("logs of {sig}: {e}")))?,
-                error,
-                compute_units: Some(cu as u64),
-                embedded: true,
-            });
-        }
-        Ok(out)
+        rows.map(|row| self.record(row.map_err(|e| self.classify(e))?))
+            .collect()
+    }
+
+    /// The recorded transaction with this signature, if it is in the history.
+    pub fn transaction(&self, signature: &Signature) -> Result<Option<TxRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, signature, slot, block_time, tx, error, logs, compute_units
+                   FROM transactions WHERE signature = ?1",
+            )
+            .map_err(|e| self.classify(e))?;
+        let mut rows = stmt
+            .query_map(params![signature.to_string()], Self::row)
+            .map_err(|e| self.classify(e))?;
+        rows.next()
+            .map(|row| self.record(row.map_err(|e| self.classify(e))?))
+            .transpose()
+    }
+
+    /// The columns of a `transactions` row after `seq`.
+    fn row(r: &rusqlite::Row) -> rusqlite::Result<TxRow> {
+        Ok((
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Vec<u8>>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, i64>(7)?,
+        ))
+    }
+
+    fn record(&self, (sig, slot, block_time, blob, error, logs, cu): TxRow) -> Result<TxRecord> {
+        let tx: Transaction = bincode::deserialize(&blob)
+            .map_err(|e| self.corrupt(format!("transaction {sig}: {e}")))?;
+        Ok(TxRecord {
+            signature: Signature::from_str(&sig)
+                .map_err(|e| self.corrupt(format!("signature {sig}: {e}")))?,
+            slot: slot as u64,
+            block_time: Some(block_time),
+            instructions: RecordedInstruction::from_transaction(&tx),
+            logs: serde_json::from_str(&logs)
+                .map_err(|e| self.corrupt(format!("logs of {sig}: {e}")))?,
+            error,
+            compute_units: Some(cu as u64),
+            embedded: true,
+        })
     }
 
     pub fn transaction_count(&self) -> Result<u64> {

@@ -229,6 +229,12 @@ fn a_priority_fee_is_added_to_every_transaction_sent() {
         ) -> caretrail_sdk::Result<Vec<TxRecord>> {
             self.0.transactions_for_address(address, limit)
         }
+        fn transaction(
+            &self,
+            signature: &caretrail_sdk::solana_sdk::signature::Signature,
+        ) -> caretrail_sdk::Result<Option<TxRecord>> {
+            self.0.transaction(signature)
+        }
         fn compute_unit_price(&self) -> Option<u64> {
             Some(1_000_000)
         }
