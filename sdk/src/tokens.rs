@@ -94,25 +94,16 @@ pub fn mint_to(
     authority: &Keypair,
     amount: u64,
 ) -> Result<TxOutcome> {
-    let ix = if *token_program == TOKEN {
-        anchor_spl::token::spl_token::instruction::mint_to(
-            token_program,
-            mint,
-            account,
-            &authority.pubkey(),
-            &[],
-            amount,
-        )
-    } else {
-        anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
-            token_program,
-            mint,
-            account,
-            &authority.pubkey(),
-            &[],
-            amount,
-        )
-    }
+    // Token-2022's builders serve both programs (they check the program id is one of the two,
+    // and the instruction layouts are the same).
+    let ix = anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
+        token_program,
+        mint,
+        account,
+        &authority.pubkey(),
+        &[],
+        amount,
+    )
     .map_err(|e| crate::Error::Unsupported(format!("mint_to: {e}")))?;
     send_instructions(ledger, payer, &[authority], &[ix])
 }
@@ -207,29 +198,17 @@ pub fn transfer(
     owner: &Keypair,
     amount: u64,
 ) -> Result<TxOutcome> {
-    let ix = if mint.token_program == TOKEN {
-        anchor_spl::token::spl_token::instruction::transfer_checked(
-            &mint.token_program,
-            from,
-            &mint.address,
-            to,
-            &owner.pubkey(),
-            &[],
-            amount,
-            mint.decimals,
-        )
-    } else {
-        anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
-            &mint.token_program,
-            from,
-            &mint.address,
-            to,
-            &owner.pubkey(),
-            &[],
-            amount,
-            mint.decimals,
-        )
-    }
+    // As in `mint_to`: Token-2022's builder serves both programs.
+    let ix = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
+        &mint.token_program,
+        from,
+        &mint.address,
+        to,
+        &owner.pubkey(),
+        &[],
+        amount,
+        mint.decimals,
+    )
     .map_err(|e| crate::Error::invalid(format!("transfer: {e}")))?;
     send_instructions(ledger, fee_payer, &[owner], &[ix])
 }
