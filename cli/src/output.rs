@@ -97,6 +97,20 @@ impl Output {
         Output::new(json, format!("{human}\nsignature: {}", out.signature))
     }
 
+    /// A list of views: the views as JSON, and for people a table of `row(view)` under
+    /// `headers`.
+    pub fn list<T: serde::Serialize>(
+        items: &[T],
+        headers: &[&str],
+        row: impl Fn(&T) -> Vec<String>,
+    ) -> anyhow::Result<Output> {
+        let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+        Ok(Output::new(
+            serde_json::to_value(items)?,
+            table(headers, &rows),
+        ))
+    }
+
     pub fn print(&self, format: OutputFormat) {
         match format {
             // Commands that stream their results (one JSON object per line) return null.

@@ -3,7 +3,7 @@
 use crate::args::{self, ClaimStatus, KeypairFile, TokenProgram};
 use crate::command::Execute;
 use crate::context::Context;
-use crate::output::{table, Output};
+use crate::output::Output;
 use anyhow::{Context as _, Result};
 use caretrail_sdk::claims::{
     self as clm, ClaimRefs, ClaimView, ClaimsClient, EnrollArgs, PayerArgs,
@@ -664,9 +664,10 @@ impl Execute for List {
         .iter()
         .map(|(k, c)| ClaimView::new(k, c))
         .collect();
-        let rows: Vec<Vec<String>> = views
-            .iter()
-            .map(|v| {
+        Output::list(
+            &views,
+            &["claim", "status", "billed", "approved", "paid (base units)"],
+            |v| {
                 vec![
                     v.address.clone(),
                     v.status.to_string(),
@@ -674,15 +675,8 @@ impl Execute for List {
                     v.approved.to_string(),
                     v.paid.to_string(),
                 ]
-            })
-            .collect();
-        Ok(Output::new(
-            serde_json::to_value(&views)?,
-            table(
-                &["claim", "status", "billed", "approved", "paid (base units)"],
-                &rows,
-            ),
-        ))
+            },
+        )
     }
 }
 

@@ -6,7 +6,7 @@ use crate::args;
 use crate::command::tx::{finish, OfflineArgs};
 use crate::command::Execute;
 use crate::context::Context;
-use crate::output::{table, Output};
+use crate::output::Output;
 use anyhow::{bail, Context as _, Result};
 use caretrail_sdk::consent::{
     self as con, AccessArgs, AmendArgs, EmergencyArgs, GrantArgs, GrantView, Scope,
@@ -592,9 +592,12 @@ impl Execute for List {
                 .iter()
                 .map(|(k, x)| GrantView::new(k, x, now))
                 .collect();
-        let rows: Vec<Vec<String>> = views
-            .iter()
-            .map(|v| {
+        Output::list(
+            &views,
+            &[
+                "grant", "status", "grantee", "classes", "purposes", "expires", "accesses",
+            ],
+            |v| {
                 vec![
                     v.address.clone(),
                     v.status.to_string(),
@@ -604,17 +607,8 @@ impl Execute for List {
                     v.expires_at.clone(),
                     v.access_count.to_string(),
                 ]
-            })
-            .collect();
-        Ok(Output::new(
-            serde_json::to_value(&views)?,
-            table(
-                &[
-                    "grant", "status", "grantee", "classes", "purposes", "expires", "accesses",
-                ],
-                &rows,
-            ),
-        ))
+            },
+        )
     }
 }
 
@@ -628,21 +622,14 @@ pub struct Audit {
 impl Execute for Audit {
     fn execute(self, ctx: &Context) -> Result<Output> {
         let trail = con::audit_trail(ctx.ledger()?, &self.address)?;
-        let rows: Vec<Vec<String>> = trail
-            .iter()
-            .map(|e| {
-                vec![
-                    e.time.clone(),
-                    e.event.to_string(),
-                    e.by.clone(),
-                    e.grant.clone(),
-                ]
-            })
-            .collect();
-        Ok(Output::new(
-            serde_json::to_value(&trail)?,
-            table(&["time", "event", "by", "grant"], &rows),
-        ))
+        Output::list(&trail, &["time", "event", "by", "grant"], |e| {
+            vec![
+                e.time.clone(),
+                e.event.to_string(),
+                e.by.clone(),
+                e.grant.clone(),
+            ]
+        })
     }
 }
 

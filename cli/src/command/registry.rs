@@ -419,22 +419,19 @@ impl Execute for List {
             .iter()
             .map(|(k, p)| ParticipantView::new(k, p))
             .collect();
-        let rows: Vec<Vec<String>> = views
-            .iter()
-            .map(|v| {
+        Output::list(
+            &views,
+            &["wallet", "status", "roles", "gln", "valid_until"],
+            |v| {
                 vec![
                     v.wallet.clone(),
                     v.status.to_string(),
                     v.roles.join(","),
                     v.gln.clone(),
-                    v.valid_until.to_string(),
+                    v.valid_until.clone(),
                 ]
-            })
-            .collect();
-        Ok(Output::new(
-            serde_json::to_value(&views)?,
-            table(&["wallet", "status", "roles", "gln", "valid_until"], &rows),
-        ))
+            },
+        )
     }
 }
 
