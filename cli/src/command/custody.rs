@@ -233,7 +233,7 @@ impl Execute for ScanArgs {
 }
 
 fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
-    use caretrail_sdk::scan::{self, LineStatus, ScanAction};
+    use caretrail_sdk::scan::{self, ScanAction};
     let ledger = ctx.ledger()?;
     let scanner = ctx.signer()?;
     let action = match args.ship_to {
@@ -265,20 +265,31 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
         last_logged: 0,
     };
     let results = scan::run(ledger, &scanner, &scanner, &action, &lines, &mut progress)?;
-    let rows = results
-        .iter()
-        .map(|r| LineRow {
-            line: r.line,
-            outcome: match r.status {
-                LineStatus::Done => 0,
-                LineStatus::AlreadyDone => 1,
-                LineStatus::Rejected => 2,
-            },
-            unit: r.unit.as_deref(),
-            reason: r.reason.as_deref(),
-        })
-        .collect();
-    per_line_output(ctx, &results, rows, ["done", "already done"])
+    let rows = results.iter().map(scan_row).collect();
+    per_line_output(ctx, &results, rows, SCAN_WORDS)
+}
+
+/// What the first two outcomes of a scan line are called.
+const SCAN_WORDS: [&str; 2] = ["done", "already done"];
+
+/// A scan line's outcome as a [`LineRow`].
+fn scan_row(r: &caretrail_sdk::scan::LineResult) -> LineRow<'_> {
+    use caretrail_sdk::scan::LineStatus;
+    LineRow {
+        line: r.line,
+        outcome: match r.status {
+            LineStatus::Done => 0,
+            LineStatus::AlreadyDone => 1,
+            LineStatus::Rejected => 2,
+        },
+        unit: r.unit.as_deref(),
+        reason: r.reason.as_deref(),
+    }
+}
+
+/// The word of an outcome (see [`LineRow`]).
+fn outcome_word(words: [&str; 2], outcome: usize) -> &str {
+    [words[0], words[1], "REJECTED"][outcome]
 }
 
 /// One input line's outcome, for [`per_line_output`]: 0 done, 1 already done, 2 rejected.
@@ -311,7 +322,7 @@ fn per_line_output<T: serde::Serialize>(
         .map(|r| {
             vec![
                 r.line.to_string(),
-                [words[0], words[1], "REJECTED"][r.outcome].to_string(),
+                outcome_word(words, r.outcome).to_string(),
                 r.unit.unwrap_or_default().to_string(),
                 r.reason.unwrap_or_default().to_string(),
             ]
@@ -339,7 +350,7 @@ fn scan_stream(
     scanner: &caretrail_sdk::solana_sdk::signature::Keypair,
     action: &caretrail_sdk::scan::ScanAction,
 ) -> Result<Output> {
-    use caretrail_sdk::scan::{self, LineStatus, Quiet, MAX_ACTIONS_PER_TX};
+    use caretrail_sdk::scan::{self, Quiet, MAX_ACTIONS_PER_TX};
     use std::sync::mpsc::{channel, RecvTimeoutError};
     let ledger = ctx.ledger()?;
     if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
@@ -357,7 +368,7 @@ fn scan_stream(
         }
     });
     let json = ctx.args.output == crate::output::OutputFormat::Json;
-    let (mut done, mut already, mut rejected) = (0usize, 0usize, 0usize);
+    let mut counts = [0usize; 3];
     let mut open = true;
     while open {
         let Ok(first) = rx.recv() else { break };
@@ -375,32 +386,22 @@ fn scan_stream(
             }
         }
         for r in scan::run(ledger, scanner, scanner, action, &batch, &mut Quiet)? {
-            let word = match r.status {
-                LineStatus::Done => {
-                    done += 1;
-                    "done"
-                }
-                LineStatus::AlreadyDone => {
-                    already += 1;
-                    "already done"
-                }
-                LineStatus::Rejected => {
-                    rejected += 1;
-                    "REJECTED"
-                }
-            };
+            let row = scan_row(&r);
+            counts[row.outcome] += 1;
             if json {
                 crate::output::emit(&serde_json::to_string(&r)?);
             } else {
                 crate::output::emit(&format!(
-                    "line {}: {word} {} {}",
-                    r.line,
-                    r.unit.as_deref().unwrap_or(""),
-                    r.reason.as_deref().unwrap_or("")
+                    "line {}: {} {} {}",
+                    row.line,
+                    outcome_word(SCAN_WORDS, row.outcome),
+                    row.unit.unwrap_or(""),
+                    row.reason.unwrap_or("")
                 ));
             }
         }
     }
+    let [done, already, rejected] = counts;
     let human = format!(
         "{} lines: {done} done, {already} already done, {rejected} rejected",
         done + already + rejected
