@@ -686,6 +686,10 @@ pub enum AggregateKind {
     Pallet,
 }
 
+/// Units packed or unpacked per transaction (each child is an account and, for an item, its
+/// lot: eight stay well inside the 1,232-byte limit).
+const CHILDREN_PER_TX: usize = 8;
+
 #[derive(Args, Debug)]
 pub struct Pack {
     /// The case's or pallet's SSCC (18 digits or `(00)…`).
@@ -718,7 +722,7 @@ impl Execute for Pack {
             .iter()
             .map(cus::address_of)
             .collect::<caretrail_sdk::Result<Vec<_>>>()?;
-        for chunk in children.chunks(caretrail_sdk::scan::MAX_ACTIONS_PER_TX.min(8)) {
+        for chunk in children.chunks(CHILDREN_PER_TX) {
             signatures.push(client.aggregate(&signer, &parent, chunk)?.signature);
         }
         let sscc = String::from_utf8_lossy(&self.sscc).into_owned();
@@ -755,7 +759,7 @@ impl Execute for Unpack {
             .map(cus::address_of)
             .collect::<caretrail_sdk::Result<Vec<_>>>()?;
         let mut signatures = Vec::new();
-        for chunk in children.chunks(8) {
+        for chunk in children.chunks(CHILDREN_PER_TX) {
             signatures.push(client.disaggregate(&signer, &parent, chunk)?.signature);
         }
         let sscc = String::from_utf8_lossy(&self.sscc).into_owned();
