@@ -54,7 +54,7 @@ pub struct GlobalArgs {
 
 pub struct Context {
     pub args: GlobalArgs,
-    ledger: std::cell::OnceCell<Box<dyn Ledger>>,
+    ledger: std::cell::OnceCell<std::sync::Arc<dyn Ledger>>,
     /// The command starts a story (`registry init`, `demo`): it may create the ledger.
     pub starts_a_ledger: bool,
 }
@@ -80,22 +80,32 @@ impl Context {
 
     /// Opens the ledger on first use.
     pub fn ledger(&self) -> Result<&dyn Ledger> {
+        Ok(self.shared_ledger_ref()?.as_ref())
+    }
+
+    /// The ledger, to share with a server's threads.
+    pub fn shared_ledger(&self) -> Result<std::sync::Arc<dyn Ledger>> {
+        Ok(self.shared_ledger_ref()?.clone())
+    }
+
+    fn shared_ledger_ref(&self) -> Result<&std::sync::Arc<dyn Ledger>> {
         if let Some(l) = self.ledger.get() {
-            return Ok(l.as_ref());
+            return Ok(l);
         }
-        let l: Box<dyn Ledger> = match self.args.with_compute_unit_price {
+        let l: std::sync::Arc<dyn Ledger> = match self.args.with_compute_unit_price {
             Some(_) if self.is_embedded() => bail!(
                 "--with-compute-unit-price sets a priority fee on a cluster; the embedded ledger has no fee market (name one with --url)"
             ),
-            Some(price) => Box::new(
+            Some(price) => std::sync::Arc::new(
                 caretrail_sdk::RpcLedger::new(&caretrail_sdk::resolve_cluster_url(&self.args.url))
                     .with_compute_unit_price(price),
             ),
-            None if self.is_embedded() => Box::new(self.open_embedded()?),
+            None if self.is_embedded() => std::sync::Arc::new(self.open_embedded()?),
             None => caretrail_sdk::open_ledger(&self.args.url, &self.ledger_dir())
-                .with_context(|| format!("opening ledger {}", self.args.url))?,
+                .with_context(|| format!("opening ledger {}", self.args.url))?
+                .into(),
         };
-        Ok(self.ledger.get_or_init(|| l).as_ref())
+        Ok(self.ledger.get_or_init(|| l))
     }
 
     /// The embedded ledger under --ledger: only commands that start a story, or `--create`,

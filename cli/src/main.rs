@@ -64,6 +64,9 @@ enum Command {
     RelationshipKey(command::wallet::RelationshipKeyArgs),
     /// Run the end-to-end story on a fresh ledger and write its artifacts into --out DIR.
     Demo(command::demo::DemoArgs),
+    /// Serve patients' wallets (Solana Actions, Solana Pay transaction requests) and the
+    /// patient portal over HTTP, until Ctrl-C.
+    Serve(command::serve::ServeArgs),
 }
 
 impl Execute for Command {
@@ -82,6 +85,7 @@ impl Execute for Command {
             Command::Keygen(c) => c.execute(ctx),
             Command::RelationshipKey(c) => c.execute(ctx),
             Command::Demo(c) => c.execute(ctx),
+            Command::Serve(c) => c.execute(ctx),
         }
     }
 }

@@ -15,6 +15,8 @@ use std::sync::OnceLock;
 /// Everything an SDK call can fail with.
 ///
 /// - [`Error::NotFound`]: an account the call needs does not exist (its kind and address);
+/// - [`Error::Forbidden`]: the signer may not make this change; [`Error::Conflict`]: the
+///   account's state does not allow it now (both checked before anything is sent);
 /// - [`Error::Invalid`]: input the SDK refused before anything was sent (a GLN, a scope, a
 ///   base64 transaction…); [`Error::Gs1`]: a barcode that does not parse, with its position;
 /// - [`Error::Transaction`]: the runtime rejected a transaction; [`Error::program_error`]
@@ -27,6 +29,12 @@ pub enum Error {
     NotFound { kind: &'static str, address: Pubkey },
     #[error("{0}")]
     Invalid(String),
+    /// The signer may not make this change (not the patient, nor a guardian in scope…).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The account's state does not allow this change now (a request already decided…).
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Gs1(#[from] crate::gs1::Gs1Error),
     #[error("transaction {signature} failed: {error}{}{}", .instruction.map(|i| format!(" ({} {})", i.program, i.name.replace('_', " "))).unwrap_or_default(), describe_suffix(.error, .logs))]

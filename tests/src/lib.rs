@@ -38,7 +38,8 @@ pub fn meta<'a>(
 
 /// A fresh bank per test.
 pub struct Harness {
-    pub ledger: EmbeddedLedger,
+    /// Shared, so a server under test (`caretrail serve`) can hold it too.
+    pub ledger: std::sync::Arc<EmbeddedLedger>,
     /// Pays fees and rent unless a test says otherwise.
     pub payer: Keypair,
 }
@@ -60,7 +61,10 @@ impl Harness {
         ledger
             .request_airdrop(&payer.pubkey(), 1_000 * LAMPORTS_PER_SOL)
             .expect("fund payer");
-        Harness { ledger, payer }
+        Harness {
+            ledger: std::sync::Arc::new(ledger),
+            payer,
+        }
     }
 
     /// A new keypair holding 10 SOL.

@@ -260,6 +260,19 @@ pub struct Request {
     /// Grant id [default: the pair's next free id].
     #[arg(long)]
     pub grant_id: Option<u64>,
+    /// Also write the QR code a clinic shows the patient at the desk, as FILE.png and FILE.svg
+    /// (any .png/.svg extension of FILE is replaced): a Solana Pay transaction request for
+    /// the patient's wallet to approve or reject this request through `caretrail serve`.
+    #[arg(long, value_name = "FILE")]
+    pub qr: Option<std::path::PathBuf>,
+    /// The address patients' wallets reach `caretrail serve` at, for the QR code.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "http://127.0.0.1:7878",
+        requires = "qr"
+    )]
+    pub qr_url: String,
 }
 
 impl Execute for Request {
@@ -308,11 +321,26 @@ impl Execute for Request {
         let out =
             con::ConsentClient::new(ledger, &signer).request(&signer, &patient, grant_id, args)?;
         let address = con::grant_pda(&patient, &signer.pubkey(), grant_id).0;
-        Ok(Output::tx(
-            format!("requested: {address} (the patient approves or rejects)"),
-            &out,
-            json!({ "grant": address.to_string(), "grant_id": grant_id }),
-        ))
+        let mut said = format!("requested: {address} (the patient approves or rejects)");
+        let mut extra = json!({ "grant": address.to_string(), "grant_id": grant_id });
+        if let Some(path) = &self.qr {
+            let link = caretrail_serve::qr::decision_link(&self.qr_url, "approve", &address);
+            let url = caretrail_serve::qr::solana_pay_url(&link);
+            let (png, svg) = caretrail_serve::qr::write(path, &url).map_err(anyhow::Error::msg)?;
+            said.push_str(&format!(
+                "\nQR code for the patient's wallet: {} and {} ({url})",
+                png.display(),
+                svg.display()
+            ));
+            extra["qr"] = json!({
+                "png": png.display().to_string(),
+                "svg": svg.display().to_string(),
+                "solana_pay_url": url,
+                "action_url": caretrail_serve::qr::action_url(&link),
+                "link": link,
+            });
+        }
+        Ok(Output::tx(said, &out, extra))
     }
 }
 

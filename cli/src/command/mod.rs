@@ -11,6 +11,7 @@ pub mod custody;
 pub mod demo;
 pub mod ledger;
 pub mod registry;
+pub mod serve;
 pub mod token;
 pub mod tx;
 pub mod wallet;

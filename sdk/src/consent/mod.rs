@@ -57,7 +57,10 @@ mod client;
 pub use client::*;
 mod access;
 pub use access::*;
+pub mod decision;
 pub mod fhir;
+mod overview;
+pub use overview::*;
 
 pub const PROGRAM_ID: Pubkey = consent::ID;
 

@@ -283,6 +283,10 @@ impl Ledger for EmbeddedLedger {
         true
     }
 
+    fn genesis_hash(&self) -> Result<Hash> {
+        Ok(self.lock().ctx.genesis_config().hash())
+    }
+
     fn latest_blockhash(&self) -> Result<Hash> {
         let g = self.lock();
         g.rt.block_on(g.ctx.banks_client.get_latest_blockhash())

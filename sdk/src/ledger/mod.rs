@@ -146,6 +146,13 @@ pub trait Ledger: Send + Sync {
     fn describe(&self) -> String;
     fn is_embedded(&self) -> bool;
     fn latest_blockhash(&self) -> Result<Hash>;
+    /// The genesis hash: which chain this is (CAIP-2 `solana:<first 32 characters>`).
+    fn genesis_hash(&self) -> Result<Hash> {
+        Err(Error::Unsupported(format!(
+            "{} does not tell its genesis hash",
+            self.describe()
+        )))
+    }
     /// Waits until the latest blockhash differs from `previous`.
     fn new_blockhash(&self, previous: &Hash) -> Result<Hash>;
     /// Submits a signed transaction and waits until it is processed. A transaction that ran and
@@ -180,6 +187,62 @@ pub trait Ledger: Send + Sync {
     /// `None`: no priority fee.
     fn compute_unit_price(&self) -> Option<u64> {
         None
+    }
+}
+
+/// A shared ledger is a ledger (a server's threads hold it in an `Arc`).
+impl<L: Ledger + ?Sized> Ledger for std::sync::Arc<L> {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn is_embedded(&self) -> bool {
+        (**self).is_embedded()
+    }
+    fn latest_blockhash(&self) -> Result<Hash> {
+        (**self).latest_blockhash()
+    }
+    fn genesis_hash(&self) -> Result<Hash> {
+        (**self).genesis_hash()
+    }
+    fn new_blockhash(&self, previous: &Hash) -> Result<Hash> {
+        (**self).new_blockhash(previous)
+    }
+    fn send_transaction(&self, tx: &Transaction) -> Result<TxOutcome> {
+        (**self).send_transaction(tx)
+    }
+    fn get_account(&self, address: &Pubkey) -> Result<Option<Account>> {
+        (**self).get_account(address)
+    }
+    fn get_multiple_accounts(&self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>> {
+        (**self).get_multiple_accounts(addresses)
+    }
+    fn get_program_accounts(
+        &self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> Result<Vec<(Pubkey, Account)>> {
+        (**self).get_program_accounts(program, filters)
+    }
+    fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> Result<()> {
+        (**self).request_airdrop(to, lamports)
+    }
+    fn get_clock(&self) -> Result<Clock> {
+        (**self).get_clock()
+    }
+    fn minimum_balance_for_rent_exemption(&self, data_len: usize) -> Result<u64> {
+        (**self).minimum_balance_for_rent_exemption(data_len)
+    }
+    fn transactions_for_address(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>> {
+        (**self).transactions_for_address(address, limit)
+    }
+    fn transaction(&self, signature: &Signature) -> Result<Option<TxRecord>> {
+        (**self).transaction(signature)
+    }
+    fn get_balance(&self, address: &Pubkey) -> Result<u64> {
+        (**self).get_balance(address)
+    }
+    fn compute_unit_price(&self) -> Option<u64> {
+        (**self).compute_unit_price()
     }
 }
 

@@ -224,6 +224,10 @@ impl Ledger for RpcLedger {
         self.compute_unit_price
     }
 
+    fn genesis_hash(&self) -> Result<Hash> {
+        self.client.get_genesis_hash().map_err(|e| self.err(e))
+    }
+
     fn latest_blockhash(&self) -> Result<Hash> {
         self.client.get_latest_blockhash().map_err(|e| self.err(e))
     }

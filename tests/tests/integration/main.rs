@@ -11,3 +11,4 @@ mod properties;
 mod registry;
 mod scan;
 mod security;
+mod serve;

@@ -1,0 +1,118 @@
+//! `caretrail serve`: the HTTP service for patients' wallets (Solana Actions, Solana Pay
+//! transaction requests) and the patient portal, over the embedded ledger (the server then
+//! holds its lock) or a cluster (`--url`). See `caretrail_serve` for the routes.
+
+use crate::context::{read_keypair, Context};
+use crate::output::{emit, Output};
+use anyhow::{Context as _, Result};
+use caretrail_sdk::solana_sdk::{
+    native_token::LAMPORTS_PER_SOL,
+    signature::{Keypair, Signer},
+};
+use caretrail_sdk::Ledger;
+use clap::Args;
+use serde_json::json;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on. Loopback by default: to reach phones, put a TLS reverse proxy in
+    /// front and name its address with --public-url. Port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
+    pub bind: SocketAddr,
+    /// A clinic's keypair that pays the fees and rent of patients' decisions (it partially
+    /// signs each transaction as fee payer; the patient's wallet adds its signature), so
+    /// patients need no SOL. The server never holds a patient's key.
+    #[arg(long, value_name = "KEYPAIR")]
+    pub sponsor: Option<PathBuf>,
+    /// The address wallets reach this server at (https://clinic.example), for absolute links
+    /// such as action icons; default: http:// and the request's Host.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Requests per minute per client address before 429 Too Many Requests.
+    #[arg(long, default_value_t = 600, value_name = "N")]
+    pub rate_limit: u32,
+    /// Largest request body accepted, in bytes (413 beyond).
+    #[arg(long, default_value_t = 64 * 1024, value_name = "BYTES")]
+    pub body_limit: usize,
+    /// Sponsored decisions that cost rent (grants, guardians) per account per day: what one
+    /// key can draw from the sponsor.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub sponsored_rent_per_day: u32,
+    /// No request log lines on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl ServeArgs {
+    fn config(&self, sponsor: Option<Keypair>) -> Result<caretrail_serve::Config> {
+        if let Some(u) = &self.public_url {
+            if !(u.starts_with("https://") || u.starts_with("http://")) {
+                anyhow::bail!("--public-url must be an http(s) URL, not {u:?}");
+            }
+        }
+        Ok(caretrail_serve::Config {
+            sponsor: sponsor.map(Arc::new),
+            public_url: self.public_url.clone(),
+            body_limit: self.body_limit,
+            rate_per_minute: self.rate_limit,
+            sponsored_rent_per_day: self.sponsored_rent_per_day,
+            log_requests: !self.quiet,
+        })
+    }
+
+    /// Serves `ledger` until Ctrl-C or SIGTERM.
+    pub fn run(&self, ledger: Arc<dyn Ledger>, sponsor: Option<Keypair>) -> Result<Output> {
+        let sponsor_key = sponsor.as_ref().map(|k| k.pubkey());
+        let config = self.config(sponsor)?;
+        let app = caretrail_serve::router(ledger.clone(), config)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("starting the server's runtime")?;
+        let described = ledger.describe();
+        let result: Result<SocketAddr> = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind(self.bind)
+                .await
+                .with_context(|| format!("listening on {}", self.bind))?;
+            let addr = listener.local_addr()?;
+            emit(&format!(
+                "caretrail serve: listening on http://{addr} (ledger {described}{}) — portal http://{addr}/portal, routes http://{addr}/",
+                sponsor_key
+                    .map(|k| format!(", sponsor {k}"))
+                    .unwrap_or_default()
+            ));
+            caretrail_serve::serve(listener, app, caretrail_serve::shutdown_signal())
+                .await
+                .context("serving")?;
+            Ok(addr)
+        });
+        // The ledger's own runtime stops outside the server's.
+        drop(runtime);
+        let addr = result?;
+        Ok(Output::new(
+            json!({ "stopped": true, "address": addr.to_string() }),
+            format!("caretrail serve on {addr}: stopped"),
+        ))
+    }
+}
+
+impl crate::command::Execute for ServeArgs {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let ledger = ctx.shared_ledger()?;
+        let sponsor = match &self.sponsor {
+            Some(path) => {
+                let k = read_keypair(path)?;
+                if ledger.is_embedded() && ledger.get_balance(&k.pubkey())? < LAMPORTS_PER_SOL {
+                    ledger.request_airdrop(&k.pubkey(), 100 * LAMPORTS_PER_SOL)?;
+                }
+                Some(k)
+            }
+            None => None,
+        };
+        self.run(ledger, sponsor)
+    }
+}
