@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: program unit tests, SDK and CLI tests, and the integration
-# suite (the four programs natively inside a real Agave bank). This is the README's test command.
+# suite (the four programs natively inside a real Agave bank), the HTTP server's tests, and the
+# wallet tests (node reference clients, headless chromium). This is the README's test command.
 # The last line sums up every test binary's result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The web tests' browser and node packages (cached; installs nothing when they are current).
+scripts/web-deps.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -23,6 +23,9 @@ mod validator;
 #[path = "jobs/personas.rs"]
 mod personas;
 
+#[path = "jobs/wallets.rs"]
+mod wallets;
+
 /// Runs `cmd`, which must fail with `error` named on stderr.
 fn fails_with(cmd: &mut Command, error: &str) {
     let out = cmd.output().unwrap();

@@ -184,10 +184,11 @@
     });
     const axisY = top + rows.length * rowH + 6;
     svg.append(s("line", { x1: left, x2: W - right, y1: axisY, y2: axisY, stroke: "#5b6b69" }));
-    for (const t of [t0, t0 + span / 2, t0 + span]) {
-      const label = new Date(t * 1000).toISOString().slice(0, 16).replace("T", " ");
-      svg.append(s("text", { x: x(t), y: axisY + 16, "text-anchor": "middle", "font-size": 11, fill: "#5b6b69" }, label));
-    }
+    [t0, t0 + span / 2, t0 + span].forEach((t, i) => {
+      const label = new Date(t * 1000).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+      const anchor = ["start", "middle", "end"][i];
+      svg.append(s("text", { x: x(t), y: axisY + 16, "text-anchor": anchor, "font-size": 11, fill: "#5b6b69" }, label));
+    });
     for (const a of accesses) {
       const i = rows.indexOf(a.grantee_entry);
       const c = PALETTE[classes.indexOf(a.classes[0]) % PALETTE.length];
