@@ -5,7 +5,8 @@
 #   3. starts solana-test-validator on loopback only, its own ledger (--reset), the programs
 #      deployed upgradeable at genesis under their program ids with a fresh upgrade authority,
 #   4. runs the end-to-end tests (cli/tests/e2e/validator.rs: the `caretrail` binary and the SDK
-#      over RPC), reads compute units per instruction from the validator's history into
+#      over RPC, and `caretrail serve --url` with the wallets' flow in node and chromium),
+#      reads compute units per instruction from the validator's history into
 #      docs/BENCHMARKS.md, writes the run's report to docs/E2E.md,
 #   5. stops the validator it started (by its PID), whatever happened.
 #
@@ -59,6 +60,7 @@ log "3/5 caretrail binaries"
 s=$SECONDS
 cargo build -q -p caretrail-cli -p caretrail-bench
 cargo test -q -p caretrail-cli --test cli --no-run
+scripts/web-deps.sh   # chromium and the node reference clients for the wallets' flow
 caretrail="$CARGO_TARGET_DIR/debug/caretrail"
 authority="$work/authority.json"
 authority_pubkey=$("$caretrail" --output json keygen --force --outfile "$authority" |

@@ -910,3 +910,21 @@ fn the_rest_of_the_instructions_over_rpc() {
     assert_eq!(status(&replaced), "reversed");
     assert_eq!(tokens::balance(&l, &provider_token).unwrap(), before);
 }
+
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn patients_decide_from_their_own_wallets_over_rpc() {
+    // `caretrail --url <validator> serve`: the Solana Pay / Actions flow with the reference
+    // clients, and the portal in headless chromium, each decision landing on the validator.
+    let s = rpc_story();
+    let dir = work().join("wallets");
+    std::fs::create_dir_all(&dir).unwrap();
+    super::wallets::wallet_flow(
+        &super::wallets::Net {
+            dir,
+            url: Some(url()),
+        },
+        s.key("provider").to_str().unwrap(),
+        s.key("pharmacy").to_str().unwrap(),
+    );
+}

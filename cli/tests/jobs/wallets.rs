@@ -4,26 +4,13 @@
 //! another from a Wallet Standard wallet in the patient portal. Needs `scripts/web-deps.sh`
 //! (node packages and chromium), which the README's test command runs first.
 
-use super::{caretrail, json};
+use super::json;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const PUBLIC: &str = "https://clinic.example";
-
-fn keygen(dir: &Path, name: &str) -> (String, String) {
-    let path = dir.join(format!("{name}.json"));
-    let out = json(caretrail(dir).args(["keygen", "--outfile"]).arg(&path));
-    (
-        path.display().to_string(),
-        out["pubkey"].as_str().unwrap().to_string(),
-    )
-}
-
-fn as_(dir: &Path, key: &str, args: &[&str]) -> Value {
-    json(caretrail(dir).arg("--keypair").arg(key).args(args))
-}
 
 fn web_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/web");
@@ -37,11 +24,14 @@ fn web_dir() -> PathBuf {
 /// Runs one node test file; its output is shown when it fails.
 fn node_test(web: &Path, file: &str, env: &[(&str, String)]) {
     let mut cmd = Command::new("node");
-    cmd.current_dir(web).args(["--test", "--test-reporter=spec", file]);
+    cmd.current_dir(web)
+        .args(["--test", "--test-reporter=spec", file]);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("node (scripts/web-deps.sh installs the web test tools)");
+    let out = cmd
+        .output()
+        .expect("node (scripts/web-deps.sh installs the web test tools)");
     let text = format!(
         "{}\n{}",
         String::from_utf8_lossy(&out.stdout),
@@ -55,31 +45,52 @@ fn node_test(web: &Path, file: &str, env: &[(&str, String)]) {
 struct Served {
     child: std::process::Child,
     url: String,
+    rest: Option<std::thread::JoinHandle<String>>,
 }
 
 impl Served {
-    fn start(dir: &Path, args: &[&str]) -> Served {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("caretrail"));
-        cmd.env_remove("CARETRAIL_URL")
-            .env("CARETRAIL_LEDGER", dir.join("ledger"))
-            .env("CARETRAIL_KEYPAIR", dir.join("id.json"))
-            .env("HOME", dir)
-            .arg("serve")
-            .args(["--bind", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        let mut child = cmd.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://127.0.0.1:"))
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
-        Served { child, url }
+    fn start(net: &Net, args: &[&str]) -> Served {
+        let mut all = vec!["serve", "--bind", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        Served::spawn(net, &all).0
+    }
+
+    /// Runs `caretrail ARGS…` until it says where it listens; returns what it printed before.
+    fn spawn(net: &Net, args: &[&str]) -> (Served, String) {
+        let mut cmd = net.env(Command::new(assert_cmd::cargo::cargo_bin("caretrail")));
+        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::null());
+        // Owned by the guard at once: killed and waited for if this fails.
+        let mut served = Served {
+            child: cmd.spawn().unwrap(),
+            url: String::new(),
+            rest: None,
+        };
+        let mut reader = BufReader::new(served.child.stdout.take().unwrap());
+        let mut said = String::new();
+        loop {
+            let mut line = String::new();
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "it never listened: {said}"
+            );
+            said.push_str(&line);
+            if line.starts_with("caretrail serve: listening on") {
+                let url = line
+                    .split_whitespace()
+                    .find(|w| w.starts_with("http://127.0.0.1:"))
+                    .unwrap()
+                    .to_string();
+                // Keep reading so the server never blocks on a full pipe.
+                let rest = std::thread::spawn(move || {
+                    let mut s = String::new();
+                    let _ = std::io::Read::read_to_string(&mut reader, &mut s);
+                    s
+                });
+                served.url = url;
+                served.rest = Some(rest);
+                return (served, said);
+            }
+        }
     }
 
     /// Ctrl-C: the server finishes and exits 0.
@@ -89,11 +100,9 @@ impl Served {
             .status()
             .unwrap();
         assert!(status.success());
-        let out = std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap())
-            .wait_with_output()
-            .unwrap();
-        assert!(out.status.success(), "serve exited with {:?}", out.status);
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "serve exited with {status:?}");
+        self.rest.take().unwrap().join().unwrap()
     }
 }
 
@@ -104,49 +113,179 @@ impl Drop for Served {
     }
 }
 
+/// Where the flow runs: a directory (keys, and the embedded ledger unless `url`) and the
+/// cluster's URL for the validator run.
+pub(crate) struct Net {
+    pub dir: PathBuf,
+    pub url: Option<String>,
+}
+
+impl Net {
+    fn env<C: CommandEnv>(&self, mut cmd: C) -> C {
+        cmd.set("HOME", self.dir.as_os_str());
+        cmd.set("CARETRAIL_KEYPAIR", self.dir.join("id.json").as_os_str());
+        cmd.set("CARETRAIL_CREATE_KEYPAIR", "true".as_ref());
+        match &self.url {
+            Some(u) => {
+                cmd.remove("CARETRAIL_LEDGER");
+                cmd.set("CARETRAIL_URL", u.as_ref());
+            }
+            None => {
+                cmd.remove("CARETRAIL_URL");
+                cmd.set("CARETRAIL_LEDGER", self.dir.join("ledger").as_os_str());
+                cmd.set("CARETRAIL_CREATE_LEDGER", "true".as_ref());
+            }
+        }
+        cmd
+    }
+
+    fn run(&self, key: &str, args: &[&str]) -> Value {
+        json(
+            self.env(assert_cmd::Command::cargo_bin("caretrail").unwrap())
+                .arg("--keypair")
+                .arg(key)
+                .args(args),
+        )
+    }
+
+    fn keygen(&self, name: &str) -> (String, String) {
+        let path = self.dir.join(format!("{name}.json"));
+        let out = self.run(
+            "unused",
+            &["keygen", "--force", "--outfile", path.to_str().unwrap()],
+        );
+        (
+            path.display().to_string(),
+            out["pubkey"].as_str().unwrap().to_string(),
+        )
+    }
+}
+
+/// The two command types the flow drives.
+trait CommandEnv {
+    fn set(&mut self, k: &str, v: &std::ffi::OsStr);
+    fn remove(&mut self, k: &str);
+}
+
+impl CommandEnv for assert_cmd::Command {
+    fn set(&mut self, k: &str, v: &std::ffi::OsStr) {
+        self.env(k, v);
+    }
+    fn remove(&mut self, k: &str) {
+        self.env_remove(k);
+    }
+}
+
+impl CommandEnv for Command {
+    fn set(&mut self, k: &str, v: &std::ffi::OsStr) {
+        self.env(k, v);
+    }
+    fn remove(&mut self, k: &str) {
+        self.env_remove(k);
+    }
+}
+
 #[test]
 fn patients_approve_and_revoke_from_their_own_wallets() {
-    let web = web_dir();
     let tmp = tempfile::tempdir().unwrap();
-    let d = tmp.path();
-    let (authority, _) = keygen(d, "authority");
-    let (provider, provider_pk) = keygen(d, "provider");
-    let (lab, lab_pk) = keygen(d, "lab");
-    let (patient, patient_pk) = keygen(d, "patient");
-    let (sponsor, sponsor_pk) = keygen(d, "sponsor");
-    as_(d, &authority, &["registry", "init"]);
+    let net = Net {
+        dir: tmp.path().to_path_buf(),
+        url: None,
+    };
+    let (authority, _) = net.keygen("authority");
+    let (provider, provider_pk) = net.keygen("provider");
+    let (lab, lab_pk) = net.keygen("lab");
+    net.run(&authority, &["registry", "init"]);
     let commitment = "11".repeat(32);
     for (wallet, gln) in [(&provider_pk, "0614141000005"), (&lab_pk, "0614141000012")] {
-        as_(
-            d,
+        net.run(
             &authority,
             &[
-                "registry", "register", wallet, "--roles", "provider", "--gln", gln,
-                "--credential-commitment", &commitment,
+                "registry",
+                "register",
+                wallet,
+                "--roles",
+                "provider",
+                "--gln",
+                gln,
+                "--credential-commitment",
+                &commitment,
             ],
         );
     }
-    // History for the portal's timeline: the patient lets a lab read results, it reads twice.
-    let lab_grant = as_(
-        d,
+    wallet_flow(&net, &provider, &lab);
+}
+
+/// The patients' side end to end with `provider` and `lab`, two registered participants'
+/// keypair files: the lab reads under a grant (history for the portal's timeline), the
+/// provider asks twice; one request is approved through Solana Pay / Actions by the reference
+/// clients, the other approved and revoked in the portal in headless chromium; the chain is
+/// read back by the CLI after the server stopped; the sponsored patient paid 0 lamports.
+pub(crate) fn wallet_flow(net: &Net, provider: &str, lab: &str) {
+    let web = web_dir();
+    let (patient, patient_pk) = net.keygen("patient");
+    let (sponsor, sponsor_pk) = net.keygen("sponsor");
+    if net.url.is_some() {
+        net.run(&patient, &["airdrop", "2"]);
+        net.run(&sponsor, &["airdrop", "2"]);
+    }
+    let lab_pk = net.run(lab, &["address"])["pubkey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // History for the portal's timeline: the patient lets the lab read results, it reads twice.
+    let lab_grant = net.run(
         &patient,
-        &["consent", "grant", "--grantee", &lab_pk, "--classes", "labs", "--purposes", "TREAT", "--days", "30"],
+        &[
+            "consent",
+            "grant",
+            "--grantee",
+            &lab_pk,
+            "--classes",
+            "labs",
+            "--purposes",
+            "TREAT",
+            "--days",
+            "30",
+        ],
     )["grant"]
         .as_str()
         .unwrap()
         .to_string();
     for _ in 0..2 {
-        as_(d, &lab, &["consent", "access", &lab_grant, "--class", "labs", "--purpose", "TREAT"]);
+        net.run(
+            lab,
+            &[
+                "consent",
+                "access",
+                &lab_grant,
+                "--class",
+                "labs",
+                "--purpose",
+                "TREAT",
+            ],
+        );
     }
     // Two requests of the provider: one answered through Solana Pay / Actions (its QR code
     // printed at the desk), one in the portal.
-    let desk = d.join("desk.png");
-    let first = as_(
-        d,
-        &provider,
+    let desk = net.dir.join("desk.png");
+    let first = net.run(
+        provider,
         &[
-            "consent", "request", "--patient", &patient_pk, "--classes", "medications,labs",
-            "--purposes", "TREAT", "--days", "30", "--qr", desk.to_str().unwrap(), "--qr-url", PUBLIC,
+            "consent",
+            "request",
+            "--patient",
+            &patient_pk,
+            "--classes",
+            "medications,labs",
+            "--purposes",
+            "TREAT",
+            "--days",
+            "30",
+            "--qr",
+            desk.to_str().unwrap(),
+            "--qr-url",
+            PUBLIC,
         ],
     );
     let first_grant = first["grant"].as_str().unwrap().to_string();
@@ -156,46 +295,66 @@ fn patients_approve_and_revoke_from_their_own_wallets() {
         format!("{PUBLIC}/api/actions/consent/approve?grant={first_grant}")
     );
     assert!(pay_url.starts_with("solana:https%3A%2F%2Fclinic.example%2F"));
-    assert!(std::fs::read(d.join("desk.png")).unwrap().starts_with(b"\x89PNG"));
-    assert!(std::fs::read_to_string(d.join("desk.svg")).unwrap().contains("<svg"));
-    let second_grant = as_(
-        d,
-        &provider,
+    assert!(std::fs::read(net.dir.join("desk.png"))
+        .unwrap()
+        .starts_with(b"\x89PNG"));
+    assert!(std::fs::read_to_string(net.dir.join("desk.svg"))
+        .unwrap()
+        .contains("<svg"));
+    let second_grant = net.run(
+        provider,
         &[
-            "consent", "request", "--patient", &patient_pk, "--classes", "medications,labs",
-            "--purposes", "TREAT", "--days", "30",
+            "consent",
+            "request",
+            "--patient",
+            &patient_pk,
+            "--classes",
+            "medications,labs",
+            "--purposes",
+            "TREAT",
+            "--days",
+            "30",
         ],
     )["grant"]
         .as_str()
         .unwrap()
         .to_string();
-    let balance = |d: &Path| as_(d, &patient, &["address"])["balance"].as_u64().unwrap();
-    let before = balance(d);
+    let balance = || net.run(&patient, &["address"])["balance"].as_u64().unwrap();
+    let before = balance();
 
-    let served = Served::start(d, &["--sponsor", &sponsor, "--public-url", PUBLIC]);
+    let served = Served::start(net, &["--sponsor", &sponsor, "--public-url", PUBLIC]);
     let shots = std::env::var("CARETRAIL_SCREENSHOTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| d.join("screenshots"));
+        .unwrap_or_else(|_| net.dir.join("screenshots"));
     let env = [
         ("CARETRAIL_SERVER", served.url.clone()),
         ("CARETRAIL_PUBLIC", PUBLIC.to_string()),
         ("CARETRAIL_PAY_URL", pay_url),
         ("CARETRAIL_PATIENT", patient.clone()),
         ("CARETRAIL_SPONSOR", sponsor_pk.clone()),
-        ("CARETRAIL_CONSENT", caretrail_sdk::consent::PROGRAM_ID.to_string()),
+        (
+            "CARETRAIL_CONSENT",
+            caretrail_sdk::consent::PROGRAM_ID.to_string(),
+        ),
         ("CARETRAIL_GRANT", second_grant.clone()),
         ("CARETRAIL_SCREENSHOTS", shots.display().to_string()),
     ];
     node_test(&web, "actions.test.mjs", &env);
     node_test(&web, "portal.test.mjs", &env);
-    for shot in ["portal-pending.png", "portal-confirm.png", "portal-approved.png", "portal-revoked.png", "portal-phone.png"] {
+    for shot in [
+        "portal-pending.png",
+        "portal-confirm.png",
+        "portal-approved.png",
+        "portal-revoked.png",
+        "portal-phone.png",
+    ] {
         assert!(shots.join(shot).exists(), "{shot}");
     }
     let said = served.interrupt();
     assert!(said.contains("stopped"), "{said}");
 
     // The chain, read by the CLI once the server let go of the ledger.
-    let grants = as_(d, &patient, &["consent", "list", "--patient", &patient_pk]);
+    let grants = net.run(&patient, &["consent", "list", "--patient", &patient_pk]);
     let status = |g: &str| {
         grants
             .as_array()
@@ -207,9 +366,17 @@ fn patients_approve_and_revoke_from_their_own_wallets() {
             .unwrap()
             .to_string()
     };
-    assert_eq!(status(&first_grant), "active", "approved through Solana Actions");
-    assert_eq!(status(&second_grant), "inactive", "approved, then revoked, in the portal");
-    let audit = as_(d, &patient, &["consent", "audit", &second_grant]);
+    assert_eq!(
+        status(&first_grant),
+        "active",
+        "approved through Solana Actions"
+    );
+    assert_eq!(
+        status(&second_grant),
+        "inactive",
+        "approved, then revoked, in the portal"
+    );
+    let audit = net.run(&patient, &["consent", "audit", &second_grant]);
     let events: Vec<&str> = audit
         .as_array()
         .unwrap()
@@ -217,5 +384,71 @@ fn patients_approve_and_revoke_from_their_own_wallets() {
         .map(|e| e["event"].as_str().unwrap())
         .collect();
     assert_eq!(events, ["GrantCreated", "GrantApproved", "GrantRevoked"]);
-    assert_eq!(balance(d), before, "three sponsored decisions cost the patient 0 lamports");
+    assert_eq!(
+        balance(),
+        before,
+        "three sponsored decisions cost the patient 0 lamports"
+    );
+}
+
+#[test]
+fn demo_serve_leaves_a_request_for_the_patient_and_keeps_the_portal_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let out = d.join("demo");
+    let net = Net {
+        dir: d.to_path_buf(),
+        url: None,
+    };
+    let (served, said) = Served::spawn(
+        &net,
+        &[
+            "demo",
+            "--out",
+            out.to_str().unwrap(),
+            "--serve",
+            "--bind",
+            &bind,
+        ],
+    );
+    assert_eq!(served.url, format!("http://{bind}"));
+    let patient = said
+        .split_whitespace()
+        .find_map(|w| w.split_once("/portal?patient=").map(|(_, p)| p.to_string()))
+        .unwrap_or_else(|| panic!("no portal link: {said}"));
+    assert!(out.join("keys/patient-treatment-key.json").exists());
+    assert!(out.join("desk-qr.png").exists() && out.join("desk-qr.svg").exists());
+    let body = http_get(&bind, &format!("/api/patients/{patient}"));
+    let o: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(o["pending"].as_array().unwrap().len(), 1, "{o}");
+    assert_eq!(
+        o["pending"][0]["classes"],
+        serde_json::json!(["medications", "labs"])
+    );
+    assert!(o["sponsor"].is_string());
+    let page = http_get(&bind, "/portal");
+    assert!(page.contains("My consents"));
+    assert!(served.interrupt().contains("stopped"));
+}
+
+/// The body of `GET path` (a plain HTTP/1.1 request).
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    body.to_string()
 }

@@ -56,6 +56,19 @@ pub struct DemoArgs {
     /// Write into --out even when it is not empty (the previous story's files are replaced).
     #[arg(long)]
     pub force: bool,
+    /// After the story, leave a new pending request from the provider and keep `caretrail
+    /// serve` up on the demo's ledger (a clinic key sponsoring fees), so the patient's side can
+    /// be clicked through in the portal; Ctrl-C stops it.
+    #[arg(long)]
+    pub serve: bool,
+    /// Where `--serve` listens.
+    #[arg(
+        long,
+        default_value = "127.0.0.1:7878",
+        requires = "serve",
+        value_name = "ADDR"
+    )]
+    pub bind: std::net::SocketAddr,
 }
 
 /// Where the story's keys, salts and tags come from: fresh randomness, or the `--seed`.
@@ -152,7 +165,9 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         }
         global.ledger = Some(dir);
     }
-    let entropy = Entropy { seed: args.seed };
+    let entropy = Entropy {
+        seed: args.seed.clone(),
+    };
     // The registry authority is the --keypair when one is named (on a cluster it must be: the
     // program's upgrade authority); otherwise a key of the story's own, never the user's
     // default wallet.
@@ -255,7 +270,10 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
     let (consent, patient) = consent::run(&mut story)?;
     let claims = claims::run(&mut story, &patient, &custody)?;
     let Story {
-        steps, plaintext, ..
+        steps,
+        plaintext,
+        parties: cast,
+        ..
     } = story;
 
     let story = json!({
@@ -311,7 +329,74 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         story_path.display(),
         args.out.join("unit-history.epcis.json").display()
     );
-    Ok(Output::new(story, human))
+    let out = Output::new(story, human);
+    if !args.serve {
+        return Ok(out);
+    }
+    out.print(ctx.args.output);
+    serve(&ctx, &args, &keys_dir, &patient, &cast.provider)
+}
+
+/// `demo --serve`: a pending request for the patient's treatment key, its desk QR code, and
+/// the server on the demo's ledger with a clinic key as sponsor.
+fn serve(
+    ctx: &Context,
+    args: &DemoArgs,
+    keys_dir: &std::path::Path,
+    patient: &Keypair,
+    provider: &Keypair,
+) -> Result<Output> {
+    use caretrail_sdk::consent as con;
+    use caretrail_sdk::relationship::{self, Relationship};
+    let ledger = ctx.ledger()?;
+    let treatment_key = relationship::derive(
+        patient,
+        &Relationship::Consent {
+            grantee: provider.pubkey(),
+        },
+    );
+    let key_file = keys_dir.join("patient-treatment-key.json");
+    write_keypair(&treatment_key, &key_file)?;
+    let now = ledger.get_clock()?.unix_timestamp;
+    let id = con::next_grant_id(ledger, &treatment_key.pubkey(), &provider.pubkey())?;
+    con::ConsentClient::new(ledger, provider).request(
+        provider,
+        &treatment_key.pubkey(),
+        id,
+        con::GrantArgs {
+            scope: con::parse_scope("medications,labs", "access", "TREAT")?,
+            not_before: now,
+            expires_at: now + 30 * 86_400,
+            policy_hash: caretrail_sdk::hash::sha256(&[b"caretrail demo request"]),
+        },
+    )?;
+    let pending = con::grant_pda(&treatment_key.pubkey(), &provider.pubkey(), id).0;
+    let clinic = Keypair::new();
+    let clinic_file = keys_dir.join("clinic-sponsor.json");
+    write_keypair(&clinic, &clinic_file)?;
+    ledger.request_airdrop(&clinic.pubkey(), 10 * LAMPORTS_PER_SOL)?;
+    let base = format!("http://{}", args.bind);
+    let link = caretrail_serve::qr::decision_link(&base, "approve", &pending);
+    let url = caretrail_serve::qr::solana_pay_url(&link);
+    let (png, _) = caretrail_serve::qr::write(&args.out.join("desk-qr.png"), &url)
+        .map_err(anyhow::Error::msg)?;
+    crate::output::emit(&format!(
+        "\nthe provider asked the patient again ({pending}); the patient's side, in a browser:\n  {base}/portal?patient={p}  (read only)\nto decide, import {key} (the patient's treatment key) into a wallet and connect it; the desk's QR code for the request is {png}; fees are sponsored by {clinic}\n",
+        p = treatment_key.pubkey(),
+        key = key_file.display(),
+        png = png.display(),
+        clinic = clinic.pubkey(),
+    ));
+    crate::command::serve::ServeArgs {
+        bind: args.bind,
+        sponsor: None,
+        public_url: None,
+        rate_limit: 600,
+        body_limit: 64 * 1024,
+        sponsored_rent_per_day: 10,
+        quiet: false,
+    }
+    .run(ctx.shared_ledger()?, Some(clinic))
 }
 
 impl crate::command::Execute for DemoArgs {

@@ -3,7 +3,6 @@
 
 use super::*;
 use caretrail_sdk::consent::{self as con, GrantStatus};
-use caretrail_sdk::registry::roles;
 
 #[test]
 fn a_sponsored_approval_costs_the_patient_nothing_and_says_what_it_signs() {
@@ -153,7 +152,7 @@ fn every_decision_lands_and_a_sponsored_patient_keeps_every_lamport() {
     assert_eq!(granted.expires_at, h.now() + 10 * DAY);
     let done = server
         .post(
-            &post["links"]["next"]["href"].as_str().unwrap().to_string(),
+            post["links"]["next"]["href"].as_str().unwrap(),
             &json!({ "account": patient.pubkey().to_string(), "signature": sig }),
         )
         .json();
@@ -307,7 +306,6 @@ fn a_guardian_in_scope_decides_and_anyone_else_is_refused_with_403() {
             &json!({ "account": team.guardian.pubkey().to_string() }),
         )
         .assert_error(403, "this guardianship ended on 2026-06-11");
-    let _ = roles::PROVIDER;
 }
 
 #[test]
