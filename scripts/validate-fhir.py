@@ -3,7 +3,8 @@
 Each file is parsed with the R4 models of `fhir.resources` 6.5 (structure, element names,
 types, cardinality) and checked against the value sets and invariants that library does not
 enforce for the resource types caretrail writes (Consent: status, ppc-1 policy-or-rule,
-provision.type; ClaimResponse: status, use, outcome).
+provision.type; ClaimResponse: status, use, outcome; Bundle: type, and every entry's resource;
+AuditEvent: action, outcome; CapabilityStatement: status, kind; OperationOutcome: severity).
 
 usage: python validate-fhir.py FILE...
 """
@@ -21,6 +22,18 @@ VALUE_SETS = {
         "use": {"claim", "preauthorization", "predetermination"},
         "outcome": {"queued", "complete", "error", "partial"},
     },
+    "Bundle": {
+        "type": {"document", "message", "transaction", "transaction-response", "batch",
+                 "batch-response", "history", "searchset", "collection"},
+    },
+    "AuditEvent": {
+        "action": {"C", "R", "U", "D", "E"},
+        "outcome": {"0", "4", "8", "12"},
+    },
+    "CapabilityStatement": {
+        "status": {"draft", "active", "retired", "unknown"},
+        "kind": {"instance", "capability", "requirements"},
+    },
 }
 
 
@@ -30,6 +43,20 @@ def check(path):
     kind = resource.get("resourceType")
     model = get_fhir_model_class(kind)
     model.parse_obj(resource)
+    check_values(resource)
+    return kind
+
+
+def check_values(resource):
+    """The value sets and invariants of `resource` (and of a Bundle's entries)."""
+    kind = resource.get("resourceType")
+    if kind == "Bundle":
+        for entry in resource.get("entry", []):
+            check_values(entry["resource"])
+    if kind == "OperationOutcome":
+        for issue in resource.get("issue", []):
+            if issue.get("severity") not in ("fatal", "error", "warning", "information"):
+                raise ValueError(f"OperationOutcome.issue.severity = {issue.get('severity')!r}")
     for field, allowed in VALUE_SETS.get(kind, {}).items():
         if resource.get(field) not in allowed:
             raise ValueError(f"{kind}.{field} = {resource.get(field)!r} is not in {sorted(allowed)}")
@@ -38,7 +65,6 @@ def check(path):
             raise ValueError("ppc-1: Consent needs a policy or a policyRule")
         if resource.get("provision", {}).get("type") not in (None, "deny", "permit"):
             raise ValueError("Consent.provision.type must be deny or permit")
-    return kind
 
 
 def main():

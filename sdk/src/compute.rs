@@ -207,6 +207,7 @@ mod tests {
             error: None,
             compute_units: Some(29_393),
             embedded: false,
+            transaction: None,
         };
         let s = samples(&record);
         assert_eq!(

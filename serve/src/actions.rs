@@ -72,7 +72,7 @@ async fn icon() -> impl axum::response::IntoResponse {
 }
 
 /// The server's address as wallets see it.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(u) = &state.config.public_url {
         return u.trim_end_matches('/').to_string();
     }

@@ -11,11 +11,15 @@
 //!   a wallet through the Wallet Standard and shows grants, requests, emergencies, guardians and
 //!   the access history.
 //!
+//! - **EHR systems**: a CDS Hooks consent decision service (`/cds-services`) and a FHIR R4
+//!   read API (`/fhir/metadata`, `Consent`, `AuditEvent`).
+//!
 //! Every failure is a JSON body `{"message", "error", "status"}` with its status code; bodies
 //! are size-limited, clients rate-limited, each request logged as one JSON line on stderr.
 //! [`routes`] lists every route (also served at `/`).
 
 pub mod actions;
+mod ehr;
 pub mod error;
 mod http;
 mod portal;
@@ -47,6 +51,8 @@ pub struct Config {
     pub sponsored_rent_per_day: u32,
     /// One JSON line per request on stderr.
     pub log_requests: bool,
+    /// An EHR's identifiers (MRN, NPI) for wallets, for CDS Hooks and FHIR searches.
+    pub identifiers: Arc<caretrail_sdk::consent::cds::IdentifierMap>,
 }
 
 impl Default for Config {
@@ -58,6 +64,7 @@ impl Default for Config {
             rate_per_minute: 600,
             sponsored_rent_per_day: 10,
             log_requests: true,
+            identifiers: Arc::default(),
         }
     }
 }
@@ -118,6 +125,12 @@ pub fn routes() -> Vec<Route> {
         r("GET", "/api/patients/PUBKEY", "a patient's grants, pending requests, emergencies, guardians and accesses"),
         r("GET", "/api/grants/GRANT", "one grant"),
         r("GET", "/portal", "the patient portal (Wallet Standard wallets)"),
+        r("GET", "/cds-services", "CDS Hooks discovery: the consent decision service"),
+        r("POST", "/cds-services/patient-consent-consult", "CDS Hooks: may this actor access this class of the patient's record for this purpose? CONSENT_PERMIT, CONSENT_DENY or NO_CONSENT"),
+        r("GET", "/fhir/metadata", "FHIR R4 CapabilityStatement"),
+        r("GET", "/fhir/Consent?patient=PUBKEY&_count=&_offset=", "FHIR R4 searchset Bundle of the patient's Consents (paged)"),
+        r("GET", "/fhir/Consent/GRANT", "FHIR R4 Consent of one grant"),
+        r("GET", "/fhir/AuditEvent?patient=PUBKEY&date=geYYYY-MM-DD", "FHIR R4 AuditEvents: each recorded access of the patient's record"),
         r("GET", "/healthz", "liveness: the ledger answers"),
     ]
 }
@@ -141,6 +154,7 @@ pub fn router(ledger: Arc<dyn Ledger>, config: Config) -> caretrail_sdk::Result<
         .route("/healthz", get(healthz))
         .merge(actions::router())
         .merge(portal::router())
+        .merge(ehr::router())
         .route("/api/transactions", post(actions::submit))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)

@@ -44,6 +44,10 @@ pub struct ServeArgs {
     /// No request log lines on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// A JSON file mapping an EHR's identifiers to wallets, `{"SYSTEM": {"VALUE": "PUBKEY"}}`
+    /// (MRNs, NPIs), for CDS Hooks consults and FHIR searches. Kept off chain.
+    #[arg(long, value_name = "FILE")]
+    pub identifiers: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -53,7 +57,17 @@ impl ServeArgs {
                 anyhow::bail!("--public-url must be an http(s) URL, not {u:?}");
             }
         }
+        let identifiers = match &self.identifiers {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                caretrail_sdk::consent::cds::IdentifierMap::from_json(&text)
+                    .with_context(|| format!("in {}", path.display()))?
+            }
+            None => Default::default(),
+        };
         Ok(caretrail_serve::Config {
+            identifiers: Arc::new(identifiers),
             sponsor: sponsor.map(Arc::new),
             public_url: self.public_url.clone(),
             body_limit: self.body_limit,

@@ -16,9 +16,17 @@ pub enum Decision {
     Deny { reason: String },
 }
 
+/// The reason of a denial when the patient made no grant at all to the grantee.
+pub const NO_GRANT: &str = "no grant from this patient to this grantee";
+
 impl Decision {
     pub fn is_permit(&self) -> bool {
         matches!(self, Decision::Permit { .. })
+    }
+
+    /// A denial because no grant exists between the pair at all (CDS Hooks `NO_CONSENT`).
+    pub fn is_no_consent(&self) -> bool {
+        matches!(self, Decision::Deny { reason } if reason == NO_GRANT)
     }
 }
 
@@ -33,7 +41,7 @@ pub fn check_access(
     purpose: u8,
 ) -> Result<Decision> {
     let now = ledger.get_clock()?.unix_timestamp;
-    let mut reason = "no grant from this patient to this grantee".to_string();
+    let mut reason = NO_GRANT.to_string();
     for (k, g) in list_grants(ledger, Some(patient), Some(grantee))? {
         match g.check_access(class, action, purpose, now) {
             Ok(()) => {

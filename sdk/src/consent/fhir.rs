@@ -179,6 +179,119 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     }
 }
 
+/// A FHIR R4 `AuditEvent` of one recorded access (an `AccessRecorded` event) of `patient`'s
+/// record: who (the grantee's wallet), which data class, for what purpose, when, under which
+/// grant, and the transaction that recorded it.
+pub fn audit_event_resource(patient: &Pubkey, a: &crate::consent::AccessEntry) -> Value {
+    json!({
+        "resourceType": "AuditEvent",
+        // FHIR ids are at most 64 characters: the recording transaction's signature, hashed.
+        "id": crate::util::hex(&crate::hash::sha256(&[a.signature.as_bytes()])),
+        "type": { "system": "http://dicom.nema.org/resources/ontology/DCM", "code": "110110", "display": "Patient Record" },
+        "subtype": a.actions.iter().map(|c| json!({ "system": ACTION_SYSTEM, "code": c })).collect::<Vec<_>>(),
+        "action": "R",
+        "recorded": a.time,
+        "outcome": "0",
+        "purposeOfEvent": a.purposes.iter().map(|p| json!({ "coding": [{ "system": PURPOSE_SYSTEM, "code": p }] })).collect::<Vec<_>>(),
+        "agent": [{
+            "who": wallet_ref(&a.grantee.parse().unwrap_or_default()),
+            "requestor": true,
+            "purposeOfUse": a.purposes.iter().map(|p| json!({ "coding": [{ "system": PURPOSE_SYSTEM, "code": p }] })).collect::<Vec<_>>(),
+        }],
+        "source": {
+            "observer": { "identifier": { "system": "https://caretrail.dev/fhir/program", "value": crate::consent::PROGRAM_ID.to_string() } },
+            "type": [{ "system": "http://terminology.hl7.org/CodeSystem/security-source-type", "code": "4", "display": "Application Server" }],
+        },
+        "entity": [
+            {
+                "what": wallet_ref(patient),
+                "type": { "system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "1", "display": "Person" },
+                "role": { "system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1", "display": "Patient" },
+            },
+            {
+                "what": { "reference": format!("Consent/{}", a.grant) },
+                "type": { "system": "http://terminology.hl7.org/CodeSystem/audit-entity-type", "code": "2", "display": "System Object" },
+                "detail": a.classes.iter().map(|c| json!({ "type": CLASS_SYSTEM, "valueString": c })).chain(
+                    std::iter::once(json!({ "type": "https://caretrail.dev/fhir/transaction", "valueString": a.signature }))
+                ).chain(a.emergency.then(|| json!({ "type": "https://caretrail.dev/fhir/StructureDefinition/break-glass", "valueString": "true" }))).collect::<Vec<_>>(),
+            }
+        ],
+    })
+}
+
+/// A FHIR R4 `searchset` Bundle of `entries` (`(resource type/id, resource)`), `total` in all,
+/// with the page's `self` and `next` links.
+pub fn searchset(
+    base: &str,
+    entries: Vec<Value>,
+    total: usize,
+    self_link: String,
+    next_link: Option<String>,
+) -> Value {
+    let mut links = vec![json!({ "relation": "self", "url": self_link })];
+    if let Some(n) = next_link {
+        links.push(json!({ "relation": "next", "url": n }));
+    }
+    json!({
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": total,
+        "link": links,
+        "entry": entries.into_iter().map(|r| json!({
+            "fullUrl": format!("{}/{}/{}", base.trim_end_matches('/'), r["resourceType"].as_str().unwrap_or(""), r["id"].as_str().unwrap_or("")),
+            "resource": r,
+            "search": { "mode": "match" },
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A FHIR R4 `OperationOutcome` with one error issue (`code`: invalid, not-found, …).
+pub fn operation_outcome(code: &str, diagnostics: &str) -> Value {
+    json!({
+        "resourceType": "OperationOutcome",
+        "issue": [{ "severity": "error", "code": code, "diagnostics": diagnostics }],
+    })
+}
+
+/// The `CapabilityStatement` of the read API `caretrail serve` offers.
+pub fn capability_statement(base: &str, version: &str) -> Value {
+    json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": crate::util::rfc3339(crate::util::unix_now()),
+        "publisher": "caretrail",
+        "kind": "instance",
+        "software": { "name": "caretrail serve", "version": version },
+        "implementation": { "description": "Patient consents and recorded accesses read from the caretrail ledger", "url": base },
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json", "json"],
+        "rest": [{
+            "mode": "server",
+            "resource": [
+                {
+                    "type": "Consent",
+                    "interaction": [{ "code": "read" }, { "code": "search-type" }],
+                    "searchParam": [
+                        { "name": "patient", "type": "reference", "documentation": "the patient's wallet: PUBKEY or https://caretrail.dev/fhir/wallet|PUBKEY" },
+                        { "name": "_count", "type": "number", "documentation": "page size (1-100, default 20)" },
+                        { "name": "_offset", "type": "number", "documentation": "entries to skip" }
+                    ]
+                },
+                {
+                    "type": "AuditEvent",
+                    "interaction": [{ "code": "search-type" }],
+                    "searchParam": [
+                        { "name": "patient", "type": "reference", "documentation": "the patient's wallet" },
+                        { "name": "date", "type": "date", "documentation": "recorded time, with prefixes ge, gt, le, lt, eq (repeatable)" },
+                        { "name": "_count", "type": "number" },
+                        { "name": "_offset", "type": "number" }
+                    ]
+                }
+            ]
+        }],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,6 +57,7 @@ mod client;
 pub use client::*;
 mod access;
 pub use access::*;
+pub mod cds;
 pub mod decision;
 pub mod fhir;
 mod overview;

@@ -36,6 +36,15 @@ use solana_sdk::{
     transaction::{Transaction, TransactionError},
 };
 
+/// What a simulated transaction would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Simulation {
+    /// `None` when it would succeed.
+    pub error: Option<TransactionError>,
+    pub logs: Vec<String>,
+    pub compute_units: u64,
+}
+
 /// A filter of program accounts, applied by the cluster (RPC) or the embedded index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountFilter {
@@ -97,6 +106,9 @@ pub struct TxRecord {
     pub compute_units: Option<u64>,
     #[serde(skip)]
     pub embedded: bool,
+    /// The signed transaction itself, where the ledger keeps it (the embedded one does).
+    #[serde(skip)]
+    pub transaction: Option<Transaction>,
 }
 
 impl TxRecord {
@@ -153,6 +165,31 @@ pub trait Ledger: Send + Sync {
             self.describe()
         )))
     }
+    /// The latest blockhash and the last block height at which it is valid.
+    fn latest_blockhash_with_height(&self) -> Result<(Hash, u64)> {
+        Err(Error::Unsupported(format!(
+            "{} does not tell block heights",
+            self.describe()
+        )))
+    }
+    /// Whether a transaction with this blockhash would still be accepted.
+    fn is_blockhash_valid(&self, _blockhash: &Hash) -> Result<bool> {
+        Err(Error::Unsupported(format!(
+            "{} cannot check blockhashes",
+            self.describe()
+        )))
+    }
+    /// The current block height.
+    fn block_height(&self) -> Result<u64> {
+        Ok(self.get_clock()?.slot)
+    }
+    /// Runs `tx` without committing it (signatures are not checked).
+    fn simulate_transaction(&self, _tx: &Transaction) -> Result<Simulation> {
+        Err(Error::Unsupported(format!(
+            "{} cannot simulate transactions",
+            self.describe()
+        )))
+    }
     /// Waits until the latest blockhash differs from `previous`.
     fn new_blockhash(&self, previous: &Hash) -> Result<Hash>;
     /// Submits a signed transaction and waits until it is processed. A transaction that ran and
@@ -203,6 +240,18 @@ impl<L: Ledger + ?Sized> Ledger for std::sync::Arc<L> {
     }
     fn genesis_hash(&self) -> Result<Hash> {
         (**self).genesis_hash()
+    }
+    fn latest_blockhash_with_height(&self) -> Result<(Hash, u64)> {
+        (**self).latest_blockhash_with_height()
+    }
+    fn is_blockhash_valid(&self, blockhash: &Hash) -> Result<bool> {
+        (**self).is_blockhash_valid(blockhash)
+    }
+    fn block_height(&self) -> Result<u64> {
+        (**self).block_height()
+    }
+    fn simulate_transaction(&self, tx: &Transaction) -> Result<Simulation> {
+        (**self).simulate_transaction(tx)
     }
     fn new_blockhash(&self, previous: &Hash) -> Result<Hash> {
         (**self).new_blockhash(previous)

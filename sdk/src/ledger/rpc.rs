@@ -92,12 +92,14 @@ pub(super) fn record_from(
     confirmed: EncodedConfirmedTransactionWithStatusMeta,
 ) -> TxRecord {
     let meta = confirmed.transaction.meta;
-    let instructions = confirmed
+    let transaction = confirmed
         .transaction
         .transaction
         .decode()
-        .and_then(|vt| vt.into_legacy_transaction())
-        .map(|tx| RecordedInstruction::from_transaction(&tx))
+        .and_then(|vt| vt.into_legacy_transaction());
+    let instructions = transaction
+        .as_ref()
+        .map(RecordedInstruction::from_transaction)
         .unwrap_or_default();
     let (logs, error, compute_units) = match meta {
         Some(m) => (
@@ -122,6 +124,7 @@ pub(super) fn record_from(
         error,
         compute_units,
         embedded: false,
+        transaction,
     }
 }
 

@@ -352,6 +352,7 @@ impl Store {
             error,
             compute_units: Some(cu as u64),
             embedded: true,
+            transaction: Some(tx),
         })
     }
 

@@ -395,6 +395,7 @@ fn serve(
         body_limit: 64 * 1024,
         sponsored_rent_per_day: 10,
         quiet: false,
+        identifiers: None,
     }
     .run(ctx.shared_ledger()?, Some(clinic))
 }

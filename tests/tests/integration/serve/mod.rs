@@ -3,6 +3,7 @@
 //! well-behaved client would: oversized and malformed bodies).
 
 mod decisions;
+mod ehr;
 mod errors;
 
 use caretrail_sdk::solana_sdk::{
