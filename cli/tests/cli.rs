@@ -26,6 +26,9 @@ mod personas;
 #[path = "jobs/wallets.rs"]
 mod wallets;
 
+#[path = "jobs/served.rs"]
+mod served;
+
 /// Runs `cmd`, which must fail with `error` named on stderr.
 fn fails_with(cmd: &mut Command, error: &str) {
     let out = cmd.output().unwrap();

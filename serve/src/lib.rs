@@ -11,6 +11,8 @@
 //!   a wallet through the Wallet Standard and shows grants, requests, emergencies, guardians and
 //!   the access history.
 //!
+//! - **Every Solana client**: `POST /` is a Solana JSON-RPC node over the ledger ([`rpc`]), so
+//!   the embedded ledger is reachable with `--url http://127.0.0.1:PORT`.
 //! - **EHR systems**: a CDS Hooks consent decision service (`/cds-services`) and a FHIR R4
 //!   read API (`/fhir/metadata`, `Consent`, `AuditEvent`).
 //!
@@ -24,6 +26,7 @@ pub mod error;
 mod http;
 mod portal;
 pub mod qr;
+pub mod rpc;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -61,7 +64,7 @@ impl Default for Config {
             sponsor: None,
             public_url: None,
             body_limit: 64 * 1024,
-            rate_per_minute: 600,
+            rate_per_minute: 6_000,
             sponsored_rent_per_day: 10,
             log_requests: true,
             identifiers: Arc::default(),
@@ -110,6 +113,7 @@ pub fn routes() -> Vec<Route> {
     };
     vec![
         r("GET", "/", "this list of routes, the ledger and the sponsor"),
+        r("POST", "/", "Solana JSON-RPC: the ledger as a node for RpcLedger, @solana/kit, web3.js, @anchor-lang/core (see caretrail_serve::rpc for the methods)"),
         r("GET", "/actions.json", "Solana Actions rules: which paths are actions"),
         r("GET", "/api/actions/consent/approve?grant=GRANT", "the action approving a pending request: what the patient signs, in words"),
         r("POST", "/api/actions/consent/approve?grant=GRANT", "body {account}: the transaction approving it, for that wallet to sign"),
@@ -150,7 +154,7 @@ pub fn router(ledger: Arc<dyn Ledger>, config: Config) -> caretrail_sdk::Result<
     });
     let body_limit = state.config.body_limit;
     let app = Router::new()
-        .route("/", get(index))
+        .route("/", get(index).post(rpc::handle))
         .route("/healthz", get(healthz))
         .merge(actions::router())
         .merge(portal::router())

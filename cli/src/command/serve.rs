@@ -32,7 +32,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
     /// Requests per minute per client address before 429 Too Many Requests.
-    #[arg(long, default_value_t = 600, value_name = "N")]
+    #[arg(long, default_value_t = 6_000, value_name = "N")]
     pub rate_limit: u32,
     /// Largest request body accepted, in bytes (413 beyond).
     #[arg(long, default_value_t = 64 * 1024, value_name = "BYTES")]

@@ -85,17 +85,17 @@ fn pubkey(v: &Value) -> Pubkey {
 }
 
 /// A seeded demo's output directory and story.
-struct Story {
+pub(crate) struct Story {
     out: PathBuf,
     story: Value,
 }
 
 impl Story {
-    fn key(&self, name: &str) -> PathBuf {
+    pub(crate) fn key(&self, name: &str) -> PathBuf {
         self.out.join(format!("keys/{name}.json"))
     }
 
-    fn wallet(&self, name: &str) -> String {
+    pub(crate) fn wallet(&self, name: &str) -> String {
         self.story["parties"]
             .as_array()
             .unwrap()
@@ -138,7 +138,7 @@ fn seed() -> &'static str {
 }
 
 /// The demo over RPC (once per process).
-fn rpc_story() -> &'static Story {
+pub(crate) fn rpc_story() -> &'static Story {
     static STORY: OnceLock<Story> = OnceLock::new();
     STORY.get_or_init(|| {
         let out = work().join("rpc-demo");
@@ -315,7 +315,7 @@ fn history_and_audit_trail_are_rebuilt_from_rpc_transaction_history() {
 
 #[test]
 #[ignore = "needs a validator: scripts/e2e-validator.sh"]
-fn a_custody_scan_of_three_hundred_lines_over_rpc() {
+pub(crate) fn a_custody_scan_of_three_hundred_lines_over_rpc() {
     use caretrail_sdk::custody as cus;
     let s = rpc_story();
     let l = ledger();
@@ -622,7 +622,7 @@ fn consent_over_rpc_with_the_patient_signing_offline() {
 
 #[test]
 #[ignore = "needs a validator: scripts/e2e-validator.sh"]
-fn a_claim_paid_in_spl_tokens_over_rpc_with_balances_read_back() {
+pub(crate) fn a_claim_paid_in_spl_tokens_over_rpc_with_balances_read_back() {
     use caretrail_sdk::{claims as clm, tokens};
     let s = rpc_story();
     let l = ledger();

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 
 const PUBLIC: &str = "https://clinic.example";
 
-fn web_dir() -> PathBuf {
+pub(crate) fn web_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/web");
     assert!(
         dir.join("node_modules/@solana/actions").exists() && dir.join("node_modules/playwright-core").exists(),
@@ -22,7 +22,7 @@ fn web_dir() -> PathBuf {
 }
 
 /// Runs one node test file; its output is shown when it fails.
-fn node_test(web: &Path, file: &str, env: &[(&str, String)]) {
+pub(crate) fn node_test(web: &Path, file: &str, env: &[(&str, String)]) {
     let mut cmd = Command::new("node");
     cmd.current_dir(web)
         .args(["--test", "--test-reporter=spec", file]);
@@ -42,14 +42,14 @@ fn node_test(web: &Path, file: &str, env: &[(&str, String)]) {
 }
 
 /// A `caretrail serve` process; interrupted (Ctrl-C) when dropped.
-struct Served {
+pub(crate) struct Served {
     child: std::process::Child,
-    url: String,
+    pub url: String,
     rest: Option<std::thread::JoinHandle<String>>,
 }
 
 impl Served {
-    fn start(net: &Net, args: &[&str]) -> Served {
+    pub(crate) fn start(net: &Net, args: &[&str]) -> Served {
         let mut all = vec!["serve", "--bind", "127.0.0.1:0"];
         all.extend_from_slice(args);
         Served::spawn(net, &all).0
@@ -94,7 +94,7 @@ impl Served {
     }
 
     /// Ctrl-C: the server finishes and exits 0.
-    fn interrupt(mut self) -> String {
+    pub(crate) fn interrupt(mut self) -> String {
         let status = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status()
@@ -139,7 +139,7 @@ impl Net {
         cmd
     }
 
-    fn run(&self, key: &str, args: &[&str]) -> Value {
+    pub(crate) fn run(&self, key: &str, args: &[&str]) -> Value {
         json(
             self.env(assert_cmd::Command::cargo_bin("caretrail").unwrap())
                 .arg("--keypair")
@@ -148,7 +148,7 @@ impl Net {
         )
     }
 
-    fn keygen(&self, name: &str) -> (String, String) {
+    pub(crate) fn keygen(&self, name: &str) -> (String, String) {
         let path = self.dir.join(format!("{name}.json"));
         let out = self.run(
             "unused",

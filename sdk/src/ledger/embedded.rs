@@ -287,6 +287,58 @@ impl Ledger for EmbeddedLedger {
         Ok(self.lock().ctx.genesis_config().hash())
     }
 
+    fn latest_blockhash_with_height(&self) -> Result<(Hash, u64)> {
+        let g = self.lock();
+        g.rt.block_on(
+            g.ctx
+                .banks_client
+                .get_latest_blockhash_with_commitment(Default::default()),
+        )
+        .map_err(bank_err)?
+        .ok_or_else(|| Error::Bank("no valid blockhash".into()))
+    }
+
+    fn is_blockhash_valid(&self, blockhash: &Hash) -> Result<bool> {
+        // The bank prices a message only under a blockhash it still accepts.
+        let mut message = solana_sdk::message::Message::new(
+            &[system_instruction::transfer(
+                &self.faucet.pubkey(),
+                &self.faucet.pubkey(),
+                1,
+            )],
+            Some(&self.faucet.pubkey()),
+        );
+        message.recent_blockhash = *blockhash;
+        let g = self.lock();
+        Ok(g.rt
+            .block_on(g.ctx.banks_client.get_fee_for_message(message))
+            .map_err(bank_err)?
+            .is_some())
+    }
+
+    fn block_height(&self) -> Result<u64> {
+        let g = self.lock();
+        g.rt.block_on(g.ctx.banks_client.get_root_block_height())
+            .map_err(bank_err)
+    }
+
+    fn simulate_transaction(&self, tx: &Transaction) -> Result<super::Simulation> {
+        let mut g = self.lock();
+        g.sync_clock()?;
+        let r =
+            g.rt.block_on(g.ctx.banks_client.simulate_transaction(tx.clone()))
+                .map_err(bank_err)?;
+        let (logs, compute_units) = r
+            .simulation_details
+            .map(|d| (d.logs, d.units_consumed))
+            .unwrap_or_default();
+        Ok(super::Simulation {
+            error: r.result.and_then(|r| r.err()),
+            logs,
+            compute_units,
+        })
+    }
+
     fn latest_blockhash(&self) -> Result<Hash> {
         let g = self.lock();
         g.rt.block_on(g.ctx.banks_client.get_latest_blockhash())

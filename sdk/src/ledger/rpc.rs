@@ -231,6 +231,35 @@ impl Ledger for RpcLedger {
         self.client.get_genesis_hash().map_err(|e| self.err(e))
     }
 
+    fn latest_blockhash_with_height(&self) -> Result<(Hash, u64)> {
+        self.client
+            .get_latest_blockhash_with_commitment(CommitmentConfig::confirmed())
+            .map_err(|e| self.err(e))
+    }
+
+    fn is_blockhash_valid(&self, blockhash: &Hash) -> Result<bool> {
+        self.client
+            .is_blockhash_valid(blockhash, CommitmentConfig::confirmed())
+            .map_err(|e| self.err(e))
+    }
+
+    fn block_height(&self) -> Result<u64> {
+        self.client.get_block_height().map_err(|e| self.err(e))
+    }
+
+    fn simulate_transaction(&self, tx: &Transaction) -> Result<super::Simulation> {
+        let r = self
+            .client
+            .simulate_transaction(tx)
+            .map_err(|e| self.err(e))?
+            .value;
+        Ok(super::Simulation {
+            error: r.err.map(Into::into),
+            logs: r.logs.unwrap_or_default(),
+            compute_units: r.units_consumed.unwrap_or(0),
+        })
+    }
+
     fn latest_blockhash(&self) -> Result<Hash> {
         self.client.get_latest_blockhash().map_err(|e| self.err(e))
     }

@@ -391,7 +391,7 @@ fn serve(
         bind: args.bind,
         sponsor: None,
         public_url: None,
-        rate_limit: 600,
+        rate_limit: 6_000,
         body_limit: 64 * 1024,
         sponsored_rent_per_day: 10,
         quiet: false,
