@@ -8,13 +8,15 @@
 //! runtime's `Rent`, lamports per real-world action measured from balances, serialized
 //! transaction sizes and actions per 1,232-byte transaction, throughput on the embedded ledger
 //! at growing ledger sizes against the naive one-action-per-transaction baseline, off-chain hot
-//! paths, and the compute units the bank meters (SPL Token CPIs; caretrail's own programs run
+//! paths, `caretrail serve`'s consent decisions and JSON-RPC over loopback (p50/p99 latency with
+//! a load generator of its own), and the compute units the bank meters (SPL Token CPIs; caretrail's own programs run
 //! natively here and are metered only in SBF builds).
 //!
 //! `--cu-from URL` instead reads the compute units of every caretrail instruction in the
 //! history of a validator running the SBF builds (scripts/e2e-validator.sh) and, with `--doc`,
 //! replaces that section of the document.
 
+mod load;
 mod tables;
 
 use clap::Parser;
@@ -41,6 +43,10 @@ struct Args {
     /// (scripts/e2e-validator.sh); with --doc, replace only that section.
     #[arg(long, value_name = "URL")]
     cu_from: Option<String>,
+    /// Only this group of tables: accounts, actions, packing, throughput, cli-scan, hot-paths,
+    /// compute, serve.
+    #[arg(long, value_name = "GROUP")]
+    only: Option<String>,
     /// Directory of the SBF builds (`<program>.so`) to meter per instruction in the bank.
     #[arg(long, value_name = "DIR")]
     sbf_dir: Option<PathBuf>,
@@ -127,16 +133,50 @@ fn main() {
         }
         return;
     }
-    let tables = vec![
-        accounts::accounts(),
-        actions::actions(quick),
-        packing::packing(),
-        throughput::throughput(&sizes, quick),
-        cli_scan::cli_scan(&sizes),
-        hot_paths::hot_paths(quick),
-        compute::compute_units(),
-        compute::per_instruction(args.sbf_dir.as_deref()),
+    let only = args.only.as_deref();
+    let wants = |g: &str| only.is_none_or(|o| o == g);
+    const GROUPS: [&str; 8] = [
+        "accounts",
+        "actions",
+        "packing",
+        "throughput",
+        "cli-scan",
+        "hot-paths",
+        "compute",
+        "serve",
     ];
+    if let Some(o) = only {
+        if !GROUPS.contains(&o) {
+            eprintln!("--only: {o:?} is not one of {}", GROUPS.join(", "));
+            std::process::exit(2);
+        }
+    }
+    let mut tables = Vec::new();
+    if wants("accounts") {
+        tables.push(accounts::accounts());
+    }
+    if wants("actions") {
+        tables.push(actions::actions(quick));
+    }
+    if wants("packing") {
+        tables.push(packing::packing());
+    }
+    if wants("throughput") {
+        tables.push(throughput::throughput(&sizes, quick));
+    }
+    if wants("cli-scan") {
+        tables.push(cli_scan::cli_scan(&sizes));
+    }
+    if wants("hot-paths") {
+        tables.push(hot_paths::hot_paths(quick));
+    }
+    if wants("compute") {
+        tables.push(compute::compute_units());
+        tables.push(compute::per_instruction(args.sbf_dir.as_deref()));
+    }
+    if wants("serve") {
+        tables.extend(serve::serve(&sizes, quick));
+    }
     let mut md = String::new();
     for t in &tables {
         md.push_str(&t.markdown());

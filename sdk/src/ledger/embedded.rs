@@ -436,12 +436,7 @@ impl Ledger for EmbeddedLedger {
         program: &Pubkey,
         filters: &[AccountFilter],
     ) -> Result<Vec<(Pubkey, Account)>> {
-        let g = self.lock();
-        Ok(g.store
-            .accounts_by_owner(program)?
-            .into_iter()
-            .filter(|(_, a)| filters.iter().all(|f| f.matches(&a.data)))
-            .collect())
+        self.lock().store.accounts_matching(program, filters)
     }
 
     fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> Result<()> {

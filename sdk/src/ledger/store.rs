@@ -105,6 +105,10 @@ impl Store {
                      rent_epoch INTEGER NOT NULL,
                      data BLOB NOT NULL);
                  CREATE INDEX IF NOT EXISTS accounts_owner ON accounts(owner);
+                 -- The 32 bytes at offset 17: a consent grant's patient (ConsentGrant::PATIENT_OFFSET),
+                 -- so a patient's grants (access decisions, the portal, FHIR searches) are found
+                 -- without reading every grant of the program.
+                 CREATE INDEX IF NOT EXISTS accounts_owner_key17 ON accounts(owner, substr(data, 18, 32));
                  CREATE TABLE IF NOT EXISTS transactions (
                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
                      signature TEXT NOT NULL UNIQUE,
@@ -164,11 +168,44 @@ impl Store {
     }
 
     /// Persisted accounts owned by `owner`.
-    pub fn accounts_by_owner(&self, owner: &Pubkey) -> Result<Vec<(Pubkey, Account)>> {
-        self.query_accounts(
-            "SELECT pubkey, owner, lamports, executable, rent_epoch, data FROM accounts WHERE owner = ?1 ORDER BY pubkey",
-            &[&owner.to_bytes().to_vec()],
-        )
+    /// Accounts of `owner` matching every filter, the filters evaluated by SQLite (with the
+    /// expression index on offset 17 when a filter compares 32 bytes there).
+    pub fn accounts_matching(
+        &self,
+        owner: &Pubkey,
+        filters: &[super::AccountFilter],
+    ) -> Result<Vec<(Pubkey, Account)>> {
+        use super::AccountFilter;
+        let mut sql = String::from(
+            "SELECT pubkey, owner, lamports, executable, rent_epoch, data FROM accounts WHERE owner = ?1",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(owner.to_bytes().to_vec())];
+        for f in filters {
+            match f {
+                AccountFilter::DataSize(n) => {
+                    // Literal numbers (not parameters) so SQLite can match its indexes.
+                    sql.push_str(&format!(" AND length(data) = {n}"));
+                }
+                AccountFilter::Memcmp { offset, bytes } => {
+                    args.push(Box::new(bytes.clone()));
+                    sql.push_str(&format!(
+                        " AND substr(data, {}, {}) = ?{}",
+                        offset + 1,
+                        bytes.len(),
+                        args.len()
+                    ));
+                }
+            }
+        }
+        sql.push_str(" ORDER BY pubkey");
+        let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+        let found = self.query_accounts(&sql, &refs)?;
+        // substr() of a blob shorter than offset + length is shorter: the same test as
+        // AccountFilter::matches, checked again for certainty.
+        Ok(found
+            .into_iter()
+            .filter(|(_, a)| filters.iter().all(|f| f.matches(&a.data)))
+            .collect())
     }
 
     fn query_accounts(
