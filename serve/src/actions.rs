@@ -586,16 +586,15 @@ pub(crate) struct SubmitBody {
     pub transaction: String,
 }
 
-/// Programs a submitted transaction may call: consent, and the system transfer a sponsor
-/// adds, and the compute budget.
-fn allowed_program(p: &Pubkey) -> bool {
-    *p == consent::PROGRAM_ID
-        || *p == anchor_lang_system_program()
-        || *p == caretrail_sdk::solana_sdk::pubkey!("ComputeBudget111111111111111111111111111111")
-}
+const SYSTEM_PROGRAM: Pubkey =
+    caretrail_sdk::solana_sdk::pubkey!("11111111111111111111111111111111");
+const COMPUTE_BUDGET_PROGRAM: Pubkey =
+    caretrail_sdk::solana_sdk::pubkey!("ComputeBudget111111111111111111111111111111");
 
-fn anchor_lang_system_program() -> Pubkey {
-    caretrail_sdk::solana_sdk::pubkey!("11111111111111111111111111111111")
+/// Programs a submitted transaction may call: consent, the system transfer a sponsor adds, and
+/// the compute budget.
+fn allowed_program(p: &Pubkey) -> bool {
+    [consent::PROGRAM_ID, SYSTEM_PROGRAM, COMPUTE_BUDGET_PROGRAM].contains(p)
 }
 
 /// `POST /api/transactions`: a signed consent transaction, submitted to the ledger.

@@ -18,7 +18,6 @@
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use caretrail_sdk::ledger::{AccountFilter, TxRecord};
@@ -72,12 +71,7 @@ impl From<Error> for RpcError {
 type R = Result<Value, RpcError>;
 
 /// `POST /`: one request or a batch.
-pub(crate) async fn handle(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let _ = headers;
+pub(crate) async fn handle(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     let parsed: Result<Value, _> = serde_json::from_slice(&body);
     let reply = match parsed {
         Err(e) => error_reply(

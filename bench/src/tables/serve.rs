@@ -11,66 +11,25 @@ use caretrail_tests::{treatment_scope, Harness, DAY};
 use consent::state::NewGrant;
 use serde_json::json;
 use solana_sdk::{account::Account, pubkey::Pubkey, signature::Signer};
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The decision service's latency target: p99 at most this at `TARGET_RATE`.
 const TARGET_P99_MS: f64 = 10.0;
 const TARGET_RATE: f64 = 500.0;
 
-struct Server {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(h: &Harness) -> Server {
-        let ledger: Arc<dyn Ledger> = h.ledger.clone();
-        let app = caretrail_serve::router(
-            ledger,
-            caretrail_serve::Config {
-                log_requests: false,
-                rate_per_minute: u32::MAX,
-                ..Default::default()
-            },
-        )
-        .expect("router");
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(l.local_addr().unwrap()).unwrap();
-                caretrail_serve::serve(l, app, async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
-        Server {
-            addr: addr_rx.recv().unwrap(),
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+/// The service over the harness's ledger, on a loopback port.
+fn start(h: &Harness) -> caretrail_serve::Background {
+    let ledger: Arc<dyn Ledger> = h.ledger.clone();
+    let app = caretrail_serve::router(
+        ledger,
+        caretrail_serve::Config {
+            log_requests: false,
+            rate_per_minute: u32::MAX,
+            ..Default::default()
+        },
+    )
+    .expect("router");
+    caretrail_serve::Background::start(app).expect("serve")
 }
 
 /// `n` grants of other patients to the same provider, written straight into the ledger (as
@@ -147,7 +106,7 @@ pub(crate) fn serve(sizes: &[usize], quick: bool) -> Vec<Table> {
         let team = h.care_team();
         let grant = h.grant(&team, &team.provider, 1, treatment_scope(), 30);
         fill(&h, &team.provider.pubkey(), n.saturating_sub(1));
-        let server = Server::start(&h);
+        let server = start(&h);
         let body = json!({
             "hook": "patient-consent-consult",
             "hookInstance": "bench",

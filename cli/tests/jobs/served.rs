@@ -59,24 +59,7 @@ fn the_served_embedded_ledger_is_a_node_for_rpc_ledger_the_cli_and_anchor() {
     // A patient's grant to the story's provider, then @anchor-lang/core reads and revokes it.
     let story = super::validator::rpc_story();
     let (patient, _) = &keys[0];
-    let grant = node.run(
-        patient,
-        &[
-            "consent",
-            "grant",
-            "--grantee",
-            &story.wallet("provider"),
-            "--classes",
-            "labs",
-            "--purposes",
-            "TREAT",
-            "--days",
-            "30",
-        ],
-    )["grant"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let grant = node.grant(patient, &story.wallet("provider"), "labs");
     node_test(
         &web,
         "rpc.test.mjs",

@@ -46,6 +46,8 @@ pub(crate) struct Served {
     child: std::process::Child,
     pub url: String,
     rest: Option<std::thread::JoinHandle<String>>,
+    /// Where the server's stderr (its request log) goes.
+    pub log: PathBuf,
 }
 
 impl Served {
@@ -58,9 +60,19 @@ impl Served {
     /// Runs `caretrail ARGS…` until it says where it listens; returns what it printed before.
     fn spawn(net: &Net, args: &[&str]) -> (Served, String) {
         let mut cmd = net.env(Command::new(assert_cmd::cargo::cargo_bin("caretrail")));
-        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::null());
+        let log = net.dir.join(format!(
+            "serve-{}.log",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        cmd.args(args)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap());
         // Owned by the guard at once: killed and waited for if this fails.
         let mut served = Served {
+            log,
             child: cmd.spawn().unwrap(),
             url: String::new(),
             rest: None,
@@ -146,6 +158,55 @@ impl Net {
                 .arg(key)
                 .args(args),
         )
+    }
+
+    /// `patient` grants `grantee` TREAT access to `classes` for 30 days; the grant's address.
+    pub(crate) fn grant(&self, patient: &str, grantee: &str, classes: &str) -> String {
+        let args = [
+            "consent",
+            "grant",
+            "--grantee",
+            grantee,
+            "--classes",
+            classes,
+            "--purposes",
+            "TREAT",
+            "--days",
+            "30",
+        ];
+        self.run(patient, &args)["grant"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// `provider` asks `patient` for TREAT access to medications and labs for 30 days (with
+    /// `extra` arguments); the command's JSON.
+    fn request(&self, provider: &str, patient: &str, extra: &[&str]) -> Value {
+        let mut args = vec![
+            "consent",
+            "request",
+            "--patient",
+            patient,
+            "--classes",
+            "medications,labs",
+            "--purposes",
+            "TREAT",
+            "--days",
+            "30",
+        ];
+        args.extend_from_slice(extra);
+        self.run(provider, &args)
+    }
+
+    /// The names of the consent events of `address`'s audit trail, oldest first.
+    fn audit_events(&self, key: &str, address: &str) -> Vec<String> {
+        self.run(key, &["consent", "audit", address])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_string())
+            .collect()
     }
 
     pub(crate) fn keygen(&self, name: &str) -> (String, String) {
@@ -234,24 +295,7 @@ pub(crate) fn wallet_flow(net: &Net, provider: &str, lab: &str) {
         .unwrap()
         .to_string();
     // History for the portal's timeline: the patient lets the lab read results, it reads twice.
-    let lab_grant = net.run(
-        &patient,
-        &[
-            "consent",
-            "grant",
-            "--grantee",
-            &lab_pk,
-            "--classes",
-            "labs",
-            "--purposes",
-            "TREAT",
-            "--days",
-            "30",
-        ],
-    )["grant"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let lab_grant = net.grant(&patient, &lab_pk, "labs");
     for _ in 0..2 {
         net.run(
             lab,
@@ -269,24 +313,10 @@ pub(crate) fn wallet_flow(net: &Net, provider: &str, lab: &str) {
     // Two requests of the provider: one answered through Solana Pay / Actions (its QR code
     // printed at the desk), one in the portal.
     let desk = net.dir.join("desk.png");
-    let first = net.run(
+    let first = net.request(
         provider,
-        &[
-            "consent",
-            "request",
-            "--patient",
-            &patient_pk,
-            "--classes",
-            "medications,labs",
-            "--purposes",
-            "TREAT",
-            "--days",
-            "30",
-            "--qr",
-            desk.to_str().unwrap(),
-            "--qr-url",
-            PUBLIC,
-        ],
+        &patient_pk,
+        &["--qr", desk.to_str().unwrap(), "--qr-url", PUBLIC],
     );
     let first_grant = first["grant"].as_str().unwrap().to_string();
     let pay_url = first["qr"]["solana_pay_url"].as_str().unwrap().to_string();
@@ -301,21 +331,7 @@ pub(crate) fn wallet_flow(net: &Net, provider: &str, lab: &str) {
     assert!(std::fs::read_to_string(net.dir.join("desk.svg"))
         .unwrap()
         .contains("<svg"));
-    let second_grant = net.run(
-        provider,
-        &[
-            "consent",
-            "request",
-            "--patient",
-            &patient_pk,
-            "--classes",
-            "medications,labs",
-            "--purposes",
-            "TREAT",
-            "--days",
-            "30",
-        ],
-    )["grant"]
+    let second_grant = net.request(provider, &patient_pk, &[])["grant"]
         .as_str()
         .unwrap()
         .to_string();
@@ -350,8 +366,31 @@ pub(crate) fn wallet_flow(net: &Net, provider: &str, lab: &str) {
     ] {
         assert!(shots.join(shot).exists(), "{shot}");
     }
+    let log = served.log.clone();
     let said = served.interrupt();
     assert!(said.contains("stopped"), "{said}");
+    // One JSON line per request: time, client, method, path (no query), status, duration.
+    let lines: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 10, "{} request log lines", lines.len());
+    let submit = lines
+        .iter()
+        .find(|l| l["path"] == "/api/transactions")
+        .expect("the submissions are logged");
+    assert_eq!(submit["method"], "POST");
+    assert_eq!(submit["status"], 200);
+    assert_eq!(submit["client"], "127.0.0.1");
+    assert!(submit["ms"].as_f64().unwrap() >= 0.0 && submit["time"].is_string());
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l["path"].as_str().unwrap().contains('?')),
+        "no query strings in the log"
+    );
 
     // The chain, read by the CLI once the server let go of the ledger.
     let grants = net.run(&patient, &["consent", "list", "--patient", &patient_pk]);
@@ -376,14 +415,10 @@ pub(crate) fn wallet_flow(net: &Net, provider: &str, lab: &str) {
         "inactive",
         "approved, then revoked, in the portal"
     );
-    let audit = net.run(&patient, &["consent", "audit", &second_grant]);
-    let events: Vec<&str> = audit
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event"].as_str().unwrap())
-        .collect();
-    assert_eq!(events, ["GrantCreated", "GrantApproved", "GrantRevoked"]);
+    assert_eq!(
+        net.audit_events(&patient, &second_grant),
+        ["GrantCreated", "GrantApproved", "GrantRevoked"]
+    );
     assert_eq!(
         balance(),
         before,

@@ -21,36 +21,17 @@ use std::sync::Arc;
 /// A server that stops when dropped.
 pub struct TestServer {
     pub addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _running: caretrail_serve::Background,
 }
 
 impl TestServer {
     pub fn start(h: &Harness, config: caretrail_serve::Config) -> TestServer {
         let ledger: Arc<dyn Ledger> = h.ledger.clone();
         let app = caretrail_serve::router(ledger, config).expect("router");
-        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                caretrail_serve::serve(listener, app, async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-            });
-        });
+        let running = caretrail_serve::Background::start(app).expect("serve");
         TestServer {
-            addr: addr_rx.recv().unwrap(),
-            stop: Some(stop),
-            thread: Some(thread),
+            addr: running.addr,
+            _running: running,
         }
     }
 
@@ -131,17 +112,6 @@ impl TestServer {
         );
         assert_eq!(r.status, 200, "{}", r.text());
         r.json()["signature"].as_str().unwrap().to_string()
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
