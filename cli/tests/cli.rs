@@ -487,6 +487,39 @@ fn barcode_parse_follows_its_contract() {
     );
 }
 
+/// The reading gaps an independent corpus found: a Digital Link after a QR symbology
+/// identifier, a symbology identifier alone, control characters in messages.
+#[test]
+fn barcode_parse_reads_what_scanners_send() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = "]Q3https://id.gs1.org/01/09501101020917/10/L1/21/S1?17=271231\n]d2\n]d201095011010209172\u{1d}\u{1d}1X\n]Q1(01)09501101020917(21)S2\n";
+    let out = caretrail(dir.path())
+        .args(["barcode", "parse"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"gtin": "09501101020917", "serial": "S1", "lot": "L1", "expiry": "2027-12-31"})
+    );
+    assert_eq!(
+        lines[1],
+        serde_json::json!({"error": "position 3: nothing after the symbology identifier ]d2"})
+    );
+    let e = lines[2]["error"].as_str().unwrap();
+    assert!(e.contains("<GS>") && !e.contains("\\u{"), "{e}");
+    assert_eq!(
+        lines[3],
+        serde_json::json!({"gtin": "09501101020917", "serial": "S2"})
+    );
+}
+
 #[test]
 fn custody_verify_and_history_after_the_demo() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,9 +1,10 @@
 //! GS1 barcode parsing (pure, no network), per the GS1 General Specifications.
 //!
-//! Accepts, on one line:
+//! Accepts, on one line, after any symbology identifier a scanner prefixes (`]d2`/`]d1`
+//! DataMatrix, `]C1` GS1-128, `]Q3`/`]Q1` QR, `]e0` DataBar, `]J1` DotCode — every notation
+//! after every one of them) or none:
 //! - element strings, FNC1 as the GS byte (0x1D) or the literal text `<GS>`, with or without a
-//!   symbology identifier (`]d2` DataMatrix, `]C1` GS1-128, `]Q3` QR, `]e0` DataBar) and with
-//!   or without a leading FNC1;
+//!   leading FNC1;
 //! - the human-readable interpretation `(01)09501101020917(17)190508(10)ABCD1234(21)10`;
 //! - GS1 Digital Link URIs on any resolver domain
 //!   (`https://example.com/01/09501101020917/10/ABCD1234/21/10?17=190508`), percent-encoding
@@ -11,7 +12,9 @@
 //!
 //! Check digits (GTIN, SSCC, GLN) are verified; dates are validated, `DD = 00` meaning the
 //! month's last day, and the century resolved by the GS1 sliding window. Every rejection says
-//! which AI and which position.
+//! which AI and which position (counted in the input as scanned, symbology identifier
+//! included); a symbology identifier with nothing after it is an error, and control characters
+//! in messages are named (`<GS>`, `<CR>`, `<0x1E>`), never escaped.
 
 use serde::Serialize;
 use std::fmt;
@@ -182,6 +185,28 @@ const AIS: &[AiSpec] = &[
 
 const GS: char = '\u{1d}';
 
+/// The symbology identifiers a scanner may prefix (see `parse_with_year`).
+pub const SYMBOLOGY_IDS: [&str; 7] = ["]d2", "]d1", "]C1", "]Q3", "]Q1", "]e0", "]J1"];
+
+/// `text` quoted for an error message, control characters named (`<GS>`, `<CR>`, `<LF>`,
+/// `<TAB>`, `<0x1E>`) instead of escaped.
+pub fn visible(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            GS => out.push_str("<GS>"),
+            '\r' => out.push_str("<CR>"),
+            '\n' => out.push_str("<LF>"),
+            '\t' => out.push_str("<TAB>"),
+            c if c.is_control() => out.push_str(&format!("<0x{:02X}>", c as u32)),
+            '"' => out.push_str("\\\""),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn spec(ai: &str) -> Option<&'static AiSpec> {
     AIS.iter().find(|s| s.ai == ai)
 }
@@ -211,9 +236,12 @@ pub fn parse_with_year(input: &str, current_year: i64) -> Result<Gs1Code, Gs1Err
     if lower.starts_with("http://") || lower.starts_with("https://") {
         return parse_digital_link(trimmed, current_year);
     }
-    // Symbology identifier.
+    // Symbology identifier: GS1 DataMatrix, GS1-128, GS1 QR, GS1 DataBar, GS1 DotCode carry
+    // element strings; DataMatrix and QR in their plain modes (]d1, ]Q1) carry Digital Link
+    // URIs. Scanners are lenient about which mode they report, so every notation is read after
+    // every one of them.
     let mut offset = 0;
-    for sid in ["]d2", "]C1", "]Q3", "]e0", "]J1"] {
+    for sid in SYMBOLOGY_IDS {
         if trimmed.starts_with(sid) {
             offset = sid.len();
             break;
@@ -224,12 +252,30 @@ pub fn parse_with_year(input: &str, current_year: i64) -> Result<Gs1Code, Gs1Err
             position: 0,
             ai: None,
             reason: format!(
-                "symbology identifier {:?} is not a GS1 one (]d2, ]C1, ]Q3, ]e0)",
-                trimmed.get(..3).unwrap_or(trimmed)
+                "symbology identifier {} is not a GS1 one ({})",
+                visible(trimmed.get(..3).unwrap_or(trimmed)),
+                SYMBOLOGY_IDS.join(", ")
             ),
         });
     }
     let body = &trimmed[offset..];
+    if body.is_empty() {
+        return Err(Gs1Error {
+            position: offset,
+            ai: None,
+            reason: format!(
+                "nothing after the symbology identifier {}",
+                &trimmed[..offset]
+            ),
+        });
+    }
+    let lower_body = body.to_ascii_lowercase();
+    if lower_body.starts_with("http://") || lower_body.starts_with("https://") {
+        return parse_digital_link(body, current_year).map_err(|mut e| {
+            e.position += offset;
+            e
+        });
+    }
     if body.starts_with('(') {
         return parse_hri(body, offset, current_year);
     }
@@ -321,7 +367,7 @@ fn parse_element_string(s: &str, base: usize, year: i64) -> Result<Gs1Code, Gs1E
             return Err(Gs1Error {
                 position: ai_pos,
                 ai: None,
-                reason: format!("unknown or unsupported AI at {head:?}"),
+                reason: format!("unknown or unsupported AI at {}", visible(&head)),
             });
         };
         p += sp.ai.len();
@@ -543,7 +589,7 @@ fn build(fields: Vec<(String, String, usize)>, year: i64) -> Result<Gs1Code, Gs1
                 let what = if c == GS {
                     "a GS separator".to_string()
                 } else {
-                    format!("{c:?}")
+                    visible(&c.to_string())
                 };
                 return Err(Gs1Error {
                     position: pos + i,
@@ -672,6 +718,73 @@ mod tests {
         assert_eq!(
             p("]e00109501101020917\u{1d}17190508").unwrap().expiry,
             expected.expiry
+        );
+    }
+
+    /// Every symbology identifier before every notation (element string with the GS byte,
+    /// with `<GS>` text, HRI, Digital Link) reads the same code.
+    #[test]
+    fn every_symbology_identifier_with_every_notation() {
+        let expected = p("(01)09501101020917(17)190508(10)ABCD1234(21)10").unwrap();
+        let notations = [
+            "0109501101020917171905081".to_string() + "0ABCD1234\u{1d}2110",
+            "0109501101020917171905081".to_string() + "0ABCD1234<GS>2110",
+            "\u{1d}0109501101020917171905081".to_string() + "0ABCD1234\u{1d}2110",
+            "(01)09501101020917(17)190508(10)ABCD1234(21)10".to_string(),
+            "https://id.gs1.org/01/09501101020917/10/ABCD1234/21/10?17=190508".to_string(),
+            "HTTPS://example.com/01/09501101020917/10/ABCD1234/21/10?17=190508".to_string(),
+        ];
+        for sid in std::iter::once("").chain(SYMBOLOGY_IDS) {
+            for n in &notations {
+                for end in ["", "\r\n", "\n"] {
+                    let s = format!("{sid}{n}{end}");
+                    assert_eq!(p(&s).unwrap(), expected, "{}", visible(&s));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_symbology_identifier_alone_is_an_error_not_an_empty_code() {
+        for sid in SYMBOLOGY_IDS {
+            let e = p(sid).unwrap_err();
+            assert_eq!(e.position, 3);
+            assert_eq!(
+                e.reason,
+                format!("nothing after the symbology identifier {sid}")
+            );
+            assert!(p(&format!("{sid}\r\n")).is_err());
+        }
+    }
+
+    #[test]
+    fn a_digital_link_after_a_symbology_identifier_keeps_positions() {
+        // The bad check digit is at the GTIN, 3 characters further than without `]Q3`.
+        let plain = p("https://id.gs1.org/01/09501101020918").unwrap_err();
+        let prefixed = p("]Q3https://id.gs1.org/01/09501101020918").unwrap_err();
+        assert_eq!(prefixed.position, plain.position + 3);
+        assert_eq!(prefixed.reason, plain.reason);
+    }
+
+    #[test]
+    fn control_characters_are_named_in_errors() {
+        let e = p("01095011010209171719050810AB\u{1d}\u{1d}21\u{1e}X").unwrap_err();
+        let text = e.to_string();
+        assert!(!text.contains("\\u{"), "{text}");
+        assert!(text.contains("<GS>") || text.contains("<0x1E>"), "{text}");
+        let e = p("]d2\u{1d}99").unwrap_err();
+        assert!(!e.to_string().contains("\\u{"), "{e}");
+        let e = p("]X\u{1d}1").unwrap_err();
+        assert_eq!(
+            e.reason,
+            format!(
+                "symbology identifier \"]X<GS>\" is not a GS1 one ({})",
+                SYMBOLOGY_IDS.join(", ")
+            )
+        );
+        assert_eq!(
+            visible("a\u{1d}b\r\n\t\u{1e}\""),
+            "\"a<GS>b<CR><LF><TAB><0x1E>\\\"\""
         );
     }
 
