@@ -47,6 +47,9 @@ enum Command {
     /// SPL Token / Token-2022 for payers: mints, token accounts, minting, transfers, balances.
     #[command(subcommand)]
     Token(command::token::TokenCommand),
+    /// EPCIS documents of trading partners: import a shipment notice.
+    #[command(subcommand)]
+    Epcis(command::epcis::EpcisCommand),
     /// GS1 barcodes: parse scanner lines into JSON.
     #[command(subcommand)]
     Barcode(command::barcode::BarcodeCommand),
@@ -78,6 +81,7 @@ impl Execute for Command {
             Command::Claims(c) => c.execute(ctx),
             Command::Custody(c) => c.execute(ctx),
             Command::Token(c) => c.execute(ctx),
+            Command::Epcis(c) => c.execute(ctx),
             Command::Barcode(c) => c.execute(ctx),
             Command::Ledger(c) => c.execute(ctx),
             Command::Airdrop(c) => c.execute(ctx),

@@ -487,6 +487,95 @@ fn barcode_parse_follows_its_contract() {
     );
 }
 
+/// `caretrail epcis import`: a partner's EPCIS 1.2 shipment notice (another vendor's namespace
+/// prefixes, a comment, master data, an extension), and hostile documents refused without
+/// reading anything else.
+#[test]
+fn epcis_import_reads_a_partners_shipment_notice_and_refuses_hostile_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    let notice = dir.path().join("asn.xml");
+    std::fs::write(
+        &notice,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- exported by a partner's warehouse system -->
+<e:EPCISDocument schemaVersion="1.2" creationDate="2026-11-30T10:00:00Z" xmlns:e="urn:epcglobal:epcis:xsd:1" xmlns:h="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader">
+ <EPCISHeader><h:StandardBusinessDocumentHeader><h:HeaderVersion>1.0</h:HeaderVersion>
+  <h:Sender><h:Identifier Authority="SGLN">urn:epc:id:sgln:0614141.00001.0</h:Identifier></h:Sender>
+  <h:Receiver><h:Identifier Authority="SGLN">urn:epc:id:sgln:0614142.00001.0</h:Identifier></h:Receiver>
+ </h:StandardBusinessDocumentHeader></EPCISHeader>
+ <EPCISBody><EventList>
+  <AggregationEvent><eventTime>2026-11-01T09:00:00Z</eventTime>
+   <parentID>urn:epc:id:sscc:0614141.1234567890</parentID>
+   <childEPCs><epc>urn:epc:id:sgtin:0614141.107346.2017</epc><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></childEPCs>
+   <action>ADD</action><bizStep>urn:epcglobal:cbv:bizstep:packing</bizStep></AggregationEvent>
+  <ObjectEvent><eventTime>2026-11-30T09:00:00Z</eventTime>
+   <epcList><epc>urn:epc:id:sscc:0614141.1234567890</epc></epcList><action>OBSERVE</action>
+   <bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>
+   <bizTransactionList><bizTransaction type="urn:epcglobal:cbv:btt:po">urn:epcglobal:cbv:bt:0614142000002:PO-77</bizTransaction></bizTransactionList>
+  </ObjectEvent>
+ </EventList></EPCISBody>
+</e:EPCISDocument>"#,
+    )
+    .unwrap();
+    let v = json(caretrail(dir.path()).args(["epcis", "import"]).arg(&notice));
+    assert_eq!(v["format"], "EPCIS 1.2 XML");
+    assert_eq!(v["events"], 2);
+    assert_eq!(v["sender"], "urn:epc:id:sgln:0614141.00001.0");
+    assert_eq!(v["epcs"].as_array().unwrap().len(), 3);
+    assert_eq!(v["epcs"][0]["code"]["sscc"], "106141412345678908");
+    assert_eq!(
+        v["epcs"][1]["code"],
+        serde_json::json!({"gtin": "10614141073464", "serial": "2017"})
+    );
+    assert_eq!(
+        v["aggregations"]["urn:epc:id:sscc:0614141.1234567890"],
+        serde_json::json!([
+            "urn:epc:id:sgtin:0614141.107346.2017",
+            "urn:epc:id:sgtin:0614141.107346.2018"
+        ])
+    );
+    assert_eq!(
+        v["transactions"][0]["id"],
+        "urn:epcglobal:cbv:bt:0614142000002:PO-77"
+    );
+
+    // An external entity naming a secret file: refused, the secret never read.
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "TOP-SECRET-VALUE").unwrap();
+    let xxe = dir.path().join("xxe.xml");
+    std::fs::write(
+        &xxe,
+        format!(
+            "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY s SYSTEM \"file://{}\">]><EPCISDocument>&s;</EPCISDocument>",
+            secret.display()
+        ),
+    )
+    .unwrap();
+    let out = caretrail(dir.path())
+        .args(["epcis", "import"])
+        .arg(&xxe)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("document type declaration"), "{said}");
+    assert!(!said.contains("TOP-SECRET-VALUE"));
+    let deep = dir.path().join("deep.xml");
+    std::fs::write(&deep, format!("<EPCISDocument>{}", "<x>".repeat(100_000))).unwrap();
+    let out = caretrail(dir.path())
+        .args(["epcis", "import"])
+        .arg(&deep)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("nests deeper than 64 levels (line 1, column"));
+}
+
 /// The reading gaps an independent corpus found: a Digital Link after a QR symbology
 /// identifier, a symbology identifier alone, control characters in messages.
 #[test]

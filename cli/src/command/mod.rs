@@ -9,6 +9,7 @@ pub mod claims;
 pub mod consent;
 pub mod custody;
 pub mod demo;
+pub mod epcis;
 pub mod ledger;
 pub mod registry;
 pub mod serve;

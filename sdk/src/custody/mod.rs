@@ -52,6 +52,7 @@ mod verify;
 pub use verify::*;
 pub mod commission;
 pub mod epcis;
+pub mod epcis_import;
 pub mod scan;
 
 /// The custody program id.

@@ -102,4 +102,24 @@ proptest! {
             prop_assert!(!e.reason.is_empty());
         }
     }
+
+    /// The EPCIS importer answers every input with a document or an error, never a panic:
+    /// random bytes, and XML/JSON-shaped text built from EPCIS's own tokens.
+    #[test]
+    fn the_epcis_importer_never_panics(
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        tokens in proptest::collection::vec(prop_oneof![
+            Just("<EPCISDocument>"), Just("</EPCISDocument>"), Just("<EPCISBody>"), Just("<EventList>"),
+            Just("<ObjectEvent>"), Just("</ObjectEvent>"), Just("<epcList>"), Just("<epc>"), Just("</epc>"),
+            Just("urn:epc:id:sgtin:0614141.107346.2017"), Just("urn:epc:id:sscc:0614141.1"), Just("<!--"), Just("-->"),
+            Just("<![CDATA["), Just("]]>"), Just("<!DOCTYPE x>"), Just("<a b='>'>"), Just("/>"), Just("\""),
+            Just("{\"type\":\"EPCISDocument\",\"epcisBody\":{\"eventList\":["), Just("]}}"), Just("{"), Just("}"),
+        ], 0..40),
+    ) {
+        let _ = caretrail_sdk::custody::epcis_import::import(&bytes);
+        let text: String = tokens.concat();
+        if let Ok(d) = caretrail_sdk::custody::epcis_import::import(text.as_bytes()) {
+            let _ = d.report();
+        }
+    }
 }
