@@ -326,7 +326,6 @@ fn import_xml(text: &str) -> Result<ImportedDocument> {
         roxmltree::ParsingOptions {
             allow_dtd: false,
             nodes_limit: MAX_NODES,
-            ..Default::default()
         },
     )
     .map_err(|e| {
