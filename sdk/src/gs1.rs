@@ -473,7 +473,7 @@ fn parse_digital_link(uri: &str, year: i64) -> Result<Gs1Code, Gs1Error> {
             ai: Some(ai.into()),
             reason: "path key without a value".into(),
         })?;
-        let mut value = percent_decode(raw).map_err(|reason| Gs1Error {
+        let mut value = crate::util::percent_decode(raw).map_err(|reason| Gs1Error {
             position: value_pos,
             ai: Some(ai.into()),
             reason,
@@ -520,7 +520,7 @@ fn parse_digital_link(uri: &str, year: i64) -> Result<Gs1Code, Gs1Error> {
                     reason: "unknown or unsupported AI in the query".into(),
                 });
             }
-            let value = percent_decode(v).map_err(|reason| Gs1Error {
+            let value = crate::util::percent_decode(v).map_err(|reason| Gs1Error {
                 position: qpos + k.len() + 1,
                 ai: Some(k.into()),
                 reason,
@@ -531,25 +531,6 @@ fn parse_digital_link(uri: &str, year: i64) -> Result<Gs1Code, Gs1Error> {
         qpos += pair.len() + 1;
     }
     build(fields, year)
-}
-
-fn percent_decode(s: &str) -> Result<String, String> {
-    let mut out = Vec::with_capacity(s.len());
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = s.get(i + 1..i + 3).ok_or("truncated percent-encoding")?;
-            out.push(
-                u8::from_str_radix(hex, 16).map_err(|_| format!("bad percent-encoding %{hex}"))?,
-            );
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| "percent-encoding is not UTF-8".to_string())
 }
 
 /// Validates fields and assembles the code.

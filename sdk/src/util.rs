@@ -127,3 +127,24 @@ mod sol_tests {
         assert_eq!(super::sol(100_000_000_000), "100");
     }
 }
+
+/// Decodes `%XX` escapes (RFC 3986) into UTF-8 text; a truncated or non-hex escape, or bytes
+/// that are not UTF-8, are an error.
+pub fn percent_decode(s: &str) -> Result<String, String> {
+    let mut out = Vec::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3).ok_or("truncated percent-encoding")?;
+            out.push(
+                u8::from_str_radix(hex, 16).map_err(|_| format!("bad percent-encoding %{hex}"))?,
+            );
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "percent-encoding is not UTF-8".to_string())
+}

@@ -134,26 +134,9 @@ fn pairs(q: Option<String>) -> Result<Vec<(String, String)>, ApiError> {
     for part in q.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
         let decode = |s: &str| -> Result<String, ApiError> {
-            let bytes = s.replace('+', " ").into_bytes();
-            let mut out = Vec::with_capacity(bytes.len());
-            let mut i = 0;
-            while i < bytes.len() {
-                if bytes[i] == b'%' {
-                    let hex = std::str::from_utf8(bytes.get(i + 1..i + 3).unwrap_or_default())
-                        .ok()
-                        .and_then(|h| u8::from_str_radix(h, 16).ok())
-                        .ok_or_else(|| {
-                            ApiError::bad_request(format!("malformed query string at {part:?}"))
-                        })?;
-                    out.push(hex);
-                    i += 3;
-                } else {
-                    out.push(bytes[i]);
-                    i += 1;
-                }
-            }
-            String::from_utf8(out)
-                .map_err(|_| ApiError::bad_request("the query string is not UTF-8"))
+            caretrail_sdk::util::percent_decode(&s.replace('+', " ")).map_err(|reason| {
+                ApiError::bad_request(format!("malformed query string at {part:?}: {reason}"))
+            })
         };
         out.push((decode(k)?, decode(v)?));
     }
