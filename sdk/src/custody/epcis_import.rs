@@ -114,8 +114,25 @@ impl ImportedDocument {
 /// The GS1 code of an EPC: a pure-identity URN (`urn:epc:id:sgtin:0614141.812345.6789`,
 /// `urn:epc:id:sscc:0614141.1234567890`, `urn:epc:class:lgtin:…`) or a Digital Link URI.
 pub fn epc_code(epc: &str) -> Result<Gs1Code> {
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     let bad = |why: &str| Error::invalid(format!("EPC {epc:?}: {why}"));
+    // `CompanyPrefix.Reference` of a URN as the GS1 key: the reference's first digit (indicator
+    // or extension) ahead, then the prefix, the rest, and the check digit.
+    let key = |prefix: &str, reference: &str, digits: usize, what: &str| -> Result<String> {
+        let numeric = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if !(numeric(prefix) && numeric(reference))
+            || prefix.len() + reference.len() != digits
+            || reference.is_empty()
+        {
+            return Err(bad(&format!(
+                "company prefix and {what} must be {digits} digits in all"
+            )));
+        }
+        let body = format!("{}{prefix}{}", &reference[..1], &reference[1..]);
+        let check = caretrail_common::gs1::compute_check_digit(body.as_bytes())
+            .ok_or_else(|| bad("not digits"))?;
+        Ok(format!("{body}{check}"))
+    };
+    let parse = |hri: String| gs1::parse(&hri).map_err(|e| bad(&e.to_string()));
     if let Some(rest) = epc.strip_prefix("urn:epc:id:sgtin:") {
         let parts: Vec<&str> = rest.splitn(3, '.').collect();
         let [prefix, item, serial] = parts[..] else {
@@ -123,49 +140,25 @@ pub fn epc_code(epc: &str) -> Result<Gs1Code> {
                 "an SGTIN is CompanyPrefix.IndicatorItemReference.Serial",
             ));
         };
-        if !(digits(prefix) && digits(item)) || prefix.len() + item.len() != 13 || item.is_empty() {
-            return Err(bad(
-                "company prefix and item reference must be 13 digits in all",
-            ));
-        }
-        let body = format!("{}{prefix}{}", &item[..1], &item[1..]);
-        let check = caretrail_common::gs1::compute_check_digit(body.as_bytes())
-            .ok_or_else(|| bad("not digits"))?;
-        return gs1::parse(&format!("(01){body}{check}(21){}", percent_decode(serial)))
-            .map_err(|e| bad(&e.to_string()));
+        let gtin = key(prefix, item, 13, "item reference")?;
+        return parse(format!("(01){gtin}(21){}", percent_decode(serial)));
     }
     if let Some(rest) = epc.strip_prefix("urn:epc:id:sscc:") {
         let Some((prefix, serial)) = rest.split_once('.') else {
             return Err(bad("an SSCC is CompanyPrefix.ExtensionSerialReference"));
         };
-        if !(digits(prefix) && digits(serial))
-            || prefix.len() + serial.len() != 17
-            || serial.is_empty()
-        {
-            return Err(bad(
-                "company prefix and serial reference must be 17 digits in all",
-            ));
-        }
-        let body = format!("{}{prefix}{}", &serial[..1], &serial[1..]);
-        let check = caretrail_common::gs1::compute_check_digit(body.as_bytes())
-            .ok_or_else(|| bad("not digits"))?;
-        return gs1::parse(&format!("(00){body}{check}")).map_err(|e| bad(&e.to_string()));
+        return parse(format!(
+            "(00){}",
+            key(prefix, serial, 17, "serial reference")?
+        ));
     }
     if let Some(rest) = epc.strip_prefix("urn:epc:class:lgtin:") {
         let parts: Vec<&str> = rest.splitn(3, '.').collect();
         let [prefix, item, lot] = parts[..] else {
             return Err(bad("an LGTIN is CompanyPrefix.IndicatorItemReference.Lot"));
         };
-        if !(digits(prefix) && digits(item)) || prefix.len() + item.len() != 13 || item.is_empty() {
-            return Err(bad(
-                "company prefix and item reference must be 13 digits in all",
-            ));
-        }
-        let body = format!("{}{prefix}{}", &item[..1], &item[1..]);
-        let check = caretrail_common::gs1::compute_check_digit(body.as_bytes())
-            .ok_or_else(|| bad("not digits"))?;
-        return gs1::parse(&format!("(01){body}{check}(10){}", percent_decode(lot)))
-            .map_err(|e| bad(&e.to_string()));
+        let gtin = key(prefix, item, 13, "item reference")?;
+        return parse(format!("(01){gtin}(10){}", percent_decode(lot)));
     }
     if epc.starts_with("http://") || epc.starts_with("https://") {
         return gs1::parse(epc).map_err(|e| bad(&e.to_string()));
@@ -175,23 +168,10 @@ pub fn epc_code(epc: &str) -> Result<Gs1Code> {
     ))
 }
 
+/// An EPC's serial or lot, its `%XX` escapes decoded (kept as written when they are not
+/// valid escapes).
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::util::percent_decode(s).unwrap_or_else(|_| s.to_string())
 }
 
 /// Reads an EPCIS 1.2 XML or 2.0 JSON-LD document.
