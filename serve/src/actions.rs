@@ -475,22 +475,16 @@ async fn next(
     let base = base_url(&state, &headers);
     let (title, description) = state
         .ledger(move |l| {
-            let record = l.transaction(&signature)?.ok_or_else(|| {
-                Error::invalid(format!("the ledger has no transaction {signature}"))
-            })?;
+            let Some(record) = l.transaction(&signature)? else {
+                return Ok(None);
+            };
             if let Some(e) = &record.error {
                 return Err(Error::Conflict(format!("the transaction failed: {e}")));
             }
-            outcome(l, &record, &account)
+            outcome(l, &record, &account).map(Some)
         })
-        .await
-        .map_err(|e| {
-            if e.status == StatusCode::BAD_REQUEST {
-                ApiError::not_found(e.message)
-            } else {
-                e
-            }
-        })?;
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("the ledger has no transaction {signature}")))?;
     Ok(Json(json!({
         "type": "completed",
         "icon": format!("{base}/icon.svg"),
