@@ -508,7 +508,15 @@ pub fn party(ledger: &dyn Ledger, wallet: &Pubkey) -> Result<String> {
 
 /// A registry entry in a few words: "provider 0614141000005".
 pub fn short_party(ledger: &dyn Ledger, wallet: &Pubkey) -> Result<String> {
-    Ok(match fetch_participant(ledger, wallet)? {
+    Ok(short_party_of(
+        wallet,
+        fetch_participant(ledger, wallet)?.as_ref(),
+    ))
+}
+
+/// [`short_party`] of a registry entry already read (`None`: not registered).
+pub fn short_party_of(wallet: &Pubkey, entry: Option<&registry::state::Participant>) -> String {
+    match entry {
         Some(p) => format!(
             "{} {}",
             role_names(p.roles)
@@ -521,7 +529,7 @@ pub fn short_party(ledger: &dyn Ledger, wallet: &Pubkey) -> Result<String> {
             let s = wallet.to_string();
             format!("account {}…", &s[..8])
         }
-    })
+    }
 }
 
 /// A purpose-of-use code in words.

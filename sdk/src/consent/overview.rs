@@ -2,7 +2,7 @@
 //! pending requests, emergency accesses to review, guardians, and every recorded access.
 //! Public data only: pubkeys, registry entries, codes and times, nothing that is PHI.
 
-use super::decision::{list_delegates, short_party, status_words};
+use super::decision::{list_delegates, short_party_of, status_words};
 use super::*;
 
 /// A grant with its grantee's registry entry.
@@ -70,10 +70,13 @@ pub fn patient_overview(ledger: &dyn Ledger, patient: &Pubkey) -> Result<Patient
         if let Some(e) = names.get(wallet) {
             return Ok(e.clone());
         }
-        let roles = crate::registry::fetch_participant(ledger, wallet)?
+        // One registry read per wallet: its entry in words and its roles.
+        let participant = crate::registry::fetch_participant(ledger, wallet)?;
+        let roles = participant
+            .as_ref()
             .map(|p| crate::registry::role_names(p.roles))
             .unwrap_or_default();
-        let e = (short_party(ledger, wallet)?, roles);
+        let e = (short_party_of(wallet, participant.as_ref()), roles);
         names.insert(*wallet, e.clone());
         Ok(e)
     };
