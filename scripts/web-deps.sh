@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# What the web tests need (cli/tests/jobs/wallets.rs), installed by the project and cached:
+# What the web and interop tests need (cli/tests/jobs/wallets.rs, epcis.rs), installed by the project and cached:
 # Debian's chromium (apt, once per machine; never a downloaded browser build) and the node
 # packages of tests/web (npm ci from the committed package-lock.json, with npm's cache under
 # ~/.cache/caretrail/npm and a stamp so an unchanged lock file installs nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "== installing Debian's chromium (headless browser tests)"
+# Debian packages: chromium for the browser tests, libxml2-utils (xmllint) for validating the
+# EPCIS 1.2 XML exports against GS1's XSD.
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
+if [ -n "$missing" ]; then
+  echo "== installing Debian packages:$missing"
   as_root=""
   [ "$(id -u)" = 0 ] || as_root="sudo"
   $as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq $missing >/dev/null
 fi
 command -v node >/dev/null 2>&1 || { echo "node is required for the web tests (Debian: apt-get install nodejs npm)" >&2; exit 1; }
 want=$(sha256sum tests/web/package-lock.json | cut -d' ' -f1)

@@ -29,6 +29,9 @@ mod wallets;
 #[path = "jobs/served.rs"]
 mod served;
 
+#[path = "jobs/epcis.rs"]
+mod epcis;
+
 /// Runs `cmd`, which must fail with `error` named on stderr.
 fn fails_with(cmd: &mut Command, error: &str) {
     let out = cmd.output().unwrap();
@@ -76,6 +79,7 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
         serde_json::from_str(&std::fs::read_to_string(out.join("story.json")).unwrap()).unwrap();
     assert_eq!(on_disk["parties"], story["parties"]);
     assert!(out.join("keys/pharmacy.json").exists());
+    epcis::demo_shipment_documents(dir.path(), &out, &story);
 
     // Custody: the pharmacy's scans and the EPCIS history of the dispensed package.
     let results: Vec<&str> = story["custody"]["verifications"]

@@ -113,7 +113,7 @@ impl Execute for CustodyCommand {
 }
 
 /// A scanned GS1 code: element string (with GS or `<GS>`), HRI, or GS1 Digital Link.
-fn code(s: &str) -> Result<Gs1Code, String> {
+pub(crate) fn code(s: &str) -> Result<Gs1Code, String> {
     caretrail_sdk::gs1::parse(s).map_err(|e| format!("not a valid GS1 code: {e}"))
 }
 

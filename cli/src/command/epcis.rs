@@ -14,6 +14,55 @@ pub enum EpcisCommand {
     /// children), business transactions. Reads nothing but the file and changes nothing;
     /// documents with a DTD, over 64 MiB or nested deeper than 64 levels are refused.
     Import(ImportArgs),
+    /// Write a shipment (`--shipment REF`) or one unit's history (`--code CODE`) as an EPCIS
+    /// 1.2 XML document with a Standard Business Document Header, or as EPCIS 2.0 JSON-LD:
+    /// master data for its products and locations, then commissioning, packing, shipping
+    /// (with the DSCSA transaction statement) and receiving events, each with its CBV 2.0
+    /// event hash id. The chain keeps only hashes of serial numbers: `--codes` names the items.
+    Export(Box<ExportArgs>),
+}
+
+/// The document format.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocFormat {
+    /// EPCIS 1.2 XML with an SBDH (GS1 US Healthcare guideline), what DSCSA partners exchange.
+    #[value(name = "1.2")]
+    V12,
+    /// EPCIS 2.0 JSON-LD.
+    #[value(name = "2.0")]
+    V20,
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["code", "shipment"])))]
+pub struct ExportArgs {
+    /// One unit, case or pallet: its scanned code.
+    #[arg(long, value_parser = crate::command::custody::code)]
+    pub code: Option<caretrail_sdk::gs1::Gs1Code>,
+    /// A shipment: the ASN / despatch advice id it was shipped under (`custody scan
+    /// --ship-to … --shipment REF`).
+    #[arg(long)]
+    pub shipment: Option<String>,
+    /// The format.
+    #[arg(long, value_enum)]
+    pub format: DocFormat,
+    /// Write the document here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Scanner lines naming the shipment's packages (the ship scan, or the commissioning
+    /// list): the chain has only hashes of their serials.
+    #[arg(long)]
+    pub codes: Option<PathBuf>,
+    /// Product master CSV: gtin, company_prefix, ndc, name, dosage_form, strength,
+    /// net_content, manufacturer.
+    #[arg(long)]
+    pub products: Option<PathBuf>,
+    /// Address book CSV: gln, company_prefix, name, street, city, state, postal_code, country.
+    #[arg(long)]
+    pub locations: Option<PathBuf>,
+    /// With --shipment: the party that sent or received it [default: the --keypair wallet].
+    #[arg(long, value_parser = crate::args::pubkey)]
+    pub party: Option<caretrail_sdk::solana_sdk::pubkey::Pubkey>,
 }
 
 #[derive(Args, Debug)]
@@ -26,6 +75,7 @@ impl crate::command::Execute for EpcisCommand {
     fn execute(self, ctx: &Context) -> Result<Output> {
         match self {
             EpcisCommand::Import(a) => a.execute(ctx),
+            EpcisCommand::Export(a) => a.execute(ctx),
         }
     }
 }
@@ -89,5 +139,88 @@ impl crate::command::Execute for ImportArgs {
             },
         );
         Ok(Output::new(report, human))
+    }
+}
+
+fn read_text(path: &std::path::Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not UTF-8 text (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+impl crate::command::Execute for ExportArgs {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        use caretrail_sdk::custody::epcis_export::{self as export, Codes};
+        use caretrail_sdk::custody::master_data::MasterData;
+        let mut master = MasterData::default();
+        if let Some(p) = &self.products {
+            master
+                .add_products(&read_text(p)?)
+                .with_context(|| format!("{} is not a readable product master", p.display()))?;
+        }
+        if let Some(p) = &self.locations {
+            master
+                .add_locations(&read_text(p)?)
+                .with_context(|| format!("{} is not a readable address book", p.display()))?;
+        }
+        let codes = match &self.codes {
+            Some(p) => Codes::from_lines(&read_text(p)?)
+                .with_context(|| format!("{} is not a file of codes", p.display()))?,
+            None => Codes::default(),
+        };
+        let ledger = ctx.ledger()?;
+        let doc = match (&self.code, &self.shipment) {
+            (Some(code), _) => export::unit_document(ledger, code, &master)?,
+            (None, Some(reference)) => {
+                let party = match self.party {
+                    Some(p) => p,
+                    None => caretrail_sdk::solana_sdk::signature::Signer::pubkey(&ctx.signer()?),
+                };
+                export::shipment_document(ledger, &party, reference, &codes, &master)?
+            }
+            (None, None) => unreachable!("clap requires one"),
+        };
+        let (text, name) = match self.format {
+            DocFormat::V12 => (doc.to_xml(), "EPCIS 1.2 XML"),
+            DocFormat::V20 => (
+                serde_json::to_string_pretty(&doc.to_json_ld())? + "\n",
+                "EPCIS 2.0 JSON-LD",
+            ),
+        };
+        let epcs: std::collections::BTreeSet<_> = doc
+            .events
+            .iter()
+            .flat_map(|e| e.epcs.iter().chain(&e.parent))
+            .collect();
+        let summary = serde_json::json!({
+            "format": name,
+            "events": doc.events.len(),
+            "epcs": epcs.len(),
+            "sender": doc.sender,
+            "receiver": doc.receiver,
+            "out": self.out.as_ref().map(|p| p.display().to_string()),
+        });
+        match &self.out {
+            Some(path) => {
+                std::fs::write(path, &text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                let human = format!(
+                    "wrote {} ({name}: {} events, {} EPCs)",
+                    path.display(),
+                    doc.events.len(),
+                    epcs.len()
+                );
+                Ok(Output::new(summary, human))
+            }
+            None => {
+                crate::output::emit(text.trim_end());
+                Ok(Output::new(serde_json::Value::Null, ""))
+            }
+        }
     }
 }

@@ -10,8 +10,8 @@ use crate::custody::{self as cus, CustodyEvent};
 use crate::events::CaretrailEvent;
 use crate::gs1::Gs1Code;
 use crate::ledger::Ledger;
-use crate::{Error, Result};
-use serde_json::{json, Value};
+use crate::Result;
+use serde_json::Value;
 use solana_sdk::{pubkey::Pubkey, signature::Signature};
 
 /// EPCIS 2.0 JSON-LD context.
@@ -182,7 +182,7 @@ fn history_at_depth(ledger: &dyn Ledger, unit: &Pubkey, depth: usize) -> Result<
 }
 
 /// Percent-encodes a Digital Link path segment.
-fn encode_segment(s: &str) -> String {
+pub(crate) fn encode_segment(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
@@ -205,264 +205,12 @@ pub fn digital_link(code: &Gs1Code) -> Option<String> {
     ))
 }
 
-/// The Digital Link URI of a party: its GLN (AI 417) when registered, else a caretrail URN.
-fn party(ledger: &dyn Ledger, wallet: &Pubkey) -> Result<String> {
-    Ok(match crate::registry::fetch_participant(ledger, wallet)? {
-        Some(p) => format!(
-            "https://id.gs1.org/417/{}",
-            crate::registry::gln_str(&p.gln)
-        ),
-        None => format!("urn:caretrail:party:{wallet}"),
-    })
-}
-
-fn sscc_uri(ledger: &dyn Ledger, aggregate: &Pubkey) -> Result<String> {
-    for e in own_events(ledger, aggregate)? {
-        if let CustodyEvent::AggregateCreated(a) = e.event {
-            return Ok(format!(
-                "https://id.gs1.org/00/{}",
-                String::from_utf8_lossy(&a.sscc)
-            ));
-        }
-    }
-    Ok(format!("urn:caretrail:aggregate:{aggregate}"))
-}
-
-fn event_id(signature: &Signature, n: usize, subject: &Pubkey) -> String {
-    let h = crate::hash::sha256(&[
-        signature.as_ref(),
-        &(n as u32).to_le_bytes(),
-        subject.as_ref(),
-    ]);
-    format!("ni:///sha-256;{}?ver=CBV2.0", crate::util::hex(&h))
-}
-
-fn object_event(
-    id: String,
-    time: i64,
-    epcs: Vec<String>,
-    action: &str,
-    biz_step: &str,
-    disposition: &str,
-) -> Value {
-    json!({
-        "type": "ObjectEvent",
-        "eventID": id,
-        "eventTime": crate::util::rfc3339(time),
-        "eventTimeZoneOffset": "+00:00",
-        "epcList": epcs,
-        "action": action,
-        "bizStep": biz_step,
-        "disposition": disposition,
-    })
-}
-
-/// An AggregationEvent seen from `address`: the unit's own packing into (or unpacking from)
-/// `parent`, or, when `address` is the aggregate itself, its children.
-#[allow(clippy::too_many_arguments)]
-fn aggregation_event(
-    ledger: &dyn Ledger,
-    address: &Pubkey,
-    epc: &str,
-    id: String,
-    time: i64,
-    parent: Pubkey,
-    children: &[Pubkey],
-    action: &str,
-    biz_step: &str,
-) -> Result<Value> {
-    let (parent, children): (String, Vec<String>) = if parent == *address {
-        (
-            epc.to_string(),
-            children
-                .iter()
-                .map(|c| format!("urn:caretrail:unit:{c}"))
-                .collect(),
-        )
-    } else {
-        (sscc_uri(ledger, &parent)?, vec![epc.to_string()])
-    };
-    Ok(json!({
-        "type": "AggregationEvent",
-        "eventID": id,
-        "eventTime": crate::util::rfc3339(time),
-        "eventTimeZoneOffset": "+00:00",
-        "parentID": parent,
-        "childEPCs": children,
-        "action": action,
-        "bizStep": biz_step,
-        "disposition": "in_progress",
-    }))
-}
-
-/// An EPCIS 2.0 JSON-LD document of a unit's history. `code` is the scanned code of the unit
-/// (the chain only knows the hash of its serial, so the exporter needs the code to name the
-/// EPC; a lot number on the code goes into the commissioning event's ILMD).
+/// An EPCIS 2.0 JSON-LD document of a unit's history (see
+/// [`epcis_export::unit_document`](crate::custody::epcis_export::unit_document), which also
+/// writes it as EPCIS 1.2 XML). `code` is the scanned code of the unit (the chain only knows
+/// the hash of its serial, so the exporter needs the code to name the EPC; a lot number on the
+/// code goes into the commissioning event's ILMD).
 pub fn export_unit_history(ledger: &dyn Ledger, code: &Gs1Code) -> Result<Value> {
-    let address = cus::address_of(code)?;
-    let Some(epc) = digital_link(code) else {
-        return Err(Error::invalid("the code names no unit"));
-    };
-    let history = unit_history(ledger, &address)?;
-    let unit = cus::fetch_unit(ledger, &address)?;
-    let lot = match &unit {
-        Some(u) if u.kind == cus::UnitKind::Item => cus::fetch_lot(ledger, &u.lot)?,
-        _ => None,
-    };
-    let mut events = Vec::new();
-    for (n, h) in history.iter().enumerate() {
-        let id = event_id(&h.signature, n, &address);
-        let t = h.timestamp();
-        let mut ev = match &h.event {
-            CustodyEvent::UnitsCommissioned(_) | CustodyEvent::AggregateCreated(_) => {
-                let mut e =
-                    object_event(id, t, vec![epc.clone()], "ADD", "commissioning", "active");
-                if let Some(l) = &lot {
-                    let d = l.expiry_date;
-                    let mut ilmd = json!({ "cbvmda:itemExpirationDate": format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100) });
-                    if let Some(number) = &code.lot {
-                        ilmd["cbvmda:lotNumber"] = json!(number);
-                    }
-                    e["ilmd"] = ilmd;
-                }
-                e
-            }
-            CustodyEvent::Packed(p) => aggregation_event(
-                ledger,
-                &address,
-                &epc,
-                id,
-                t,
-                p.parent,
-                &p.children,
-                "ADD",
-                "packing",
-            )?,
-            CustodyEvent::Unpacked(p) => aggregation_event(
-                ledger,
-                &address,
-                &epc,
-                id,
-                t,
-                p.parent,
-                &p.children,
-                "DELETE",
-                "unpacking",
-            )?,
-            CustodyEvent::Shipped(s) => {
-                let mut e = object_event(
-                    id,
-                    t,
-                    vec![epc.clone()],
-                    "OBSERVE",
-                    if s.is_return { "returning" } else { "shipping" },
-                    "in_transit",
-                );
-                e["readPoint"] = json!({ "id": format!("https://id.gs1.org/414/{}", String::from_utf8_lossy(&s.read_point)) });
-                e["bizTransactionList"] = json!([{ "type": "desadv", "bizTransaction": format!("urn:caretrail:shipment:{}", crate::util::hex(&s.shipment_ref)) }]);
-                e["sourceList"] =
-                    json!([{ "type": "possessing_party", "source": party(ledger, &s.from)? }]);
-                e["destinationList"] =
-                    json!([{ "type": "possessing_party", "destination": party(ledger, &s.to)? }]);
-                e
-            }
-            CustodyEvent::Received(r) => {
-                let mut e = object_event(
-                    id,
-                    t,
-                    vec![epc.clone()],
-                    "OBSERVE",
-                    "receiving",
-                    "in_progress",
-                );
-                e["sourceList"] =
-                    json!([{ "type": "possessing_party", "source": party(ledger, &r.from)? }]);
-                e["destinationList"] =
-                    json!([{ "type": "possessing_party", "destination": party(ledger, &r.to)? }]);
-                e
-            }
-            CustodyEvent::Refused(r) => {
-                let mut e =
-                    object_event(id, t, vec![epc.clone()], "OBSERVE", "receiving", "returned");
-                e["sourceList"] =
-                    json!([{ "type": "possessing_party", "source": party(ledger, &r.from)? }]);
-                e
-            }
-            CustodyEvent::ShipmentCancelled(r) => {
-                // The sender takes the unanswered shipment back: it is in the sender's
-                // possession again (CBV bizStep void_shipping).
-                let mut e = object_event(
-                    id,
-                    t,
-                    vec![epc.clone()],
-                    "OBSERVE",
-                    "void_shipping",
-                    "active",
-                );
-                e["destinationList"] =
-                    json!([{ "type": "possessing_party", "destination": party(ledger, &r.from)? }]);
-                e
-            }
-            CustodyEvent::SuspectFlagged(_) => object_event(
-                id,
-                t,
-                vec![epc.clone()],
-                "OBSERVE",
-                "holding",
-                "non_sellable_other",
-            ),
-            CustodyEvent::SuspectCleared(_) => {
-                object_event(id, t, vec![epc.clone()], "OBSERVE", "holding", "active")
-            }
-            CustodyEvent::DeclaredIllegitimate(_) => {
-                object_event(id, t, vec![epc.clone()], "OBSERVE", "holding", "stolen")
-            }
-            CustodyEvent::LotRecalled(_) => {
-                object_event(id, t, vec![epc.clone()], "OBSERVE", "holding", "recalled")
-            }
-            CustodyEvent::Dispensed(_) => object_event(
-                id,
-                t,
-                vec![epc.clone()],
-                "OBSERVE",
-                "dispensing",
-                "dispensed",
-            ),
-            CustodyEvent::Decommissioned(d) => {
-                if d.destroyed {
-                    object_event(
-                        id,
-                        t,
-                        vec![epc.clone()],
-                        "DELETE",
-                        "destroying",
-                        "destroyed",
-                    )
-                } else {
-                    object_event(
-                        id,
-                        t,
-                        vec![epc.clone()],
-                        "DELETE",
-                        "decommissioning",
-                        "inactive",
-                    )
-                }
-            }
-            CustodyEvent::LotRegistered(_) => continue,
-        };
-        if let Some(via) = h.via {
-            ev["caretrail:via"] = json!(sscc_uri(ledger, &via)?);
-        }
-        ev["caretrail:transaction"] = json!(h.signature.to_string());
-        events.push(ev);
-    }
-    let created = history.last().map(|h| h.timestamp()).unwrap_or(0);
-    Ok(json!({
-        "@context": [EPCIS_CONTEXT, { "caretrail": "https://caretrail.dev/epcis#", "cbvmda": "urn:epcglobal:cbv:mda:" }],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": crate::util::rfc3339(created),
-        "epcisBody": { "eventList": events },
-    }))
+    let master = crate::custody::master_data::MasterData::default();
+    Ok(crate::custody::epcis_export::unit_document(ledger, code, &master)?.to_json_ld())
 }

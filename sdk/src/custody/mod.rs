@@ -52,7 +52,9 @@ mod verify;
 pub use verify::*;
 pub mod commission;
 pub mod epcis;
+pub mod epcis_export;
 pub mod epcis_import;
+pub mod master_data;
 pub mod scan;
 
 /// The custody program id.

@@ -163,6 +163,19 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
         client.dispense(pharmacy, &units[0])?,
     );
 
+    // The case's shipment as the documents a trading partner expects, read back in.
+    let codes: Vec<String> = serials
+        .iter()
+        .map(|s| package_code(gtin_text, "271231", &lot_number, s))
+        .collect();
+    let shipment = export_shipment(
+        out,
+        ledger,
+        &manufacturer.pubkey(),
+        &format!("ASN-{tag}-1"),
+        &codes,
+    )?;
+
     let code = caretrail_sdk::gs1::parse(&scans[0].1).map_err(|e| anyhow::anyhow!("{e}"))?;
     let epcis = caretrail_sdk::epcis::export_unit_history(ledger, &code)?;
     let epcis_path = out.join("unit-history.epcis.json");
@@ -187,5 +200,81 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
         "undispensed_unit": units[1].to_string(),
         "verifications": verifications,
         "epcis": epcis_path.display().to_string(),
+        "shipment": shipment,
+    }))
+}
+
+/// The demo's product master and address book (what a manufacturer keeps off chain).
+pub const PRODUCTS_CSV: &str = "gtin,company_prefix,ndc,name,dosage_form,strength,net_content,manufacturer\n\
+09501101020917,9501101,50242-040-62,\"Insulin glargine injection, 100 units/mL\",INJECTION,100 units/mL,10 mL vial,Caretrail Demo Pharma\n";
+pub const LOCATIONS_CSV: &str = "gln,company_prefix,name,street,city,state,postal_code,country\n\
+0614141000012,0614141,Demo Pharma plant,1 Factory Road,Indianapolis,IN,46201,US\n\
+0614141000029,0614141,Demo Distribution DC,200 Warehouse Way,Memphis,TN,38118,US\n\
+0614141000036,0614141,Demo Pharmacy,5 Main Street,Springfield,IL,62701,US\n";
+
+/// Writes the shipment `reference` as `shipment.epcis.xml` (1.2) and `shipment.epcis.json`
+/// (2.0) with the demo's master data, imports both back and checks they name the same EPCs
+/// and aggregation as the chain.
+fn export_shipment(
+    out: &std::path::Path,
+    ledger: &dyn caretrail_sdk::Ledger,
+    party: &caretrail_sdk::solana_sdk::pubkey::Pubkey,
+    reference: &str,
+    codes: &[String],
+) -> Result<Value> {
+    use caretrail_sdk::custody::epcis_export::{shipment_document, Codes};
+    use caretrail_sdk::custody::epcis_import::{epc_code, import};
+    use caretrail_sdk::custody::master_data::MasterData;
+    let mut master = MasterData::default();
+    master.add_products(PRODUCTS_CSV)?;
+    master.add_locations(LOCATIONS_CSV)?;
+    for (name, text) in [
+        ("products.csv", PRODUCTS_CSV),
+        ("locations.csv", LOCATIONS_CSV),
+    ] {
+        let path = out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    // The packages' codes as scanned (the chain keeps only hashes of their serials).
+    let codes_path = out.join("shipment.codes.txt");
+    std::fs::write(&codes_path, codes.join("\n") + "\n")
+        .with_context(|| format!("writing {}", codes_path.display()))?;
+    let codes = Codes::from_lines(&codes.join("\n"))?;
+    let doc = shipment_document(ledger, party, reference, &codes, &master)?;
+    let xml_path = out.join("shipment.epcis.xml");
+    let json_path = out.join("shipment.epcis.json");
+    std::fs::write(&xml_path, doc.to_xml())
+        .with_context(|| format!("writing {}", xml_path.display()))?;
+    std::fs::write(&json_path, serde_json::to_string_pretty(&doc.to_json_ld())?)
+        .with_context(|| format!("writing {}", json_path.display()))?;
+    // Read back: both documents name the same codes and the same case → packages.
+    let as_codes = |epcs: &[String]| -> Result<std::collections::BTreeSet<String>> {
+        epcs.iter()
+            .map(|e| Ok(epc_code(e)?.to_json().to_string()))
+            .collect()
+    };
+    let mut read = Vec::new();
+    for path in [&xml_path, &json_path] {
+        let back = import(&std::fs::read(path)?)?;
+        let aggregation: Vec<(String, std::collections::BTreeSet<String>)> = back
+            .aggregations
+            .iter()
+            .map(|(p, c)| Ok((epc_code(p)?.to_json().to_string(), as_codes(c)?)))
+            .collect::<Result<_>>()?;
+        read.push((as_codes(&back.epcs)?, aggregation, back.events.len()));
+    }
+    anyhow::ensure!(
+        read[0] == read[1],
+        "the 1.2 and 2.0 exports of {reference} read back differently"
+    );
+    Ok(json!({
+        "reference": reference,
+        "sender": party.to_string(),
+        "codes": codes_path.display().to_string(),
+        "epcis_1_2": xml_path.display().to_string(),
+        "epcis_2_0": json_path.display().to_string(),
+        "events": doc.events.len(),
+        "epcs_read_back": read[0].0.len(),
+        "aggregations_read_back": read[0].1.len(),
     }))
 }
