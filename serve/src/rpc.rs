@@ -348,7 +348,7 @@ fn confirmed_transaction(r: &TxRecord, encoding: &str) -> R {
             "preBalances": vec![0u64; keys],
             "postBalances": vec![0u64; keys],
             "innerInstructions": [],
-            "logMessages": r.logs,
+            "logMessages": validator_logs(r),
             "preTokenBalances": [],
             "postTokenBalances": [],
             "rewards": [],
@@ -678,6 +678,22 @@ pub fn call(l: &dyn Ledger, method: &str, params: &[Value]) -> R {
         }
         other => Err(RpcError::new(-32601, format!("Method not found: {other}"))),
     }
+}
+
+/// A transaction's logs as a validator prints them. Programs run natively in the embedded bank
+/// log their Anchor events (`sol_log_data`) as `Program log: Program data: …`; a validator
+/// prints `Program data: …`, which is the only form RPC clients decode as events.
+fn validator_logs(r: &TxRecord) -> Vec<String> {
+    if !r.embedded {
+        return r.logs.clone();
+    }
+    r.logs
+        .iter()
+        .map(|l| match l.strip_prefix("Program log: Program data: ") {
+            Some(data) => format!("Program data: {data}"),
+            None => l.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -997,17 +997,9 @@ impl Document {
         .collect()
     }
 
-    /// The document as EPCIS 1.2 XML with a Standard Business Document Header.
-    pub fn to_xml(&self) -> String {
-        let mut x = String::new();
-        let created = crate::util::rfc3339(self.created);
-        x += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-        x += &format!(
-            "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:1\" xmlns:sbdh=\"{SBDH_NS}\" \
-             xmlns:cbvmda=\"urn:epcglobal:cbv:mda\" xmlns:gs1ushc=\"{GS1USHC_NS}\" \
-             xmlns:caretrail=\"{CARETRAIL_NS}\" schemaVersion=\"1.2\" creationDate=\"{created}\">\n"
-        );
-        x += "  <EPCISHeader>\n    <sbdh:StandardBusinessDocumentHeader>\n      <sbdh:HeaderVersion>1.0</sbdh:HeaderVersion>\n";
+    /// The Standard Business Document Header: sender and receiver SGLNs, document id, time.
+    fn sbdh(&self, created: &str) -> String {
+        let mut x = String::from("    <sbdh:StandardBusinessDocumentHeader>\n      <sbdh:HeaderVersion>1.0</sbdh:HeaderVersion>\n");
         for (tag, gln) in [("Sender", &self.sender), ("Receiver", &self.receiver)] {
             let id = gln
                 .as_ref()
@@ -1025,6 +1017,24 @@ impl Document {
              </sbdh:DocumentIdentification>\n    </sbdh:StandardBusinessDocumentHeader>\n",
             esc(&self.id)
         );
+        x
+    }
+
+    /// The document as EPCIS 1.2 XML with a Standard Business Document Header.
+    pub fn to_xml(&self) -> String {
+        let mut x = String::new();
+        let created = crate::util::rfc3339(self.created);
+        x += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+        x += &format!(
+            "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:1\" xmlns:sbdh=\"{SBDH_NS}\" \
+             xmlns:cbvmda=\"urn:epcglobal:cbv:mda\" xmlns:gs1ushc=\"{GS1USHC_NS}\" \
+             xmlns:caretrail=\"{CARETRAIL_NS}\" schemaVersion=\"1.2\" creationDate=\"{created}\">\n"
+        );
+        x += "  <EPCISHeader>\n";
+        // The SBDH names the trading partners; a unit's history has none to name.
+        if self.sender.is_some() || self.receiver.is_some() {
+            x += &self.sbdh(&created);
+        }
         x += "    <extension>\n      <EPCISMasterData>\n        <VocabularyList>\n";
         let vocab = |x: &mut String,
                      kind: &str,

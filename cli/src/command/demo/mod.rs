@@ -6,7 +6,9 @@
 //!    and ships it to the distributor, who unpacks it and ships one package to the pharmacy,
 //!    which verifies and dispenses it. A second lot is recalled, and a counterfeit (a serial
 //!    never commissioned) is caught at verification. `DIR/unit-history.epcis.json` is the
-//!    dispensed package's history as an EPCIS 2.0 document.
+//!    dispensed package's history as an EPCIS 2.0 document; the case's shipment is written as
+//!    EPCIS 1.2 XML and 2.0 JSON-LD (`DIR/shipment.epcis.xml`, `DIR/shipment.epcis.json`,
+//!    with the product master and address book beside them) and read back.
 //!
 //! 3. Consent: a patient (a wallet of their own, signing with a key derived from it for each
 //!    relationship: one for the provider, one for its coverage by the payer, see
