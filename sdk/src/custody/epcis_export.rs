@@ -1319,6 +1319,112 @@ mod tests {
         assert_eq!(back.serial.as_deref(), Some("A/1"));
     }
 
+    fn item(serial: &str) -> Epc {
+        Epc::Sgtin {
+            gtin: "09501101020917".into(),
+            serial: serial.into(),
+        }
+    }
+
+    fn receiving(epcs: Vec<Epc>, sig: Signature) -> Event {
+        Event {
+            kind: "ObjectEvent",
+            time: 1_796_000_000,
+            epcs,
+            parent: None,
+            action: "OBSERVE",
+            biz_step: "receiving",
+            disposition: "in_progress",
+            read_point: Some("0614141000029".into()),
+            transactions: vec![],
+            sources: vec![("owning_party", "0614141000012".into())],
+            destinations: vec![],
+            lot: None,
+            expiry: None,
+            transaction_statement: false,
+            chain_transaction: sig,
+        }
+    }
+
+    #[test]
+    fn one_event_per_chain_transaction() {
+        let (a, b) = (Signature::from([1u8; 64]), Signature::from([2u8; 64]));
+        let merged = merge(vec![
+            receiving(vec![item("1")], a),
+            receiving(vec![item("2")], a),
+            receiving(vec![item("2")], a),
+            receiving(vec![item("3")], b),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].epcs, [item("1"), item("2")]);
+        assert_eq!(merged[1].epcs, [item("3")]);
+    }
+
+    #[test]
+    fn contents_are_packings_less_unpackings_before_the_shipping() {
+        let (case, x, y) = (
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+        );
+        let at = |n: u8, event: CustodyEvent| HistoryEvent {
+            signature: Signature::from([n; 64]),
+            slot: n as u64,
+            event,
+            via: None,
+        };
+        let packed = |children: Vec<Pubkey>| {
+            CustodyEvent::Packed(custody::events::Packed {
+                parent: case,
+                children,
+                by: Pubkey::default(),
+                timestamp: 0,
+            })
+        };
+        let unpacked = |children: Vec<Pubkey>| {
+            CustodyEvent::Unpacked(custody::events::Unpacked {
+                parent: case,
+                children,
+                by: Pubkey::default(),
+                timestamp: 0,
+            })
+        };
+        let history = [
+            at(1, packed(vec![x, y])),
+            at(2, unpacked(vec![y])),
+            at(3, packed(vec![x])),
+            at(4, unpacked(vec![x])),
+        ];
+        assert_eq!(
+            contents_at(&history, &case, Signature::from([3u8; 64])),
+            [x]
+        );
+        assert_eq!(
+            contents_at(&history, &case, Signature::from([2u8; 64])),
+            [x, y]
+        );
+        assert!(contents_at(&history, &case, Signature::from([9u8; 64])).is_empty());
+    }
+
+    #[test]
+    fn pre_hash_follows_the_cbv_order_and_differs_by_syntax() {
+        let e = receiving(vec![item("B"), item("A")], Signature::from([1u8; 64]));
+        let xml = pre_hash(&e, Format::Xml12);
+        assert!(xml.starts_with(
+            "eventType=ObjectEventeventTime=2026-11-30T00:53:20.000ZeventTimeZoneOffset=+00:00epcList\
+             epc=https://id.gs1.org/01/09501101020917/21/Aepc=https://id.gs1.org/01/09501101020917/21/B\
+             action=OBSERVEbizStep=https://ref.gs1.org/cbv/BizStep-receiving"
+        ), "{xml}");
+        assert!(xml.contains("sourceListtype=https://ref.gs1.org/cbv/SDT-owning_partysource=https://id.gs1.org/414/0614141000012"));
+        let json = pre_hash(&e, Format::JsonLd20);
+        assert!(json.contains("source=https://id.gs1.org/417/0614141000012"));
+        assert_ne!(
+            event_hash_id(&e, Format::Xml12),
+            event_hash_id(&e, Format::JsonLd20)
+        );
+        assert!(event_hash_id(&e, Format::Xml12).ends_with("?ver=CBV2.0"));
+    }
+
     #[test]
     fn numbers_hash_without_leading_zeros() {
         assert_eq!(canonical_value(" 0042 "), "42");
