@@ -93,7 +93,7 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
 }
 
 /// The custody events of `address` itself, oldest first.
-fn own_events(ledger: &dyn Ledger, address: &Pubkey) -> Result<Vec<HistoryEvent>> {
+pub(crate) fn own_events(ledger: &dyn Ledger, address: &Pubkey) -> Result<Vec<HistoryEvent>> {
     let mut out = Vec::new();
     for record in ledger.transactions_for_address(address, usize::MAX)? {
         for event in record.events() {

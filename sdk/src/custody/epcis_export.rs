@@ -15,7 +15,7 @@
 //! scanned codes it is given ([`Codes`]); SSCCs and GTINs are on chain. A unit of the shipment
 //! no code names is an error that lists it, never a silent gap.
 
-use crate::custody::epcis::{unit_history, HistoryEvent};
+use crate::custody::epcis::{own_events, unit_history, HistoryEvent};
 use crate::custody::master_data::MasterData;
 use crate::custody::{self as cus, CustodyEvent, UnitKind};
 use crate::events::CaretrailEvent;
@@ -129,12 +129,24 @@ struct Reader<'a> {
     ledger: &'a dyn Ledger,
     codes: &'a Codes,
     names: HashMap<Pubkey, Epc>,
-    lots: HashMap<Pubkey, (Option<String>, String)>,
+    /// Each lot's on-chain lot-number hash and expiry (`YYYY-MM-DD`).
+    lots: HashMap<Pubkey, ([u8; 32], String)>,
     glns: HashMap<Pubkey, Option<String>>,
     unnamed: BTreeSet<Pubkey>,
 }
 
 impl<'a> Reader<'a> {
+    fn new(ledger: &'a dyn Ledger, codes: &'a Codes) -> Self {
+        Reader {
+            ledger,
+            codes,
+            names: HashMap::new(),
+            lots: HashMap::new(),
+            glns: HashMap::new(),
+            unnamed: BTreeSet::new(),
+        }
+    }
+
     /// The EPC of a unit or aggregate (recorded as unnamed when no code names it).
     fn name(&mut self, unit: &Pubkey) -> Result<Option<Epc>> {
         if let Some(n) = self.names.get(unit) {
@@ -190,26 +202,21 @@ impl<'a> Reader<'a> {
 
     /// Lot number (from the unit's code, checked against the chain's lot hash) and expiry.
     fn lot(&mut self, lot: &Pubkey, unit: &Pubkey) -> Result<(Option<String>, String)> {
-        let l = match self.lots.get(lot) {
-            Some(l) => l.clone(),
-            None => {
-                let onchain = cus::fetch_lot(self.ledger, lot)?
-                    .ok_or_else(|| Error::not_found("lot", *lot))?;
-                let d = onchain.expiry_date;
-                let expiry = format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100);
-                let number = self
-                    .codes
-                    .0
-                    .get(unit)
-                    .and_then(|c| c.lot.clone())
-                    .filter(|n| cus::lot_hash(n) == onchain.lot_hash);
-                (number, expiry)
-            }
-        };
-        if l.0.is_some() || !self.lots.contains_key(lot) {
-            self.lots.insert(*lot, l.clone());
+        if !self.lots.contains_key(lot) {
+            let onchain =
+                cus::fetch_lot(self.ledger, lot)?.ok_or_else(|| Error::not_found("lot", *lot))?;
+            let d = onchain.expiry_date;
+            let expiry = format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100);
+            self.lots.insert(*lot, (onchain.lot_hash, expiry));
         }
-        Ok(l)
+        let (hash, expiry) = &self.lots[lot];
+        let number = self
+            .codes
+            .0
+            .get(unit)
+            .and_then(|c| c.lot.clone())
+            .filter(|n| cus::lot_hash(n) == *hash);
+        Ok((number, expiry.clone()))
     }
 
     fn parties(&mut self, from: &Pubkey, to: &Pubkey) -> Result<(Vec<Typed>, Vec<Typed>)> {
@@ -251,22 +258,22 @@ impl<'a> Reader<'a> {
             transaction_statement: false,
             chain_transaction: h.signature,
         };
-        let named = |this: &mut Self, units: &[Pubkey]| -> Result<Vec<Epc>> {
+        // The EPCs of the `units` in scope; `None` (no event) when there are none.
+        let named = |this: &mut Self, units: &[Pubkey]| -> Result<Option<Vec<Epc>>> {
             let mut out = Vec::new();
             for u in units.iter().filter(|u| scope.contains(u)) {
                 if let Some(e) = this.name(u)? {
                     out.push(e);
                 }
             }
-            Ok(out)
+            Ok(Some(out).filter(|o| !o.is_empty()))
         };
         use CustodyEvent::*;
         let ev = match &h.event {
             UnitsCommissioned(c) => {
-                let epcs = named(self, &c.units)?;
-                if epcs.is_empty() {
+                let Some(epcs) = named(self, &c.units)? else {
                     return Ok(None);
-                }
+                };
                 let first = c.units.iter().find(|u| scope.contains(u)).expect("named");
                 let (lot, expiry) = self.lot(&c.lot, first)?;
                 let mut e = base("ObjectEvent", "ADD", "commissioning", "active", epcs);
@@ -275,10 +282,9 @@ impl<'a> Reader<'a> {
                 e
             }
             AggregateCreated(a) => {
-                let epcs = named(self, &[a.unit])?;
-                if epcs.is_empty() {
+                let Some(epcs) = named(self, &[a.unit])? else {
                     return Ok(None);
-                }
+                };
                 base("ObjectEvent", "ADD", "commissioning", "active", epcs)
             }
             Packed(_) | Unpacked(_) => {
@@ -287,19 +293,17 @@ impl<'a> Reader<'a> {
                     Unpacked(p) => (p.parent, &p.children, "DELETE", "unpacking"),
                     _ => unreachable!("matched above"),
                 };
-                let children = named(self, children)?;
-                if children.is_empty() {
+                let Some(children) = named(self, children)? else {
                     return Ok(None);
-                }
+                };
                 let mut e = base("AggregationEvent", action, step, "in_progress", children);
                 e.parent = self.name(&parent)?;
                 e
             }
             Shipped(s) => {
-                let epcs = named(self, &[s.unit])?;
-                if epcs.is_empty() {
+                let Some(epcs) = named(self, &[s.unit])? else {
                     return Ok(None);
-                }
+                };
                 let step = if s.is_return { "returning" } else { "shipping" };
                 let mut e = base("ObjectEvent", "OBSERVE", step, "in_transit", epcs);
                 e.read_point = Some(String::from_utf8_lossy(&s.read_point).into_owned());
@@ -319,30 +323,27 @@ impl<'a> Reader<'a> {
                 e
             }
             Received(r) => {
-                let epcs = named(self, &[r.unit])?;
-                if epcs.is_empty() {
+                let Some(epcs) = named(self, &[r.unit])? else {
                     return Ok(None);
-                }
+                };
                 let mut e = base("ObjectEvent", "OBSERVE", "receiving", "in_progress", epcs);
                 e.read_point = self.gln(&r.to)?;
                 (e.sources, e.destinations) = self.parties(&r.from, &r.to)?;
                 e
             }
             Refused(r) => {
-                let epcs = named(self, &[r.unit])?;
-                if epcs.is_empty() {
+                let Some(epcs) = named(self, &[r.unit])? else {
                     return Ok(None);
-                }
+                };
                 let mut e = base("ObjectEvent", "OBSERVE", "receiving", "returned", epcs);
                 (e.sources, e.destinations) = self.parties(&r.from, &r.to)?;
                 e
             }
             ShipmentCancelled(r) => {
                 // The sender takes the unanswered shipment back (CBV void_shipping).
-                let epcs = named(self, &[r.unit])?;
-                if epcs.is_empty() {
+                let Some(epcs) = named(self, &[r.unit])? else {
                     return Ok(None);
-                }
+                };
                 base("ObjectEvent", "OBSERVE", "void_shipping", "active", epcs)
             }
             SuspectFlagged(_)
@@ -361,19 +362,17 @@ impl<'a> Reader<'a> {
                     Decommissioned(x) => (x.unit, "DELETE", "decommissioning", "inactive"),
                     _ => unreachable!("matched above"),
                 };
-                let epcs = named(self, &[unit])?;
-                if epcs.is_empty() {
+                let Some(epcs) = named(self, &[unit])? else {
                     return Ok(None);
-                }
+                };
                 base("ObjectEvent", action, step, disposition, epcs)
             }
             LotRecalled(_) => {
                 // In a unit's history: the recall of its lot.
                 let all: Vec<Pubkey> = scope.iter().copied().collect();
-                let epcs = named(self, &all)?;
-                if epcs.is_empty() {
+                let Some(epcs) = named(self, &all)? else {
                     return Ok(None);
-                }
+                };
                 base("ObjectEvent", "OBSERVE", "holding", "recalled", epcs)
             }
             LotRegistered(_) => return Ok(None),
@@ -440,8 +439,9 @@ pub fn shipment_document(
     }
     let mut shipped = Vec::new();
     let mut parties = None;
+    // A unit's own events are enough: the hops of the aggregates it travelled in are theirs.
     for unit in candidates {
-        let history = unit_history(ledger, &unit)?;
+        let history = own_events(ledger, &unit)?;
         if let Some(i) = history.iter().position(|h| {
             matches!(&h.event, CustodyEvent::Shipped(s)
                 if s.unit == unit && s.shipment_ref == wanted && (s.from == *party || s.to == *party))
@@ -459,34 +459,33 @@ pub fn shipment_document(
     };
     // What each shipped unit contained when it left: its packings less its unpackings.
     let mut scope = BTreeSet::new();
-    let mut stack: Vec<(Pubkey, Option<usize>)> = Vec::new();
+    let mut stack: Vec<Pubkey> = Vec::new();
     let mut histories: BTreeMap<Pubkey, Vec<HistoryEvent>> = BTreeMap::new();
     for (unit, history, i) in shipped {
         scope.insert(unit);
-        let contents = contents_at(&history, &unit, history[i].signature);
-        for c in contents {
-            stack.push((c, None));
-        }
+        stack.extend(contents_at(&history, &unit, history[i].signature));
         histories.insert(unit, history);
     }
-    while let Some((unit, _)) = stack.pop() {
+    while let Some(unit) = stack.pop() {
         if !scope.insert(unit) || scope.len() > 1_000_000 {
             continue;
         }
-        let history = unit_history(ledger, &unit)?;
-        if cus::fetch_unit(ledger, &unit)?.is_some_and(|u| u.kind != UnitKind::Item) {
-            // A case in a pallet: its own contents as of the pallet's shipping.
+        // An item's own events are enough; a case in a pallet needs the pallet's hops too
+        // (its history through the pallet), to find its contents as of the shipping.
+        let history = if cus::fetch_unit(ledger, &unit)?.is_some_and(|u| u.kind != UnitKind::Item) {
+            let history = unit_history(ledger, &unit)?;
             let last = history
                 .iter()
                 .rev()
                 .find(|h| matches!(&h.event, CustodyEvent::Shipped(s) if s.shipment_ref == wanted))
                 .map(|h| h.signature);
             if let Some(sig) = last {
-                for c in contents_at(&history, &unit, sig) {
-                    stack.push((c, None));
-                }
+                stack.extend(contents_at(&history, &unit, sig));
             }
-        }
+            history
+        } else {
+            own_events(ledger, &unit)?
+        };
         histories.insert(unit, history);
     }
     // Every chain event that concerns the scope up to the shipment's receipt, once, in order.
@@ -501,14 +500,7 @@ pub fn shipment_document(
         }
     }
     all.sort_by_key(|(t, slot, _)| (*t, *slot));
-    let mut reader = Reader {
-        ledger,
-        codes,
-        names: HashMap::new(),
-        lots: HashMap::new(),
-        glns: HashMap::new(),
-        unnamed: BTreeSet::new(),
-    };
+    let mut reader = Reader::new(ledger, codes);
     let mut events = Vec::new();
     let mut received_at = None;
     for (_, _, h) in &all {
@@ -601,14 +593,7 @@ pub fn unit_document(ledger: &dyn Ledger, code: &Gs1Code, master: &MasterData) -
     }
     let mut codes = Codes::default();
     codes.insert(code.clone())?;
-    let mut reader = Reader {
-        ledger,
-        codes: &codes,
-        names: HashMap::new(),
-        lots: HashMap::new(),
-        glns: HashMap::new(),
-        unnamed: BTreeSet::new(),
-    };
+    let mut reader = Reader::new(ledger, &codes);
     let scope = BTreeSet::from([unit]);
     let mut events = Vec::new();
     for h in &history {
