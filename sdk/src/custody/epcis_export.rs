@@ -381,26 +381,28 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Consecutive events of one chain transaction that differ only in their EPCs become one
-/// event (a batch of 24 receipts is one receiving event of 24 EPCs).
+/// Events of one chain transaction that differ only in their EPCs become one event (a batch of
+/// 24 receipts is one receiving event of 24 EPCs), wherever they stand: events of one slot and
+/// second have no order among the units' histories.
 fn merge(events: Vec<Event>) -> Vec<Event> {
     let mut out: Vec<Event> = Vec::new();
     for e in events {
-        if let Some(last) = out.last_mut() {
-            let same = Event {
-                epcs: last.epcs.clone(),
+        let twin = out.iter_mut().find(|o| {
+            **o == Event {
+                epcs: o.epcs.clone(),
                 ..e.clone()
-            };
-            if *last == same {
+            }
+        });
+        match twin {
+            Some(o) => {
                 for x in e.epcs {
-                    if !last.epcs.contains(&x) {
-                        last.epcs.push(x);
+                    if !o.epcs.contains(&x) {
+                        o.epcs.push(x);
                     }
                 }
-                continue;
             }
+            None => out.push(e),
         }
-        out.push(e);
     }
     out
 }
@@ -499,10 +501,19 @@ pub fn shipment_document(
             }
         }
     }
-    all.sort_by_key(|(t, slot, _)| (*t, *slot));
+    // Events of one slot and second have no order among the units' histories: the supply
+    // chain's own order (commission, pack, ship, receive) breaks the tie.
+    let rank = |e: &CustodyEvent| match e {
+        CustodyEvent::UnitsCommissioned(_) => 0,
+        CustodyEvent::AggregateCreated(_) => 1,
+        CustodyEvent::Packed(_) | CustodyEvent::Unpacked(_) => 2,
+        CustodyEvent::Shipped(_) => 3,
+        _ => 4,
+    };
+    all.sort_by_key(|(t, slot, h)| (*t, *slot, rank(&h.event)));
     let mut reader = Reader::new(ledger, codes);
     let mut events = Vec::new();
-    let mut received_at = None;
+    let mut received_at: Option<i64> = None;
     for (_, _, h) in &all {
         // The shipment's own hops: only those under this reference (and their receipt).
         match &h.event {
