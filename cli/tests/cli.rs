@@ -753,7 +753,10 @@ fn custody_scan_ships_and_receives_from_a_file_and_is_safe_to_rerun() {
         .as_str()
         .unwrap()
         .to_string();
-    let shipped = run(&distributor, &["--ship-to", &pharmacy_pubkey]);
+    let shipped = run(
+        &distributor,
+        &["--ship-to", &pharmacy_pubkey, "--shipment", "ASN-CLI"],
+    );
     let status: Vec<&str> = shipped
         .iter()
         .map(|r| r["status"].as_str().unwrap())
@@ -768,12 +771,103 @@ fn custody_scan_ships_and_receives_from_a_file_and_is_safe_to_rerun() {
         shipped[0]["signature"], shipped[1]["signature"],
         "one transaction"
     );
-    let received = run(&pharmacy, &["--receive"]);
-    let status: Vec<&str> = received
-        .iter()
-        .map(|r| r["status"].as_str().unwrap())
+    // The distributor's shipment notice (EPCIS 1.2, with the packages' history), and the
+    // pharmacy's dock receiving against it: one report per shipment.
+    let codes = dir.path().join("codes.txt");
+    std::fs::write(&codes, lines[..2].join("\n")).unwrap();
+    let notice = dir.path().join("notice.xml");
+    let exported = caretrail(dir.path())
+        .arg("--ledger")
+        .arg(&ledger)
+        .arg("--keypair")
+        .arg(&distributor)
+        .args([
+            "epcis",
+            "export",
+            "--shipment",
+            "ASN-CLI",
+            "--format",
+            "1.2",
+        ])
+        .arg("--codes")
+        .arg(&codes)
+        .arg("--out")
+        .arg(&notice)
+        .output()
+        .unwrap();
+    assert!(exported.status.success(), "{exported:?}");
+    let report_file = dir.path().join("report.jsonl");
+    let expect = |extra: &[&str]| {
+        caretrail(dir.path())
+            .arg("--ledger")
+            .arg(&ledger)
+            .arg("--keypair")
+            .arg(&pharmacy)
+            .args(extra)
+            .args(["custody", "scan"])
+            .arg(&file)
+            .arg("--receive")
+            .arg("--expect")
+            .arg(&notice)
+            .arg("--report")
+            .arg(&report_file)
+            .output()
+            .unwrap()
+    };
+    let o = expect(&["--output", "json"]);
+    assert_eq!(o.status.code(), Some(1), "the garbage line is rejected");
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(std::fs::read_to_string(&report_file).unwrap(), stdout);
+    let reports: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(status, ["done", "done", "rejected"]);
+    assert_eq!(reports.len(), 1, "{stdout}");
+    let report = &reports[0];
+    assert_eq!(
+        report["shipment"],
+        "urn:epcglobal:cbv:bt:0614141000029:ASN-CLI"
+    );
+    let summary = &report["summary"];
+    assert_eq!(
+        [
+            &summary["expected"],
+            &summary["received"],
+            &summary["done"],
+            &summary["rejected"],
+            &summary["shortage"]
+        ],
+        [2, 2, 2, 1, 0]
+    );
+    let findings: Vec<(&str, &str)> = report["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["status"].as_str().unwrap(),
+                l["finding"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            ("done", "expected"),
+            ("done", "expected"),
+            ("rejected", "unreadable")
+        ]
+    );
+    let o = expect(&[]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains(
+            "shipment urn:epcglobal:cbv:bt:0614141000029:ASN-CLI: 2 of 2 expected units \
+             received; 3 lines: 0 done, 2 already done, 1 rejected; 0 overage, 0 mismatch, \
+             0 unknown, 0 short"
+        ),
+        "{text}"
+    );
     let again = run(&pharmacy, &["--receive"]);
     let status: Vec<&str> = again
         .iter()

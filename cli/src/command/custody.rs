@@ -4,7 +4,7 @@ use crate::args;
 use crate::command::Execute;
 use crate::context::Context;
 use crate::output::Output;
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context as _, Result};
 use caretrail_sdk::custody as cus;
 use caretrail_sdk::gs1::Gs1Code;
 use caretrail_sdk::solana_sdk::{pubkey::Pubkey, signature::Signer};
@@ -178,6 +178,20 @@ pub struct ScanArgs {
     /// With --ship-to: a saleable return to the distributor.
     #[arg(long)]
     pub is_return: bool,
+    /// With --receive: the sender's shipment document (EPCIS 1.2 XML or 2.0 JSON-LD). Each
+    /// line is reconciled with it — overage, lot or expiry mismatch, unknown to the chain —
+    /// and what it ships but nobody scanned is listed at the end (shortage). Only what the
+    /// document and the chain both support is received.
+    #[arg(long, requires = "receive", value_name = "FILE")]
+    pub expect: Option<std::path::PathBuf>,
+    /// With --expect: also receive what the document does not list (when the chain has it
+    /// shipped to you).
+    #[arg(long, requires = "expect")]
+    pub accept_overage: bool,
+    /// With --expect: write the report for the warehouse system to FILE, one JSON object per
+    /// shipment per line (what `--output json` prints).
+    #[arg(long, requires = "expect", value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
 }
 
 /// A progress bar on a terminal, plain lines otherwise.
@@ -250,23 +264,146 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
         )?,
         None => unreachable!("clap requires one action"),
     };
-    let input = match args.file.as_deref() {
-        Some(p) if p != std::path::Path::new("-") => {
-            let bytes = std::fs::read(p).map_err(|e| anyhow!("reading {}: {e}", p.display()))?;
-            String::from_utf8_lossy(&bytes).into_owned()
-        }
-        // A scanner is a keyboard: answer each line as it arrives.
-        _ => return scan_stream(ctx, &scanner, &action),
-    };
-    let lines = scan::scan_lines(&input);
     let mut progress = Progress {
         bar: None,
         total: 0,
         last_logged: 0,
     };
+    if let Some(document) = &args.expect {
+        let doc = super::epcis::read_document(document)?;
+        let expected = caretrail_sdk::custody::reconcile::Expected::from_document(&doc)
+            .with_context(|| format!("{} cannot be received against", document.display()))?;
+        // Shortage is only known at the end of the input: read it all (Ctrl-D ends a
+        // scanner's session on a terminal).
+        let input = read_scans(args.file.as_deref())?;
+        let lines = scan::scan_lines(&input);
+        let reconciled = caretrail_sdk::custody::reconcile::receive_against(
+            ledger,
+            &scanner,
+            &scanner,
+            &expected,
+            args.accept_overage,
+            &lines,
+            &mut progress,
+        )?;
+        return reconcile_output(ctx, &reconciled, args.report.as_deref());
+    }
+    let input = match args.file.as_deref() {
+        Some(p) if p != std::path::Path::new("-") => read_scans(Some(p))?,
+        // A scanner is a keyboard: answer each line as it arrives.
+        _ => return scan_stream(ctx, &scanner, &action),
+    };
+    let lines = scan::scan_lines(&input);
     let results = scan::run(ledger, &scanner, &scanner, &action, &lines, &mut progress)?;
     let rows = results.iter().map(scan_row).collect();
     per_line_output(ctx, &results, rows, SCAN_WORDS)
+}
+
+/// A file of scanned lines, or stdin (`-` or none) to its end.
+fn read_scans(path: Option<&std::path::Path>) -> Result<String> {
+    let bytes = match path {
+        Some(p) if p != std::path::Path::new("-") => {
+            std::fs::read(p).map_err(|e| anyhow!("reading {}: {e}", p.display()))?
+        }
+        _ => {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                eprintln!("scan barcodes, one per line; end with Ctrl-D to reconcile");
+            }
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
+                .map_err(|e| anyhow!("reading stdin: {e}"))?;
+            b
+        }
+    };
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `scan --receive --expect`: with `--output json` one report per shipment (JSON lines),
+/// otherwise each line with its finding, the shortage at the end, and a summary per
+/// shipment; exit status 1 unless everything was received as the document says. `report`
+/// gets the JSON lines too.
+fn reconcile_output(
+    ctx: &Context,
+    r: &caretrail_sdk::custody::reconcile::Reconciliation,
+    report: Option<&std::path::Path>,
+) -> Result<Output> {
+    use caretrail_sdk::custody::reconcile::Finding;
+    let reports = r.reports();
+    let mut json_lines = String::new();
+    for rep in &reports {
+        json_lines.push_str(&serde_json::to_string(rep)?);
+        json_lines.push('\n');
+    }
+    if let Some(path) = report {
+        std::fs::write(path, &json_lines)
+            .map_err(|e| anyhow!("writing {}: {e}", path.display()))?;
+    }
+    let alert = !r.is_clean();
+    if ctx.args.output == crate::output::OutputFormat::Json {
+        for line in json_lines.lines() {
+            crate::output::emit(line);
+        }
+        return Ok(Output::new(serde_json::Value::Null, "").alert(alert));
+    }
+    let finding = |f: Finding| match f {
+        Finding::Expected => "expected",
+        Finding::Overage => "OVERAGE",
+        Finding::Mismatch => "MISMATCH",
+        Finding::Unknown => "UNKNOWN",
+        Finding::Unreadable => "unreadable",
+    };
+    let cells: Vec<Vec<String>> = r
+        .lines
+        .iter()
+        .map(|l| {
+            let row = scan_row(&l.result);
+            vec![
+                row.line.to_string(),
+                outcome_word(SCAN_WORDS, row.outcome).to_string(),
+                finding(l.finding).to_string(),
+                row.unit.unwrap_or_default().to_string(),
+                row.reason.unwrap_or_default().to_string(),
+            ]
+        })
+        .collect();
+    let mut human = crate::output::table(&["line", "result", "finding", "unit", "reason"], &cells);
+    if !r.shortage.is_empty() {
+        let short: Vec<Vec<String>> = r
+            .shortage
+            .iter()
+            .map(|s| {
+                vec![
+                    s.unit.code.clone(),
+                    s.unit.inside.clone().unwrap_or_default(),
+                    s.reason.clone(),
+                ]
+            })
+            .collect();
+        human.push_str(&format!(
+            "\n\nSHORTAGE: {} units the document ships were not received\n{}",
+            r.shortage.len(),
+            crate::output::table(&["code", "document packs it in", "why"], &short)
+        ));
+    }
+    for rep in &reports {
+        let s = &rep.summary;
+        human.push_str(&format!(
+            "\n\nshipment {}: {} of {} expected units received; {} lines: {} done, {} already \
+             done, {} rejected; {} overage, {} mismatch, {} unknown, {} short",
+            rep.shipment.unwrap_or("(not in the document)"),
+            s.received,
+            s.expected,
+            s.lines,
+            s.done,
+            s.already_done,
+            s.rejected,
+            s.overage,
+            s.mismatch,
+            s.unknown,
+            s.shortage
+        ));
+    }
+    Ok(Output::new(serde_json::Value::Null, human).alert(alert))
 }
 
 /// What the first two outcomes of a scan line are called.

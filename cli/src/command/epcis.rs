@@ -82,20 +82,7 @@ impl crate::command::Execute for EpcisCommand {
 
 impl crate::command::Execute for ImportArgs {
     fn execute(self, _ctx: &Context) -> Result<Output> {
-        let size = std::fs::metadata(&self.file)
-            .with_context(|| format!("reading {}", self.file.display()))?
-            .len();
-        if size > epcis_import::MAX_BYTES as u64 {
-            bail!(
-                "{} is {size} bytes; at most {} are read",
-                self.file.display(),
-                epcis_import::MAX_BYTES
-            );
-        }
-        let bytes = std::fs::read(&self.file)
-            .with_context(|| format!("reading {}", self.file.display()))?;
-        let doc = epcis_import::import(&bytes)
-            .with_context(|| format!("{} is not a readable EPCIS document", self.file.display()))?;
+        let doc = read_document(&self.file)?;
         let report = doc.report();
         let rows: Vec<Vec<String>> = report["epcs"]
             .as_array()
@@ -140,6 +127,24 @@ impl crate::command::Execute for ImportArgs {
         );
         Ok(Output::new(report, human))
     }
+}
+
+/// Reads an inbound EPCIS document (1.2 XML or 2.0 JSON-LD), refusing one over
+/// [`epcis_import::MAX_BYTES`] before reading it.
+pub(crate) fn read_document(path: &std::path::Path) -> Result<epcis_import::ImportedDocument> {
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .len();
+    if size > epcis_import::MAX_BYTES as u64 {
+        bail!(
+            "{} is {size} bytes; at most {} are read",
+            path.display(),
+            epcis_import::MAX_BYTES
+        );
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    epcis_import::import(&bytes)
+        .with_context(|| format!("{} is not a readable EPCIS document", path.display()))
 }
 
 fn read_text(path: &std::path::Path) -> Result<String> {

@@ -98,8 +98,32 @@ pub fn demo_shipment_documents(dir: &Path, out: &Path, story: &Value) {
         &jsonld,
         &out.join("shipment.epcis.xml"),
         &out.join("shipment.epcis.json"),
+        &out.join("shipment-notice.epcis.xml"),
         &out.join("unit-history.epcis.json"),
     ]);
+    // The notice the case was received against: commissioning, packing, shipping — no
+    // receipt yet — and the dock's report says everything arrived.
+    assert!(
+        text.contains(&format!(
+            "{}: 4 eventIDs equal their CBV 2.0 event hashes",
+            out.join("shipment-notice.epcis.xml").display()
+        )),
+        "{text}"
+    );
+    let receiving = &story["custody"]["receiving"];
+    assert_eq!(
+        receiving["summary"],
+        serde_json::json!({"expected": 4, "received": 4, "lines": 1, "done": 1,
+            "already_done": 0, "rejected": 0, "overage": 0, "mismatch": 0, "unknown": 0,
+            "shortage": 0})
+    );
+    let report = std::fs::read_to_string(out.join("receiving.report.jsonl")).unwrap();
+    let report: Value = serde_json::from_str(report.trim_end()).unwrap();
+    assert_eq!(
+        report["shipment"],
+        format!("urn:epcglobal:cbv:bt:0614141000012:{reference}")
+    );
+    assert_eq!(report["lines"][0]["finding"], "expected");
     assert!(
         text.contains(&format!("{} validates", xml.display())),
         "{text}"

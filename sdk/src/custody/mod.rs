@@ -55,6 +55,7 @@ pub mod epcis;
 pub mod epcis_export;
 pub mod epcis_import;
 pub mod master_data;
+pub mod reconcile;
 pub mod scan;
 
 /// The custody program id.

@@ -8,6 +8,7 @@ mod fuzz;
 mod ledger;
 mod privacy;
 mod properties;
+mod reconcile;
 mod registry;
 mod scan;
 mod security;

@@ -5,7 +5,7 @@ use super::Story;
 use anyhow::{Context as _, Result};
 use caretrail_sdk::custody::{self as cus, CustodyClient, ShipArgs, UnitKind};
 use caretrail_sdk::registry as reg;
-use caretrail_sdk::solana_sdk::signature::Signer;
+use caretrail_sdk::solana_sdk::signature::{Keypair, Signature, Signer};
 use serde_json::{json, Value};
 
 /// The element string a scanner would send for a package.
@@ -20,8 +20,8 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
     let p = &s.parties;
     let (manufacturer, distributor, pharmacy) = (&p.manufacturer, &p.distributor, &p.pharmacy);
     let client = CustodyClient::new(ledger, payer);
-    let mut step = |name: String, out: caretrail_sdk::TxOutcome| {
-        steps.push(json!({ "step": name, "signature": out.signature.to_string() }))
+    let mut step = |name: String, out: Signature| {
+        steps.push(json!({ "step": name, "signature": out.to_string() }))
     };
     // The registry authority licenses the GS1 Company Prefixes of the product's GTIN and of the
     // manufacturer's SSCCs to it: custody accepts lots and cases only under a prefix the signer
@@ -34,13 +34,15 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
             Some(p) if p.holder == manufacturer.pubkey() => continue,
             Some(_) => step(
                 format!("GS1 company prefix {prefix} taken back from an earlier manufacturer"),
-                registry.revoke_prefix(payer, prefix)?,
+                registry.revoke_prefix(payer, prefix)?.signature,
             ),
             None => {}
         }
         step(
             format!("GS1 company prefix {prefix} licensed to the manufacturer"),
-            registry.assign_prefix(payer, prefix, &manufacturer.pubkey())?,
+            registry
+                .assign_prefix(payer, prefix, &manufacturer.pubkey())?
+                .signature,
         );
     }
     let gtin_text = "09501101020917";
@@ -50,16 +52,18 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
     let serials: Vec<String> = (1..=4).map(|i| format!("SN{tag}{i:02}")).collect();
     step(
         format!("lot {lot_number} registered"),
-        client.register_lot(
-            manufacturer,
-            cus::lot_args(&gtin, &lot_number, (2027, 12, 31)),
-        )?,
+        client
+            .register_lot(
+                manufacturer,
+                cus::lot_args(&gtin, &lot_number, (2027, 12, 31)),
+            )?
+            .signature,
     );
     let lot = cus::lot_pda(&gtin, &lot_number).0;
     let hashes = serials.iter().map(|s| cus::serial_hash(&gtin, s)).collect();
     step(
         "4 packages commissioned".into(),
-        client.commission(manufacturer, &lot, hashes)?,
+        client.commission(manufacturer, &lot, hashes)?.signature,
     );
     let units: Vec<_> = serials.iter().map(|s| cus::unit_pda(&gtin, s).0).collect();
 
@@ -69,12 +73,16 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
     let sscc = cus::parse_sscc(&sscc_text)?;
     step(
         format!("case {sscc_text} created"),
-        client.create_aggregate(manufacturer, sscc, UnitKind::Case)?,
+        client
+            .create_aggregate(manufacturer, sscc, UnitKind::Case)?
+            .signature,
     );
     let case = cus::sscc_pda(&sscc).0;
     step(
         "3 packages packed into the case".into(),
-        client.aggregate(manufacturer, &case, &units[..3])?,
+        client
+            .aggregate(manufacturer, &case, &units[..3])?
+            .signature,
     );
     let ship_args = |asn: &str| ShipArgs {
         read_point: reg::parse_gln("0614141000012").expect("demo GLN"),
@@ -83,33 +91,54 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
     };
     step(
         "case shipped to the distributor".into(),
-        client.ship(
-            manufacturer,
-            &distributor.pubkey(),
-            &case,
-            ship_args(&format!("ASN-{tag}-1")),
-        )?,
+        client
+            .ship(
+                manufacturer,
+                &distributor.pubkey(),
+                &case,
+                ship_args(&format!("ASN-{tag}-1")),
+            )?
+            .signature,
     );
+    // The manufacturer's shipment notice (EPCIS 1.2, what its trading partners expect), and
+    // the distributor's dock receiving the case against it.
+    let codes: Vec<String> = serials
+        .iter()
+        .map(|s| package_code(gtin_text, "271231", &lot_number, s))
+        .collect();
+    let receiving = receive_against_notice(
+        out,
+        ledger,
+        (manufacturer, distributor, payer),
+        &format!("ASN-{tag}-1"),
+        &codes,
+        &format!("(00){sscc_text}"),
+    )?;
     step(
-        "case received by the distributor".into(),
-        client.receive(distributor, &case)?,
+        "case received by the distributor against the manufacturer's shipment notice".into(),
+        receiving.1,
     );
+    let receiving = receiving.0;
     step(
         "case unpacked by the distributor".into(),
-        client.disaggregate(distributor, &case, &units[..3])?,
+        client
+            .disaggregate(distributor, &case, &units[..3])?
+            .signature,
     );
     step(
         "package shipped to the pharmacy".into(),
-        client.ship(
-            distributor,
-            &pharmacy.pubkey(),
-            &units[0],
-            ship_args(&format!("ASN-{tag}-2")),
-        )?,
+        client
+            .ship(
+                distributor,
+                &pharmacy.pubkey(),
+                &units[0],
+                ship_args(&format!("ASN-{tag}-2")),
+            )?
+            .signature,
     );
     step(
         "package received by the pharmacy".into(),
-        client.receive(pharmacy, &units[0])?,
+        client.receive(pharmacy, &units[0])?.signature,
     );
 
     // A recalled lot.
@@ -117,23 +146,27 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
     let recalled_serial = format!("RC{tag}01");
     step(
         format!("lot {recalled_lot} registered"),
-        client.register_lot(
-            manufacturer,
-            cus::lot_args(&gtin, &recalled_lot, (2027, 6, 30)),
-        )?,
+        client
+            .register_lot(
+                manufacturer,
+                cus::lot_args(&gtin, &recalled_lot, (2027, 6, 30)),
+            )?
+            .signature,
     );
     let rlot = cus::lot_pda(&gtin, &recalled_lot).0;
     step(
         "1 package commissioned".into(),
-        client.commission(
-            manufacturer,
-            &rlot,
-            vec![cus::serial_hash(&gtin, &recalled_serial)],
-        )?,
+        client
+            .commission(
+                manufacturer,
+                &rlot,
+                vec![cus::serial_hash(&gtin, &recalled_serial)],
+            )?
+            .signature,
     );
     step(
         format!("lot {recalled_lot} recalled"),
-        client.recall_lot(manufacturer, &rlot, 1)?,
+        client.recall_lot(manufacturer, &rlot, 1)?.signature,
     );
 
     // The pharmacy scans: the genuine package, the recalled one, and a counterfeit.
@@ -160,14 +193,10 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
     }
     step(
         "genuine package dispensed".into(),
-        client.dispense(pharmacy, &units[0])?,
+        client.dispense(pharmacy, &units[0])?.signature,
     );
 
     // The case's shipment as the documents a trading partner expects, read back in.
-    let codes: Vec<String> = serials
-        .iter()
-        .map(|s| package_code(gtin_text, "271231", &lot_number, s))
-        .collect();
     let shipment = export_shipment(
         out,
         ledger,
@@ -201,6 +230,7 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
         "verifications": verifications,
         "epcis": epcis_path.display().to_string(),
         "shipment": shipment,
+        "receiving": receiving,
     }))
 }
 
@@ -211,6 +241,80 @@ pub const LOCATIONS_CSV: &str = "gln,company_prefix,name,street,city,state,posta
 0614141000012,0614141,Demo Pharma plant,1 Factory Road,Indianapolis,IN,46201,US\n\
 0614141000029,0614141,Demo Distribution DC,200 Warehouse Way,Memphis,TN,38118,US\n\
 0614141000036,0614141,Demo Pharmacy,5 Main Street,Springfield,IL,62701,US\n";
+
+/// The demo's master data ([`PRODUCTS_CSV`], [`LOCATIONS_CSV`]).
+fn master_data() -> Result<caretrail_sdk::custody::master_data::MasterData> {
+    let mut master = caretrail_sdk::custody::master_data::MasterData::default();
+    master.add_products(PRODUCTS_CSV)?;
+    master.add_locations(LOCATIONS_CSV)?;
+    Ok(master)
+}
+
+/// The sender writes the shipment `reference` in transit as `shipment-notice.epcis.xml`; the
+/// receiver scans `scan` (written to `receiving.scans.txt`) against it — what
+/// `caretrail custody scan --receive --expect` does — and keeps the report
+/// (`receiving.report.jsonl`). Everything must arrive as the notice says.
+fn receive_against_notice(
+    out: &std::path::Path,
+    ledger: &dyn caretrail_sdk::Ledger,
+    (sender, receiver, payer): (&Keypair, &Keypair, &Keypair),
+    reference: &str,
+    codes: &[String],
+    scan: &str,
+) -> Result<(Value, Signature)> {
+    use caretrail_sdk::custody::epcis_export::{shipment_document, Codes};
+    use caretrail_sdk::custody::reconcile::{receive_against, Expected};
+    let codes = Codes::from_lines(&codes.join("\n"))?;
+    let notice = shipment_document(ledger, &sender.pubkey(), reference, &codes, &master_data()?)?;
+    let notice_path = out.join("shipment-notice.epcis.xml");
+    let scans_path = out.join("receiving.scans.txt");
+    let report_path = out.join("receiving.report.jsonl");
+    std::fs::write(&notice_path, notice.to_xml())
+        .with_context(|| format!("writing {}", notice_path.display()))?;
+    std::fs::write(&scans_path, format!("{scan}\n"))
+        .with_context(|| format!("writing {}", scans_path.display()))?;
+    let doc = caretrail_sdk::custody::epcis_import::import(&std::fs::read(&notice_path)?)?;
+    let expected = Expected::from_document(&doc)?;
+    let lines = caretrail_sdk::scan::scan_lines(scan);
+    let r = receive_against(
+        ledger,
+        receiver,
+        payer,
+        &expected,
+        false,
+        &lines,
+        &mut caretrail_sdk::scan::Quiet,
+    )?;
+    let reports = r.reports();
+    let mut jsonl = String::new();
+    for rep in &reports {
+        jsonl.push_str(&serde_json::to_string(rep)?);
+        jsonl.push('\n');
+    }
+    std::fs::write(&report_path, jsonl)
+        .with_context(|| format!("writing {}", report_path.display()))?;
+    anyhow::ensure!(
+        r.is_clean(),
+        "receiving {reference} against its notice: {:?}",
+        reports
+    );
+    let signature = r.lines[0]
+        .result
+        .signature
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .context("the receipt has no transaction")?;
+    Ok((
+        json!({
+            "reference": reference,
+            "notice": notice_path.display().to_string(),
+            "scans": scans_path.display().to_string(),
+            "report": report_path.display().to_string(),
+            "summary": reports[0].summary,
+        }),
+        signature,
+    ))
+}
 
 /// Writes the shipment `reference` as `shipment.epcis.xml` (1.2) and `shipment.epcis.json`
 /// (2.0) with the demo's master data, imports both back and checks they name the same EPCs
@@ -224,10 +328,7 @@ fn export_shipment(
 ) -> Result<Value> {
     use caretrail_sdk::custody::epcis_export::{shipment_document, Codes};
     use caretrail_sdk::custody::epcis_import::{epc_code, import};
-    use caretrail_sdk::custody::master_data::MasterData;
-    let mut master = MasterData::default();
-    master.add_products(PRODUCTS_CSV)?;
-    master.add_locations(LOCATIONS_CSV)?;
+    let master = master_data()?;
     for (name, text) in [
         ("products.csv", PRODUCTS_CSV),
         ("locations.csv", LOCATIONS_CSV),
