@@ -166,6 +166,18 @@ fn embedded_story() -> &'static Story {
     })
 }
 
+/// What an EPCIS document declares, without what the clock and the cluster choose (event
+/// times): each event's kind, action, step, EPCs, parent, children, transactions, lot, expiry.
+fn declared(path: &Path) -> Value {
+    let doc = caretrail_sdk::custody::epcis_import::import(&std::fs::read(path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut v = serde_json::to_value(&doc).unwrap();
+    for e in v["events"].as_array_mut().unwrap() {
+        e["time"] = Value::Null;
+    }
+    v
+}
+
 fn is_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 20
@@ -193,6 +205,13 @@ fn normalize(v: &Value) -> Value {
                             | "keypair"
                             | "epcis"
                             | "fhir"
+                            // paths of the files a demo wrote
+                            | "codes"
+                            | "epcis_1_2"
+                            | "epcis_2_0"
+                            | "notice"
+                            | "scans"
+                            | "report"
                     );
                     (
                         k.clone(),
@@ -244,6 +263,32 @@ fn the_demo_over_rpc_tells_the_same_story_as_the_embedded_ledger() {
             "{file}"
         );
     }
+    // The shipment's EPCIS documents (exported over RPC) declare the same events, EPCs,
+    // aggregation and transactions, and the case was received against the notice over RPC
+    // with the same report.
+    for file in [
+        "shipment.epcis.xml",
+        "shipment.epcis.json",
+        "shipment-notice.epcis.xml",
+    ] {
+        assert_eq!(
+            declared(&rpc.out.join(file)),
+            declared(&emb.out.join(file)),
+            "{file}"
+        );
+    }
+    let report = |s: &Story| -> Value {
+        normalize(
+            &serde_json::from_str(
+                std::fs::read_to_string(s.out.join("receiving.report.jsonl"))
+                    .unwrap()
+                    .trim_end(),
+            )
+            .unwrap(),
+        )
+    };
+    assert_eq!(report(rpc), report(emb));
+    assert_eq!(rpc.story["custody"]["receiving"]["summary"]["received"], 4);
     // The EPCIS history names the on-chain transactions of the validator.
     let epcis = rpc.read("unit-history.epcis.json");
     let events = epcis["epcisBody"]["eventList"].as_array().unwrap();
@@ -414,12 +459,74 @@ pub(crate) fn a_custody_scan_of_three_hundred_lines_over_rpc() {
         transactions.len()
     );
 
-    let received = scan(&s.key("distributor"), &["--receive"]);
+    // The manufacturer's shipment notice, exported over RPC (EPCIS 1.2, valid against GS1's
+    // XSD and event hashes), and the distributor's dock receiving against it over RPC.
+    let codes = work().join("e2e-shipment.codes.txt");
+    std::fs::write(
+        &codes,
+        lines
+            .iter()
+            .filter(|l| !l.contains("BADCHECKDIGIT"))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    let notice = work().join("e2e-shipment.epcis.xml");
+    let exported = json(
+        rpc(&s.key("manufacturer"))
+            .args([
+                "epcis",
+                "export",
+                "--shipment",
+                &format!("ASN-{lot_number}"),
+            ])
+            .args(["--format", "1.2", "--codes"])
+            .arg(&codes)
+            .arg("--out")
+            .arg(&notice),
+    );
+    assert_eq!(exported["epcs"], 300, "{exported}");
+    let validation = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-epcis.sh"))
+        .arg(&notice)
+        .output()
+        .unwrap();
+    assert!(validation.status.success(), "{validation:?}");
+    let reconcile = || -> Value {
+        let o = rpc(&s.key("distributor"))
+            .args(["--output", "json", "custody", "scan"])
+            .arg(&file)
+            .args(["--receive", "--expect"])
+            .arg(&notice)
+            .output()
+            .unwrap();
+        // The bad line is rejected: exit status 1.
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let received = reconcile();
+    let summary = &received["summary"];
     assert_eq!(
-        (count(&received, "done"), count(&received, "rejected")),
-        (300, 1)
+        [
+            &summary["expected"],
+            &summary["received"],
+            &summary["done"],
+            &summary["rejected"],
+            &summary["shortage"],
+            &summary["overage"]
+        ],
+        [300, 300, 300, 1, 0, 0],
+        "{summary}"
     );
     // Safe to re-run: everything already landed.
+    let again = reconcile();
+    assert_eq!(again["summary"]["already_done"], 300);
     let again = scan(&s.key("distributor"), &["--receive"]);
     assert_eq!(count(&again, "already_done"), 300);
 
