@@ -55,6 +55,9 @@ pub enum Error {
     Bank(String),
     #[error("rpc {url}: {message}")]
     Rpc { url: String, message: String },
+    /// Another party's service (a partner's VRS) refused or did not answer.
+    #[error("{0}")]
+    Remote(String),
     #[error("{0}")]
     Unsupported(String),
 }

@@ -15,6 +15,7 @@
 //!   the embedded ledger is reachable with `--url http://127.0.0.1:PORT`.
 //! - **EHR systems**: a CDS Hooks consent decision service (`/cds-services`) and a FHIR R4
 //!   read API (`/fhir/metadata`, `Consent`, `AuditEvent`).
+//! - **Trading partners**: a DSCSA VRS responder for one manufacturer (`/vrs`, [`vrs`]).
 //!
 //! Every failure is a JSON body `{"message", "error", "status"}` with its status code; bodies
 //! are size-limited, clients rate-limited, each request logged as one JSON line on stderr.
@@ -27,6 +28,7 @@ mod http;
 mod portal;
 pub mod qr;
 pub mod rpc;
+pub mod vrs;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -56,6 +58,8 @@ pub struct Config {
     pub log_requests: bool,
     /// An EHR's identifiers (MRN, NPI) for wallets, for CDS Hooks and FHIR searches.
     pub identifiers: Arc<caretrail_sdk::consent::cds::IdentifierMap>,
+    /// The VRS responder under `/vrs` (`None`: those routes answer 404).
+    pub vrs: Option<Arc<vrs::VrsConfig>>,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             sponsored_rent_per_day: 10,
             log_requests: true,
             identifiers: Arc::default(),
+            vrs: None,
         }
     }
 }
@@ -135,6 +140,8 @@ pub fn routes() -> Vec<Route> {
         r("GET", "/fhir/Consent?patient=PUBKEY&_count=&_offset=", "FHIR R4 searchset Bundle of the patient's Consents (paged)"),
         r("GET", "/fhir/Consent/GRANT", "FHIR R4 Consent of one grant"),
         r("GET", "/fhir/AuditEvent?patient=PUBKEY&date=geYYYY-MM-DD", "FHIR R4 AuditEvents: each recorded access of the patient's record"),
+        r("GET", "/vrs/gtin/GTIN/lot/LOT/ser/SERIAL?exp=YYMMDD&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=GLN&corrUUID=UUID", "DSCSA VRS verification (with --vrs-for): {verificationTimestamp, responderGLN, data: {verified, verificationFailureReason?, additionalInfo?}, corrUUID}; bare 400/401/403/404 otherwise"),
+        r("GET", "/vrs/checkConnectivity?reqGLN=GLN&corrUUID=UUID", "VRS connectivity check: {responderGLN, corrUUID, connectivityTimestamp}"),
         r("GET", "/healthz", "liveness: the ledger answers"),
     ]
 }
@@ -159,6 +166,7 @@ pub fn router(ledger: Arc<dyn Ledger>, config: Config) -> caretrail_sdk::Result<
         .merge(actions::router())
         .merge(portal::router())
         .merge(ehr::router())
+        .merge(vrs::router())
         .route("/api/transactions", post(actions::submit))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)

@@ -137,8 +137,22 @@ pub struct Verify {
     #[arg(value_parser = code)]
     pub code: Gs1Code,
     /// Who should hold it: a pubkey, a keypair file, or `me` (the --keypair wallet).
-    #[arg(long, value_parser = holder)]
+    #[arg(long, value_parser = holder, conflicts_with = "vrs")]
     pub expect_holder: Option<Holder>,
+    /// Ask the manufacturer's VRS at this base URL instead of the ledger (a partner not on
+    /// caretrail): the same result names, from its DSCSA verification answer.
+    #[arg(long, value_name = "URL")]
+    pub vrs: Option<String>,
+    /// With --vrs: your GLN as the requester [default: your registered GLN].
+    #[arg(long, value_parser = args::gln, requires = "vrs", value_name = "GLN")]
+    pub req_gln: Option<[u8; 13]>,
+    /// With --vrs: seconds to wait for each attempt.
+    #[arg(long, default_value_t = 5, requires = "vrs", value_name = "SECS")]
+    pub vrs_timeout: u64,
+    /// With --vrs: attempts after the first when the VRS does not answer (or answers 408,
+    /// 429, 5xx).
+    #[arg(long, default_value_t = 2, requires = "vrs", value_name = "N")]
+    pub vrs_retries: u32,
 }
 
 #[derive(Args, Debug)]
@@ -547,8 +561,59 @@ fn scan_stream(
     Ok(Output::new(serde_json::Value::Null, human).alert(rejected > 0))
 }
 
+impl Verify {
+    /// `--vrs`: the partner's VRS answers.
+    fn over_vrs(&self, ctx: &Context, base: &str) -> Result<Output> {
+        use caretrail_sdk::custody::vrs::Requester;
+        let gln = match self.req_gln {
+            Some(g) => caretrail_sdk::registry::gln_str(&g),
+            None => {
+                let me = ctx.signer()?.pubkey();
+                let p = caretrail_sdk::registry::fetch_participant(ctx.ledger()?, &me)?
+                    .ok_or_else(|| {
+                        anyhow!("{me} is not registered, so it has no GLN: give --req-gln")
+                    })?;
+                caretrail_sdk::registry::gln_str(&p.gln)
+            }
+        };
+        let mut requester = Requester::new(base, &gln)?;
+        requester.timeout = std::time::Duration::from_secs(self.vrs_timeout.max(1));
+        requester.retries = self.vrs_retries;
+        let v = requester.verify(&self.code)?;
+        let d = &v.response.data;
+        let mut words = vec![format!("verified: {}", d.verified)];
+        if let Some(r) = d.verification_failure_reason {
+            words.push(format!(
+                "reason: {}",
+                serde_json::to_value(r)?.as_str().unwrap_or("")
+            ));
+        }
+        if let Some(i) = d.additional_info {
+            words.push(format!(
+                "additional info: {}",
+                serde_json::to_value(i)?.as_str().unwrap_or("")
+            ));
+        }
+        let human = format!(
+            "{} (VRS of GLN {}): {}; corrUUID {}",
+            if v.result == "genuine" {
+                "GENUINE".to_string()
+            } else {
+                format!("ALERT {}", v.result)
+            },
+            v.response.responder_gln,
+            words.join(", "),
+            v.response.corr_uuid
+        );
+        Ok(Output::new(serde_json::to_value(&v)?, human).alert(v.result != "genuine"))
+    }
+}
+
 impl Execute for Verify {
     fn execute(self, ctx: &Context) -> Result<Output> {
+        if let Some(base) = &self.vrs {
+            return self.over_vrs(ctx, base);
+        }
         let expected = match self.expect_holder {
             None => None,
             Some(Holder::Me) => Some(ctx.signer()?.pubkey()),

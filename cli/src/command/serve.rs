@@ -48,6 +48,20 @@ pub struct ServeArgs {
     /// (MRNs, NPIs), for CDS Hooks consults and FHIR searches. Kept off chain.
     #[arg(long, value_name = "FILE")]
     pub identifiers: Option<PathBuf>,
+    /// Answer DSCSA VRS verification requests (`/vrs/…`) for this manufacturer (pubkey or
+    /// keypair file): the GTINs under the GS1 company prefixes the registry licenses to it,
+    /// from chain state, to registered trading partners only.
+    #[arg(long, value_parser = crate::args::pubkey, value_name = "MANUFACTURER")]
+    pub vrs_for: Option<caretrail_sdk::solana_sdk::pubkey::Pubkey>,
+    /// With --vrs-for: where each VRS request and its answer are appended (one JSON line
+    /// each), the six-year record.
+    #[arg(
+        long,
+        default_value = "caretrail-vrs.jsonl",
+        value_name = "FILE",
+        requires = "vrs_for"
+    )]
+    pub vrs_log: PathBuf,
 }
 
 impl ServeArgs {
@@ -74,13 +88,37 @@ impl ServeArgs {
             rate_per_minute: self.rate_limit,
             sponsored_rent_per_day: self.sponsored_rent_per_day,
             log_requests: !self.quiet,
+            vrs: None,
         })
+    }
+
+    /// The VRS responder of `--vrs-for`, its log opened.
+    fn vrs(&self, ledger: &dyn Ledger) -> Result<Option<Arc<caretrail_serve::vrs::VrsConfig>>> {
+        let Some(manufacturer) = self.vrs_for else {
+            return Ok(None);
+        };
+        let responder = caretrail_sdk::custody::vrs::Responder::new(ledger, manufacturer)?;
+        let config = caretrail_serve::vrs::VrsConfig::new(responder, Some(&self.vrs_log))
+            .with_context(|| format!("opening the VRS log {}", self.vrs_log.display()))?;
+        Ok(Some(Arc::new(config)))
     }
 
     /// Serves `ledger` until Ctrl-C or SIGTERM.
     pub fn run(&self, ledger: Arc<dyn Ledger>, sponsor: Option<Keypair>) -> Result<Output> {
         let sponsor_key = sponsor.as_ref().map(|k| k.pubkey());
-        let config = self.config(sponsor)?;
+        let mut config = self.config(sponsor)?;
+        config.vrs = self.vrs(ledger.as_ref())?;
+        let vrs_note = config
+            .vrs
+            .as_ref()
+            .map(|v| {
+                format!(
+                    ", VRS for GLN {} (log {})",
+                    v.responder.gln,
+                    self.vrs_log.display()
+                )
+            })
+            .unwrap_or_default();
         let app = caretrail_serve::router(ledger.clone(), config)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -94,7 +132,7 @@ impl ServeArgs {
                 .with_context(|| format!("listening on {}", self.bind))?;
             let addr = listener.local_addr()?;
             emit(&format!(
-                "caretrail serve: listening on http://{addr} (ledger {described}{}) — portal http://{addr}/portal, routes http://{addr}/",
+                "caretrail serve: listening on http://{addr} (ledger {described}{}{vrs_note}) — portal http://{addr}/portal, routes http://{addr}/",
                 sponsor_key
                     .map(|k| format!(", sponsor {k}"))
                     .unwrap_or_default()

@@ -57,6 +57,7 @@ pub mod epcis_import;
 pub mod master_data;
 pub mod reconcile;
 pub mod scan;
+pub mod vrs;
 
 /// The custody program id.
 pub const PROGRAM_ID: Pubkey = custody::ID;

@@ -398,6 +398,8 @@ fn serve(
         sponsored_rent_per_day: 10,
         quiet: false,
         identifiers: None,
+        vrs_for: None,
+        vrs_log: "caretrail-vrs.jsonl".into(),
     }
     .run(ctx.shared_ledger()?, Some(clinic))
 }

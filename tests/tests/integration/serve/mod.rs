@@ -5,6 +5,7 @@
 mod decisions;
 mod ehr;
 mod errors;
+mod vrs;
 
 use caretrail_sdk::solana_sdk::{
     pubkey::Pubkey,
