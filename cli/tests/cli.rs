@@ -32,6 +32,9 @@ mod served;
 #[path = "jobs/epcis.rs"]
 mod epcis;
 
+#[path = "jobs/vrs.rs"]
+mod vrs;
+
 /// Runs `cmd`, which must fail with `error` named on stderr.
 fn fails_with(cmd: &mut Command, error: &str) {
     let out = cmd.output().unwrap();
@@ -80,6 +83,7 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
     assert_eq!(on_disk["parties"], story["parties"]);
     assert!(out.join("keys/pharmacy.json").exists());
     epcis::demo_shipment_documents(dir.path(), &out, &story);
+    vrs::demo_packages_over_vrs(&out, &story);
 
     // Custody: the pharmacy's scans and the EPCIS history of the dispensed package.
     let results: Vec<&str> = story["custody"]["verifications"]

@@ -160,6 +160,32 @@ impl Net {
         )
     }
 
+    /// `caretrail --output json ARGS…` as `key`: the JSON it printed (stdout, or stderr's
+    /// `{"error"}` when it failed) and its exit status.
+    pub(crate) fn run_status(&self, key: &str, args: &[&str]) -> (Value, i32) {
+        let out = self
+            .env(assert_cmd::Command::cargo_bin("caretrail").unwrap())
+            .arg("--keypair")
+            .arg(key)
+            .args(["--output", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let status = out.status.code().unwrap_or(-1);
+        let text = if status == 0 || status == 1 {
+            out.stdout
+        } else {
+            out.stderr
+        };
+        let mut v: Value = serde_json::from_slice(&text).unwrap_or_else(|e| {
+            panic!("{e}: {}", String::from_utf8_lossy(&text));
+        });
+        if let Some(m) = v.get("error").cloned() {
+            v["message"] = m;
+        }
+        (v, status)
+    }
+
     /// `patient` grants `grantee` TREAT access to `classes` for 30 days; the grant's address.
     pub(crate) fn grant(&self, patient: &str, grantee: &str, classes: &str) -> String {
         let args = [

@@ -141,6 +141,13 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
         client.receive(pharmacy, &units[0])?.signature,
     );
 
+    // The fourth package, never shipped, is quarantined by its manufacturer pending an
+    // investigation.
+    step(
+        "package quarantined by the manufacturer pending an investigation".into(),
+        client.flag_suspect(manufacturer, &units[3], 1)?.signature,
+    );
+
     // A recalled lot.
     let recalled_lot = format!("R{tag}");
     let recalled_serial = format!("RC{tag}01");
@@ -228,6 +235,20 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
         "dispensed_unit": units[0].to_string(),
         "undispensed_unit": units[1].to_string(),
         "verifications": verifications,
+        // What a partner's VRS request about each package answers (`caretrail serve
+        // --vrs-for` the manufacturer; `custody verify CODE --vrs URL`).
+        "vrs_checks": [
+            { "what": "genuine package at the distributor", "expected": "genuine",
+              "code": package_code(gtin_text, "271231", &lot_number, &serials[1]) },
+            { "what": "package of the recalled lot", "expected": "lot_recalled",
+              "code": package_code(gtin_text, "270630", &recalled_lot, &recalled_serial) },
+            { "what": "quarantined package", "expected": "quarantined",
+              "code": package_code(gtin_text, "271231", &lot_number, &serials[3]) },
+            { "what": "counterfeit (serial never commissioned)", "expected": "unknown_serial",
+              "code": package_code(gtin_text, "271231", &lot_number, &counterfeit_serial) },
+            { "what": "dispensed package (not saleable again)", "expected": "not_verified",
+              "code": package_code(gtin_text, "271231", &lot_number, &serials[0]) },
+        ],
         "epcis": epcis_path.display().to_string(),
         "shipment": shipment,
         "receiving": receiving,
