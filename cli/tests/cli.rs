@@ -84,6 +84,16 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
     assert!(out.join("keys/pharmacy.json").exists());
     epcis::demo_shipment_documents(dir.path(), &out, &story);
     vrs::demo_packages_over_vrs(&out, &story);
+    // The cold-chain package's logger broke 2–8 °C for 40 minutes: quarantined at receipt.
+    let cold = &story["custody"]["cold_chain"];
+    assert_eq!(
+        cold["summary"],
+        serde_json::json!({"min_celsius": 4.5, "max_celsius": 11.0, "mean_celsius": 8.06,
+            "minutes_outside": 40, "readings": 8})
+    );
+    assert_eq!(cold["status"], "quarantined");
+    assert_eq!(cold["verification"], "quarantined");
+    assert!(out.join("cold-chain.logger.csv").exists());
 
     // Custody: the pharmacy's scans and the EPCIS history of the dispensed package.
     let results: Vec<&str> = story["custody"]["verifications"]
@@ -818,6 +828,30 @@ fn custody_scan_ships_and_receives_from_a_file_and_is_safe_to_rerun() {
             .output()
             .unwrap()
     };
+    // A malformed logger file is refused with its line and reason, and nothing is received
+    // (the receipt against the notice below still receives both).
+    let logger = dir.path().join("logger.csv");
+    std::fs::write(
+        &logger,
+        "time,temperature_c\n2026-11-30T08:00:00Z,4.5\n2026-11-30T08:10:00Z,warm\n",
+    )
+    .unwrap();
+    fails_with(
+        caretrail(dir.path())
+            .arg("--ledger")
+            .arg(&ledger)
+            .arg("--keypair")
+            .arg(&pharmacy)
+            .args(["custody", "scan"])
+            .arg(&file)
+            .arg("--receive")
+            .arg("--sensor-file")
+            .arg(&logger),
+        &format!(
+            "{} is not a readable logger file: logger file line 3: temperature \"warm\" is not degrees Celsius with at most two decimals",
+            logger.display()
+        ),
+    );
     let o = expect(&["--output", "json"]);
     assert_eq!(o.status.code(), Some(1), "the garbage line is rejected");
     let stdout = String::from_utf8(o.stdout).unwrap();

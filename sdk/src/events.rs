@@ -97,6 +97,8 @@ event_enum!(
         LotRecalled,
         Dispensed,
         Decommissioned,
+        StorageConditionSet,
+        SensorRecorded,
     ]
 );
 

@@ -60,6 +60,9 @@ pub enum CustodyCommand {
 pub enum LotCommand {
     /// Register a lot of a GTIN with its expiry.
     Register(LotRegister),
+    /// Set (or change) a lot's storage condition, a temperature range (its manufacturer): a
+    /// receipt whose logger summary breaks it quarantines the unit at receipt.
+    Storage(LotStorage),
 }
 
 impl Execute for CustodyCommand {
@@ -69,6 +72,7 @@ impl Execute for CustodyCommand {
             CustodyCommand::Verify(c) => c.execute(ctx),
             CustodyCommand::History(c) => c.execute(ctx),
             CustodyCommand::Lot(LotCommand::Register(c)) => c.execute(ctx),
+            CustodyCommand::Lot(LotCommand::Storage(c)) => c.execute(ctx),
             CustodyCommand::Commission(c) => c.execute(ctx),
             CustodyCommand::Pack(c) => c.execute(ctx),
             CustodyCommand::Unpack(c) => c.execute(ctx),
@@ -198,6 +202,17 @@ pub struct ScanArgs {
     /// document and the chain both support is received.
     #[arg(long, requires = "receive", value_name = "FILE")]
     pub expect: Option<std::path::PathBuf>,
+    /// With --receive: the temperature logger's CSV of the shipment (time and temperature
+    /// columns): each receipt carries its summary (min, max, mean, minutes outside the lot's
+    /// range, the file's hash), and an excursion from the lot's storage condition
+    /// quarantines the unit at receipt.
+    #[arg(
+        long,
+        requires = "receive",
+        conflicts_with = "expect",
+        value_name = "FILE"
+    )]
+    pub sensor_file: Option<std::path::PathBuf>,
     /// With --expect: also receive what the document does not list (when the chain has it
     /// shipped to you).
     #[arg(long, requires = "expect")]
@@ -265,7 +280,16 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
     let ledger = ctx.ledger()?;
     let scanner = ctx.signer()?;
     let action = match args.ship_to {
-        _ if args.receive => ScanAction::Receive,
+        _ if args.receive => match &args.sensor_file {
+            Some(path) => {
+                let bytes =
+                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+                let readings = caretrail_sdk::custody::cold_chain::read_logger_csv(&bytes)
+                    .with_context(|| format!("{} is not a readable logger file", path.display()))?;
+                ScanAction::ReceiveSensed(Box::new(readings))
+            }
+            None => ScanAction::Receive,
+        },
         _ if args.verify => ScanAction::Verify,
         _ if args.dispense => ScanAction::Dispense,
         Some(receiver) => ScanAction::ship_to(
@@ -805,6 +829,58 @@ impl Execute for LotRegister {
             ),
             &out,
             json!({ "lot": lot.to_string(), "expiry": format!("{y:04}-{m:02}-{d:02}") }),
+        ))
+    }
+}
+
+fn celsius(s: &str) -> Result<i16, String> {
+    caretrail_sdk::custody::cold_chain::parse_celsius(s)
+}
+
+#[derive(Args, Debug)]
+pub struct LotStorage {
+    /// The lot's GTIN.
+    #[arg(long, value_parser = gtin)]
+    pub gtin: [u8; 14],
+    /// The lot number.
+    #[arg(long)]
+    pub lot: String,
+    /// Lowest storage temperature, °C (at most two decimals).
+    #[arg(long, value_parser = celsius, allow_hyphen_values = true, value_name = "CELSIUS")]
+    pub min: i16,
+    /// Highest storage temperature, °C.
+    #[arg(long, value_parser = celsius, allow_hyphen_values = true, value_name = "CELSIUS")]
+    pub max: i16,
+    /// Minutes outside the range the product tolerates before it is an excursion.
+    #[arg(long, default_value_t = 0, value_name = "MINUTES")]
+    pub tolerate: u32,
+}
+
+impl Execute for LotStorage {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let lot = cus::lot_pda(&self.gtin, &self.lot).0;
+        let args = cus::StorageConditionArgs {
+            min_centi_celsius: self.min,
+            max_centi_celsius: self.max,
+            tolerated_minutes: self.tolerate,
+        };
+        let out = cus::CustodyClient::new(ctx.ledger()?, &signer)
+            .set_storage_condition(&signer, &lot, args)?;
+        let c = |v: i16| {
+            let sign = if v < 0 { "-" } else { "" };
+            format!("{sign}{}.{:02}", (v / 100).abs(), (v % 100).abs())
+        };
+        Ok(Output::tx(
+            format!(
+                "lot {} stored at {} to {} °C ({} minutes outside tolerated)",
+                self.lot,
+                c(self.min),
+                c(self.max),
+                self.tolerate
+            ),
+            &out,
+            json!({ "lot": lot.to_string(), "storage": cus::storage_pda(&lot).0.to_string() }),
         ))
     }
 }

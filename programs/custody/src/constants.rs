@@ -9,6 +9,10 @@ pub const SEED_UNIT: &[u8] = b"unit";
 pub const SEED_HOP: &[u8] = b"hop";
 /// `["quarantine", unit]`: who quarantined a suspect unit (exists while it is quarantined).
 pub const SEED_QUARANTINE: &[u8] = b"quarantine";
+/// `["storage", lot]`: the lot's storage condition (a temperature range).
+pub const SEED_STORAGE: &[u8] = b"storage";
+/// The suspect reason code of a quarantine at receipt for a temperature excursion.
+pub const REASON_TEMPERATURE_EXCURSION: u16 = 900;
 
 /// Layout version written into every account of this program.
 pub const ACCOUNT_VERSION: u8 = 1;

@@ -88,6 +88,12 @@ pub enum CustodyError {
     NotUnderPrefix,
     #[msg("the signer does not hold the GS1 company prefix of this GTIN or SSCC")]
     PrefixNotHeld,
+    #[msg("a storage condition's range needs its minimum below its maximum")]
+    InvalidStorageCondition,
+    #[msg("a sensor summary needs readings, min <= mean <= max and the logger file's hash")]
+    InvalidSensorSummary,
+    #[msg("the storage condition is not that of the lot received (or travelling inside it)")]
+    StorageMismatch,
 }
 
 impl From<RoleCheckError> for CustodyError {

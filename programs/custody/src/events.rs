@@ -171,3 +171,37 @@ pub struct Decommissioned {
     pub reason_code: u16,
     pub timestamp: i64,
 }
+
+/// A lot's storage condition was set (or changed) by its manufacturer.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageConditionSet {
+    pub lot: Pubkey,
+    pub min_centi_celsius: i16,
+    pub max_centi_celsius: i16,
+    pub tolerated_minutes: u32,
+    pub by: Pubkey,
+    pub timestamp: i64,
+}
+
+/// A temperature logger's summary recorded with a hop: at shipping (`stage` 0, by the sender)
+/// or at receipt (`stage` 1, by the receiver, checked against `storage`'s range: `excursion`
+/// quarantined the unit). EPCIS 2.0 `sensorElementList`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SensorRecorded {
+    pub unit: Pubkey,
+    pub index: u32,
+    pub stage: u8,
+    pub by: Pubkey,
+    pub min_centi_celsius: i16,
+    pub max_centi_celsius: i16,
+    pub mean_centi_celsius: i16,
+    pub minutes_outside: u32,
+    pub readings: u32,
+    pub logger_hash: [u8; 32],
+    /// The storage condition checked (default when the lot has none).
+    pub storage: Pubkey,
+    pub excursion: bool,
+    pub timestamp: i64,
+}

@@ -23,7 +23,7 @@ pub mod state;
 pub mod utils;
 
 pub use instructions::*;
-pub use state::UnitKind;
+pub use state::{SensorSummary, UnitKind};
 
 declare_id!("43vfUs8aHqd4UTat9WemT6PKLNBeiM2pXi77DVw74ZQd");
 
@@ -142,5 +142,30 @@ pub mod custody {
         reason_code: u16,
     ) -> Result<()> {
         Decommission::handler(ctx, destroyed, reason_code)
+    }
+
+    /// A lot's manufacturer sets its storage condition (a temperature range).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn set_storage_condition(
+        ctx: Context<SetStorageCondition>,
+        args: StorageConditionArgs,
+    ) -> Result<()> {
+        SetStorageCondition::handler(ctx, args)
+    }
+
+    /// The sender records a temperature logger's summary with the pending hop.
+    #[access_control(ctx.accounts.validate(&summary))]
+    pub fn record_sensor(ctx: Context<RecordSensor>, summary: SensorSummary) -> Result<()> {
+        RecordSensor::handler(ctx, summary)
+    }
+
+    /// The addressee receives with its logger's summary; an excursion from the lot's storage
+    /// condition quarantines the unit at receipt.
+    #[access_control(ctx.accounts.validate(ctx.remaining_accounts, &summary))]
+    pub fn receive_with_sensor<'info>(
+        ctx: Context<'info, ReceiveWithSensor<'info>>,
+        summary: SensorSummary,
+    ) -> Result<()> {
+        ReceiveWithSensor::handler(ctx, summary)
     }
 }

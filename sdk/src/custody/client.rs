@@ -159,6 +159,60 @@ impl<'a> CustodyClient<'a> {
         )
     }
 
+    /// Receives with a temperature logger's readings: the summary is checked on chain against
+    /// the lot's storage condition, and an excursion quarantines the unit at receipt.
+    pub fn receive_with_sensor(
+        &self,
+        receiver: &Keypair,
+        unit: &Pubkey,
+        readings: &super::cold_chain::Readings,
+    ) -> Result<TxOutcome> {
+        let u = self.unit(unit)?;
+        let (governing, summary) = super::cold_chain::summary_for(self.ledger, unit, readings)?;
+        self.send(
+            &[receiver],
+            &[receive_with_sensor_ix(
+                &receiver.pubkey(),
+                unit,
+                u.hop_count,
+                &governing,
+                summary,
+            )],
+        )
+    }
+
+    /// The sender records its logger's summary with the unit's pending hop.
+    pub fn record_sensor(
+        &self,
+        sender: &Keypair,
+        unit: &Pubkey,
+        summary: SensorSummary,
+    ) -> Result<TxOutcome> {
+        let u = self.unit(unit)?;
+        self.send(
+            &[sender],
+            &[record_sensor_ix(
+                &sender.pubkey(),
+                unit,
+                u.hop_count,
+                summary,
+            )],
+        )
+    }
+
+    /// The lot's manufacturer sets its storage condition.
+    pub fn set_storage_condition(
+        &self,
+        manufacturer: &Keypair,
+        lot: &Pubkey,
+        args: StorageConditionArgs,
+    ) -> Result<TxOutcome> {
+        self.send(
+            &[manufacturer],
+            &[set_storage_condition_ix(&manufacturer.pubkey(), lot, args)],
+        )
+    }
+
     pub fn refuse(&self, receiver: &Keypair, unit: &Pubkey, reason_code: u16) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
         self.send(

@@ -46,6 +46,8 @@ impl HistoryEvent {
             LotRecalled(e) => e.timestamp,
             Dispensed(e) => e.timestamp,
             Decommissioned(e) => e.timestamp,
+            StorageConditionSet(e) => e.timestamp,
+            SensorRecorded(e) => e.timestamp,
         }
     }
 
@@ -68,6 +70,8 @@ impl HistoryEvent {
             LotRecalled(e) => format!("by {}", e.by),
             Dispensed(e) => format!("dispenser {}", e.dispenser),
             Decommissioned(e) => format!("by {}", e.by),
+            StorageConditionSet(e) => format!("manufacturer {}", e.by),
+            SensorRecorded(e) => format!("by {}", e.by),
         }
     }
 }
@@ -88,7 +92,8 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
         DeclaredIllegitimate(e) => e.unit == *unit,
         Dispensed(e) => e.unit == *unit,
         Decommissioned(e) => e.unit == *unit,
-        LotRegistered(_) | LotRecalled(_) => false,
+        SensorRecorded(e) => e.unit == *unit,
+        LotRegistered(_) | LotRecalled(_) | StorageConditionSet(_) => false,
     }
 }
 

@@ -375,7 +375,8 @@ impl<'a> Reader<'a> {
                 };
                 base("ObjectEvent", "OBSERVE", "holding", "recalled", epcs)
             }
-            LotRegistered(_) => return Ok(None),
+            // A sensor summary is carried by the hop it was recorded with (see `attach_sensors`).
+            LotRegistered(_) | StorageConditionSet(_) | SensorRecorded(_) => return Ok(None),
         };
         Ok(Some(ev))
     }

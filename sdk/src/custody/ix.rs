@@ -323,3 +323,90 @@ pub fn decommission_ix(
         .data(),
     )
 }
+
+/// `["storage", lot]`: the lot's storage condition.
+pub fn storage_pda(lot: &Pubkey) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[custody::constants::SEED_STORAGE, lot.as_ref()],
+        &PROGRAM_ID,
+    )
+}
+
+pub fn set_storage_condition_ix(
+    manufacturer: &Pubkey,
+    lot: &Pubkey,
+    args: custody::StorageConditionArgs,
+) -> Instruction {
+    ix(
+        custody::accounts::SetStorageCondition {
+            lot: *lot,
+            storage: storage_pda(lot).0,
+            manufacturer: *manufacturer,
+            manufacturer_participant: participant_pda(manufacturer).0,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
+        custody::instruction::SetStorageCondition { args }.data(),
+    )
+}
+
+/// The sender's logger summary with the pending hop `hop_index` of `unit`.
+pub fn record_sensor_ix(
+    sender: &Pubkey,
+    unit: &Pubkey,
+    hop_index: u32,
+    summary: SensorSummary,
+) -> Instruction {
+    ix(
+        custody::accounts::RecordSensor {
+            unit: *unit,
+            hop: hop_pda(unit, hop_index).0,
+            sender: *sender,
+        }
+        .to_account_metas(None),
+        custody::instruction::RecordSensor { summary }.data(),
+    )
+}
+
+/// Which storage condition a receipt with a sensor summary is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Governing {
+    /// An item: its own lot's.
+    Item { lot: Pubkey },
+    /// A case or pallet: that of the lot of the item `path` leads to (aggregate → … → item,
+    /// each packed in the one before).
+    Inside { path: Vec<Pubkey>, lot: Pubkey },
+    /// A case or pallet received without naming a lot inside: nothing is checked.
+    Nothing,
+}
+
+/// The addressee receives `unit` (pending hop `hop_index`) with its logger's summary.
+pub fn receive_with_sensor_ix(
+    receiver: &Pubkey,
+    unit: &Pubkey,
+    hop_index: u32,
+    governing: &Governing,
+    summary: SensorSummary,
+) -> Instruction {
+    let (lot, storage, path) = match governing {
+        Governing::Item { lot } => (Some(*lot), storage_pda(lot).0, vec![]),
+        Governing::Inside { path, lot } => (None, storage_pda(lot).0, path.clone()),
+        Governing::Nothing => (None, anchor_lang::system_program::ID, vec![]),
+    };
+    let mut accounts = custody::accounts::ReceiveWithSensor {
+        unit: *unit,
+        hop: hop_pda(unit, hop_index).0,
+        receiver: *receiver,
+        receiver_participant: participant_pda(receiver).0,
+        lot,
+        storage,
+        quarantine: quarantine_pda(unit).0,
+        system_program: anchor_lang::system_program::ID,
+    }
+    .to_account_metas(None);
+    accounts.extend(path.iter().map(|k| AccountMeta::new_readonly(*k, false)));
+    ix(
+        accounts,
+        custody::instruction::ReceiveWithSensor { summary }.data(),
+    )
+}

@@ -36,8 +36,10 @@ use crate::registry::participant_pda;
 use crate::{Error, Result};
 use anchor_lang::{InstructionData, ToAccountMetas};
 use custody::constants::{GTIN_LEN, SEED_HOP, SEED_LOT, SEED_UNIT, SSCC_LEN};
-pub use custody::state::{Hop, HopStatus, Lot, LotStatus, Unit, UnitKind, UnitStatus};
-pub use custody::{RegisterLotArgs, ShipArgs};
+pub use custody::state::{
+    Hop, HopStatus, Lot, LotStatus, SensorSummary, StorageCondition, Unit, UnitKind, UnitStatus,
+};
+pub use custody::{RegisterLotArgs, ShipArgs, StorageConditionArgs};
 use solana_sdk::{
     instruction::{AccountMeta, Instruction},
     pubkey::Pubkey,
@@ -50,6 +52,7 @@ mod client;
 pub use client::*;
 mod verify;
 pub use verify::*;
+pub mod cold_chain;
 pub mod commission;
 pub mod epcis;
 pub mod epcis_export;

@@ -34,6 +34,10 @@ pub enum ScanAction {
     Verify,
     /// Receive shipments addressed to the scanner.
     Receive,
+    /// Receive with a temperature logger's readings: each receipt carries their summary,
+    /// checked on chain against the lot's storage condition (an excursion quarantines the
+    /// unit at receipt).
+    ReceiveSensed(Box<super::cold_chain::Readings>),
     /// Ship to this registered trading partner.
     ShipTo {
         receiver: Pubkey,
@@ -315,7 +319,7 @@ fn plan_line(
     let this = cus::fetch_unit(ledger, &unit)?.expect("exists when verified");
     match action {
         ScanAction::Verify => unreachable!("handled above"),
-        ScanAction::Receive => {
+        ScanAction::Receive | ScanAction::ReceiveSensed(_) => {
             if top_unit.status == UnitStatus::InTransit {
                 let hop = cus::fetch_hop(ledger, &top, top_unit.hop_count)?;
                 return Ok(match hop {
@@ -324,12 +328,25 @@ fn plan_line(
                         Verification::Genuine { .. } => Plan::Act {
                             unit,
                             target: top,
-                            instruction: cus::receive_ix(
-                                me,
-                                &top,
-                                top_unit.hop_count,
-                                (top_unit.kind == UnitKind::Item).then_some(top_unit.lot),
-                            ),
+                            instruction: match action {
+                                ScanAction::ReceiveSensed(readings) => {
+                                    let (governing, summary) =
+                                        super::cold_chain::summary_for(ledger, &top, readings)?;
+                                    cus::receive_with_sensor_ix(
+                                        me,
+                                        &top,
+                                        top_unit.hop_count,
+                                        &governing,
+                                        summary,
+                                    )
+                                }
+                                _ => cus::receive_ix(
+                                    me,
+                                    &top,
+                                    top_unit.hop_count,
+                                    (top_unit.kind == UnitKind::Item).then_some(top_unit.lot),
+                                ),
+                            },
                         },
                         other => Plan::Alert(unit, other.clone(), ": refuse the shipment instead"),
                     },

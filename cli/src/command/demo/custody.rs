@@ -148,6 +148,93 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
         client.flag_suspect(manufacturer, &units[3], 1)?.signature,
     );
 
+    // A cold-chain lot (2–8 °C): its package's logger shows 40 minutes at 11 °C on the way
+    // to the distributor, and the receipt quarantines it on chain.
+    let cold_lot_number = format!("C{tag}");
+    let cold_serial = format!("CC{tag}01");
+    step(
+        format!("cold-chain lot {cold_lot_number} registered"),
+        client
+            .register_lot(
+                manufacturer,
+                cus::lot_args(&gtin, &cold_lot_number, (2027, 9, 30)),
+            )?
+            .signature,
+    );
+    let cold_lot = cus::lot_pda(&gtin, &cold_lot_number).0;
+    step(
+        "its storage condition set: 2 to 8 °C".into(),
+        client
+            .set_storage_condition(
+                manufacturer,
+                &cold_lot,
+                cus::StorageConditionArgs {
+                    min_centi_celsius: 200,
+                    max_centi_celsius: 800,
+                    tolerated_minutes: 0,
+                },
+            )?
+            .signature,
+    );
+    step(
+        "1 cold-chain package commissioned".into(),
+        client
+            .commission(
+                manufacturer,
+                &cold_lot,
+                vec![cus::serial_hash(&gtin, &cold_serial)],
+            )?
+            .signature,
+    );
+    let cold_unit = cus::unit_pda(&gtin, &cold_serial).0;
+    step(
+        "cold-chain package shipped to the distributor".into(),
+        client
+            .ship(
+                manufacturer,
+                &distributor.pubkey(),
+                &cold_unit,
+                ship_args(&format!("ASN-{tag}-3")),
+            )?
+            .signature,
+    );
+    let logger_path = out.join("cold-chain.logger.csv");
+    std::fs::write(&logger_path, COLD_CHAIN_LOG)
+        .with_context(|| format!("writing {}", logger_path.display()))?;
+    let readings = cus::cold_chain::read_logger_csv(COLD_CHAIN_LOG.as_bytes())?;
+    let (_, summary) = cus::cold_chain::summary_for(ledger, &cold_unit, &readings)?;
+    step(
+        "cold-chain package received with its logger: excursion, quarantined at receipt".into(),
+        client
+            .receive_with_sensor(distributor, &cold_unit, &readings)?
+            .signature,
+    );
+    let cold_state = cus::fetch_unit(ledger, &cold_unit)?.context("the cold-chain package")?;
+    anyhow::ensure!(
+        cold_state.status == cus::UnitStatus::Quarantined,
+        "the excursion did not quarantine the package"
+    );
+    let cold_chain = json!({
+        "lot": cold_lot.to_string(),
+        "unit": cold_unit.to_string(),
+        "logger": logger_path.display().to_string(),
+        "summary": {
+            "min_celsius": summary.min_centi_celsius as f64 / 100.0,
+            "max_celsius": summary.max_centi_celsius as f64 / 100.0,
+            "mean_celsius": summary.mean_centi_celsius as f64 / 100.0,
+            "minutes_outside": summary.minutes_outside,
+            "readings": summary.readings,
+        },
+        "status": cus::status_name(cold_state.status),
+        "verification": cus::verify(
+            ledger,
+            &caretrail_sdk::gs1::parse(&package_code(gtin_text, "270930", &cold_lot_number, &cold_serial))
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            None,
+        )?
+        .name(),
+    });
+
     // A recalled lot.
     let recalled_lot = format!("R{tag}");
     let recalled_serial = format!("RC{tag}01");
@@ -252,8 +339,21 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
         "epcis": epcis_path.display().to_string(),
         "shipment": shipment,
         "receiving": receiving,
+        "cold_chain": cold_chain,
     }))
 }
+
+/// The cold-chain package's temperature logger, every 10 minutes on the way to the
+/// distributor: 40 minutes at 11 °C (the truck's cooling failed, then recovered).
+pub const COLD_CHAIN_LOG: &str = "time,temperature_c\n\
+2026-11-30T08:00:00Z,4.5\n\
+2026-11-30T08:10:00Z,5.0\n\
+2026-11-30T08:20:00Z,11.0\n\
+2026-11-30T08:30:00Z,11.0\n\
+2026-11-30T08:40:00Z,11.0\n\
+2026-11-30T08:50:00Z,11.0\n\
+2026-11-30T09:00:00Z,6.0\n\
+2026-11-30T09:10:00Z,5.0\n";
 
 /// The demo's product master and address book (what a manufacturer keeps off chain).
 pub const PRODUCTS_CSV: &str = "gtin,company_prefix,ndc,name,dosage_form,strength,net_content,manufacturer\n\

@@ -1,4 +1,5 @@
 pub mod aggregate;
+pub mod cold_chain;
 pub mod commission_units;
 pub mod create_aggregate;
 pub mod decommission;
@@ -11,6 +12,7 @@ pub mod ship;
 pub mod suspect;
 
 pub use aggregate::*;
+pub use cold_chain::*;
 pub use commission_units::*;
 pub use create_aggregate::*;
 pub use decommission::*;

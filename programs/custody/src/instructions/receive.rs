@@ -23,7 +23,7 @@ pub struct Receive<'info> {
 }
 
 /// The unit is in transit and `hop` is its pending hop `["hop", unit, unit.hop_count]`.
-fn require_pending_hop(unit: &Account<Unit>, hop: &Account<Hop>) -> Result<()> {
+pub(crate) fn require_pending_hop(unit: &Account<Unit>, hop: &Account<Hop>) -> Result<()> {
     require!(
         unit.status == UnitStatus::InTransit,
         CustodyError::NotInTransit
@@ -42,7 +42,7 @@ fn require_pending_hop(unit: &Account<Unit>, hop: &Account<Hop>) -> Result<()> {
 
 /// Completes the pending hop as `status`, advancing the hop count and the chain head; the
 /// unit is active again, held by the receiver when received, else by the sender.
-fn complete_hop(
+pub(crate) fn complete_hop(
     unit: &mut Account<Unit>,
     hop: &mut Account<Hop>,
     status: HopStatus,

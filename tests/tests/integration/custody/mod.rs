@@ -2,6 +2,7 @@
 //! manufacturer → distributor → pharmacy story, and a 1,000-unit pallet moved in one hop.
 
 mod aggregate;
+mod cold_chain;
 mod commission;
 mod dispense;
 mod lot;
