@@ -270,6 +270,8 @@ fn the_demo_over_rpc_tells_the_same_story_as_the_embedded_ledger() {
         "shipment.epcis.xml",
         "shipment.epcis.json",
         "shipment-notice.epcis.xml",
+        "cold-chain.epcis.xml",
+        "cold-chain.epcis.json",
     ] {
         assert_eq!(
             declared(&rpc.out.join(file)),

@@ -100,7 +100,37 @@ pub fn demo_shipment_documents(dir: &Path, out: &Path, story: &Value) {
         &out.join("shipment.epcis.json"),
         &out.join("shipment-notice.epcis.xml"),
         &out.join("unit-history.epcis.json"),
+        &out.join("cold-chain.epcis.xml"),
+        &out.join("cold-chain.epcis.json"),
     ]);
+    // The cold-chain package's receipt carries its logger's summary: 2.0 sensorElementList,
+    // the 1.2 extension, both hashed as GS1's reference does (checked above).
+    let cold: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("cold-chain.epcis.json")).unwrap())
+            .unwrap();
+    let sensed: Vec<&Value> = cold["epcisBody"]["eventList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.get("sensorElementList").is_some())
+        .collect();
+    assert_eq!(sensed.len(), 1, "{cold}");
+    assert_eq!(sensed[0]["bizStep"], "receiving");
+    let report = &sensed[0]["sensorElementList"][0]["sensorReport"][0];
+    assert_eq!(
+        report,
+        &serde_json::json!({"type": "Temperature", "exception": "ALARM_CONDITION",
+            "minValue": 4.5, "maxValue": 11, "meanValue": 8.06, "uom": "CEL"})
+    );
+    assert_eq!(sensed[0]["caretrail:sensorMinutesOutsideRange"], "40");
+    let cold_xml = std::fs::read_to_string(out.join("cold-chain.epcis.xml")).unwrap();
+    for needle in [
+        "<caretrail:sensorMaxCelsius>11</caretrail:sensorMaxCelsius>",
+        "<caretrail:sensorExcursion>true</caretrail:sensorExcursion>",
+        "<caretrail:sensorLogger>ni:///sha-256;",
+    ] {
+        assert!(cold_xml.contains(needle), "{needle}");
+    }
     // The notice the case was received against: commissioning, packing, shipping — no
     // receipt yet — and the dock's report says everything arrived.
     assert!(

@@ -79,6 +79,69 @@ pub struct Event {
     pub transaction_statement: bool,
     /// The chain transaction that recorded it.
     pub chain_transaction: Signature,
+    /// A temperature logger's summary recorded with this hop (shipping or receiving).
+    pub sensor: Option<Sensor>,
+}
+
+/// A logger's summary as an event carries it (2.0 `sensorElementList`, the 1.2 extension).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sensor {
+    /// Hundredths of a degree Celsius.
+    pub min: i16,
+    pub max: i16,
+    pub mean: i16,
+    pub minutes_outside: u32,
+    pub readings: u32,
+    /// `ni:///sha-256;…` of the logger's file.
+    pub logger: String,
+    /// Broke the lot's storage condition (the unit was quarantined at receipt).
+    pub excursion: bool,
+}
+
+impl Sensor {
+    fn from_event(s: &custody::events::SensorRecorded) -> Sensor {
+        Sensor {
+            min: s.min_centi_celsius,
+            max: s.max_centi_celsius,
+            mean: s.mean_centi_celsius,
+            minutes_outside: s.minutes_outside,
+            readings: s.readings,
+            logger: format!("ni:///sha-256;{}", crate::util::hex(&s.logger_hash)),
+            excursion: s.excursion,
+        }
+    }
+}
+
+/// Hundredths as a decimal (`-150` → `-1.5`, `1100` → `11`), as CBV 2.0 canonicalises numbers.
+fn decimal(centi: i16) -> String {
+    let sign = if centi < 0 { "-" } else { "" };
+    let (whole, frac) = ((centi as i32).abs() / 100, (centi as i32).abs() % 100);
+    match frac {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
+    }
+}
+
+/// Attaches each logger summary to the shipping (stage 0) or receiving (stage 1) event of the
+/// chain transaction that recorded it.
+fn attach_sensors(events: &mut [Event], history: &[HistoryEvent]) {
+    for h in history {
+        if let CustodyEvent::SensorRecorded(s) = &h.event {
+            let step = if s.stage == 0 {
+                "shipping"
+            } else {
+                "receiving"
+            };
+            for e in events.iter_mut() {
+                if e.chain_transaction == h.signature
+                    && (e.biz_step == step || (s.stage == 0 && e.biz_step == "returning"))
+                {
+                    e.sensor = Some(Sensor::from_event(s));
+                }
+            }
+        }
+    }
 }
 
 /// A document's content.
@@ -257,6 +320,7 @@ impl<'a> Reader<'a> {
             expiry: None,
             transaction_statement: false,
             chain_transaction: h.signature,
+            sensor: None,
         };
         // The EPCs of the `units` in scope; `None` (no event) when there are none.
         let named = |this: &mut Self, units: &[Pubkey]| -> Result<Option<Vec<Epc>>> {
@@ -543,6 +607,8 @@ pub fn shipment_document(
             events.push(e);
         }
     }
+    let hops: Vec<HistoryEvent> = all.iter().map(|(_, _, h)| h.clone()).collect();
+    attach_sensors(&mut events, &hops);
     // Unpackings by the sender before shipping are not part of what the receiver gets.
     events.retain(|e| e.action != "DELETE");
     if !reader.unnamed.is_empty() {
@@ -623,6 +689,7 @@ pub fn unit_document(ledger: &dyn Ledger, code: &Gs1Code, master: &MasterData) -
             events.push(e);
         }
     }
+    attach_sensors(&mut events, &history);
     finish(
         ledger,
         format!("unit-{unit}"),
@@ -913,7 +980,58 @@ pub fn pre_hash(e: &Event, format: Format) -> String {
         "{{{CARETRAIL_NS}}}transaction={}",
         canonical_value(&e.chain_transaction.to_string())
     ));
-    s + &sorted(ext)
+    if let Some(x) = &e.sensor {
+        for (name, value) in sensor_extension(x, format) {
+            ext.push(format!(
+                "{{{CARETRAIL_NS}}}{name}={}",
+                canonical_value(&value)
+            ));
+        }
+    }
+    let sensors = match (&e.sensor, format) {
+        (Some(x), Format::JsonLd20) => sensor_pre_hash(x),
+        _ => String::new(),
+    };
+    s + &sensors + &sorted(ext)
+}
+
+/// The caretrail extension fields of a logger summary: in 1.2 (which has no sensor data) all
+/// of it, in 2.0 what `sensorElementList` has no field for.
+fn sensor_extension(x: &Sensor, format: Format) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if format == Format::Xml12 {
+        out.extend([
+            ("sensorMinCelsius", decimal(x.min)),
+            ("sensorMaxCelsius", decimal(x.max)),
+            ("sensorMeanCelsius", decimal(x.mean)),
+            ("sensorLogger", x.logger.clone()),
+        ]);
+    }
+    out.extend([
+        ("sensorMinutesOutsideRange", x.minutes_outside.to_string()),
+        ("sensorReadings", x.readings.to_string()),
+        ("sensorExcursion", x.excursion.to_string()),
+    ]);
+    out
+}
+
+/// The 2.0 `sensorElementList` part of the pre-hash string (CBV 2.0 order: sensorMetadata
+/// fields, then each sensorReport's).
+fn sensor_pre_hash(x: &Sensor) -> String {
+    let mut report = String::from("sensorReporttype=https://gs1.org/voc/Temperature");
+    if x.excursion {
+        report += "exception=https://gs1.org/voc/ALARM_CONDITION";
+    }
+    report += &format!(
+        "minValue={}maxValue={}meanValue={}uom=CEL",
+        decimal(x.min),
+        decimal(x.max),
+        decimal(x.mean)
+    );
+    format!(
+        "sensorElementListsensorElementsensorMetadatarawData={}{report}",
+        x.logger
+    )
 }
 
 /// A source or destination as written: a party is a party GLN (AI 417) in 2.0 and an SGLN in
@@ -1027,9 +1145,12 @@ impl Document {
              xmlns:cbvmda=\"urn:epcglobal:cbv:mda\" xmlns:gs1ushc=\"{GS1USHC_NS}\" \
              xmlns:caretrail=\"{CARETRAIL_NS}\" schemaVersion=\"1.2\" creationDate=\"{created}\">\n"
         );
+        // The SBDH names the trading partners, and 1.2 has no header without one: a unit's
+        // history, which has no partners to name, goes without header (nor master data).
+        let header = self.sender.is_some() || self.receiver.is_some();
+        let body_start = x.len();
         x += "  <EPCISHeader>\n";
-        // The SBDH names the trading partners; a unit's history has none to name.
-        if self.sender.is_some() || self.receiver.is_some() {
+        if header {
             x += &self.sbdh(&created);
         }
         x += "    <extension>\n      <EPCISMasterData>\n        <VocabularyList>\n";
@@ -1073,6 +1194,9 @@ impl Document {
                 .collect(),
         );
         x += "        </VocabularyList>\n      </EPCISMasterData>\n    </extension>\n  </EPCISHeader>\n";
+        if !header {
+            x.truncate(body_start);
+        }
         x += "  <EPCISBody>\n    <EventList>\n";
         for e in &self.events {
             x += &self.event_xml(e);
@@ -1163,9 +1287,18 @@ impl Document {
                   </gs1ushc:dscsaTransactionStatement>\n";
         }
         x += &format!(
-            "        <caretrail:transaction>{}</caretrail:transaction>\n      </{}>\n",
-            e.chain_transaction, e.kind
+            "        <caretrail:transaction>{}</caretrail:transaction>\n",
+            e.chain_transaction
         );
+        if let Some(s) = &e.sensor {
+            for (name, value) in sensor_extension(s, Format::Xml12) {
+                x += &format!(
+                    "        <caretrail:{name}>{}</caretrail:{name}>\n",
+                    esc(&value)
+                );
+            }
+        }
+        x += &format!("      </{}>\n", e.kind);
         x
     }
 
@@ -1270,6 +1403,24 @@ fn event_json(e: &Event) -> Value {
             json!({ "gs1ushc:affirmTransactionStatement": "true" });
     }
     v["caretrail:transaction"] = json!(e.chain_transaction.to_string());
+    if let Some(s) = &e.sensor {
+        let number = |c: i16| -> Value { serde_json::from_str(&decimal(c)).unwrap_or(Value::Null) };
+        let mut report = json!({ "type": "Temperature" });
+        if s.excursion {
+            report["exception"] = json!("ALARM_CONDITION");
+        }
+        report["minValue"] = number(s.min);
+        report["maxValue"] = number(s.max);
+        report["meanValue"] = number(s.mean);
+        report["uom"] = json!("CEL");
+        v["sensorElementList"] = json!([{
+            "sensorMetadata": { "rawData": s.logger },
+            "sensorReport": [report],
+        }]);
+        for (name, value) in sensor_extension(s, Format::JsonLd20) {
+            v[format!("caretrail:{name}")] = json!(value);
+        }
+    }
     v
 }
 
@@ -1340,6 +1491,7 @@ mod tests {
             expiry: None,
             transaction_statement: false,
             chain_transaction: sig,
+            sensor: None,
         }
     }
 
@@ -1427,5 +1579,54 @@ mod tests {
         assert_eq!(canonical_value(" 0042 "), "42");
         assert_eq!(canonical_value("000"), "0");
         assert_eq!(canonical_value("L0042"), "L0042");
+    }
+
+    #[test]
+    fn sensor_data_hashes_as_gs1s_reference_does() {
+        for (c, d) in [
+            (-150, "-1.5"),
+            (1100, "11"),
+            (806, "8.06"),
+            (-5, "-0.05"),
+            (50, "0.5"),
+            (0, "0"),
+        ] {
+            assert_eq!(decimal(c), d);
+        }
+        let s = Sensor {
+            min: 450,
+            max: 1100,
+            mean: 806,
+            minutes_outside: 40,
+            readings: 8,
+            logger: "ni:///sha-256;25c2".into(),
+            excursion: true,
+        };
+        // As epcis-event-hash-generator 1.9.3 prints it for the demo's cold-chain receipt.
+        assert_eq!(
+            sensor_pre_hash(&s),
+            "sensorElementListsensorElementsensorMetadatarawData=ni:///sha-256;25c2\
+             sensorReporttype=https://gs1.org/voc/Temperatureexception=https://gs1.org/voc/ALARM_CONDITION\
+             minValue=4.5maxValue=11meanValue=8.06uom=CEL"
+        );
+        let names = |f| -> Vec<&str> {
+            sensor_extension(&s, f)
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect()
+        };
+        assert_eq!(
+            names(Format::JsonLd20),
+            [
+                "sensorMinutesOutsideRange",
+                "sensorReadings",
+                "sensorExcursion"
+            ]
+        );
+        assert_eq!(
+            names(Format::Xml12).len(),
+            7,
+            "1.2 has no sensor data: all of it is extension"
+        );
     }
 }

@@ -214,7 +214,31 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
         cold_state.status == cus::UnitStatus::Quarantined,
         "the excursion did not quarantine the package"
     );
+    // The package's history with the logger's summary, for partners: EPCIS 2.0
+    // `sensorElementList` and the 1.2 extension.
+    let cold_code = caretrail_sdk::gs1::parse(&package_code(
+        gtin_text,
+        "270930",
+        &cold_lot_number,
+        &cold_serial,
+    ))
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let cold_doc =
+        caretrail_sdk::custody::epcis_export::unit_document(ledger, &cold_code, &master_data()?)?;
+    let (cold_xml, cold_json) = (
+        out.join("cold-chain.epcis.xml"),
+        out.join("cold-chain.epcis.json"),
+    );
+    std::fs::write(&cold_xml, cold_doc.to_xml())
+        .with_context(|| format!("writing {}", cold_xml.display()))?;
+    std::fs::write(
+        &cold_json,
+        serde_json::to_string_pretty(&cold_doc.to_json_ld())?,
+    )
+    .with_context(|| format!("writing {}", cold_json.display()))?;
     let cold_chain = json!({
+        "epcis_1_2": cold_xml.display().to_string(),
+        "epcis_2_0": cold_json.display().to_string(),
         "lot": cold_lot.to_string(),
         "unit": cold_unit.to_string(),
         "logger": logger_path.display().to_string(),
@@ -226,13 +250,7 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
             "readings": summary.readings,
         },
         "status": cus::status_name(cold_state.status),
-        "verification": cus::verify(
-            ledger,
-            &caretrail_sdk::gs1::parse(&package_code(gtin_text, "270930", &cold_lot_number, &cold_serial))
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-            None,
-        )?
-        .name(),
+        "verification": cus::verify(ledger, &cold_code, None)?.name(),
     });
 
     // A recalled lot.
@@ -307,11 +325,11 @@ pub(super) fn run(s: &mut Story) -> Result<Value> {
 
     for s in serials
         .iter()
-        .chain([&recalled_serial, &counterfeit_serial])
+        .chain([&recalled_serial, &counterfeit_serial, &cold_serial])
     {
         plaintext.push(json!({ "kind": "serial", "value": s }));
     }
-    for l in [&lot_number, &recalled_lot] {
+    for l in [&lot_number, &recalled_lot, &cold_lot_number] {
         plaintext.push(json!({ "kind": "lot", "value": l }));
     }
     Ok(json!({
