@@ -1037,3 +1037,12 @@ fn patients_decide_from_their_own_wallets_over_rpc() {
         s.key("pharmacy").to_str().unwrap(),
     );
 }
+
+/// The VRS over the validator: `caretrail serve --url <validator> --vrs-for` the story's
+/// manufacturer answers `custody verify --vrs` about each of its packages from the chain.
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn a_vrs_request_is_answered_from_the_validator() {
+    let s = rpc_story();
+    super::vrs::packages_over_vrs(&s.out, &s.story, Some(url()));
+}

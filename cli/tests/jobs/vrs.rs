@@ -1,4 +1,5 @@
-//! The DSCSA VRS between two real processes: `caretrail serve --vrs-for` the demo's
+//! The DSCSA VRS between two real processes (also over the validator, from
+//! `e2e/validator.rs`): `caretrail serve --vrs-for` the demo's
 //! manufacturer answers `caretrail custody verify CODE --vrs URL` about each demo package
 //! (genuine, recalled, quarantined, counterfeit, dispensed) from the demo's ledger, refuses a
 //! requester the registry does not know, and logs every exchange.
@@ -8,6 +9,12 @@ use serde_json::Value;
 use std::path::Path;
 
 pub fn demo_packages_over_vrs(out: &Path, story: &Value) {
+    packages_over_vrs(out, story, None)
+}
+
+/// The VRS exchange of the demo in `out` (its story `story`), the responder serving the
+/// ledger at `ledger_url` (the demo's embedded ledger when `None`).
+pub fn packages_over_vrs(out: &Path, story: &Value, ledger_url: Option<String>) {
     let wallet = |name: &str| {
         story["parties"]
             .as_array()
@@ -21,9 +28,10 @@ pub fn demo_packages_over_vrs(out: &Path, story: &Value) {
     };
     let local = Net {
         dir: out.to_path_buf(),
-        url: None,
+        url: ledger_url,
     };
     let log = out.join("vrs-requests.jsonl");
+    let _ = std::fs::remove_file(&log);
     let served = Served::start(
         &local,
         &[
