@@ -1043,6 +1043,11 @@ fn patients_decide_from_their_own_wallets_over_rpc() {
 #[test]
 #[ignore = "needs a validator: scripts/e2e-validator.sh"]
 fn a_vrs_request_is_answered_from_the_validator() {
+    vrs_requests_answered_over(url());
+}
+
+/// The story's packages asked about through a VRS responder serving the node at `node`.
+pub(crate) fn vrs_requests_answered_over(node: String) {
     let s = rpc_story();
-    super::vrs::packages_over_vrs(&s.out, &s.story, Some(url()));
+    super::vrs::packages_over_vrs(&s.out, &s.story, Some(node));
 }

@@ -31,6 +31,8 @@ fn the_served_embedded_ledger_is_a_node_for_rpc_ledger_the_cli_and_anchor() {
     std::env::set_var("CARETRAIL_E2E_WORK", tmp.path().join("suite"));
     super::validator::a_custody_scan_of_three_hundred_lines_over_rpc();
     super::validator::a_claim_paid_in_spl_tokens_over_rpc_with_balances_read_back();
+    // A VRS responder over this node (caretrail serve on caretrail serve's JSON-RPC).
+    super::validator::vrs_requests_answered_over(served.url.clone());
 
     // Several CLI processes on the one embedded ledger at once.
     let keys: Vec<(String, String)> = (0..4).map(|i| node.keygen(&format!("w{i}"))).collect();
