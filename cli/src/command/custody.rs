@@ -281,13 +281,7 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
     let scanner = ctx.signer()?;
     let action = match args.ship_to {
         _ if args.receive => match &args.sensor_file {
-            Some(path) => {
-                let bytes =
-                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-                let readings = caretrail_sdk::custody::cold_chain::read_logger_csv(&bytes)
-                    .with_context(|| format!("{} is not a readable logger file", path.display()))?;
-                ScanAction::ReceiveSensed(Box::new(readings))
-            }
+            Some(path) => ScanAction::ReceiveSensed(Box::new(read_logger(path)?)),
             None => ScanAction::Receive,
         },
         _ if args.verify => ScanAction::Verify,
@@ -335,6 +329,13 @@ fn scan(ctx: &Context, args: ScanArgs) -> Result<Output> {
     let results = scan::run(ledger, &scanner, &scanner, &action, &lines, &mut progress)?;
     let rows = results.iter().map(scan_row).collect();
     per_line_output(ctx, &results, rows, SCAN_WORDS)
+}
+
+/// A temperature logger's CSV file, read (see `custody::cold_chain`).
+fn read_logger(path: &std::path::Path) -> Result<caretrail_sdk::custody::cold_chain::Readings> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    caretrail_sdk::custody::cold_chain::read_logger_csv(&bytes)
+        .with_context(|| format!("{} is not a readable logger file", path.display()))
 }
 
 /// A file of scanned lines, or stdin (`-` or none) to its end.
@@ -1068,6 +1069,10 @@ pub struct Ship {
     /// A saleable return to the distributor.
     #[arg(long)]
     pub is_return: bool,
+    /// The temperature logger's CSV packed with it: its summary goes with the shipment (see
+    /// `custody scan --sensor-file`).
+    #[arg(long, value_name = "FILE")]
+    pub sensor_file: Option<std::path::PathBuf>,
 }
 
 impl Execute for Ship {
@@ -1087,7 +1092,13 @@ impl Execute for Ship {
             unreachable!("ship_to builds a ShipTo")
         };
         let unit = cus::address_of(&self.code.code)?;
-        let out = cus::CustodyClient::new(ledger, &signer).ship(&signer, &receiver, &unit, args)?;
+        let client = cus::CustodyClient::new(ledger, &signer);
+        let out = match &self.sensor_file {
+            Some(path) => {
+                client.ship_with_sensor(&signer, &receiver, &unit, args, &read_logger(path)?)?
+            }
+            None => client.ship(&signer, &receiver, &unit, args)?,
+        };
         Ok(Output::tx(
             format!("shipped unit {unit} to {receiver}"),
             &out,

@@ -146,6 +146,33 @@ impl<'a> CustodyClient<'a> {
         self.send(&[sender], &[ix])
     }
 
+    /// Ships with the sender's temperature logger readings: the shipment and the summary
+    /// (minutes outside counted against the lot's storage condition) in one transaction.
+    pub fn ship_with_sensor(
+        &self,
+        sender: &Keypair,
+        receiver: &Pubkey,
+        unit: &Pubkey,
+        args: ShipArgs,
+        readings: &super::cold_chain::Readings,
+    ) -> Result<TxOutcome> {
+        let u = self.unit(unit)?;
+        let (_, summary) = super::cold_chain::summary_for(self.ledger, unit, readings)?;
+        let ship = ship_ix(
+            &self.fee_payer.pubkey(),
+            &Shipment {
+                sender: &sender.pubkey(),
+                receiver,
+                unit,
+                hop_index: u.hop_count,
+                lot: Self::lot_of(&u),
+                args,
+            },
+        );
+        let record = record_sensor_ix(&sender.pubkey(), unit, u.hop_count, summary);
+        self.send(&[sender], &[ship, record])
+    }
+
     pub fn receive(&self, receiver: &Keypair, unit: &Pubkey) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
         self.send(

@@ -314,6 +314,21 @@ fn the_check_cannot_be_dodged_or_fed_a_forged_summary() {
         .record_sensor(&sc.manufacturer, &u, warm)
         .unwrap();
     assert_eq!(sensor_events(&shipped)[0].stage, 0);
+    // Shipping with a logger: the shipment and its summary in one transaction.
+    let v = h.commission(&sc, &["SHIPLOG"])[0];
+    let out = h
+        .custody()
+        .ship_with_sensor(
+            &sc.manufacturer,
+            &sc.distributor.pubkey(),
+            &v,
+            ship_args(),
+            &log(&["4", "5"]),
+        )
+        .unwrap();
+    let ev = sensor_events(&out);
+    assert_eq!((ev[0].stage, ev[0].index, ev[0].excursion), (0, 0, false));
+    assert_eq!(unit(&h, &v).status, UnitStatus::InTransit);
     // The honest receipt quarantines it.
     send(&Governing::Item { lot: sc.lot }, warm).unwrap();
     assert_eq!(unit(&h, &u).status, UnitStatus::Quarantined);
