@@ -212,6 +212,7 @@ fn normalize(v: &Value) -> Value {
                             | "notice"
                             | "scans"
                             | "report"
+                            | "logger"
                     );
                     (
                         k.clone(),

@@ -124,13 +124,14 @@ impl<'a> CustodyClient<'a> {
         )
     }
 
-    pub fn ship(
+    /// The ship instruction of `unit`'s next hop, and that hop's index.
+    fn ship_instruction(
         &self,
         sender: &Keypair,
         receiver: &Pubkey,
         unit: &Pubkey,
         args: ShipArgs,
-    ) -> Result<TxOutcome> {
+    ) -> Result<(Instruction, u32)> {
         let u = self.unit(unit)?;
         let ix = ship_ix(
             &self.fee_payer.pubkey(),
@@ -143,6 +144,17 @@ impl<'a> CustodyClient<'a> {
                 args,
             },
         );
+        Ok((ix, u.hop_count))
+    }
+
+    pub fn ship(
+        &self,
+        sender: &Keypair,
+        receiver: &Pubkey,
+        unit: &Pubkey,
+        args: ShipArgs,
+    ) -> Result<TxOutcome> {
+        let (ix, _) = self.ship_instruction(sender, receiver, unit, args)?;
         self.send(&[sender], &[ix])
     }
 
@@ -156,20 +168,9 @@ impl<'a> CustodyClient<'a> {
         args: ShipArgs,
         readings: &super::cold_chain::Readings,
     ) -> Result<TxOutcome> {
-        let u = self.unit(unit)?;
         let (_, summary) = super::cold_chain::summary_for(self.ledger, unit, readings)?;
-        let ship = ship_ix(
-            &self.fee_payer.pubkey(),
-            &Shipment {
-                sender: &sender.pubkey(),
-                receiver,
-                unit,
-                hop_index: u.hop_count,
-                lot: Self::lot_of(&u),
-                args,
-            },
-        );
-        let record = record_sensor_ix(&sender.pubkey(), unit, u.hop_count, summary);
+        let (ship, hop) = self.ship_instruction(sender, receiver, unit, args)?;
+        let record = record_sensor_ix(&sender.pubkey(), unit, hop, summary);
         self.send(&[sender], &[ship, record])
     }
 

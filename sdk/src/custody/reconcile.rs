@@ -29,6 +29,7 @@ use anchor_lang::Discriminator;
 use serde::Serialize;
 use solana_sdk::{pubkey::Pubkey, signature::Keypair};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A unit the document ships.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -468,6 +469,20 @@ struct Checker<'a> {
     trees: HashMap<Pubkey, Vec<(Pubkey, Unit)>>,
     /// Lot account → its expiry (`YYYY-MM-DD`), `None` when the lot is missing.
     expiries: HashMap<Pubkey, Option<String>>,
+    /// Top-most aggregate → its [`Checker::verdict`].
+    verdicts: HashMap<Pubkey, Verdict>,
+}
+
+/// The mismatches and the units not in the document of one receipt's tree.
+type Verdict = (Arc<Vec<Mismatch>>, Arc<Vec<Pubkey>>);
+
+/// The first `n` of `items` joined by `sep`, and how many more.
+fn at_most(items: &[String], n: usize, sep: &str) -> String {
+    let shown = items[..items.len().min(n)].join(sep);
+    match items.len().saturating_sub(n) {
+        0 => shown,
+        more => format!("{shown}{sep}and {more} more"),
+    }
 }
 
 impl Checker<'_> {
@@ -491,6 +506,26 @@ impl Checker<'_> {
             self.trees.insert(top, tree);
         }
         Ok(&self.trees[&top])
+    }
+
+    /// What receiving `top` would carry against the document: the lot and expiry mismatches
+    /// of every unit in its tree, and the units the document does not list (once per top,
+    /// whatever the number of lines scanned inside it).
+    fn verdict(&mut self, top: Pubkey, top_unit: Unit) -> Result<Verdict> {
+        if let Some(v) = self.verdicts.get(&top) {
+            return Ok(v.clone());
+        }
+        let tree: Vec<(Pubkey, Unit)> = self.tree(top, top_unit)?.to_vec();
+        let (mut mismatches, mut missing) = (Vec::new(), Vec::new());
+        for (key, unit) in &tree {
+            if self.expected.get(key).is_none() {
+                missing.push(*key);
+            }
+            mismatches.extend(self.compare(key, unit, None)?);
+        }
+        let v: Verdict = (Arc::new(mismatches), Arc::new(missing));
+        self.verdicts.insert(top, v.clone());
+        Ok(v)
     }
 
     fn chain_expiry(&mut self, lot: &Pubkey) -> Result<Option<String>> {
@@ -576,35 +611,32 @@ impl Checker<'_> {
         // The scanned unit against its barcode, then everything the receipt would carry.
         let this = cus::fetch_unit(self.ledger, &address)?.expect("top_most found it");
         check.mismatches = self.compare(&address, &this, Some(&code))?;
-        let tree: Vec<(Pubkey, Unit)> = self.tree(top, top_unit)?.to_vec();
-        for (key, unit) in &tree {
-            if *key == address {
-                continue;
-            }
-            if self.expected.get(key).is_none() {
-                check.not_in_document.push(*key);
-            }
-            let found = self.compare(key, unit, None)?;
-            check.mismatches.extend(found);
-        }
+        let (tree_mismatches, missing) = self.verdict(top, top_unit)?;
+        check.mismatches.extend(
+            tree_mismatches
+                .iter()
+                .filter(|m| m.unit != address)
+                .cloned(),
+        );
+        check.not_in_document = missing.iter().filter(|k| **k != address).copied().collect();
         if !check.mismatches.is_empty() {
             check.finding = Finding::Mismatch;
             let words: Vec<String> = check.mismatches.iter().map(Mismatch::describe).collect();
-            check.refusal = Some(format!("not received: {}", words.join("; ")));
+            check.refusal = Some(format!("not received: {}", at_most(&words, 5, "; ")));
         } else if !check.not_in_document.is_empty() {
             check.finding = Finding::Overage;
         }
         if check.finding == Finding::Overage && !self.accept_overage {
             check.refusal = Some(if listed {
+                let units: Vec<String> = check
+                    .not_in_document
+                    .iter()
+                    .map(Pubkey::to_string)
+                    .collect();
                 format!(
                     "not received: {} travel with it in {top} and are not in the document \
                      (--accept-overage receives them)",
-                    check
-                        .not_in_document
-                        .iter()
-                        .map(Pubkey::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    at_most(&units, 5, ", ")
                 )
             } else {
                 "not received: not in the document (--accept-overage receives it)".into()
@@ -647,6 +679,7 @@ pub fn receive_against(
         accept_overage,
         trees: HashMap::new(),
         expiries: HashMap::new(),
+        verdicts: HashMap::new(),
     };
     let single = (expected.shipments.len() == 1).then_some(0);
     let mut out: Vec<ReconciledLine> = Vec::with_capacity(lines.len());
@@ -712,6 +745,16 @@ pub fn receive_against(
         .iter()
         .map(|u| (u.epc.as_str(), u.unit))
         .collect();
+    // The first refused line of each unit.
+    let mut refused: HashMap<&str, usize> = HashMap::new();
+    for l in out
+        .iter()
+        .filter(|l| l.result.status == LineStatus::Rejected)
+    {
+        if let Some(u) = l.result.unit.as_deref() {
+            refused.entry(u).or_insert(l.result.line);
+        }
+    }
     let mut shortage = Vec::new();
     for u in expected
         .units
@@ -730,12 +773,10 @@ pub fn receive_against(
                     lineage.push(*a);
                     up = expected.get(a).and_then(|x| x.inside.as_deref());
                 }
-                let named = out.iter().find(|l| {
-                    l.result.status == LineStatus::Rejected
-                        && lineage
-                            .iter()
-                            .any(|a| l.result.unit.as_deref() == Some(a.to_string().as_str()))
-                });
+                let named = lineage
+                    .iter()
+                    .filter_map(|a| refused.get(a.to_string().as_str()))
+                    .min();
                 if chain.parent != doc_parent.unwrap_or_default() {
                     match &u.inside {
                         Some(p) if chain.parent == Pubkey::default() => {
@@ -743,8 +784,8 @@ pub fn receive_against(
                         }
                         _ => format!("on the chain it is packed in {}", chain.parent),
                     }
-                } else if let Some(l) = named {
-                    format!("line {} did not receive it", l.result.line)
+                } else if let Some(line) = named {
+                    format!("line {line} did not receive it")
                 } else {
                     "never scanned".to_string()
                 }
@@ -791,6 +832,9 @@ mod tests {
         assert_eq!(notice_id(&[]), None);
         assert_eq!(iso_date("2027-06-30T00:00:00Z"), "2027-06-30");
         assert_eq!(iso_date("30/06/2027"), "30/06/2027");
+        let items: Vec<String> = (1..=7).map(|i| i.to_string()).collect();
+        assert_eq!(at_most(&items, 5, ", "), "1, 2, 3, 4, 5, and 2 more");
+        assert_eq!(at_most(&items[..2], 5, ", "), "1, 2");
     }
 
     #[test]

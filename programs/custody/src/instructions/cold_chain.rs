@@ -2,17 +2,17 @@
 //! summaries recorded with a hop, and the receipt that quarantines the unit in the same
 //! instruction when the summary breaks the lot's range.
 
-use super::receive::{complete_hop, require_pending_hop};
+use super::receive::{complete_hop, require_pending_hop, require_receivable};
 use crate::constants::{
-    ACCOUNT_VERSION, COMMISSIONER_ROLES, CUSTODIAN_ROLES, REASON_TEMPERATURE_EXCURSION,
-    SEED_QUARANTINE, SEED_STORAGE,
+    ACCOUNT_VERSION, COMMISSIONER_ROLES, REASON_TEMPERATURE_EXCURSION, SEED_QUARANTINE,
+    SEED_STORAGE,
 };
 use crate::error::CustodyError;
 use crate::events::{Received, SensorRecorded, StorageConditionSet, SuspectFlagged};
 use crate::state::{
     Hop, HopStatus, Lot, Quarantine, SensorSummary, StorageCondition, Unit, UnitKind, UnitStatus,
 };
-use crate::utils::{now, require_lot_ok};
+use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::state::Participant;
 
@@ -235,18 +235,13 @@ impl<'info> ReceiveWithSensor<'info> {
     }
 
     pub fn validate(&self, path: &[AccountInfo<'info>], summary: &SensorSummary) -> Result<()> {
-        require_pending_hop(&self.unit, &self.hop)?;
-        require_keys_eq!(self.hop.to, self.receiver.key(), CustodyError::NotAddressee);
-        let now = now()?;
-        self.receiver_participant.require_role::<CustodyError>(
+        require_receivable(
+            &self.unit,
+            &self.hop,
             &self.receiver.key(),
-            CUSTODIAN_ROLES,
-            now,
+            &self.receiver_participant,
+            self.lot.as_ref(),
         )?;
-        if !self.unit.is_aggregate() {
-            let lot = self.lot.as_ref().ok_or(CustodyError::LotRequired)?;
-            require_lot_ok(&self.unit, &lot.key(), lot, now)?;
-        }
         summary.validate()?;
         self.condition(self.governing_lot(path)?)?;
         Ok(())

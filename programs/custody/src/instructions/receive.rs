@@ -40,6 +40,27 @@ pub(crate) fn require_pending_hop(unit: &Account<Unit>, hop: &Account<Hop>) -> R
     Ok(())
 }
 
+/// What every receipt checks: the unit is in transit on `hop`, addressed to `receiver`, who is
+/// still an authorized partner; an item's lot (`lot`, required) is not recalled and the unit
+/// has not expired while in transit.
+pub(crate) fn require_receivable(
+    unit: &Account<Unit>,
+    hop: &Account<Hop>,
+    receiver: &Pubkey,
+    participant: &Participant,
+    lot: Option<&Account<Lot>>,
+) -> Result<()> {
+    require_pending_hop(unit, hop)?;
+    require_keys_eq!(hop.to, *receiver, CustodyError::NotAddressee);
+    let now = now()?;
+    participant.require_role::<CustodyError>(receiver, CUSTODIAN_ROLES, now)?;
+    if !unit.is_aggregate() {
+        let lot = lot.ok_or(CustodyError::LotRequired)?;
+        require_lot_ok(unit, &lot.key(), lot, now)?;
+    }
+    Ok(())
+}
+
 /// Completes the pending hop as `status`, advancing the hop count and the chain head; the
 /// unit is active again, held by the receiver when received, else by the sender.
 pub(crate) fn complete_hop(
@@ -74,18 +95,13 @@ impl Receive<'_> {
     /// Receiving re-checks everything a hop must satisfy: the receiver is still an authorized
     /// partner, the lot was not recalled and the unit has not expired while in transit.
     pub fn validate_receive(&self) -> Result<()> {
-        self.validate_common()?;
-        let now = now()?;
-        self.receiver_participant.require_role::<CustodyError>(
+        require_receivable(
+            &self.unit,
+            &self.hop,
             &self.receiver.key(),
-            CUSTODIAN_ROLES,
-            now,
-        )?;
-        if !self.unit.is_aggregate() {
-            let lot = self.lot.as_ref().ok_or(CustodyError::LotRequired)?;
-            require_lot_ok(&self.unit, &lot.key(), lot, now)?;
-        }
-        Ok(())
+            &self.receiver_participant,
+            self.lot.as_ref(),
+        )
     }
 
     /// Refusing needs no standing: a suspended or expired partner may always send goods back.
