@@ -43,8 +43,8 @@ struct Args {
     /// (scripts/e2e-validator.sh); with --doc, replace only that section.
     #[arg(long, value_name = "URL")]
     cu_from: Option<String>,
-    /// Only this group of tables: accounts, actions, packing, throughput, cli-scan, hot-paths,
-    /// compute, serve.
+    /// Only this group of tables: accounts, actions, packing, throughput, cli-scan, receiving,
+    /// hot-paths, compute, serve.
     #[arg(long, value_name = "GROUP")]
     only: Option<String>,
     /// Directory of the SBF builds (`<program>.so`) to meter per instruction in the bank.
@@ -135,12 +135,13 @@ fn main() {
     }
     let only = args.only.as_deref();
     let wants = |g: &str| only.is_none_or(|o| o == g);
-    const GROUPS: [&str; 8] = [
+    const GROUPS: [&str; 9] = [
         "accounts",
         "actions",
         "packing",
         "throughput",
         "cli-scan",
+        "receiving",
         "hot-paths",
         "compute",
         "serve",
@@ -166,6 +167,10 @@ fn main() {
     }
     if wants("cli-scan") {
         tables.push(cli_scan::cli_scan(&sizes));
+    }
+    if wants("receiving") {
+        tables.push(receiving::receiving(quick));
+        tables.push(receiving::vrs(quick));
     }
     if wants("hot-paths") {
         tables.push(hot_paths::hot_paths(quick));

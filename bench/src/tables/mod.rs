@@ -6,6 +6,7 @@ pub(crate) mod cli_scan;
 pub(crate) mod compute;
 pub(crate) mod hot_paths;
 pub(crate) mod packing;
+pub(crate) mod receiving;
 pub(crate) mod serve;
 pub(crate) mod throughput;
 pub(crate) mod validator;
