@@ -26,6 +26,7 @@ pub mod registry;
 pub mod relationship;
 pub mod tokens;
 pub mod util;
+pub mod x12;
 
 pub use consent::fhir;
 pub use custody::{epcis, scan};
