@@ -1338,4 +1338,69 @@ fn claims_commands_from_enrolment_to_void() {
         (fhir["status"].as_str(), fhir["outcome"].as_str()),
         (Some("cancelled"), Some("error"))
     );
+
+    // An 837 with three claims of two subscribers, mapped to the coverage by a member file.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/x12");
+    let members = dir.path().join("members.csv");
+    std::fs::write(
+        &members,
+        format!("member_id,coverage\nMBR0001,{coverage}\nMBR0003,{coverage}\n"),
+    )
+    .unwrap();
+    let intake = |file: &Path| {
+        let mut c = with("provider");
+        c.args(["claims", "submit", "--payer", &payer_wallet, "--x12"])
+            .arg(file)
+            .arg("--members")
+            .arg(&members);
+        c
+    };
+    let o = intake(&fixtures.join("837p-multi.x12"))
+        .args(["--output", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let lines: Vec<Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<(&str, &str, u64)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["claim_id"].as_str().unwrap(),
+                l["status"].as_str().unwrap(),
+                l["billed"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("RX-3001", "submitted", 4250),
+            ("RX-3002", "submitted", 1875),
+            ("RX-3003", "submitted", 700)
+        ]
+    );
+    let again = intake(&fixtures.join("837p-multi.x12")).output().unwrap();
+    let text = String::from_utf8(again.stdout).unwrap();
+    assert_eq!(text.matches("already submitted").count(), 3, "{text}");
+    assert!(text.contains("3 claims from"), "{text}");
+    // A malformed interchange names the segment, and nothing is sent.
+    let bad = dir.path().join("bad.x12");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(fixtures.join("837p-single.x12"))
+            .unwrap()
+            .replace("CLM*RX-1001*42.5", "CLM*RX-1001*42.555"),
+    )
+    .unwrap();
+    fails_with(
+        &mut intake(&bad),
+        &format!(
+            "{} is not a readable X12 837: X12 segment 20 (CLM): CLM02 \"42.555\" is not an amount in dollars and cents",
+            bad.display()
+        ),
+    );
 }

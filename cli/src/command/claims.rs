@@ -471,14 +471,22 @@ pub struct Submit {
     #[arg(long, value_parser = args::pubkey)]
     pub payer: Pubkey,
     /// The patient's coverage account.
-    #[arg(long, value_parser = args::pubkey)]
-    pub coverage: Pubkey,
+    #[arg(long, value_parser = args::pubkey, required_unless_present = "x12")]
+    pub coverage: Option<Pubkey>,
     /// The claim id (only its sha256 goes on chain; each id reaches a payer once).
-    #[arg(long)]
-    pub claim_id: String,
+    #[arg(long, required_unless_present = "x12")]
+    pub claim_id: Option<String>,
     /// The billed amount in the payer mint's base units.
-    #[arg(long, value_parser = amount)]
-    pub billed: u64,
+    #[arg(long, value_parser = amount, required_unless_present = "x12")]
+    pub billed: Option<u64>,
+    /// Submit every claim of an X12 837P or 837I interchange instead (CLM01 the claim id,
+    /// CLM02 the amount, CLM05-3 original / replacement / void with REF*F8, the subscriber
+    /// mapped to its coverage by --members); safe to re-run, one line per claim.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["coverage", "claim_id", "billed", "document"], requires = "members")]
+    pub x12: Option<std::path::PathBuf>,
+    /// With --x12: the member file, CSV with member_id and coverage (or member_salt) columns.
+    #[arg(long, value_name = "CSV", requires = "x12")]
+    pub members: Option<std::path::PathBuf>,
     /// The claim document (FHIR Claim / X12 837; only its sha256 goes on chain).
     #[arg(long)]
     pub document: Option<std::path::PathBuf>,
@@ -491,7 +499,81 @@ pub struct Submit {
 }
 
 impl Submit {
+    /// `--x12`: every claim of the interchange.
+    fn submit_x12(&self, ctx: &Context, file: &std::path::Path) -> Result<Output> {
+        let read = |p: &std::path::Path| -> Result<String> {
+            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            String::from_utf8(bytes).map_err(|e| {
+                anyhow::anyhow!(
+                    "{} is not text (byte {})",
+                    p.display(),
+                    e.utf8_error().valid_up_to()
+                )
+            })
+        };
+        let interchange = caretrail_sdk::x12::parse(&read(file)?)
+            .with_context(|| format!("{} is not a readable X12 837", file.display()))?;
+        let claims = caretrail_sdk::x12::claims_837(&interchange)
+            .with_context(|| format!("{} is not a readable X12 837", file.display()))?;
+        let members_path = self.members.as_deref().expect("clap requires --members");
+        let members = clm::intake::MemberFile::from_csv(&read(members_path)?)
+            .with_context(|| format!("in {}", members_path.display()))?;
+        let signer = ctx.signer()?;
+        let lines = clm::intake::submit_837(
+            ctx.ledger()?,
+            &signer,
+            &signer,
+            &self.payer,
+            &members,
+            &claims,
+        )?;
+        let rejected = lines
+            .iter()
+            .any(|l| l.status == clm::intake::IntakeStatus::Rejected);
+        if ctx.args.output == crate::output::OutputFormat::Json {
+            for l in &lines {
+                crate::output::emit(&serde_json::to_string(l)?);
+            }
+            return Ok(Output::new(serde_json::Value::Null, "").alert(rejected));
+        }
+        let rows: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| {
+                vec![
+                    l.segment.to_string(),
+                    l.claim_id.clone(),
+                    serde_json::to_value(&l.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(|w| w.replace('_', " ")))
+                        .unwrap_or_default(),
+                    l.claim.to_string(),
+                    l.reason.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let human = format!(
+            "{}\n\n{} claims from {}",
+            crate::output::table(&["segment", "claim id", "result", "claim", "reason"], &rows),
+            lines.len(),
+            file.display()
+        );
+        Ok(Output::new(serde_json::Value::Null, human).alert(rejected))
+    }
+
     fn submit(self, ctx: &Context, replaces: Option<Pubkey>) -> Result<Output> {
+        if let Some(file) = &self.x12 {
+            if replaces.is_some() {
+                anyhow::bail!(
+                    "an 837 replaces a claim with CLM05-3 7 and REF*F8: use claims submit --x12"
+                );
+            }
+            return self.submit_x12(ctx, file);
+        }
+        let (Some(coverage), Some(claim_id), Some(billed)) =
+            (self.coverage, self.claim_id.clone(), self.billed)
+        else {
+            unreachable!("clap requires --coverage, --claim-id and --billed without --x12")
+        };
         let signer = ctx.signer()?;
         let payer = clm::payer_pda(&self.payer).0;
         let document = match &self.document {
@@ -505,16 +587,16 @@ impl Submit {
         };
         let out = ClaimsClient::new(ctx.ledger()?, &signer).submit(
             &signer,
-            &self.claim_id,
+            &claim_id,
             &clm::SubmitClaim {
                 payer: &payer,
-                coverage: &self.coverage,
-                document_hash: clm::document_hash(document.as_deref(), &self.claim_id),
-                billed: self.billed,
+                coverage: &coverage,
+                document_hash: clm::document_hash(document.as_deref(), &claim_id),
+                billed,
                 refs: &refs,
             },
         )?;
-        let address = clm::claim_address(&payer, &signer, &self.claim_id);
+        let address = clm::claim_address(&payer, &signer, &claim_id);
         Ok(Output::tx(
             format!("claim {address} submitted"),
             &out,

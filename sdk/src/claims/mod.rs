@@ -54,6 +54,7 @@ mod client;
 pub use client::*;
 mod fhir;
 pub use fhir::*;
+pub mod intake;
 mod x12;
 pub use x12::*;
 

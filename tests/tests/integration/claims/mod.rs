@@ -3,6 +3,7 @@
 mod adjudicate;
 mod appeal;
 mod enroll;
+mod intake;
 mod pay;
 mod payer;
 mod reads;

@@ -1,0 +1,204 @@
+//! Claim intake from X12 837 files (the project's fixtures, valid against the 5010 guides):
+//! each claim submitted with its CLM01 id, CLM02 amount and document hash, replacements and
+//! voids resolved through REF*F8, re-runs reported as already done, and a file that cannot be
+//! mapped refused before anything is sent.
+
+use super::*;
+use caretrail_sdk::claims::intake::{submit_837, IntakeStatus, MemberFile};
+use caretrail_sdk::x12;
+
+fn fixture(name: &str) -> Vec<x12::Claim837> {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/x12")
+            .join(name),
+    )
+    .unwrap();
+    x12::claims_837(&x12::parse(&text).unwrap()).unwrap()
+}
+
+fn members(p: &Plan, ids: &[&str]) -> MemberFile {
+    let mut csv = String::from("member_id,coverage\n");
+    for id in ids {
+        csv.push_str(&format!("{id},{}\n", p.coverage));
+    }
+    MemberFile::from_csv(&csv).unwrap()
+}
+
+fn statuses(lines: &[clm::intake::IntakeLine]) -> Vec<(String, IntakeStatus)> {
+    lines
+        .iter()
+        .map(|l| (l.claim_id.clone(), l.status.clone()))
+        .collect()
+}
+
+#[test]
+fn every_claim_of_an_837_is_submitted_once() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let claims = fixture("837p-multi.x12");
+    let m = members(&p, &["MBR0001", "MBR0003"]);
+    let run = || {
+        submit_837(
+            &h.ledger,
+            &p.provider,
+            &h.payer,
+            &p.insurer.pubkey(),
+            &m,
+            &claims,
+        )
+        .unwrap()
+    };
+    let lines = run();
+    assert_eq!(
+        statuses(&lines),
+        [
+            ("RX-3001".to_string(), IntakeStatus::Submitted),
+            ("RX-3002".to_string(), IntakeStatus::Submitted),
+            ("RX-3003".to_string(), IntakeStatus::Submitted),
+        ]
+    );
+    for (l, c) in lines.iter().zip(&claims) {
+        let on_chain = claim(&h, &l.claim);
+        assert_eq!(
+            (
+                on_chain.status,
+                on_chain.billed,
+                on_chain.document_hash,
+                on_chain.coverage
+            ),
+            (
+                ClaimStatus::Submitted,
+                c.billed_cents,
+                c.document_hash,
+                p.coverage
+            )
+        );
+        assert_eq!(
+            l.claim,
+            clm::claim_address(&p.payer, &p.provider, &c.claim_id)
+        );
+    }
+    // Safe to re-run.
+    let again = run();
+    assert!(again
+        .iter()
+        .all(|l| l.status == IntakeStatus::AlreadySubmitted && l.signature.is_none()));
+}
+
+#[test]
+fn replacements_and_voids_name_their_original() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let m = members(&p, &["MBR0001"]);
+    let submit = |name: &str| {
+        submit_837(
+            &h.ledger,
+            &p.provider,
+            &h.payer,
+            &p.insurer.pubkey(),
+            &m,
+            &fixture(name),
+        )
+    };
+    // A replacement of a claim never submitted is refused, nothing sent.
+    let err = submit("837p-replacement.x12").unwrap_err().to_string();
+    assert!(
+        err.contains("claim RX-1001R7 (X12 segment 20): the original claim RX-1001 (REF*F8) was never submitted"),
+        "{err}"
+    );
+    let original = clm::claim_address(&p.payer, &p.provider, "RX-1001");
+    assert_eq!(submit("837p-single.x12").unwrap()[0].claim, original);
+    let replaced = submit("837p-replacement.x12").unwrap();
+    assert_eq!(replaced[0].status, IntakeStatus::Submitted);
+    let r = claim(&h, &replaced[0].claim);
+    assert_eq!(r.frequency, clm::frequency::REPLACEMENT);
+    // The replacement voided the original; a void of it now is already done.
+    assert_eq!(claim(&h, &original).status, ClaimStatus::Voided);
+    let voided = submit("837p-void.x12").unwrap();
+    assert_eq!(voided[0].claim, original);
+    assert_eq!(voided[0].status, IntakeStatus::AlreadyVoided);
+}
+
+#[test]
+fn a_void_voids_its_original_once() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let m = members(&p, &["MBR0001"]);
+    let submit = |name: &str| {
+        submit_837(
+            &h.ledger,
+            &p.provider,
+            &h.payer,
+            &p.insurer.pubkey(),
+            &m,
+            &fixture(name),
+        )
+        .unwrap()
+    };
+    let original = submit("837p-single.x12")[0].claim;
+    let voided = submit("837p-void.x12");
+    assert_eq!(
+        statuses(&voided),
+        [("RX-1001R8".to_string(), IntakeStatus::Voided)]
+    );
+    assert_eq!(claim(&h, &original).status, ClaimStatus::Voided);
+    let again = submit("837p-void.x12");
+    assert_eq!(again[0].status, IntakeStatus::AlreadyVoided);
+}
+
+#[test]
+fn a_file_that_cannot_be_mapped_sends_nothing() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    // MBR0003 is missing from the member file: refused with the claim and its segment.
+    let err = submit_837(
+        &h.ledger,
+        &p.provider,
+        &h.payer,
+        &p.insurer.pubkey(),
+        &members(&p, &["MBR0001"]),
+        &fixture("837p-multi.x12"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(
+            "claim RX-3003 (X12 segment 37): its subscriber's member id is not in the member file"
+        ),
+        "{err}"
+    );
+    let first = clm::claim_address(&p.payer, &p.provider, "RX-3001");
+    assert!(
+        clm::fetch_claim(&h.ledger, &first).unwrap().is_none(),
+        "nothing half-submitted"
+    );
+    // A member file's coverage can also be derived from the member's salt.
+    let salted = MemberFile::from_csv(&format!(
+        "member_id,member_salt\nMBR0001,{}\n",
+        caretrail_sdk::util::hex(&[3; 32])
+    ))
+    .unwrap();
+    assert_eq!(
+        salted.coverage(&p.payer, "MBR0001"),
+        Some(clm::coverage_pda(&p.payer, &caretrail_sdk::hash::commit(&[3; 32], b"MBR0001")).0)
+    );
+    for (csv, why) in [
+        ("id,coverage\n", "line 1: no member_id column"),
+        (
+            "member_id,plan\n",
+            "line 1: a coverage or a member_salt column is needed",
+        ),
+        (
+            "member_id,coverage\nM1,not-a-key\n",
+            "line 2: coverage \"not-a-key\"",
+        ),
+        (
+            "member_id,member_salt\nM1,abcd\n",
+            "line 2: member_salt is not 32 bytes",
+        ),
+    ] {
+        let e = MemberFile::from_csv(csv).unwrap_err().to_string();
+        assert!(e.contains(why), "{csv}: {e}");
+    }
+}
