@@ -25,6 +25,23 @@ fn members(p: &Plan, ids: &[&str]) -> MemberFile {
     MemberFile::from_csv(&csv).unwrap()
 }
 
+/// The provider submits the fixture `name` to the plan's payer.
+fn intake(
+    h: &Harness,
+    p: &Plan,
+    m: &MemberFile,
+    name: &str,
+) -> caretrail_sdk::Result<Vec<clm::intake::IntakeLine>> {
+    submit_837(
+        &h.ledger,
+        &p.provider,
+        &h.payer,
+        &p.insurer.pubkey(),
+        m,
+        &fixture(name),
+    )
+}
+
 fn statuses(lines: &[clm::intake::IntakeLine]) -> Vec<(String, IntakeStatus)> {
     lines
         .iter()
@@ -91,16 +108,7 @@ fn replacements_and_voids_name_their_original() {
     let h = Harness::new();
     let p = h.plan(&anchor_spl::token::ID);
     let m = members(&p, &["MBR0001"]);
-    let submit = |name: &str| {
-        submit_837(
-            &h.ledger,
-            &p.provider,
-            &h.payer,
-            &p.insurer.pubkey(),
-            &m,
-            &fixture(name),
-        )
-    };
+    let submit = |name: &str| intake(&h, &p, &m, name);
     // A replacement of a claim never submitted is refused, nothing sent.
     let err = submit("837p-replacement.x12").unwrap_err().to_string();
     assert!(
@@ -125,17 +133,7 @@ fn a_void_voids_its_original_once() {
     let h = Harness::new();
     let p = h.plan(&anchor_spl::token::ID);
     let m = members(&p, &["MBR0001"]);
-    let submit = |name: &str| {
-        submit_837(
-            &h.ledger,
-            &p.provider,
-            &h.payer,
-            &p.insurer.pubkey(),
-            &m,
-            &fixture(name),
-        )
-        .unwrap()
-    };
+    let submit = |name: &str| intake(&h, &p, &m, name).unwrap();
     let original = submit("837p-single.x12")[0].claim;
     let voided = submit("837p-void.x12");
     assert_eq!(
