@@ -22,6 +22,15 @@ VALUE_SETS = {
         "use": {"claim", "preauthorization", "predetermination"},
         "outcome": {"queued", "complete", "error", "partial"},
     },
+    "Claim": {
+        "status": {"active", "cancelled", "draft", "entered-in-error"},
+        "use": {"claim", "preauthorization", "predetermination"},
+    },
+    "ExplanationOfBenefit": {
+        "status": {"active", "cancelled", "draft", "entered-in-error"},
+        "use": {"claim", "preauthorization", "predetermination"},
+        "outcome": {"queued", "complete", "error", "partial"},
+    },
     "Bundle": {
         "type": {"document", "message", "transaction", "transaction-response", "batch",
                  "batch-response", "history", "searchset", "collection"},

@@ -1396,6 +1396,34 @@ fn claims_commands_from_enrolment_to_void() {
             .replace("CLM*RX-1001*42.5", "CLM*RX-1001*42.555"),
     )
     .unwrap();
+    // A FHIR Claim: the same submission; and the voided claim's ExplanationOfBenefit.
+    let o = with("provider")
+        .args(["claims", "submit", "--payer", &payer_wallet, "--from-fhir"])
+        .arg(fixtures.join("../fhir/claim-professional.json"))
+        .arg("--members")
+        .arg(&members)
+        .args(["--output", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let line: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (
+            line["claim_id"].as_str(),
+            line["status"].as_str(),
+            line["source"].as_str()
+        ),
+        (Some("FHIR-1001"), Some("submitted"), Some("FHIR Claim"))
+    );
+    let eob = json(with("payer").args(["claims", "export-fhir", &claim, "--eob"]));
+    assert_eq!(
+        (
+            eob["resourceType"].as_str(),
+            eob["status"].as_str(),
+            eob["insurance"][0]["focal"].as_bool()
+        ),
+        (Some("ExplanationOfBenefit"), Some("cancelled"), Some(true))
+    );
     fails_with(
         &mut intake(&bad),
         &format!(

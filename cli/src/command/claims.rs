@@ -471,21 +471,27 @@ pub struct Submit {
     #[arg(long, value_parser = args::pubkey)]
     pub payer: Pubkey,
     /// The patient's coverage account.
-    #[arg(long, value_parser = args::pubkey, required_unless_present = "x12")]
+    #[arg(long, value_parser = args::pubkey, required_unless_present_any = ["x12", "from_fhir"])]
     pub coverage: Option<Pubkey>,
     /// The claim id (only its sha256 goes on chain; each id reaches a payer once).
-    #[arg(long, required_unless_present = "x12")]
+    #[arg(long, required_unless_present_any = ["x12", "from_fhir"])]
     pub claim_id: Option<String>,
     /// The billed amount in the payer mint's base units.
-    #[arg(long, value_parser = amount, required_unless_present = "x12")]
+    #[arg(long, value_parser = amount, required_unless_present_any = ["x12", "from_fhir"])]
     pub billed: Option<u64>,
     /// Submit every claim of an X12 837P or 837I interchange instead (CLM01 the claim id,
     /// CLM02 the amount, CLM05-3 original / replacement / void with REF*F8, the subscriber
     /// mapped to its coverage by --members); safe to re-run, one line per claim.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["coverage", "claim_id", "billed", "document"], requires = "members")]
     pub x12: Option<std::path::PathBuf>,
-    /// With --x12: the member file, CSV with member_id and coverage (or member_salt) columns.
-    #[arg(long, value_name = "CSV", requires = "x12")]
+    /// Submit a FHIR R4 Claim instead (identifier the claim id, total the amount, the focal
+    /// insurance's subscriber mapped by --members; related prior: a replacement, or a void
+    /// when cancelled); the same submission as an 837's.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["coverage", "claim_id", "billed", "document", "x12"], requires = "members")]
+    pub from_fhir: Option<std::path::PathBuf>,
+    /// With --x12 or --from-fhir: the member file, CSV with member_id and coverage (or
+    /// member_salt) columns.
+    #[arg(long, value_name = "CSV")]
     pub members: Option<std::path::PathBuf>,
     /// The claim document (FHIR Claim / X12 837; only its sha256 goes on chain).
     #[arg(long)]
@@ -499,8 +505,8 @@ pub struct Submit {
 }
 
 impl Submit {
-    /// `--x12`: every claim of the interchange.
-    fn submit_x12(&self, ctx: &Context, file: &std::path::Path) -> Result<Output> {
+    /// `--x12` (every claim of the interchange) or `--from-fhir` (one FHIR Claim).
+    fn submit_file(&self, ctx: &Context, file: &std::path::Path, x12: bool) -> Result<Output> {
         let read = |p: &std::path::Path| -> Result<String> {
             let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
             String::from_utf8(bytes).map_err(|e| {
@@ -511,15 +517,25 @@ impl Submit {
                 )
             })
         };
-        let interchange = caretrail_sdk::x12::parse(&read(file)?)
-            .with_context(|| format!("{} is not a readable X12 837", file.display()))?;
-        let claims = caretrail_sdk::x12::claims_837(&interchange)
-            .with_context(|| format!("{} is not a readable X12 837", file.display()))?;
-        let members_path = self.members.as_deref().expect("clap requires --members");
+        let claims: Vec<clm::intake::IntakeClaim> = if x12 {
+            let interchange = caretrail_sdk::x12::parse(&read(file)?)
+                .with_context(|| format!("{} is not a readable X12 837", file.display()))?;
+            caretrail_sdk::x12::claims_837(&interchange)
+                .with_context(|| format!("{} is not a readable X12 837", file.display()))?
+                .iter()
+                .map(clm::intake::IntakeClaim::from)
+                .collect()
+        } else {
+            vec![clm::intake::from_fhir_claim(read(file)?.as_bytes())
+                .with_context(|| format!("{} is not a readable FHIR Claim", file.display()))?]
+        };
+        let members_path = self.members.as_deref().ok_or_else(|| {
+            anyhow::anyhow!("--members is needed to map subscribers to coverages")
+        })?;
         let members = clm::intake::MemberFile::from_csv(&read(members_path)?)
             .with_context(|| format!("in {}", members_path.display()))?;
         let signer = ctx.signer()?;
-        let lines = clm::intake::submit_837(
+        let lines = clm::intake::submit_claims(
             ctx.ledger()?,
             &signer,
             &signer,
@@ -540,7 +556,7 @@ impl Submit {
             .iter()
             .map(|l| {
                 vec![
-                    l.segment.to_string(),
+                    l.source.clone(),
                     l.claim_id.clone(),
                     serde_json::to_value(&l.status)
                         .ok()
@@ -553,7 +569,7 @@ impl Submit {
             .collect();
         let human = format!(
             "{}\n\n{} claims from {}",
-            crate::output::table(&["segment", "claim id", "result", "claim", "reason"], &rows),
+            crate::output::table(&["source", "claim id", "result", "claim", "reason"], &rows),
             lines.len(),
             file.display()
         );
@@ -561,13 +577,16 @@ impl Submit {
     }
 
     fn submit(self, ctx: &Context, replaces: Option<Pubkey>) -> Result<Output> {
-        if let Some(file) = &self.x12 {
+        let file = match (&self.x12, &self.from_fhir) {
+            (Some(f), _) => Some((f, true)),
+            (None, Some(f)) => Some((f, false)),
+            (None, None) => None,
+        };
+        if let Some((file, x12)) = file {
             if replaces.is_some() {
-                anyhow::bail!(
-                    "an 837 replaces a claim with CLM05-3 7 and REF*F8: use claims submit --x12"
-                );
+                anyhow::bail!("a file names the claim it replaces (837 CLM05-3 7 and REF*F8, FHIR related prior): use claims submit");
             }
-            return self.submit_x12(ctx, file);
+            return self.submit_file(ctx, file, x12);
         }
         let (Some(coverage), Some(claim_id), Some(billed)) =
             (self.coverage, self.claim_id.clone(), self.billed)
@@ -770,6 +789,9 @@ pub struct ExportFhir {
     /// 4250 base units of a 2-decimal mint are 42.50).
     #[arg(long, default_value = "USD")]
     pub currency: String,
+    /// An ExplanationOfBenefit (what the payer tells the patient) instead of a ClaimResponse.
+    #[arg(long)]
+    pub eob: bool,
 }
 
 impl Execute for ExportFhir {
@@ -778,7 +800,12 @@ impl Execute for ExportFhir {
         let address = self.claim.claim;
         let c = clm::fetch_claim(ledger, &address)?.ok_or(Error::not_found("claim", address))?;
         let terms = clm::ResponseTerms::of(ledger, &c, &self.currency)?;
-        let r = clm::claim_response(&address, &c, &terms, ledger.get_clock()?.unix_timestamp);
+        let now = ledger.get_clock()?.unix_timestamp;
+        let r = if self.eob {
+            clm::explanation_of_benefit(&address, &c, &terms, now)
+        } else {
+            clm::claim_response(&address, &c, &terms, now)
+        };
         let text = serde_json::to_string_pretty(&r)?;
         Ok(Output::new(r, text))
     }

@@ -205,6 +205,7 @@ fn normalize(v: &Value) -> Value {
                             | "keypair"
                             | "epcis"
                             | "fhir"
+                            | "eob"
                             // paths of the files a demo wrote
                             | "codes"
                             | "epcis_1_2"
@@ -257,6 +258,7 @@ fn the_demo_over_rpc_tells_the_same_story_as_the_embedded_ledger() {
         "unit-history.epcis.json",
         "consent.fhir.json",
         "claim-response.fhir.json",
+        "explanation-of-benefit.fhir.json",
     ] {
         assert_eq!(
             normalize(&rpc.read(file)),

@@ -1,4 +1,4 @@
-//! FHIR renderings of claims (ClaimResponse).
+//! FHIR renderings of claims (ClaimResponse, ExplanationOfBenefit).
 
 use super::*;
 
@@ -57,8 +57,10 @@ fn money_value(amount: u64, decimals: u8) -> Value {
         .unwrap_or_else(|_| json!(amount))
 }
 
-/// A FHIR R4 ClaimResponse of a claim, amounts as money of the terms' currency.
-pub fn claim_response(address: &Pubkey, c: &Claim, terms: &ResponseTerms, now: i64) -> Value {
+/// The adjudication of a claim as FHIR has it (ClaimResponse and ExplanationOfBenefit alike):
+/// the item's adjudication (submitted; once decided eligible, deductible, benefit with its CARC
+/// reason) and the totals (submitted, benefit).
+fn adjudication(c: &Claim, terms: &ResponseTerms) -> (Vec<Value>, Vec<Value>) {
     let currency = terms.currency;
     let money = |v: u64| json!({ "value": money_value(v, terms.decimals), "currency": currency });
     let mut adjudication = vec![
@@ -73,6 +75,27 @@ pub fn claim_response(address: &Pubkey, c: &Claim, terms: &ResponseTerms, now: i
         }
         adjudication.push(benefit);
     }
+    let total = vec![
+        json!({ "category": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/adjudication", "code": "submitted" }] }, "amount": money(c.billed) }),
+        json!({ "category": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/adjudication", "code": "benefit" }] }, "amount": money(c.approved) }),
+    ];
+    (adjudication, total)
+}
+
+/// The payment of a paid claim (FHIR `payment`), if any.
+fn payment(c: &Claim, terms: &ResponseTerms) -> Option<Value> {
+    (c.paid > 0 && c.status == ClaimStatus::Paid).then(|| {
+        json!({
+            "type": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/ex-paymenttype", "code": "complete" }] },
+            "amount": { "value": money_value(c.paid, terms.decimals), "currency": terms.currency },
+            "date": crate::util::rfc3339(c.updated_at)[..10],
+        })
+    })
+}
+
+/// A FHIR R4 ClaimResponse of a claim, amounts as money of the terms' currency.
+pub fn claim_response(address: &Pubkey, c: &Claim, terms: &ResponseTerms, now: i64) -> Value {
+    let (adjudication, total) = adjudication(c, terms);
     let mut r = json!({
         "resourceType": "ClaimResponse",
         "id": address.to_string(),
@@ -88,20 +111,51 @@ pub fn claim_response(address: &Pubkey, c: &Claim, terms: &ResponseTerms, now: i
         "outcome": fhir_outcome(c.status),
         "disposition": status_name(c.status),
         "item": [{ "itemSequence": 1, "adjudication": adjudication }],
-        "total": [
-            { "category": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/adjudication", "code": "submitted" }] }, "amount": money(c.billed) },
-            { "category": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/adjudication", "code": "benefit" }] }, "amount": money(c.approved) },
-        ],
+        "total": total,
     });
-    if c.paid > 0 && c.status == ClaimStatus::Paid {
-        r["payment"] = json!({
-            "type": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/ex-paymenttype", "code": "complete" }] },
-            "amount": money(c.paid),
-            "date": crate::util::rfc3339(c.updated_at)[..10],
-        });
+    if let Some(p) = payment(c, terms) {
+        r["payment"] = p;
     }
     if let Some(clp02) = x12_clp02(c.status) {
         r["extension"] = json!([{ "url": "https://caretrail.dev/fhir/StructureDefinition/x12-835-clp02", "valueString": clp02 }]);
+    }
+    r
+}
+
+/// A FHIR R4 ExplanationOfBenefit of a claim: what the payer tells the patient — the same
+/// adjudication as the ClaimResponse (amounts, CARC reasons), the coverage as the focal
+/// insurance, the payment when paid.
+pub fn explanation_of_benefit(
+    address: &Pubkey,
+    c: &Claim,
+    terms: &ResponseTerms,
+    now: i64,
+) -> Value {
+    let (adjudication, total) = adjudication(c, terms);
+    let wallet = |k: &Pubkey| json!({ "identifier": { "system": crate::fhir::WALLET_SYSTEM, "value": k.to_string() } });
+    let mut r = json!({
+        "resourceType": "ExplanationOfBenefit",
+        "id": address.to_string(),
+        "identifier": [{ "system": "https://caretrail.dev/fhir/claim", "value": address.to_string() }],
+        "status": if c.status == ClaimStatus::Voided { "cancelled" } else { "active" },
+        "type": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": terms.claim_type }] },
+        "use": "claim",
+        "patient": wallet(&terms.patient),
+        "created": crate::util::rfc3339(now),
+        "insurer": wallet(&c.payer),
+        "provider": wallet(&c.provider),
+        "outcome": fhir_outcome(c.status),
+        "disposition": status_name(c.status),
+        "insurance": [{ "focal": true, "coverage": { "identifier": { "system": "https://caretrail.dev/fhir/coverage", "value": c.coverage.to_string() } } }],
+        "item": [{
+            "sequence": 1,
+            "productOrService": { "coding": [{ "system": "https://caretrail.dev/fhir/claim-document", "code": crate::util::hex(&c.document_hash) }] },
+            "adjudication": adjudication,
+        }],
+        "total": total,
+    });
+    if let Some(p) = payment(c, terms) {
+        r["payment"] = p;
     }
     r
 }

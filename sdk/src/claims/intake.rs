@@ -1,5 +1,5 @@
-//! Claim intake from an X12 837 (`caretrail claims submit --x12 FILE`): every claim of the
-//! interchange is checked and mapped first — the subscriber's member id to its coverage
+//! Claim intake from an X12 837 (`caretrail claims submit --x12 FILE`) or a FHIR R4 Claim
+//! (`--from-fhir FILE`): every claim is checked and mapped first — the subscriber's member id to its coverage
 //! through the provider's member file, a replacement's or void's original claim — and only
 //! then submitted, one transaction per claim. Only the claim id's salted hash, the coverage,
 //! the amount and the claim's document hash reach the chain.
@@ -8,7 +8,7 @@
 //! voided, `already_voided`), never sent twice.
 
 use super::*;
-use crate::x12::{Claim837, ClaimKind};
+use crate::x12::Claim837;
 use std::collections::HashMap;
 
 /// The provider's member file: member id → coverage, from a CSV with a `member_id` column and
@@ -94,14 +94,45 @@ pub enum IntakeStatus {
     Rejected,
 }
 
+/// A claim to take in, from an 837 or a FHIR Claim.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IntakeClaim {
+    /// The provider's claim id (CLM01, `Claim.identifier`).
+    pub claim_id: String,
+    pub billed_cents: u64,
+    /// 1 original, 7 replacement, 8 void.
+    pub frequency: u8,
+    /// The claim a replacement or void names.
+    pub original: Option<String>,
+    /// The subscriber's member id (never on chain).
+    pub member_id: String,
+    /// The hash of the claim's own content (its 837 segments, or the FHIR Claim file).
+    #[serde(skip)]
+    pub document_hash: [u8; 32],
+    /// Where it stands in its file, for messages (`X12 segment 20`, `FHIR Claim`).
+    pub source: String,
+}
+
+impl From<&Claim837> for IntakeClaim {
+    fn from(c: &Claim837) -> Self {
+        IntakeClaim {
+            claim_id: c.claim_id.clone(),
+            billed_cents: c.billed_cents,
+            frequency: c.frequency,
+            original: c.original.clone(),
+            member_id: c.member_id.clone(),
+            document_hash: c.document_hash,
+            source: format!("X12 segment {}", c.segment),
+        }
+    }
+}
+
 /// One claim's line of the intake report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct IntakeLine {
-    /// CLM01.
     pub claim_id: String,
-    /// The CLM segment's position in the interchange.
-    pub segment: usize,
-    pub kind: ClaimKind,
+    /// Where it stands in its file (`X12 segment 20`, `FHIR Claim`).
+    pub source: String,
     pub frequency: u8,
     pub status: IntakeStatus,
     #[serde(serialize_with = "crate::util::ser_display")]
@@ -113,16 +144,14 @@ pub struct IntakeLine {
 
 /// A claim ready to send.
 struct Planned<'a> {
-    claim: &'a Claim837,
+    claim: &'a IntakeClaim,
     coverage: Pubkey,
     billed: u64,
     address: Pubkey,
     original: Option<Pubkey>,
 }
 
-/// Checks and maps every claim (an error names the claim's segment and nothing is sent), then
-/// submits each (or voids its original) as `provider` at the payer whose authority is
-/// `payer_authority`.
+/// [`submit_claims`] of every claim of an 837.
 pub fn submit_837(
     ledger: &dyn Ledger,
     provider: &Keypair,
@@ -130,6 +159,28 @@ pub fn submit_837(
     payer_authority: &Pubkey,
     members: &MemberFile,
     claims: &[Claim837],
+) -> Result<Vec<IntakeLine>> {
+    let claims: Vec<IntakeClaim> = claims.iter().map(IntakeClaim::from).collect();
+    submit_claims(
+        ledger,
+        provider,
+        fee_payer,
+        payer_authority,
+        members,
+        &claims,
+    )
+}
+
+/// Checks and maps every claim (an error names the claim and where it stands, and nothing is
+/// sent), then submits each (or voids its original) as `provider` at the payer whose
+/// authority is `payer_authority`.
+pub fn submit_claims(
+    ledger: &dyn Ledger,
+    provider: &Keypair,
+    fee_payer: &Keypair,
+    payer_authority: &Pubkey,
+    members: &MemberFile,
+    claims: &[IntakeClaim],
 ) -> Result<Vec<IntakeLine>> {
     let payer = payer_pda(payer_authority).0;
     let p = fetch_payer(ledger, &payer)?.ok_or_else(|| Error::not_found("payer", payer))?;
@@ -142,11 +193,8 @@ pub fn submit_837(
             )))
         }
     };
-    let at = |c: &Claim837, why: String| {
-        Error::invalid(format!(
-            "claim {} (X12 segment {}): {why}",
-            c.claim_id, c.segment
-        ))
+    let at = |c: &IntakeClaim, why: String| {
+        Error::invalid(format!("claim {} ({}): {why}", c.claim_id, c.source))
     };
     // 1. Everything checked and mapped before anything is sent.
     let mut planned = Vec::with_capacity(claims.len());
@@ -193,8 +241,7 @@ pub fn submit_837(
         let c = p.claim;
         let mut line = IntakeLine {
             claim_id: c.claim_id.clone(),
-            segment: c.segment,
-            kind: c.kind,
+            source: c.source.clone(),
             frequency: c.frequency,
             status: IntakeStatus::Rejected,
             claim: p.address,
@@ -257,4 +304,115 @@ pub fn submit_837(
         out.push(line);
     }
     Ok(out)
+}
+
+/// A FHIR R4 Claim (the file's `bytes`) as a claim to take in: `identifier[0].value` the claim
+/// id, `total` the billed amount, the member id from the focal insurance's coverage (a
+/// contained Coverage's `subscriberId`, or the coverage reference's `identifier.value`), a
+/// replacement from `related[].relationship` `prior` and its claim's `identifier.value`, a
+/// void when `status` is `cancelled` (with that related prior claim). The document hash is the
+/// file's. A missing or malformed field is named by its path.
+pub fn from_fhir_claim(bytes: &[u8]) -> Result<IntakeClaim> {
+    let bad = |path: &str, why: &str| Error::invalid(format!("FHIR Claim {path}: {why}"));
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| {
+        Error::invalid(format!(
+            "FHIR Claim: not JSON (line {}, column {}): {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if v["resourceType"] != "Claim" {
+        return Err(bad("resourceType", "is not Claim"));
+    }
+    let text = |x: &Value, path: &str| -> Result<String> {
+        x.as_str()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| t.trim().to_string())
+            .ok_or_else(|| bad(path, "is missing or not text"))
+    };
+    let claim_id = text(&v["identifier"][0]["value"], "identifier[0].value")?;
+    if claim_id.len() > 38 {
+        return Err(bad("identifier[0].value", "is longer than 38 characters"));
+    }
+    let total = &v["total"];
+    if total["currency"].as_str().is_some_and(|c| c != "USD") {
+        return Err(bad("total.currency", "only USD claims are taken in"));
+    }
+    let amount = match &total["value"] {
+        Value::Number(n) => n.to_string(),
+        _ => return Err(bad("total.value", "is missing or not a number")),
+    };
+    let (whole, frac) = amount.split_once('.').unwrap_or((&amount, ""));
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || (amount.contains('.') && !digits(frac)) || frac.len() > 2 {
+        return Err(bad("total.value", "is not an amount in dollars and cents"));
+    }
+    let billed_cents = whole
+        .parse::<u64>()
+        .ok()
+        .and_then(|w| w.checked_mul(100))
+        .and_then(|w| w.checked_add(format!("{frac:0<2}").parse().unwrap_or(0)))
+        .ok_or_else(|| bad("total.value", "is too large"))?;
+    // The focal insurance's member id.
+    let insurance = v["insurance"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["focal"] == true).or(a.first()))
+        .ok_or_else(|| bad("insurance", "is missing"))?;
+    let coverage = &insurance["coverage"];
+    let member_id = match coverage["reference"].as_str() {
+        Some(r) if r.starts_with('#') => {
+            let contained = v["contained"]
+                .as_array()
+                .and_then(|c| c.iter().find(|x| x["id"] == r[1..]))
+                .ok_or_else(|| {
+                    bad(
+                        "insurance.coverage.reference",
+                        "names no contained resource",
+                    )
+                })?;
+            text(
+                &contained["subscriberId"],
+                "contained Coverage.subscriberId",
+            )?
+        }
+        _ => text(
+            &coverage["identifier"]["value"],
+            "insurance.coverage.identifier.value",
+        )?,
+    };
+    let prior = v["related"].as_array().and_then(|r| {
+        r.iter().find(|x| {
+            x["relationship"]["coding"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c["code"] == "prior"))
+        })
+    });
+    let original = match prior {
+        Some(p) => Some(text(
+            &p["claim"]["identifier"]["value"],
+            "related.claim.identifier.value",
+        )?),
+        None => None,
+    };
+    let frequency = match (v["status"].as_str(), &original) {
+        (Some("cancelled"), Some(_)) => frequency::VOID,
+        (Some("cancelled"), None) => {
+            return Err(bad(
+                "status",
+                "a cancelled Claim names the claim it voids in related (prior)",
+            ))
+        }
+        (Some("active"), Some(_)) => frequency::REPLACEMENT,
+        (Some("active"), None) => frequency::ORIGINAL,
+        _ => return Err(bad("status", "is neither active nor cancelled")),
+    };
+    Ok(IntakeClaim {
+        claim_id,
+        billed_cents,
+        frequency,
+        original,
+        member_id,
+        document_hash: crate::hash::sha256(&[bytes]),
+        source: "FHIR Claim".into(),
+    })
 }

@@ -212,7 +212,13 @@ pub(super) fn run(s: &mut Story, patient: &Keypair, custody: &Value) -> Result<V
     let path = out.join("claim-response.fhir.json");
     std::fs::write(&path, serde_json::to_string_pretty(&response)?)
         .with_context(|| format!("writing {}", path.display()))?;
+    // What the payer tells the patient.
+    let eob = clm::explanation_of_benefit(&claim, &c, &terms, ledger.get_clock()?.unix_timestamp);
+    let eob_path = out.join("explanation-of-benefit.fhir.json");
+    std::fs::write(&eob_path, serde_json::to_string_pretty(&eob)?)
+        .with_context(|| format!("writing {}", eob_path.display()))?;
     Ok(json!({
+        "eob": eob_path.display().to_string(),
         "payer": payer.to_string(),
         "mint": mint.pubkey().to_string(),
         "claim": claim.to_string(),

@@ -200,3 +200,121 @@ fn a_file_that_cannot_be_mapped_sends_nothing() {
         assert!(e.contains(why), "{csv}: {e}");
     }
 }
+
+fn fhir_fixture(name: &str) -> clm::intake::IntakeClaim {
+    let bytes = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/fhir")
+            .join(name),
+    )
+    .unwrap();
+    clm::intake::from_fhir_claim(&bytes).unwrap()
+}
+
+#[test]
+fn a_fhir_claim_is_the_same_submission_as_an_837() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let m = members(&p, &["MBR0001"]);
+    let submit = |c: clm::intake::IntakeClaim| {
+        clm::intake::submit_claims(
+            &h.ledger,
+            &p.provider,
+            &h.payer,
+            &p.insurer.pubkey(),
+            &m,
+            &[c],
+        )
+        .unwrap()
+    };
+    let original = fhir_fixture("claim-professional.json");
+    assert_eq!(
+        (
+            original.claim_id.as_str(),
+            original.billed_cents,
+            original.frequency,
+            original.member_id.as_str()
+        ),
+        ("FHIR-1001", 4250, 1, "MBR0001")
+    );
+    let first = submit(original.clone());
+    assert_eq!(first[0].status, IntakeStatus::Submitted);
+    assert_eq!(
+        claim(&h, &first[0].claim).document_hash,
+        original.document_hash
+    );
+    let replacement = fhir_fixture("claim-replacement.json");
+    assert_eq!(
+        (
+            replacement.frequency,
+            replacement.original.as_deref(),
+            replacement.billed_cents
+        ),
+        (7, Some("FHIR-1001"), 4000)
+    );
+    let r = submit(replacement);
+    assert_eq!(r[0].status, IntakeStatus::Submitted);
+    assert_eq!(claim(&h, &first[0].claim).status, ClaimStatus::Voided);
+    let void = fhir_fixture("claim-void.json");
+    assert_eq!(
+        (void.frequency, void.original.as_deref()),
+        (8, Some("FHIR-1001"))
+    );
+    assert_eq!(submit(void)[0].status, IntakeStatus::AlreadyVoided);
+    assert_eq!(submit(original)[0].status, IntakeStatus::AlreadySubmitted);
+}
+
+#[test]
+fn a_malformed_fhir_claim_names_the_field() {
+    let good: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/fhir/claim-professional.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let with = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = good.clone();
+        f(&mut v);
+        clm::intake::from_fhir_claim(v.to_string().as_bytes())
+            .unwrap_err()
+            .to_string()
+    };
+    for (err, why) in [
+        (
+            with(&|v| v["resourceType"] = "Patient".into()),
+            "FHIR Claim resourceType: is not Claim",
+        ),
+        (
+            with(&|v| v["identifier"] = serde_json::json!([])),
+            "FHIR Claim identifier[0].value: is missing",
+        ),
+        (
+            with(&|v| v["total"]["value"] = serde_json::json!(42.555)),
+            "FHIR Claim total.value: is not an amount",
+        ),
+        (
+            with(&|v| v["total"]["currency"] = "EUR".into()),
+            "FHIR Claim total.currency: only USD",
+        ),
+        (
+            with(&|v| v["insurance"][0]["coverage"]["reference"] = "#nothing".into()),
+            "insurance.coverage.reference: names no contained resource",
+        ),
+        (
+            with(&|v| v["status"] = "cancelled".into()),
+            "FHIR Claim status: a cancelled Claim names the claim it voids",
+        ),
+        (
+            with(&|v| v["status"] = "draft".into()),
+            "FHIR Claim status: is neither active nor cancelled",
+        ),
+    ] {
+        assert!(err.contains(why), "{why}: {err}");
+    }
+    assert!(clm::intake::from_fhir_claim(b"{ nope")
+        .unwrap_err()
+        .to_string()
+        .contains("not JSON (line 1, column 3)"));
+}
