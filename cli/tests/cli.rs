@@ -1396,6 +1396,77 @@ fn claims_commands_from_enrolment_to_void() {
             .replace("CLM*RX-1001*42.5", "CLM*RX-1001*42.555"),
     )
     .unwrap();
+    // The payer denies RX-3002 and remits it in an 835, valid against 005010X221A1.
+    let rx3002 = lines[1]["claim"].as_str().unwrap();
+    json(with("payer").args(["claims", "review", rx3002]));
+    json(with("payer").args([
+        "claims",
+        "adjudicate",
+        rx3002,
+        "--allowed",
+        "0",
+        "--carc",
+        "50",
+    ]));
+    let names = dir.path().join("names.csv");
+    std::fs::write(
+        &names,
+        "member_id,last_name,first_name\nMBR0001,DOE,JANE\nMBR0003,ROE,RICHARD\n",
+    )
+    .unwrap();
+    let parties = dir.path().join("parties.json");
+    std::fs::write(
+        &parties,
+        serde_json::json!({
+            "payer_id": "CARETRAILPAYER", "payer_name": "DEMO PAYER", "payer_tax_id": "123456789",
+            "payer_street": "1 PAYER PLAZA", "payer_city": "SPRINGFIELD", "payer_state": "IL",
+            "payer_zip": "627010000", "payer_phone": "5555550300", "payee_id": "CARETRAILPROV",
+            "payee_name": "DEMO PROVIDER", "payee_npi": "1234567893"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let provider_wallet = story["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "provider")
+        .unwrap()["wallet"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let remit_file = dir.path().join("remit.835");
+    let remit = json(
+        with("payer")
+            .args([
+                "claims",
+                "remit",
+                "--provider",
+                &provider_wallet,
+                "--x12",
+                "--received",
+            ])
+            .arg(fixtures.join("837p-multi.x12"))
+            .arg("--members")
+            .arg(&names)
+            .arg("--parties")
+            .arg(&parties)
+            .arg("--out")
+            .arg(&remit_file),
+    );
+    assert_eq!(remit["claims"].as_array().unwrap().len(), 1, "{remit}");
+    assert_eq!(remit["claims"][0]["clp02"], "4");
+    let checked = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-x12.sh"))
+        .arg(&remit_file)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+
     // A FHIR Claim: the same submission; and the voided claim's ExplanationOfBenefit.
     let o = with("provider")
         .args(["claims", "submit", "--payer", &payer_wallet, "--from-fhir"])

@@ -148,3 +148,53 @@ pub fn percent_decode(s: &str) -> Result<String, String> {
     }
     String::from_utf8(out).map_err(|_| "percent-encoding is not UTF-8".to_string())
 }
+
+/// RFC 3339 (or a space for `T`; `Z` or `±hh:mm`) or Unix seconds.
+pub fn parse_time(v: &str) -> std::result::Result<i64, String> {
+    let t = v.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse().map_err(|_| format!("time {t:?} is too large"));
+    }
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> std::result::Result<i64, String> {
+        let s = t.get(r).ok_or("too short")?;
+        if s.bytes().all(|c| c.is_ascii_digit()) {
+            s.parse::<i64>().map_err(|e| e.to_string())
+        } else {
+            Err(format!("{s:?} is not a number"))
+        }
+    };
+    let shaped = b.len() >= 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b'T' || b[10] == b' ')
+        && b[13] == b':'
+        && b[16] == b':';
+    if !shaped {
+        return Err(format!(
+            "time {t:?} is neither RFC 3339 (2026-12-01T08:00:00Z) nor Unix seconds"
+        ));
+    }
+    let (y, mo, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let (h, mi, s) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return Err(format!("time {t:?} is not a real date and time"));
+    }
+    // Fractional seconds are dropped; then the zone.
+    let mut rest = &t[19..];
+    if let Some(r) = rest.strip_prefix('.') {
+        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let offset = match rest {
+        "Z" | "z" | "" => 0,
+        z if z.len() == 6 && (z.starts_with('+') || z.starts_with('-')) && &z[3..4] == ":" => {
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            let hh: i64 = z[1..3].parse().map_err(|_| format!("zone {z:?}"))?;
+            let mm: i64 = z[4..6].parse().map_err(|_| format!("zone {z:?}"))?;
+            sign * (hh * 3600 + mm * 60)
+        }
+        z => return Err(format!("time zone {z:?} is not Z or ±hh:mm")),
+    };
+    let days = crate::util::days_from_civil(y, mo as u32, d as u32);
+    Ok(days * 86_400 + h * 3600 + mi * 60 + s - offset)
+}

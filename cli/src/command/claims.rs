@@ -55,6 +55,9 @@ pub enum ClaimsCommand {
     List(List),
     /// A claim as a FHIR R4 ClaimResponse.
     ExportFhir(ExportFhir),
+    /// The payer's X12 835 remittance advice for one provider: its claims paid, denied or
+    /// reversed since a time, linked to the 837s received by document hash (payer authority).
+    Remit(Remit),
 }
 
 impl Execute for ClaimsCommand {
@@ -78,6 +81,7 @@ impl Execute for ClaimsCommand {
             ClaimsCommand::Show(c) => c.show(ctx),
             ClaimsCommand::List(c) => c.execute(ctx),
             ClaimsCommand::ExportFhir(c) => c.execute(ctx),
+            ClaimsCommand::Remit(c) => c.execute(ctx),
         }
     }
 }
@@ -808,5 +812,94 @@ impl Execute for ExportFhir {
         };
         let text = serde_json::to_string_pretty(&r)?;
         Ok(Output::new(r, text))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Remit {
+    /// The payee: the provider whose claims are remitted.
+    #[arg(long, value_parser = args::pubkey)]
+    pub provider: Pubkey,
+    /// Claims settled since this time (RFC 3339 or Unix seconds).
+    #[arg(long, value_parser = caretrail_sdk::util::parse_time, default_value = "0")]
+    pub since: i64,
+    /// Write ANSI X12 5010 (the only format; kept explicit).
+    #[arg(long, required = true)]
+    pub x12: bool,
+    /// The 837 files received from the provider (CLP01 is their CLM01, by document hash).
+    #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
+    pub received: Vec<std::path::PathBuf>,
+    /// The payer's member file: CSV with member_id, last_name, first_name.
+    #[arg(long, value_name = "CSV")]
+    pub members: std::path::PathBuf,
+    /// The payer and payee identifiers and address, JSON: payer_id, payer_name, payer_tax_id,
+    /// payer_street, payer_city, payer_state, payer_zip, payer_phone, payee_id, payee_name,
+    /// payee_npi.
+    #[arg(long, value_name = "JSON")]
+    pub parties: std::path::PathBuf,
+    /// The interchange control number (ISA13, GS06).
+    #[arg(long, default_value_t = 1)]
+    pub control: u32,
+    /// Write the 835 here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+impl Execute for Remit {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let read = |p: &std::path::Path| {
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
+        };
+        let mut received = Vec::new();
+        for f in &self.received {
+            let ix = caretrail_sdk::x12::parse(&read(f)?)
+                .with_context(|| format!("{} is not a readable X12 837", f.display()))?;
+            received.extend(
+                caretrail_sdk::x12::claims_837(&ix)
+                    .with_context(|| format!("{} is not a readable X12 837", f.display()))?,
+            );
+        }
+        let names = clm::remit::member_names(&read(&self.members)?)
+            .with_context(|| format!("in {}", self.members.display()))?;
+        let parties: clm::remit::Parties = serde_json::from_str(&read(&self.parties)?)
+            .with_context(|| format!("{} is not a parties file", self.parties.display()))?;
+        let signer = ctx.signer()?;
+        let r = clm::remit::remittance(
+            ctx.ledger()?,
+            &signer.pubkey(),
+            &self.provider,
+            self.since,
+            &received,
+            &names,
+            &parties,
+            self.control,
+        )?;
+        let summary = json!({
+            "claims": r.lines,
+            "unmatched": r.unmatched.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+            "total_paid_cents": r.total_paid_cents,
+        });
+        match &self.out {
+            Some(path) => {
+                std::fs::write(path, &r.x12)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                let human = format!(
+                    "wrote {} (X12 835: {} claims, {} paid in all{})",
+                    path.display(),
+                    r.lines.len(),
+                    caretrail_sdk::tokens::ui_amount(r.total_paid_cents.unsigned_abs(), 2),
+                    if r.unmatched.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; {} settled claims no received 837 names were left out",
+                            r.unmatched.len()
+                        )
+                    }
+                );
+                Ok(Output::new(summary, human))
+            }
+            None => Ok(Output::new(summary, r.x12.trim_end().to_string())),
+        }
     }
 }

@@ -55,6 +55,7 @@ pub use client::*;
 mod fhir;
 pub use fhir::*;
 pub mod intake;
+pub mod remit;
 mod x12;
 pub use x12::*;
 

@@ -7,6 +7,7 @@ mod intake;
 mod pay;
 mod payer;
 mod reads;
+mod remit;
 mod submit;
 mod void;
 use anchor_lang::error::ErrorCode as AnchorError;

@@ -1,0 +1,146 @@
+//! The payer's 835 from chain state: claims taken in from the project's 837, then paid with a
+//! deductible, denied, and paid then reversed; each linked back to its 837 claim by the
+//! document hash, balanced, traced to its payment transaction, and valid against 005010X221A1
+//! by pyx12's x12valid.
+
+use super::*;
+use caretrail_sdk::claims::intake::{submit_837, MemberFile};
+use caretrail_sdk::claims::remit::{member_names, remittance, Parties};
+use caretrail_sdk::x12;
+
+fn parties() -> Parties {
+    Parties {
+        payer_id: "CARETRAILPAYER".into(),
+        payer_name: "DEMO PAYER".into(),
+        payer_tax_id: "123456789".into(),
+        payer_street: "1 PAYER PLAZA".into(),
+        payer_city: "SPRINGFIELD".into(),
+        payer_state: "IL".into(),
+        payer_zip: "627010000".into(),
+        payer_phone: "5555550300".into(),
+        payee_id: "CARETRAILPHARM".into(),
+        payee_name: "DEMO PHARMACY".into(),
+        payee_npi: "1234567893".into(),
+    }
+}
+
+#[test]
+fn an_835_remits_what_the_chain_settled_and_validates() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/x12/837p-multi.x12"),
+    )
+    .unwrap();
+    let received = x12::claims_837(&x12::parse(&text).unwrap()).unwrap();
+    let members = MemberFile::from_csv(&format!(
+        "member_id,coverage\nMBR0001,{c}\nMBR0003,{c}\n",
+        c = p.coverage
+    ))
+    .unwrap();
+    let lines = submit_837(
+        &h.ledger,
+        &p.provider,
+        &h.payer,
+        &p.insurer.pubkey(),
+        &members,
+        &received,
+    )
+    .unwrap();
+    let (a, b, c) = (lines[0].claim, lines[1].claim, lines[2].claim);
+    let claims = h.claims();
+    // RX-3001 paid less the deductible, RX-3002 denied (CARC 50), RX-3003 paid then reversed.
+    claims.adjudicate(&p.insurer, None, &a, 4_250, 0).unwrap();
+    let paid = claims.pay(&p.insurer, &a, &p.provider_token).unwrap();
+    claims.adjudicate(&p.insurer, None, &b, 0, 50).unwrap();
+    claims.adjudicate(&p.insurer, None, &c, 700, 0).unwrap();
+    claims.pay(&p.insurer, &c, &p.provider_token).unwrap();
+    let reversed = claims
+        .reverse(&p.insurer, &p.provider, &c, &p.provider_token, 1)
+        .unwrap();
+    // A paid claim no received 837 names (submitted with another document).
+    let other = h.submit(&p, "ELSEWHERE", 500);
+    claims.adjudicate(&p.insurer, None, &other, 500, 0).unwrap();
+    claims.pay(&p.insurer, &other, &p.provider_token).unwrap();
+
+    let names =
+        member_names("member_id,last_name,first_name\nMBR0001,DOE,JANE\nMBR0003,ROE,RICHARD\n")
+            .unwrap();
+    let r = remittance(
+        &h.ledger,
+        &p.insurer.pubkey(),
+        &p.provider.pubkey(),
+        0,
+        &received,
+        &names,
+        &parties(),
+        42,
+    )
+    .unwrap();
+    let got: Vec<(&str, &str, i64, i64)> = r
+        .lines
+        .iter()
+        .map(|l| (l.claim_id.as_str(), l.clp02, l.billed_cents, l.paid_cents))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("RX-3001", "1", 4250, 3250),
+            ("RX-3002", "4", 1875, 0),
+            ("RX-3003", "22", 700, -700),
+        ]
+    );
+    assert_eq!(r.unmatched, [other]);
+    assert_eq!(r.total_paid_cents, 3250 - 700);
+    assert_eq!(r.lines[0].trace, Some(paid.signature.to_string()));
+    assert_eq!(r.lines[2].trace, Some(reversed.signature.to_string()));
+    for needle in [
+        "BPR*I*32.5*C*NON",
+        &format!("TRN*1*{}*1123456789~", &paid.signature.to_string()[..50]),
+        &format!("CLP*RX-3001*1*42.5*32.5*10*12*{a}~"),
+        "CAS*PR*1*10~",
+        &format!("CLP*RX-3002*4*18.75*0**12*{b}~"),
+        "CAS*CO*50*18.75~",
+        "BPR*H*0*C*NON",
+        &format!("CLP*RX-3003*22*-7*-7**12*{c}~"),
+        "NM1*QC*1*DOE*JANE****MI*MBR0001~",
+        "NM1*QC*1*ROE*RICHARD****MI*MBR0003~",
+    ] {
+        assert!(r.x12.contains(needle), "{needle} missing from\n{}", r.x12);
+    }
+    assert!(!r.x12.contains("ELSEWHERE"));
+    // pyx12's x12valid agrees.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("remit.835");
+    std::fs::write(&file, &r.x12).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-x12.sh"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}\n{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        r.x12
+    );
+    assert!(said.contains("valid (005010X221A1)"), "{said}");
+    // A member the payer's file does not know is an error, not a nameless CLP.
+    let err = remittance(
+        &h.ledger,
+        &p.insurer.pubkey(),
+        &p.provider.pubkey(),
+        0,
+        &received,
+        &member_names("member_id,last_name,first_name\nMBR0001,DOE,JANE\n").unwrap(),
+        &parties(),
+        43,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("member MBR0003 (claim RX-3003) is not in the payer's member file"),
+        "{err}"
+    );
+}
