@@ -1466,6 +1466,42 @@ fn claims_commands_from_enrolment_to_void() {
         "{}",
         String::from_utf8_lossy(&checked.stdout)
     );
+    // And the 277CA of the 837 received: all three claims on chain, so all accepted.
+    let ack_file = dir.path().join("ack.277");
+    let ack = json(
+        with("payer")
+            .args([
+                "claims",
+                "acknowledge",
+                "--provider",
+                &provider_wallet,
+                "--received",
+            ])
+            .arg(fixtures.join("837p-multi.x12"))
+            .arg("--members")
+            .arg(&names)
+            .arg("--parties")
+            .arg(&parties)
+            .arg("--out")
+            .arg(&ack_file),
+    );
+    let accepted: Vec<bool> = ack["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["accepted"].as_bool().unwrap())
+        .collect();
+    assert_eq!(accepted, [true, true, true]);
+    let checked = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-x12.sh"))
+        .arg(&ack_file)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
 
     // A FHIR Claim: the same submission; and the voided claim's ExplanationOfBenefit.
     let o = with("provider")

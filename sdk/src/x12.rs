@@ -243,6 +243,9 @@ pub struct Claim837 {
     pub original: Option<String>,
     /// NM1*IL NM109: the subscriber's member id (never on chain; mapped to a coverage).
     pub member_id: String,
+    /// The claim's service date as its 837 gives it (DTP*472, or an institutional
+    /// statement period DTP*434): `(D8 | RD8, value)`.
+    pub service_date: Option<(String, String)>,
     /// The CLM segment's position.
     pub segment: usize,
     /// SHA-256 of the claim's own segments (CLM through its last service line) in canonical
@@ -335,6 +338,10 @@ pub fn claims_837(ix: &Interchange) -> Result<Vec<Claim837>> {
                 let member_id = member.clone().ok_or_else(|| {
                     s.error("no subscriber (NM1*IL) before the claim in its HL loop")
                 })?;
+                let service_date = own
+                    .iter()
+                    .find(|x| x.id == "DTP" && (x.e(1) == "472" || x.e(1) == "434"))
+                    .map(|x| (x.e(2).to_string(), x.e(3).to_string()));
                 let canonical: String = own.iter().map(|x| x.canonical(comp)).collect();
                 out.push(Claim837 {
                     kind: kind.ok_or_else(|| s.error("a claim outside a GS group"))?,
@@ -343,6 +350,7 @@ pub fn claims_837(ix: &Interchange) -> Result<Vec<Claim837>> {
                     frequency,
                     original,
                     member_id,
+                    service_date,
                     segment: s.number,
                     document_hash: crate::hash::sha256(&[canonical.as_bytes()]),
                 });

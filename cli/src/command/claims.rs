@@ -58,6 +58,9 @@ pub enum ClaimsCommand {
     /// The payer's X12 835 remittance advice for one provider: its claims paid, denied or
     /// reversed since a time, linked to the 837s received by document hash (payer authority).
     Remit(Remit),
+    /// The payer's X12 277CA acknowledgement of the 837 claims received from one provider:
+    /// accepted when the chain holds the claim, returned as unprocessable otherwise.
+    Acknowledge(Acknowledge),
 }
 
 impl Execute for ClaimsCommand {
@@ -82,6 +85,7 @@ impl Execute for ClaimsCommand {
             ClaimsCommand::List(c) => c.execute(ctx),
             ClaimsCommand::ExportFhir(c) => c.execute(ctx),
             ClaimsCommand::Remit(c) => c.execute(ctx),
+            ClaimsCommand::Acknowledge(c) => c.execute(ctx),
         }
     }
 }
@@ -826,7 +830,15 @@ pub struct Remit {
     /// Write ANSI X12 5010 (the only format; kept explicit).
     #[arg(long, required = true)]
     pub x12: bool,
-    /// The 837 files received from the provider (CLP01 is their CLM01, by document hash).
+    #[command(flatten)]
+    pub files: PayerFiles,
+}
+
+/// What the payer keeps off chain for the X12 it writes.
+#[derive(Args, Debug)]
+pub struct PayerFiles {
+    /// The 837 files received from the provider (claims are linked to them by document hash:
+    /// CLP01 / TRN02 is their CLM01).
     #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
     pub received: Vec<std::path::PathBuf>,
     /// The payer's member file: CSV with member_id, last_name, first_name.
@@ -840,13 +852,19 @@ pub struct Remit {
     /// The interchange control number (ISA13, GS06).
     #[arg(long, default_value_t = 1)]
     pub control: u32,
-    /// Write the 835 here instead of standard output.
+    /// Write the file here instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
 }
 
-impl Execute for Remit {
-    fn execute(self, ctx: &Context) -> Result<Output> {
+type Received = (
+    Vec<caretrail_sdk::x12::Claim837>,
+    std::collections::HashMap<String, clm::remit::MemberName>,
+    clm::remit::Parties,
+);
+
+impl PayerFiles {
+    fn read(&self) -> Result<Received> {
         let read = |p: &std::path::Path| {
             std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
         };
@@ -863,6 +881,58 @@ impl Execute for Remit {
             .with_context(|| format!("in {}", self.members.display()))?;
         let parties: clm::remit::Parties = serde_json::from_str(&read(&self.parties)?)
             .with_context(|| format!("{} is not a parties file", self.parties.display()))?;
+        Ok((received, names, parties))
+    }
+
+    /// Writes `x12` to `--out` (saying `what` it holds) or prints it.
+    fn write(&self, x12: &str, summary: serde_json::Value, what: String) -> Result<Output> {
+        match &self.out {
+            Some(path) => {
+                std::fs::write(path, x12).with_context(|| format!("writing {}", path.display()))?;
+                Ok(Output::new(
+                    summary,
+                    format!("wrote {} ({what})", path.display()),
+                ))
+            }
+            None => Ok(Output::new(summary, x12.trim_end().to_string())),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct Acknowledge {
+    /// The provider whose claims are acknowledged.
+    #[arg(long, value_parser = args::pubkey)]
+    pub provider: Pubkey,
+    #[command(flatten)]
+    pub files: PayerFiles,
+}
+
+impl Execute for Acknowledge {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let (received, names, parties) = self.files.read()?;
+        let signer = ctx.signer()?;
+        let a = clm::ack::acknowledgement(
+            ctx.ledger()?,
+            &signer.pubkey(),
+            &self.provider,
+            &received,
+            &names,
+            &parties,
+            self.files.control,
+        )?;
+        let accepted = a.lines.iter().filter(|l| l.accepted).count();
+        let what = format!(
+            "X12 277CA: {accepted} accepted, {} returned",
+            a.lines.len() - accepted
+        );
+        self.files.write(&a.x12, json!({ "claims": a.lines }), what)
+    }
+}
+
+impl Execute for Remit {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let (received, names, parties) = self.files.read()?;
         let signer = ctx.signer()?;
         let r = clm::remit::remittance(
             ctx.ledger()?,
@@ -872,34 +942,26 @@ impl Execute for Remit {
             &received,
             &names,
             &parties,
-            self.control,
+            self.files.control,
         )?;
         let summary = json!({
             "claims": r.lines,
             "unmatched": r.unmatched.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
             "total_paid_cents": r.total_paid_cents,
         });
-        match &self.out {
-            Some(path) => {
-                std::fs::write(path, &r.x12)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                let human = format!(
-                    "wrote {} (X12 835: {} claims, {} paid in all{})",
-                    path.display(),
-                    r.lines.len(),
-                    caretrail_sdk::tokens::ui_amount(r.total_paid_cents.unsigned_abs(), 2),
-                    if r.unmatched.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            "; {} settled claims no received 837 names were left out",
-                            r.unmatched.len()
-                        )
-                    }
-                );
-                Ok(Output::new(summary, human))
+        let what = format!(
+            "X12 835: {} claims, {} paid in all{}",
+            r.lines.len(),
+            caretrail_sdk::tokens::ui_amount(r.total_paid_cents.unsigned_abs(), 2),
+            if r.unmatched.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} settled claims no received 837 names were left out",
+                    r.unmatched.len()
+                )
             }
-            None => Ok(Output::new(summary, r.x12.trim_end().to_string())),
-        }
+        );
+        self.files.write(&r.x12, summary, what)
     }
 }

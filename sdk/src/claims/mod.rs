@@ -54,6 +54,7 @@ mod client;
 pub use client::*;
 mod fhir;
 pub use fhir::*;
+pub mod ack;
 pub mod intake;
 pub mod remit;
 mod x12;

@@ -144,3 +144,91 @@ fn an_835_remits_what_the_chain_settled_and_validates() {
         "{err}"
     );
 }
+
+#[test]
+fn a_277ca_acknowledges_what_landed_and_returns_what_did_not() {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let read = |name: &str| {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/x12")
+                .join(name),
+        )
+        .unwrap();
+        x12::claims_837(&x12::parse(&text).unwrap()).unwrap()
+    };
+    let multi = read("837p-multi.x12");
+    let members = MemberFile::from_csv(&format!(
+        "member_id,coverage\nMBR0001,{c}\nMBR0003,{c}\n",
+        c = p.coverage
+    ))
+    .unwrap();
+    let submitted = submit_837(
+        &h.ledger,
+        &p.provider,
+        &h.payer,
+        &p.insurer.pubkey(),
+        &members,
+        &multi,
+    )
+    .unwrap();
+    // The payer also received RX-1001, which never landed on chain.
+    let mut received = multi.clone();
+    received.extend(read("837p-single.x12"));
+    let names =
+        member_names("member_id,last_name,first_name\nMBR0001,DOE,JANE\nMBR0003,ROE,RICHARD\n")
+            .unwrap();
+    let ack = caretrail_sdk::claims::ack::acknowledgement(
+        &h.ledger,
+        &p.insurer.pubkey(),
+        &p.provider.pubkey(),
+        &received,
+        &names,
+        &parties(),
+        7,
+    )
+    .unwrap();
+    let got: Vec<(&str, bool)> = ack
+        .lines
+        .iter()
+        .map(|l| (l.claim_id.as_str(), l.accepted))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("RX-3001", true),
+            ("RX-3002", true),
+            ("RX-3003", true),
+            ("RX-1001", false)
+        ]
+    );
+    assert_eq!(ack.lines[0].claim, Some(submitted[0].claim));
+    for needle in [
+        "STC*A2:20*",
+        &format!("REF*1K*{}~", submitted[0].claim),
+        "TRN*2*RX-1001~",
+        "STC*A3:21*",
+        "QTY*90*3~",
+        "QTY*AA*1~",
+        "AMT*YU*68.25~",
+        "AMT*YY*42.5~",
+    ] {
+        assert!(
+            ack.x12.contains(needle),
+            "{needle} missing from\n{}",
+            ack.x12
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ack.277");
+    std::fs::write(&file, &ack.x12).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-x12.sh"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}\n{}", ack.x12);
+    assert!(said.contains("valid (005010X214)"), "{said}");
+}
