@@ -123,6 +123,14 @@ CARETRAIL_E2E_URL="$url" CARETRAIL_E2E_AUTHORITY="$authority" CARETRAIL_E2E_WORK
     tee "$work/tests.log" || status=$?
 step_done "end-to-end tests" $s
 results=$(grep -E '^test validator::' "$work/tests.log" | sed -E 's/^test validator::([a-z_0-9]+) \.\.\. (.*)$/| `\1` | \2 |/' || true)
+s=$SECONDS
+# The insurer's loop (light SDK over RPC) on the RPC demo's parties, against the validator.
+if [[ -d "$work/run/rpc-demo" ]]; then
+    scripts/payer-loop.sh "$work/run/rpc-demo" "$url" 2>&1 | tee "$work/payer-loop.log" || status=1
+    grep -q "valid (005010X221A1)" "$work/payer-loop.log" || status=1
+    results+=$'\n'"| \`scripts/payer-loop.sh\` (sdk/examples/payer_loop.rs over RPC: 837 in, 277CA and 835 out, pyx12-valid) | $(grep -q 'valid (005010X221A1)' "$work/payer-loop.log" && echo ok || echo FAILED) |"
+fi
+step_done "the insurer's loop over RPC" $s
 
 cu_md=""
 doc_args=()
