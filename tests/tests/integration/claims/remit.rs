@@ -109,6 +109,52 @@ fn an_835_remits_what_the_chain_settled_and_validates() {
         assert!(r.x12.contains(needle), "{needle} missing from\n{}", r.x12);
     }
     assert!(!r.x12.contains("ELSEWHERE"));
+    // Totals balance: each set's BPR02 is its CLP04s, each CLP03 its CLP04 and CAS amounts.
+    let cents = |v: &str| -> i64 {
+        let neg = v.starts_with('-');
+        let v = v.trim_start_matches('-');
+        let (w, f) = v.split_once('.').unwrap_or((v, ""));
+        let c = w.parse::<i64>().unwrap() * 100 + format!("{f:0<2}").parse::<i64>().unwrap();
+        if neg {
+            -c
+        } else {
+            c
+        }
+    };
+    let ix = x12::parse(&r.x12).unwrap();
+    let (mut bpr, mut clp04_sum, mut open): (i64, i64, Option<(i64, i64)>) = (0, 0, None);
+    let mut close_claim = |open: &mut Option<(i64, i64)>| {
+        if let Some((clp03, rest)) = open.take() {
+            assert_eq!(clp03, rest, "CLP03 = CLP04 + CAS");
+        }
+    };
+    for seg in &ix.segments {
+        match seg.id.as_str() {
+            "BPR" => {
+                bpr = cents(seg.e(2))
+                    * if seg.e(3) == "D" && !seg.e(2).starts_with('-') {
+                        -1
+                    } else {
+                        1
+                    };
+                clp04_sum = 0;
+            }
+            "CLP" => {
+                close_claim(&mut open);
+                clp04_sum += cents(seg.e(4));
+                open = Some((cents(seg.e(3)), cents(seg.e(4))));
+            }
+            "CAS" => {
+                let o = open.as_mut().expect("CAS after CLP");
+                o.1 += cents(seg.e(3));
+            }
+            "SE" => {
+                close_claim(&mut open);
+                assert_eq!(bpr, clp04_sum, "BPR02 = the CLP04s of its set");
+            }
+            _ => {}
+        }
+    }
     // pyx12's x12valid agrees.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("remit.835");
