@@ -123,7 +123,7 @@ fn an_835_remits_what_the_chain_settled_and_validates() {
     };
     let ix = x12::parse(&r.x12).unwrap();
     let (mut bpr, mut clp04_sum, mut open): (i64, i64, Option<(i64, i64)>) = (0, 0, None);
-    let mut close_claim = |open: &mut Option<(i64, i64)>| {
+    let close_claim = |open: &mut Option<(i64, i64)>| {
         if let Some((clp03, rest)) = open.take() {
             assert_eq!(clp03, rest, "CLP03 = CLP04 + CAS");
         }
