@@ -360,6 +360,15 @@ fn confirmed_transaction(r: &TxRecord, encoding: &str) -> R {
 
 fn filters(cfg: &Value) -> Result<Vec<AccountFilter>, RpcError> {
     let mut out = Vec::new();
+    let given = cfg["filters"].as_array().map(Vec::len).unwrap_or(0);
+    // As a validator: at most four filters (Agave's limit), so clients that pass here pass
+    // there.
+    if given > caretrail_sdk::ledger::MAX_RPC_FILTERS {
+        return Err(RpcError::params(format!(
+            "Too many filters provided; max {}",
+            caretrail_sdk::ledger::MAX_RPC_FILTERS
+        )));
+    }
     for f in cfg["filters"].as_array().into_iter().flatten() {
         if let Some(n) = f.get("dataSize") {
             out.push(AccountFilter::DataSize(n.as_u64().ok_or_else(|| {

@@ -21,7 +21,7 @@ mod store;
 
 #[cfg(feature = "embedded")]
 pub use embedded::{ClockMode, EmbeddedLedger, LedgerDump};
-pub use rpc::RpcLedger;
+pub use rpc::{RpcLedger, MAX_RPC_FILTERS};
 pub use rpc_async::AsyncRpcLedger;
 
 use crate::{Error, Result};

@@ -171,6 +171,27 @@ pub(super) fn rpc_error(url: &str, e: impl std::fmt::Display) -> Error {
 }
 
 /// caretrail's account filters as the cluster's, base64 accounts at `confirmed`.
+/// Most filters a validator takes in one `getProgramAccounts` (Agave answers -32602 "Too many
+/// filters provided; max 4" beyond).
+pub const MAX_RPC_FILTERS: usize = 4;
+
+/// The filters sent to the node, and those applied to its answer here (beyond
+/// [`MAX_RPC_FILTERS`]).
+pub(super) fn split_filters(filters: &[AccountFilter]) -> (&[AccountFilter], &[AccountFilter]) {
+    filters.split_at(filters.len().min(MAX_RPC_FILTERS))
+}
+
+/// Keeps the accounts `local` filters also match.
+pub(super) fn apply_local(
+    accounts: Vec<(Pubkey, Account)>,
+    local: &[AccountFilter],
+) -> Vec<(Pubkey, Account)> {
+    accounts
+        .into_iter()
+        .filter(|(_, a)| local.iter().all(|f| f.matches(&a.data)))
+        .collect()
+}
+
 pub(super) fn program_accounts_config(filters: &[AccountFilter]) -> RpcProgramAccountsConfig {
     let filters = filters
         .iter()
@@ -302,11 +323,12 @@ impl Ledger for RpcLedger {
         program: &Pubkey,
         filters: &[AccountFilter],
     ) -> Result<Vec<(Pubkey, Account)>> {
+        let (sent, local) = split_filters(filters);
         let accounts = self
             .client
-            .get_program_ui_accounts_with_config(program, program_accounts_config(filters))
+            .get_program_ui_accounts_with_config(program, program_accounts_config(sent))
             .map_err(|e| self.err(e))?;
-        decode_ui_accounts(&self.url, accounts)
+        Ok(apply_local(decode_ui_accounts(&self.url, accounts)?, local))
     }
 
     fn request_airdrop(&self, to: &Pubkey, lamports: u64) -> Result<()> {

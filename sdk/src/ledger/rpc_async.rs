@@ -14,8 +14,9 @@
 //! ```
 
 use super::rpc::{
-    decode_clock, decode_ui_accounts, outcome_from, program_accounts_config, record_from,
-    rpc_error, send_error, transaction_config, RECORD_ATTEMPTS, RECORD_RETRY,
+    apply_local, decode_clock, decode_ui_accounts, outcome_from, program_accounts_config,
+    record_from, rpc_error, send_error, split_filters, transaction_config, RECORD_ATTEMPTS,
+    RECORD_RETRY,
 };
 use super::{AccountFilter, TxOutcome, TxRecord};
 use crate::{Error, Result};
@@ -94,12 +95,13 @@ impl AsyncRpcLedger {
         program: &Pubkey,
         filters: &[AccountFilter],
     ) -> Result<Vec<(Pubkey, Account)>> {
+        let (sent, local) = split_filters(filters);
         let accounts = self
             .client
-            .get_program_ui_accounts_with_config(program, program_accounts_config(filters))
+            .get_program_ui_accounts_with_config(program, program_accounts_config(sent))
             .await
             .map_err(|e| rpc_error(&self.url, e))?;
-        decode_ui_accounts(&self.url, accounts)
+        Ok(apply_local(decode_ui_accounts(&self.url, accounts)?, local))
     }
 
     /// A caretrail account decoded (Anchor discriminator checked); `None` when absent.

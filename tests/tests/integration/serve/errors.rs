@@ -241,3 +241,42 @@ fn clients_are_rate_limited_and_sponsored_rent_is_budgeted() {
             >= 1
     );
 }
+
+/// The served node takes at most four `getProgramAccounts` filters, as a validator does, and
+/// `RpcLedger` sends four and applies the rest itself (the claims inbox uses five).
+#[test]
+fn program_account_filters_beyond_four_are_refused_as_a_validator_does_and_rpc_ledger_applies_them_itself(
+) {
+    let h = Harness::new();
+    let p = h.plan(&anchor_spl::token::ID);
+    let claim = h.submit(&p, "FIVE-FILTERS", 1_000);
+    let server = TestServer::start(
+        &h,
+        caretrail_serve::Config {
+            log_requests: false,
+            ..Default::default()
+        },
+    );
+    let filter = json!({ "dataSize": 10 });
+    let r = server.post(
+        "/",
+        &json!({ "jsonrpc": "2.0", "id": 1, "method": "getProgramAccounts",
+                 "params": [caretrail_sdk::claims::PROGRAM_ID.to_string(),
+                            { "encoding": "base64", "filters": [filter, filter, filter, filter, filter] }] }),
+    );
+    assert_eq!(r.json()["error"]["code"], -32602, "{}", r.text());
+    assert_eq!(
+        r.json()["error"]["message"],
+        "Too many filters provided; max 4"
+    );
+    let rpc = caretrail_sdk::RpcLedger::new(&format!("http://{}", server.addr));
+    let inbox = caretrail_sdk::claims::list_claims(
+        &rpc,
+        Some(&p.payer),
+        Some(&p.provider.pubkey()),
+        Some(caretrail_sdk::claims::ClaimStatus::Submitted),
+    )
+    .unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].0, claim);
+}
