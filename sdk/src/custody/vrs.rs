@@ -446,12 +446,14 @@ pub struct Requester {
     pub base: String,
     /// The requester's own GLN (`reqGLN`).
     pub req_gln: String,
-    /// Per attempt, connecting included.
+    /// Per attempt, connecting included (set before the first request).
     pub timeout: Duration,
     /// Attempts after the first, on no answer, 408, 429 and 5xx.
     pub retries: u32,
     /// Wait before the first retry (doubled each time).
     pub backoff: Duration,
+    /// The HTTP client, built at the first request with `timeout` (connections are reused).
+    client: std::sync::OnceLock<std::result::Result<reqwest::blocking::Client, String>>,
 }
 
 /// The requester's view of one verification.
@@ -481,6 +483,7 @@ impl Requester {
             timeout: Duration::from_secs(5),
             retries: 2,
             backoff: Duration::from_millis(250),
+            client: std::sync::OnceLock::new(),
         })
     }
 
@@ -518,10 +521,16 @@ impl Requester {
     /// GETs `url` with retries: the status and body of the first answer that is not worth
     /// retrying, or an error naming the last failure.
     fn get(&self, url: &str) -> Result<(u16, String, u32)> {
-        let client = reqwest::blocking::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.timeout)
-            .build()
+        let client = self
+            .client
+            .get_or_init(|| {
+                reqwest::blocking::Client::builder()
+                    .timeout(self.timeout)
+                    .connect_timeout(self.timeout)
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
             .map_err(|e| Error::Remote(format!("HTTP client: {e}")))?;
         let mut wait = self.backoff;
         let mut last = String::new();
