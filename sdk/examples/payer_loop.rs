@@ -100,20 +100,30 @@ fn pass(
         caretrail_sdk::tokens::associated_address(&a.provider, &p.mint, &p.token_program);
     let client = ClaimsClient::new(ledger, payer);
     let (mut approved, mut denied, mut paid) = (0, 0, 0);
-    for (address, c) in clm::list_claims(
+    // A claim the program refuses (an adjudicator's signature needed above the auto-approve
+    // limit, a daily limit reached, …) is reported and left for the next pass.
+    let mut refused = Vec::new();
+    let inbox = clm::list_claims(
         ledger,
         Some(&payer_pda),
         Some(&a.provider),
         Some(ClaimStatus::Submitted),
-    )? {
-        if c.billed <= a.approve_up_to {
-            client.adjudicate(payer, None, &address, c.billed, 0)?;
-            approved += 1;
-            client.pay(payer, &address, &provider_token)?;
-            paid += 1;
+    )?;
+    for (address, c) in inbox {
+        let done = if c.billed <= a.approve_up_to {
+            client
+                .adjudicate(payer, None, &address, c.billed, 0)
+                .inspect(|_| approved += 1)
+                .and_then(|_| client.pay(payer, &address, &provider_token))
+                .map(|_| paid += 1)
         } else {
-            client.adjudicate(payer, None, &address, 0, clm::carc::BENEFIT_MAXIMUM)?;
-            denied += 1;
+            client
+                .adjudicate(payer, None, &address, 0, clm::carc::BENEFIT_MAXIMUM)
+                .map(|_| denied += 1)
+        };
+        if let Err(e) = done {
+            refused
+                .push(serde_json::json!({ "claim": address.to_string(), "reason": e.to_string() }));
         }
     }
     let stamp = ledger.get_clock()?.unix_timestamp;
@@ -146,6 +156,7 @@ fn pass(
         "approved": approved,
         "denied": denied,
         "paid": paid,
+        "refused": refused,
         "acknowledged": ack.lines.len(),
         "remitted": remit.lines.len(),
         "total_paid_cents": remit.total_paid_cents,
