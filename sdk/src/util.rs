@@ -198,3 +198,16 @@ pub fn parse_time(v: &str) -> std::result::Result<i64, String> {
     let days = crate::util::days_from_civil(y, mo as u32, d as u32);
     Ok(days * 86_400 + h * 3600 + mi * 60 + s - offset)
 }
+
+/// Hundredths as a decimal number without trailing zeros (`-150` → `-1.5`, `1100` → `11`,
+/// `806` → `8.06`): cents in X12, hundredths of a degree in EPCIS (as CBV 2.0 canonicalises
+/// numbers).
+pub fn hundredths(v: i64) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    let (whole, frac) = (v.unsigned_abs() / 100, v.unsigned_abs() % 100);
+    match frac {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
+    }
+}

@@ -367,6 +367,81 @@ pub fn claims_837(ix: &Interchange) -> Result<Vec<Claim837>> {
     Ok(out)
 }
 
+/// When an interchange is written (UTC): CCYYMMDD, YYMMDD and HHMM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub date8: String,
+    pub date6: String,
+    pub time4: String,
+}
+
+impl Stamp {
+    pub fn at(unix: i64) -> Stamp {
+        let (y, m, d) = crate::util::civil_from_days(unix.div_euclid(86_400));
+        let secs = unix.rem_euclid(86_400);
+        Stamp {
+            date8: format!("{y:04}{m:02}{d:02}"),
+            date6: format!("{:02}{m:02}{d:02}", y % 100),
+            time4: format!("{:02}{:02}", secs / 3600, secs / 60 % 60),
+        }
+    }
+}
+
+/// What opens and closes an interchange of one functional group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope<'a> {
+    /// ISA06 / GS02 and ISA08 / GS03.
+    pub sender: &'a str,
+    pub receiver: &'a str,
+    pub stamp: &'a Stamp,
+    /// ISA13 and GS06.
+    pub control: u32,
+    /// GS01 (`HP` remittance, `HN` claim status).
+    pub functional: &'a str,
+    /// GS08, and ST03 when `st03`.
+    pub version: &'a str,
+    /// ST01 (`835`, `277`).
+    pub set: &'a str,
+    pub st03: bool,
+}
+
+/// The interchange of `sets` (each a transaction set's segments, without terminators; ST and
+/// SE are added and counted), in canonical delimiters, one segment a line.
+pub fn write_interchange(e: &Envelope, sets: &[Vec<String>]) -> String {
+    let pad = |s: &str| format!("{s:<15}").chars().take(15).collect::<String>();
+    let Stamp {
+        date8,
+        date6,
+        time4,
+    } = e.stamp;
+    let control = e.control;
+    let mut x = format!(
+        "ISA*00*          *00*          *ZZ*{}*ZZ*{}*{date6}*{time4}*^*00501*{control:09}*0*P*:~\n\
+         GS*{}*{}*{}*{date8}*{time4}*{control}*X*{}~\n",
+        pad(e.sender),
+        pad(e.receiver),
+        e.functional,
+        e.sender,
+        e.receiver,
+        e.version
+    );
+    for (i, set) in sets.iter().enumerate() {
+        let st = format!("{:04}", i + 1);
+        x += &format!("ST*{}*{st}", e.set);
+        if e.st03 {
+            x += &format!("*{}", e.version);
+        }
+        x += "~\n";
+        for s in set {
+            x += s;
+            x += "~\n";
+        }
+        x += &format!("SE*{}*{st}~\n", set.len() + 2);
+    }
+    x += &format!("GE*{}*{control}~\nIEA*1*{control:09}~\n", sets.len());
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

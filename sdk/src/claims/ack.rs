@@ -27,12 +27,7 @@ pub struct Acknowledgement {
 }
 
 fn amount(cents: u64) -> String {
-    let (w, f) = (cents / 100, cents % 100);
-    match f {
-        0 => format!("{w}"),
-        f if f % 10 == 0 => format!("{w}.{}", f / 10),
-        f => format!("{w}.{f:02}"),
-    }
+    crate::util::hundredths(cents as i64)
 }
 
 /// The 277CA of the `received` claims of `provider` at the payer of `payer_authority`.
@@ -55,14 +50,8 @@ pub fn acknowledgement(
             .into_iter()
             .map(|(k, c)| (c.document_hash, k))
             .collect();
-    let clock = ledger.get_clock()?.unix_timestamp;
-    let (y, m, d) = crate::util::civil_from_days(clock.div_euclid(86_400));
-    let secs = clock.rem_euclid(86_400);
-    let (date8, date6) = (
-        format!("{y:04}{m:02}{d:02}"),
-        format!("{:02}{m:02}{d:02}", y % 100),
-    );
-    let time4 = format!("{:02}{:02}", secs / 3600, secs / 60 % 60);
+    let stamp = crate::x12::Stamp::at(ledger.get_clock()?.unix_timestamp);
+    let (date8, time4) = (&stamp.date8, &stamp.time4);
     let mut lines = Vec::new();
     let mut patients = Vec::new();
     let (mut acc, mut rej) = ((0u64, 0u64), (0u64, 0u64));
@@ -152,22 +141,18 @@ pub fn acknowledgement(
     ]);
     body.extend(counts("QA", "QC"));
     body.extend(patients);
-    let pad = |s: &str| format!("{s:<15}").chars().take(15).collect::<String>();
-    let mut x = format!(
-        "ISA*00*          *00*          *ZZ*{}*ZZ*{}*{date6}*{time4}*^*00501*{control:09}*0*P*:~\n\
-         GS*HN*{}*{}*{date8}*{time4}*{control}*X*005010X214~\nST*277*0001*005010X214~\n",
-        pad(&parties.payer_id),
-        pad(&parties.payee_id),
-        parties.payer_id,
-        parties.payee_id
-    );
-    for s in &body {
-        x += s;
-        x += "~\n";
-    }
-    x += &format!(
-        "SE*{}*0001~\nGE*1*{control}~\nIEA*1*{control:09}~\n",
-        body.len() + 2
+    let x = crate::x12::write_interchange(
+        &crate::x12::Envelope {
+            sender: &parties.payer_id,
+            receiver: &parties.payee_id,
+            stamp: &stamp,
+            control,
+            functional: "HN",
+            version: "005010X214",
+            set: "277",
+            st03: true,
+        },
+        &[body],
     );
     Ok(Acknowledgement { x12: x, lines })
 }

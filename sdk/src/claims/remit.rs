@@ -108,13 +108,7 @@ pub struct Remittance {
 
 /// Cents as an X12 decimal (`4250` → `42.5`, `700` → `7`, `-4250` → `-42.5`).
 fn amount(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let (w, f) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
-    match f {
-        0 => format!("{sign}{w}"),
-        f if f % 10 == 0 => format!("{sign}{w}.{}", f / 10),
-        f => format!("{sign}{w}.{f:02}"),
-    }
+    crate::util::hundredths(cents)
 }
 
 /// The chain transaction of a claim's payment or reversal.
@@ -179,14 +173,8 @@ pub fn remittance(
         let id = by_hash.get(&c.document_hash).map(|s| s.claim_id.clone());
         (c.updated_at, id, *k)
     });
-    let clock = ledger.get_clock()?.unix_timestamp;
-    let (y, m, d) = crate::util::civil_from_days(clock.div_euclid(86_400));
-    let secs = clock.rem_euclid(86_400);
-    let (date8, date6) = (
-        format!("{y:04}{m:02}{d:02}"),
-        format!("{:02}{m:02}{d:02}", y % 100),
-    );
-    let time4 = format!("{:02}{:02}", secs / 3600, secs / 60 % 60);
+    let stamp = crate::x12::Stamp::at(ledger.get_clock()?.unix_timestamp);
+    let date8 = &stamp.date8;
     let header = |sets: &mut Vec<Vec<String>>, bpr: String, trn: String| {
         sets.push(vec![
             bpr,
@@ -325,25 +313,19 @@ pub fn remittance(
             }
         )));
     }
-    let pad = |s: &str| format!("{s:<15}").chars().take(15).collect::<String>();
-    let mut x = format!(
-        "ISA*00*          *00*          *ZZ*{}*ZZ*{}*{date6}*{time4}*^*00501*{control:09}*0*P*:~\n\
-         GS*HP*{}*{}*{date8}*{time4}*{control}*X*005010X221A1~\n",
-        pad(&parties.payer_id),
-        pad(&parties.payee_id),
-        parties.payer_id,
-        parties.payee_id
+    let x = crate::x12::write_interchange(
+        &crate::x12::Envelope {
+            sender: &parties.payer_id,
+            receiver: &parties.payee_id,
+            stamp: &stamp,
+            control,
+            functional: "HP",
+            version: "005010X221A1",
+            set: "835",
+            st03: false,
+        },
+        &sets,
     );
-    for (i, set) in sets.iter().enumerate() {
-        let st = format!("{:04}", i + 1);
-        x += &format!("ST*835*{st}~\n");
-        for s in set {
-            x += s;
-            x += "~\n";
-        }
-        x += &format!("SE*{}*{st}~\n", set.len() + 2);
-    }
-    x += &format!("GE*{}*{control}~\nIEA*1*{control:09}~\n", sets.len());
     Ok(Remittance {
         x12: x,
         lines,

@@ -112,15 +112,9 @@ impl Sensor {
     }
 }
 
-/// Hundredths as a decimal (`-150` → `-1.5`, `1100` → `11`), as CBV 2.0 canonicalises numbers.
+/// Hundredths of a degree as a decimal, as CBV 2.0 canonicalises numbers.
 fn decimal(centi: i16) -> String {
-    let sign = if centi < 0 { "-" } else { "" };
-    let (whole, frac) = ((centi as i32).abs() / 100, (centi as i32).abs() % 100);
-    match frac {
-        0 => format!("{sign}{whole}"),
-        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
-        f => format!("{sign}{whole}.{f:02}"),
-    }
+    crate::util::hundredths(centi.into())
 }
 
 /// Attaches each logger summary to the shipping (stage 0) or receiving (stage 1) event of the
