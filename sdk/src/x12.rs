@@ -253,23 +253,26 @@ pub struct Claim837 {
     pub document_hash: [u8; 32],
 }
 
-/// X12 decimal dollars (`42.5`, `1200`, `7.05`) as cents.
-fn cents(s: &Segment, value: &str) -> Result<u64> {
+/// Decimal dollars (`42.5`, `1200`, `7.05`) as cents; the reason in words when it is not an
+/// unsigned amount with at most two decimals, or too large.
+pub fn parse_cents(value: &str) -> std::result::Result<u64, &'static str> {
     let (whole, frac) = value.split_once('.').unwrap_or((value, ""));
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     if !digits(whole) || (value.contains('.') && !digits(frac)) || frac.len() > 2 {
-        return Err(s.error(format!(
-            "CLM02 {value:?} is not an amount in dollars and cents"
-        )));
+        return Err("is not an amount in dollars and cents");
     }
-    let whole: u64 = whole
-        .parse()
-        .map_err(|_| s.error(format!("CLM02 {value} is too large")))?;
     let frac: u64 = format!("{frac:0<2}").parse().unwrap_or(0);
     whole
-        .checked_mul(100)
+        .parse::<u64>()
+        .ok()
+        .and_then(|w| w.checked_mul(100))
         .and_then(|w| w.checked_add(frac))
-        .ok_or_else(|| s.error(format!("CLM02 {value} is too large")))
+        .ok_or("is too large")
+}
+
+/// CLM02 as cents.
+fn cents(s: &Segment, value: &str) -> Result<u64> {
+    parse_cents(value).map_err(|why| s.error(format!("CLM02 {value:?} {why}")))
 }
 
 /// Every claim of every 837 transaction of `ix`, in file order.

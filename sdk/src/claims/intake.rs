@@ -342,17 +342,7 @@ pub fn from_fhir_claim(bytes: &[u8]) -> Result<IntakeClaim> {
         Value::Number(n) => n.to_string(),
         _ => return Err(bad("total.value", "is missing or not a number")),
     };
-    let (whole, frac) = amount.split_once('.').unwrap_or((&amount, ""));
-    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || (amount.contains('.') && !digits(frac)) || frac.len() > 2 {
-        return Err(bad("total.value", "is not an amount in dollars and cents"));
-    }
-    let billed_cents = whole
-        .parse::<u64>()
-        .ok()
-        .and_then(|w| w.checked_mul(100))
-        .and_then(|w| w.checked_add(format!("{frac:0<2}").parse().unwrap_or(0)))
-        .ok_or_else(|| bad("total.value", "is too large"))?;
+    let billed_cents = crate::x12::parse_cents(&amount).map_err(|why| bad("total.value", why))?;
     // The focal insurance's member id.
     let insurance = v["insurance"]
         .as_array()
