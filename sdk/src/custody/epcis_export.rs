@@ -1129,24 +1129,10 @@ impl Document {
         x
     }
 
-    /// The document as EPCIS 1.2 XML with a Standard Business Document Header.
-    pub fn to_xml(&self) -> String {
-        let mut x = String::new();
-        let created = crate::util::rfc3339(self.created);
-        x += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-        x += &format!(
-            "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:1\" xmlns:sbdh=\"{SBDH_NS}\" \
-             xmlns:cbvmda=\"urn:epcglobal:cbv:mda\" xmlns:gs1ushc=\"{GS1USHC_NS}\" \
-             xmlns:caretrail=\"{CARETRAIL_NS}\" schemaVersion=\"1.2\" creationDate=\"{created}\">\n"
-        );
-        // The SBDH names the trading partners, and 1.2 has no header without one: a unit's
-        // history, which has no partners to name, goes without header (nor master data).
-        let header = self.sender.is_some() || self.receiver.is_some();
-        let body_start = x.len();
-        x += "  <EPCISHeader>\n";
-        if header {
-            x += &self.sbdh(&created);
-        }
+    /// The EPCISHeader: the SBDH and the master data (EPCClass, Location vocabularies).
+    fn header_xml(&self, created: &str) -> String {
+        let mut x = String::from("  <EPCISHeader>\n");
+        x += &self.sbdh(created);
         x += "    <extension>\n      <EPCISMasterData>\n        <VocabularyList>\n";
         let vocab = |x: &mut String,
                      kind: &str,
@@ -1188,8 +1174,23 @@ impl Document {
                 .collect(),
         );
         x += "        </VocabularyList>\n      </EPCISMasterData>\n    </extension>\n  </EPCISHeader>\n";
-        if !header {
-            x.truncate(body_start);
+        x
+    }
+
+    /// The document as EPCIS 1.2 XML with a Standard Business Document Header.
+    pub fn to_xml(&self) -> String {
+        let mut x = String::new();
+        let created = crate::util::rfc3339(self.created);
+        x += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+        x += &format!(
+            "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:1\" xmlns:sbdh=\"{SBDH_NS}\" \
+             xmlns:cbvmda=\"urn:epcglobal:cbv:mda\" xmlns:gs1ushc=\"{GS1USHC_NS}\" \
+             xmlns:caretrail=\"{CARETRAIL_NS}\" schemaVersion=\"1.2\" creationDate=\"{created}\">\n"
+        );
+        // The SBDH names the trading partners, and 1.2 has no header without one: a unit's
+        // history, which has no partners to name, goes without header (nor master data).
+        if self.sender.is_some() || self.receiver.is_some() {
+            x += &self.header_xml(&created);
         }
         x += "  <EPCISBody>\n    <EventList>\n";
         for e in &self.events {

@@ -608,10 +608,15 @@ impl Checker<'_> {
             Some(address),
         );
         check.target = Some(top);
-        // The scanned unit against its barcode, then everything the receipt would carry.
-        let this = cus::fetch_unit(self.ledger, &address)?.expect("top_most found it");
-        check.mismatches = self.compare(&address, &this, Some(&code))?;
+        // Everything the receipt would carry, then the scanned unit (read with that tree)
+        // against its barcode.
         let (tree_mismatches, missing) = self.verdict(top, top_unit)?;
+        let this = self.trees[&top]
+            .iter()
+            .find(|(k, _)| *k == address)
+            .map(|(_, u)| u.clone())
+            .expect("a unit is in the tree of its top-most aggregate");
+        check.mismatches = self.compare(&address, &this, Some(&code))?;
         check.mismatches.extend(
             tree_mismatches
                 .iter()

@@ -426,9 +426,11 @@ pub fn answer(ledger: &dyn Ledger, r: &VerifyRequest) -> Result<VerificationData
     if lot.status == LotStatus::Recalled {
         return Ok(VerificationData::verified(Some(Info::Recalled)));
     }
+    // A packed unit follows the aggregate it travels in (read only when it is packed).
     let quarantined = unit.status == UnitStatus::Quarantined
-        || cus::top_most(ledger, &address)?
-            .is_some_and(|(_, top)| top.status == UnitStatus::Quarantined);
+        || (unit.in_aggregate()
+            && cus::top_most(ledger, &address)?
+                .is_some_and(|(_, top)| top.status == UnitStatus::Quarantined));
     if quarantined {
         return Ok(VerificationData::verified(Some(Info::Suspect)));
     }
