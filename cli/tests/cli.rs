@@ -56,6 +56,33 @@ fn json_alert(cmd: &mut Command) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The wallet of the party `name` in a demo's story.
+fn wallet(story: &Value, name: &str) -> String {
+    story["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap()["wallet"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `scripts/validate-x12.sh` (pyx12's x12valid against the 5010 guides) accepts `file`.
+fn x12_valid(file: &Path) {
+    let checked = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-x12.sh"))
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+}
+
 fn json(cmd: &mut Command) -> Value {
     let out = cmd.arg("--output").arg("json").output().unwrap();
     assert!(
@@ -758,15 +785,7 @@ fn custody_scan_ships_and_receives_from_a_file_and_is_safe_to_rerun() {
         );
         lines
     };
-    let pharmacy_pubkey = story["parties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "pharmacy")
-        .unwrap()["wallet"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let pharmacy_pubkey = wallet(&story, "pharmacy");
     let shipped = run(
         &distributor,
         &["--ship-to", &pharmacy_pubkey, "--shipment", "ASN-CLI"],
@@ -1252,15 +1271,7 @@ fn claims_commands_from_enrolment_to_void() {
             .arg(out.join(format!("keys/{key}.json")));
         c
     };
-    let payer_wallet = story["parties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "payer")
-        .unwrap()["wallet"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let payer_wallet = wallet(&story, "payer");
     // The demo's payer enrols the demo's patient once more (another member id).
     let e = json(
         with("payer")
@@ -1426,15 +1437,7 @@ fn claims_commands_from_enrolment_to_void() {
         .to_string(),
     )
     .unwrap();
-    let provider_wallet = story["parties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "provider")
-        .unwrap()["wallet"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let provider_wallet = wallet(&story, "provider");
     let remit_file = dir.path().join("remit.835");
     let remit = json(
         with("payer")
@@ -1456,16 +1459,7 @@ fn claims_commands_from_enrolment_to_void() {
     );
     assert_eq!(remit["claims"].as_array().unwrap().len(), 1, "{remit}");
     assert_eq!(remit["claims"][0]["clp02"], "4");
-    let checked = std::process::Command::new("bash")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-x12.sh"))
-        .arg(&remit_file)
-        .output()
-        .unwrap();
-    assert!(
-        checked.status.success(),
-        "{}",
-        String::from_utf8_lossy(&checked.stdout)
-    );
+    x12_valid(&remit_file);
     // And the 277CA of the 837 received: all three claims on chain, so all accepted.
     let ack_file = dir.path().join("ack.277");
     let ack = json(
@@ -1492,16 +1486,7 @@ fn claims_commands_from_enrolment_to_void() {
         .map(|c| c["accepted"].as_bool().unwrap())
         .collect();
     assert_eq!(accepted, [true, true, true]);
-    let checked = std::process::Command::new("bash")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-x12.sh"))
-        .arg(&ack_file)
-        .output()
-        .unwrap();
-    assert!(
-        checked.status.success(),
-        "{}",
-        String::from_utf8_lossy(&checked.stdout)
-    );
+    x12_valid(&ack_file);
 
     // A FHIR Claim: the same submission; and the voided claim's ExplanationOfBenefit.
     let o = with("provider")

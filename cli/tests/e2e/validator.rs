@@ -96,15 +96,7 @@ impl Story {
     }
 
     pub(crate) fn wallet(&self, name: &str) -> String {
-        self.story["parties"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == name)
-            .unwrap()["wallet"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        super::wallet(&self.story, name)
     }
 
     fn plaintext(&self, kind: &str) -> Vec<String> {

@@ -15,17 +15,7 @@ pub fn demo_packages_over_vrs(out: &Path, story: &Value) {
 /// The VRS exchange of the demo in `out` (its story `story`), the responder serving the
 /// ledger at `ledger_url` (the demo's embedded ledger when `None`).
 pub fn packages_over_vrs(out: &Path, story: &Value, ledger_url: Option<String>) {
-    let wallet = |name: &str| {
-        story["parties"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == name)
-            .unwrap()["wallet"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let wallet = |name: &str| super::wallet(story, name);
     let local = Net {
         dir: out.to_path_buf(),
         url: ledger_url,

@@ -5,25 +5,6 @@
 
 use super::*;
 use caretrail_sdk::claims::intake::{submit_837, IntakeStatus, MemberFile};
-use caretrail_sdk::x12;
-
-fn fixture(name: &str) -> Vec<x12::Claim837> {
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/x12")
-            .join(name),
-    )
-    .unwrap();
-    x12::claims_837(&x12::parse(&text).unwrap()).unwrap()
-}
-
-fn members(p: &Plan, ids: &[&str]) -> MemberFile {
-    let mut csv = String::from("member_id,coverage\n");
-    for id in ids {
-        csv.push_str(&format!("{id},{}\n", p.coverage));
-    }
-    MemberFile::from_csv(&csv).unwrap()
-}
 
 /// The provider submits the fixture `name` to the plan's payer.
 fn intake(
@@ -38,7 +19,7 @@ fn intake(
         &h.payer,
         &p.insurer.pubkey(),
         m,
-        &fixture(name),
+        &x12_fixture(name),
     )
 }
 
@@ -53,7 +34,7 @@ fn statuses(lines: &[clm::intake::IntakeLine]) -> Vec<(String, IntakeStatus)> {
 fn every_claim_of_an_837_is_submitted_once() {
     let h = Harness::new();
     let p = h.plan(&anchor_spl::token::ID);
-    let claims = fixture("837p-multi.x12");
+    let claims = x12_fixture("837p-multi.x12");
     let m = members(&p, &["MBR0001", "MBR0003"]);
     let run = || {
         submit_837(
@@ -156,7 +137,7 @@ fn a_file_that_cannot_be_mapped_sends_nothing() {
         &h.payer,
         &p.insurer.pubkey(),
         &members(&p, &["MBR0001"]),
-        &fixture("837p-multi.x12"),
+        &x12_fixture("837p-multi.x12"),
     )
     .unwrap_err()
     .to_string();

@@ -4,7 +4,7 @@
 //! by pyx12's x12valid.
 
 use super::*;
-use caretrail_sdk::claims::intake::{submit_837, MemberFile};
+use caretrail_sdk::claims::intake::submit_837;
 use caretrail_sdk::claims::remit::{member_names, remittance, Parties};
 use caretrail_sdk::x12;
 
@@ -28,16 +28,8 @@ fn parties() -> Parties {
 fn an_835_remits_what_the_chain_settled_and_validates() {
     let h = Harness::new();
     let p = h.plan(&anchor_spl::token::ID);
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/x12/837p-multi.x12"),
-    )
-    .unwrap();
-    let received = x12::claims_837(&x12::parse(&text).unwrap()).unwrap();
-    let members = MemberFile::from_csv(&format!(
-        "member_id,coverage\nMBR0001,{c}\nMBR0003,{c}\n",
-        c = p.coverage
-    ))
-    .unwrap();
+    let received = x12_fixture("837p-multi.x12");
+    let members = members(&p, &["MBR0001", "MBR0003"]);
     let lines = submit_837(
         &h.ledger,
         &p.provider,
@@ -156,21 +148,7 @@ fn an_835_remits_what_the_chain_settled_and_validates() {
         }
     }
     // pyx12's x12valid agrees.
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("remit.835");
-    std::fs::write(&file, &r.x12).unwrap();
-    let out = std::process::Command::new("bash")
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-x12.sh"))
-        .arg(&file)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{said}\n{}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        r.x12
-    );
+    let said = x12_validated("remit.835", &r.x12);
     assert!(said.contains("valid (005010X221A1)"), "{said}");
     // A member the payer's file does not know is an error, not a nameless CLP.
     let err = remittance(
@@ -195,21 +173,8 @@ fn an_835_remits_what_the_chain_settled_and_validates() {
 fn a_277ca_acknowledges_what_landed_and_returns_what_did_not() {
     let h = Harness::new();
     let p = h.plan(&anchor_spl::token::ID);
-    let read = |name: &str| {
-        let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/x12")
-                .join(name),
-        )
-        .unwrap();
-        x12::claims_837(&x12::parse(&text).unwrap()).unwrap()
-    };
-    let multi = read("837p-multi.x12");
-    let members = MemberFile::from_csv(&format!(
-        "member_id,coverage\nMBR0001,{c}\nMBR0003,{c}\n",
-        c = p.coverage
-    ))
-    .unwrap();
+    let multi = x12_fixture("837p-multi.x12");
+    let members = members(&p, &["MBR0001", "MBR0003"]);
     let submitted = submit_837(
         &h.ledger,
         &p.provider,
@@ -221,7 +186,7 @@ fn a_277ca_acknowledges_what_landed_and_returns_what_did_not() {
     .unwrap();
     // The payer also received RX-1001, which never landed on chain.
     let mut received = multi.clone();
-    received.extend(read("837p-single.x12"));
+    received.extend(x12_fixture("837p-single.x12"));
     let names =
         member_names("member_id,last_name,first_name\nMBR0001,DOE,JANE\nMBR0003,ROE,RICHARD\n")
             .unwrap();
@@ -266,15 +231,6 @@ fn a_277ca_acknowledges_what_landed_and_returns_what_did_not() {
             ack.x12
         );
     }
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("ack.277");
-    std::fs::write(&file, &ack.x12).unwrap();
-    let out = std::process::Command::new("bash")
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-x12.sh"))
-        .arg(&file)
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{said}\n{}", ack.x12);
+    let said = x12_validated("ack.277", &ack.x12);
     assert!(said.contains("valid (005010X214)"), "{said}");
 }
