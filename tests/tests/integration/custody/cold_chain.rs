@@ -31,6 +31,17 @@ fn sensor_events(out: &caretrail_sdk::TxOutcome) -> Vec<custody::events::SensorR
         .collect()
 }
 
+/// Packages of the supply chain's lot commissioned and shipped to the distributor.
+fn shipped(h: &Harness, sc: &SupplyChain, serials: &[&str]) -> Vec<Pubkey> {
+    let units = h.commission(sc, serials);
+    for u in &units {
+        h.custody()
+            .ship(&sc.manufacturer, &sc.distributor.pubkey(), u, ship_args())
+            .unwrap();
+    }
+    units
+}
+
 #[test]
 fn only_the_lots_manufacturer_sets_a_valid_storage_condition() {
     let h = Harness::new();
@@ -95,12 +106,7 @@ fn an_excursion_quarantines_at_receipt_and_an_in_range_log_does_not() {
     h.custody()
         .set_storage_condition(&sc.manufacturer, &sc.lot, FRIDGE)
         .unwrap();
-    let units = h.commission(&sc, &["COLD1", "COLD2"]);
-    for u in &units {
-        h.custody()
-            .ship(&sc.manufacturer, &sc.distributor.pubkey(), u, ship_args())
-            .unwrap();
-    }
+    let units = shipped(&h, &sc, &["COLD1", "COLD2"]);
     // In range all the way: received, active.
     let fine = log(&["4.0", "5.5", "7.9", "2.0"]);
     let out = h
@@ -245,10 +251,7 @@ fn the_check_cannot_be_dodged_or_fed_a_forged_summary() {
         )
         .unwrap();
     let other = cus::lot_pda(&sc.gtin, "WARM").0;
-    let u = h.commission(&sc, &["DODGE"])[0];
-    h.custody()
-        .ship(&sc.manufacturer, &sc.distributor.pubkey(), &u, ship_args())
-        .unwrap();
+    let u = shipped(&h, &sc, &["DODGE"])[0];
     let warm = log(&["12", "12"]).summary(Some((200, 800)));
     let send = |governing: &Governing, summary: SensorSummary| {
         let mut ix =
@@ -342,12 +345,7 @@ fn a_receiving_scan_with_a_logger_file_checks_every_receipt() {
     h.custody()
         .set_storage_condition(&sc.manufacturer, &sc.lot, FRIDGE)
         .unwrap();
-    let units = h.commission(&sc, &["SCAN1", "SCAN2"]);
-    for u in &units {
-        h.custody()
-            .ship(&sc.manufacturer, &sc.distributor.pubkey(), u, ship_args())
-            .unwrap();
-    }
+    let units = shipped(&h, &sc, &["SCAN1", "SCAN2"]);
     let lines = scan::scan_lines(
         &["SCAN1", "SCAN2"]
             .iter()
