@@ -1,6 +1,6 @@
 //! Developer tasks.
 //!
-//! - `cargo run -p xtask -- idl`: regenerates `idls/<program>.json` for the four programs on
+//! - `cargo run -p xtask -- idl`: regenerates `idls/<program>.json` for the six programs on
 //!   the host (Anchor's `idl-build` feature; no Solana toolchain needed).
 //! - `cargo run -p xtask -- idl --check`: fails when a committed IDL differs from a fresh one
 //!   (CI runs it).
@@ -11,7 +11,9 @@
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
-const PROGRAMS: [&str; 4] = ["registry", "consent", "custody", "claims"];
+const PROGRAMS: [&str; 6] = [
+    "registry", "records", "consent", "custody", "claims", "trials",
+];
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,4 +1,4 @@
-//! What the four caretrail programs share, in one place (each program depends on this crate;
+//! What the caretrail programs share, in one place (each program depends on this crate;
 //! nothing here is an instruction or an account of its own):
 //!
 //! - [`math`]: trait-style checked arithmetic (`a.safe_add(b)?`, drift's `SafeMath`), each
@@ -8,12 +8,14 @@
 //!   embedded bank;
 //! - [`pda`]: the one way every caretrail program creates an account, which nobody can block
 //!   by funding the address first;
-//! - [`gs1`]: GS1 mod-10 check digits (GTIN, SSCC, GLN).
+//! - [`gs1`]: GS1 mod-10 check digits (GTIN, SSCC, GLN);
+//! - [`merkle`]: Merkle roots and proofs (record versions, trial data snapshots).
 #![allow(unexpected_cfgs)]
 
 pub mod event;
 pub mod gs1;
 pub mod math;
+pub mod merkle;
 pub mod pda;
 
 /// Unix time from the Clock sysvar (never the host's clock: programs run on chain).

@@ -9,7 +9,7 @@
 //!
 //! Each method is `#[track_caller]`: the failing call site is logged.
 
-/// Defines a `math` module with a `SafeMath` trait for `u32`, `u64` and `i64` whose methods fail
+/// Defines a `math` module with a `SafeMath` trait for `u16`, `u32`, `u64` and `i64` whose methods fail
 /// with the given error on overflow (or on a subtraction below zero for unsigned types).
 #[macro_export]
 macro_rules! safe_math {
@@ -33,7 +33,7 @@ macro_rules! safe_math {
                 fn safe_mul(self, rhs: Self) -> Result<Self>;
             }
 
-            $crate::__impl_safe_math!(u32, u64, i64);
+            $crate::__impl_safe_math!(u16, u32, u64, i64);
         }
     };
 }

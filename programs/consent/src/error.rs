@@ -76,6 +76,8 @@ pub enum ConsentError {
     TooManyUnreviewedEmergencies,
     #[msg("an unreviewed break-glass grant cannot be closed; the patient reviews it first")]
     EmergencyUnreviewed,
+    #[msg("the record version read is not under the anchored batch's root")]
+    VersionNotAnchored, // 6037
 }
 
 impl From<RoleCheckError> for ConsentError {

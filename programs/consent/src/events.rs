@@ -109,3 +109,14 @@ pub struct AccessRecorded {
     pub access_count: u32,
     pub timestamp: i64,
 }
+
+/// The access recorded beside it read an anchored record version (`records`): the version's
+/// leaf and the batch it is proven under (no record id, no content).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchoredVersionRead {
+    pub grant: Pubkey,
+    pub batch: Pubkey,
+    pub leaf: [u8; 32],
+    pub timestamp: i64,
+}

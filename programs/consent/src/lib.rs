@@ -117,4 +117,15 @@ pub mod consent {
     pub fn record_access(ctx: Context<RecordAccess>, args: AccessArgs) -> Result<()> {
         RecordAccess::handler(ctx, args)
     }
+
+    /// The grantee records one access to an anchored record version (`records` program):
+    /// `args.resource_hash` is the version's leaf, `proof` its path to the batch's root.
+    #[access_control(ctx.accounts.validate(&args, &proof))]
+    pub fn record_anchored_access(
+        ctx: Context<RecordAnchoredAccess>,
+        args: AccessArgs,
+        proof: Vec<[u8; 32]>,
+    ) -> Result<()> {
+        RecordAnchoredAccess::handler(ctx, args, proof)
+    }
 }

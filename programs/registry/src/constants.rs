@@ -1,5 +1,5 @@
 //! Seeds, limits and role bits of the registry. Every PDA seed prefix of caretrail is distinct
-//! across the four programs (`registry`, `participant` here).
+//! across the caretrail programs (`registry`, `participant` here).
 
 /// Seed of the singleton [`crate::state::Registry`] config PDA: `["registry"]`.
 pub const SEED_REGISTRY: &[u8] = b"registry";
@@ -41,6 +41,8 @@ pub mod roles {
     /// Regulator: may act as a delegated registry administrator for non-regulator participants,
     /// and declares products illegitimate.
     pub const REGULATOR: u16 = 1 << 8;
+    /// Clinical-trial sponsor: registers trials, amends them, locks their data, reports results.
+    pub const SPONSOR: u16 = 1 << 9;
 
     /// Every defined role bit.
     pub const ALL: u16 = MANUFACTURER
@@ -51,14 +53,15 @@ pub mod roles {
         | PROVIDER
         | RESEARCHER
         | PAYER
-        | REGULATOR;
+        | REGULATOR
+        | SPONSOR;
 
     /// Trading partners under DSCSA (may hold custody of product).
     pub const TRADING_PARTNER: u16 =
         MANUFACTURER | REPACKAGER | DISTRIBUTOR | DISPENSER | LOGISTICS;
 
     /// Names of the role bits, in bit order (used by clients for display and parsing).
-    pub const NAMES: [(&str, u16); 9] = [
+    pub const NAMES: [(&str, u16); 10] = [
         ("manufacturer", MANUFACTURER),
         ("repackager", REPACKAGER),
         ("distributor", DISTRIBUTOR),
@@ -68,5 +71,6 @@ pub mod roles {
         ("researcher", RESEARCHER),
         ("payer", PAYER),
         ("regulator", REGULATOR),
+        ("sponsor", SPONSOR),
     ];
 }

@@ -3,7 +3,7 @@
 //! check roles against its [`state::Participant`] accounts (see
 //! [`state::Participant::require_role`]).
 //!
-//! Layout (shared by the four programs): `constants` (seeds, limits), `error`, `events`,
+//! Layout (shared by the six programs): `constants` (seeds, limits), `error`, `events`,
 //! `state/<account>.rs`, `instructions/<ix>.rs` (Accounts + `validate()` + handler); every
 //! mutated account's `invariant()` runs before an instruction returns.
 #![allow(unexpected_cfgs)]

@@ -1,7 +1,7 @@
 use crate::constants::GRANTEE_ROLES;
 use crate::constants::SEED_DELEGATE;
 use crate::error::ConsentError;
-use crate::events::AccessRecorded;
+use crate::events::{AccessRecorded, AnchoredVersionRead};
 use crate::math::SafeMath;
 use crate::state::{single_bit_u16, single_bit_u8, ConsentGrant, Delegate};
 use crate::utils::now;
@@ -54,49 +54,97 @@ impl RecordAccess<'_> {
         );
         self.grant
             .check_access(args.class, args.action, args.purpose, now)?;
-        if self.grant.is_delegate_made() {
-            // The delegation must still be the one the grant was made under: present (not
-            // removed), unexpired, and not re-created since the guardian acted.
-            let info = self
-                .delegate
-                .as_deref()
-                .ok_or(ConsentError::DelegationEnded)?;
-            let (address, _) = Pubkey::find_program_address(
-                &[
-                    SEED_DELEGATE,
-                    self.grant.patient.as_ref(),
-                    self.grant.delegate.as_ref(),
-                ],
-                &crate::ID,
-            );
-            require_keys_eq!(*info.key, address, ConsentError::DelegationEnded);
-            let d = caretrail_common::pda::load_if_exists::<Delegate>(info, &crate::ID)?
-                .ok_or(ConsentError::DelegationEnded)?;
-            require!(
-                now < d.expires_at && d.created_at <= self.grant.updated_at,
-                ConsentError::DelegationEnded
-            );
-        }
-        Ok(())
+        require_delegation_current(&self.grant, self.delegate.as_deref(), now)
     }
 
     pub fn handler(ctx: Context<RecordAccess>, args: AccessArgs) -> Result<()> {
-        let now = now()?;
-        let grant = &mut ctx.accounts.grant;
-        grant.access_count = grant.access_count.safe_add(1)?;
-        grant.last_access_at = now;
-        grant.invariant()?;
-        caretrail_common::emit_event!(AccessRecorded {
+        record(&mut ctx.accounts.grant, &args)?;
+        Ok(())
+    }
+}
+
+/// A guardian-made grant lives under its delegation: it must still be the one the grant was
+/// made under — present (not removed), unexpired, and not re-created since the guardian acted.
+/// Nothing to check for a grant the patient made. (Shared with `trials`' enrolment.)
+pub fn require_delegation_current(
+    grant: &ConsentGrant,
+    delegate: Option<&AccountInfo>,
+    now: i64,
+) -> Result<()> {
+    if !grant.is_delegate_made() {
+        return Ok(());
+    }
+    let info = delegate.ok_or(ConsentError::DelegationEnded)?;
+    let (address, _) = Pubkey::find_program_address(
+        &[
+            SEED_DELEGATE,
+            grant.patient.as_ref(),
+            grant.delegate.as_ref(),
+        ],
+        &crate::ID,
+    );
+    require_keys_eq!(*info.key, address, ConsentError::DelegationEnded);
+    let d = caretrail_common::pda::load_if_exists::<Delegate>(info, &crate::ID)?
+        .ok_or(ConsentError::DelegationEnded)?;
+    require!(
+        now < d.expires_at && d.created_at <= grant.updated_at,
+        ConsentError::DelegationEnded
+    );
+    Ok(())
+}
+
+/// Counts one access and writes the patient's audit event; returns the time.
+fn record(grant: &mut Account<ConsentGrant>, args: &AccessArgs) -> Result<i64> {
+    let now = now()?;
+    grant.access_count = grant.access_count.safe_add(1)?;
+    grant.last_access_at = now;
+    grant.invariant()?;
+    caretrail_common::emit_event!(AccessRecorded {
+        grant: grant.key(),
+        patient: grant.patient,
+        grantee: grant.grantee,
+        class: args.class,
+        action: args.action,
+        purpose: args.purpose,
+        resource_hash: args.resource_hash,
+        emergency: grant.emergency,
+        access_count: grant.access_count,
+        timestamp: now,
+    });
+    Ok(now)
+}
+
+/// The grantee records one access to an anchored record version (`records`): the same checks
+/// and audit event as `record_access`, with `resource_hash` the version's leaf, proven under
+/// the anchored batch, and an `AnchoredVersionRead` event naming the batch.
+#[derive(Accounts)]
+pub struct RecordAnchoredAccess<'info> {
+    pub access: RecordAccess<'info>,
+    pub batch: Account<'info, records::state::RecordBatch>,
+}
+
+impl RecordAnchoredAccess<'_> {
+    pub fn validate(&self, args: &AccessArgs, proof: &[[u8; 32]]) -> Result<()> {
+        self.access.validate(args)?;
+        require!(
+            self.batch.contains(&args.resource_hash, proof),
+            ConsentError::VersionNotAnchored
+        );
+        Ok(())
+    }
+
+    pub fn handler(
+        ctx: Context<RecordAnchoredAccess>,
+        args: AccessArgs,
+        _proof: Vec<[u8; 32]>,
+    ) -> Result<()> {
+        let grant = &mut ctx.accounts.access.grant;
+        let timestamp = record(grant, &args)?;
+        caretrail_common::emit_event!(AnchoredVersionRead {
             grant: grant.key(),
-            patient: grant.patient,
-            grantee: grant.grantee,
-            class: args.class,
-            action: args.action,
-            purpose: args.purpose,
-            resource_hash: args.resource_hash,
-            emergency: grant.emergency,
-            access_count: grant.access_count,
-            timestamp: now,
+            batch: ctx.accounts.batch.key(),
+            leaf: args.resource_hash,
+            timestamp,
         });
         Ok(())
     }

@@ -1,0 +1,5 @@
+pub mod anchor_batch;
+pub mod supersede;
+
+pub use anchor_batch::*;
+pub use supersede::*;

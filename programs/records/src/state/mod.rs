@@ -1,0 +1,5 @@
+pub mod batch;
+pub mod superseded;
+
+pub use batch::*;
+pub use superseded::*;

@@ -1,0 +1,3 @@
+pub mod trial;
+
+pub use trial::*;
