@@ -125,7 +125,7 @@ pub fn summarize(samples: &[Sample]) -> Vec<Summary> {
         .collect()
 }
 
-/// Every metered caretrail instruction in the ledger's history of the four programs (up to
+/// Every metered caretrail instruction in the ledger's history of the six programs (up to
 /// `limit` transactions per program), each transaction counted once.
 pub fn history_samples(ledger: &dyn Ledger, limit: usize) -> Result<Vec<Sample>> {
     let mut seen = HashSet::new();

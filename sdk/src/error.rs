@@ -138,7 +138,8 @@ impl Error {
 /// A decoded program error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorInfo {
-    /// `registry`, `consent`, `custody`, `claims`, `anchor` or the program id.
+    /// `registry`, `consent`, `custody`, `claims`, `records`, `trials`, `anchor` or the program
+    /// id.
     pub program: String,
     pub code: u32,
     pub name: String,
@@ -155,11 +156,13 @@ impl std::fmt::Display for ErrorInfo {
     }
 }
 
-pub(crate) const IDLS: [(&str, &str); 4] = [
+pub(crate) const IDLS: [(&str, &str); 6] = [
     ("registry", include_str!("../../idls/registry.json")),
     ("consent", include_str!("../../idls/consent.json")),
     ("custody", include_str!("../../idls/custody.json")),
     ("claims", include_str!("../../idls/claims.json")),
+    ("records", include_str!("../../idls/records.json")),
+    ("trials", include_str!("../../idls/trials.json")),
 ];
 
 type ErrorTable = HashMap<(String, u32), (String, String)>;

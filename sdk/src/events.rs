@@ -74,6 +74,7 @@ event_enum!(
         DelegateRemoved,
         EmergencyReviewed,
         AccessRecorded,
+        AnchoredVersionRead,
     ]
 );
 
@@ -117,6 +118,22 @@ event_enum!(
     ]
 );
 
+event_enum!(RecordsEvent, records, [BatchAnchored, VersionSuperseded]);
+
+event_enum!(
+    TrialsEvent,
+    trials,
+    [
+        TrialRegistered,
+        SiteAdded,
+        EnrolmentOpened,
+        TrialAmended,
+        ParticipantEnrolled,
+        DataLocked,
+        ResultsReported,
+    ]
+);
+
 /// Any caretrail event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaretrailEvent {
@@ -124,6 +141,8 @@ pub enum CaretrailEvent {
     Consent(ConsentEvent),
     Custody(CustodyEvent),
     Claims(ClaimsEvent),
+    Records(RecordsEvent),
+    Trials(TrialsEvent),
 }
 
 impl CaretrailEvent {
@@ -134,6 +153,8 @@ impl CaretrailEvent {
             p if p == consent::ID => ConsentEvent::decode(data).map(CaretrailEvent::Consent),
             p if p == custody::ID => CustodyEvent::decode(data).map(CaretrailEvent::Custody),
             p if p == claims::ID => ClaimsEvent::decode(data).map(CaretrailEvent::Claims),
+            p if p == records::ID => RecordsEvent::decode(data).map(CaretrailEvent::Records),
+            p if p == trials::ID => TrialsEvent::decode(data).map(CaretrailEvent::Trials),
             _ => None,
         }
     }
@@ -144,6 +165,8 @@ impl CaretrailEvent {
             CaretrailEvent::Consent(e) => e.name(),
             CaretrailEvent::Custody(e) => e.name(),
             CaretrailEvent::Claims(e) => e.name(),
+            CaretrailEvent::Records(e) => e.name(),
+            CaretrailEvent::Trials(e) => e.name(),
         }
     }
 }

@@ -22,9 +22,11 @@ pub mod idl;
 pub mod ledger;
 pub mod offline;
 pub mod programs;
+pub mod records;
 pub mod registry;
 pub mod relationship;
 pub mod tokens;
+pub mod trials;
 pub mod util;
 pub mod x12;
 

@@ -1,4 +1,4 @@
-//! The four caretrail programs: their ids and names. With the `embedded` feature this module
+//! The six caretrail programs: their ids and names. With the `embedded` feature this module
 //! also re-exports the native processors and the program-test bank builder
 //! ([`crate::ledger::bank`]).
 
@@ -10,8 +10,15 @@ pub use crate::ledger::bank::{
     ProgramLines,
 };
 
-/// Program ids of the four caretrail programs, in layering order.
-pub const PROGRAM_IDS: [Pubkey; 4] = [registry::ID, consent::ID, custody::ID, claims::ID];
+/// Program ids of the six caretrail programs, in layering order.
+pub const PROGRAM_IDS: [Pubkey; 6] = [
+    registry::ID,
+    records::ID,
+    consent::ID,
+    custody::ID,
+    claims::ID,
+    trials::ID,
+];
 
 /// Human name of a caretrail program id.
 pub fn program_name(id: &Pubkey) -> Option<&'static str> {
@@ -20,6 +27,8 @@ pub fn program_name(id: &Pubkey) -> Option<&'static str> {
         x if x == consent::ID => Some("consent"),
         x if x == custody::ID => Some("custody"),
         x if x == claims::ID => Some("claims"),
+        x if x == records::ID => Some("records"),
+        x if x == trials::ID => Some("trials"),
         _ => None,
     }
 }

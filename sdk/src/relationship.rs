@@ -34,6 +34,9 @@ pub enum Relationship {
     /// those claims: the claims program requires the consent and the coverage of a claim to be
     /// the same patient key).
     Coverage { payer: Pubkey },
+    /// Research in one clinical trial (the HRESCH grant to its investigator that enrols the
+    /// patient: a key per trial, so trials do not join with each other or with care).
+    Trial { trial: Pubkey },
 }
 
 /// The text the wallet signs to unlock a relationship key (shown by the wallet before it
@@ -42,6 +45,7 @@ pub fn message(relationship: &Relationship) -> Vec<u8> {
     let (kind, counterparty) = match relationship {
         Relationship::Consent { grantee } => ("consent to", grantee),
         Relationship::Coverage { payer } => ("coverage by", payer),
+        Relationship::Trial { trial } => ("research in trial", trial),
     };
     format!(
         "caretrail relationship key v1\nThis signature unlocks your private key for {kind} {counterparty}.\nIt moves no funds."

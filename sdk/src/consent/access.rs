@@ -80,6 +80,18 @@ pub fn audit_trail(ledger: &dyn Ledger, address: &Pubkey) -> Result<Vec<AuditEnt
             let CaretrailEvent::Consent(e) = ev else {
                 continue;
             };
+            // The version an access read (records): told on that access's entry.
+            if let AnchoredVersionRead(x) = &e {
+                if let Some(entry) = out.iter_mut().rev().find(|a: &&mut AuditEntry| {
+                    a.event == "AccessRecorded"
+                        && a.signature == record.signature.to_string()
+                        && a.grant == x.grant.to_string()
+                }) {
+                    entry.detail["anchored_batch"] = json!(x.batch.to_string());
+                    entry.detail["anchored_version_leaf"] = json!(crate::util::hex(&x.leaf));
+                }
+                continue;
+            }
             let (grant, by, t, detail) = match &e {
                 GrantCreated(x) => (
                     x.grant,
@@ -116,6 +128,7 @@ pub fn audit_trail(ledger: &dyn Ledger, address: &Pubkey) -> Result<Vec<AuditEnt
                     x.timestamp,
                     json!({ "guardian": x.guardian.to_string() }),
                 ),
+                AnchoredVersionRead(_) => continue,
             };
             out.push(AuditEntry {
                 time: crate::util::rfc3339(t),

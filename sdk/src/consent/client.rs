@@ -162,6 +162,33 @@ impl<'a> ConsentClient<'a> {
     }
 }
 
+impl ConsentClient<'_> {
+    /// Records one access to the anchored record version `proof` names (class, action and
+    /// purpose from `args`; its resource hash is replaced by the version's leaf).
+    pub fn record_anchored_access(
+        &self,
+        grantee: &Keypair,
+        grant: &Pubkey,
+        mut args: AccessArgs,
+        proof: &crate::records::RecordProof,
+    ) -> Result<TxOutcome> {
+        let g = self.grant_of(grant)?;
+        args.resource_hash = proof.leaf_hash()?;
+        self.send(
+            &[grantee],
+            &[record_anchored_access_ix(
+                grant,
+                &g.patient,
+                &grantee.pubkey(),
+                g.is_delegate_made().then_some(&g.delegate),
+                args,
+                &proof.batch_address()?,
+                proof.siblings()?,
+            )],
+        )
+    }
+}
+
 /// The first grant id of the pair with no grant account yet.
 pub fn next_grant_id(ledger: &dyn Ledger, patient: &Pubkey, grantee: &Pubkey) -> Result<u64> {
     let mut id = 1;

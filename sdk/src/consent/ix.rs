@@ -216,3 +216,30 @@ pub fn record_access_under_ix(
         consent::instruction::RecordAccess { args }.data(),
     )
 }
+
+/// Records one access to an anchored record version (`records`): `args.resource_hash` is the
+/// version's leaf, `path` its Merkle path to the root of `batch`.
+pub fn record_anchored_access_ix(
+    grant: &Pubkey,
+    patient: &Pubkey,
+    grantee: &Pubkey,
+    guardian: Option<&Pubkey>,
+    args: AccessArgs,
+    batch: &Pubkey,
+    path: Vec<[u8; 32]>,
+) -> Instruction {
+    ix(
+        consent::accounts::RecordAnchoredAccess {
+            access: consent::accounts::RecordAccess {
+                grant: *grant,
+                patient: *patient,
+                grantee: *grantee,
+                grantee_participant: participant_pda(grantee).0,
+                delegate: guardian.map(|g| delegate_pda(patient, g).0),
+            },
+            batch: *batch,
+        }
+        .to_account_metas(None),
+        consent::instruction::RecordAnchoredAccess { args, proof: path }.data(),
+    )
+}

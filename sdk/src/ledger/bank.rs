@@ -1,5 +1,5 @@
 #![allow(deprecated)] // solana-program-test marks its API "agave unstable" from 3.1 on; we pin =3.1.12.
-//! The four caretrail programs as native processors, for the in-process Agave bank (feature
+//! The six caretrail programs as native processors, for the in-process Agave bank (feature
 //! `embedded`).
 //!
 //! Process-global effects, only when a bank is started or a host asks for them:
@@ -37,15 +37,18 @@ native_entry!(registry_entry, registry);
 native_entry!(consent_entry, consent);
 native_entry!(custody_entry, custody);
 native_entry!(claims_entry, claims);
+native_entry!(records_entry, records);
+native_entry!(trials_entry, trials);
 
-/// A `ProgramTest` with the four programs as native processors. SPL Token, Token-2022 and the
+/// A `ProgramTest` with the six programs as native processors. SPL Token, Token-2022 and the
 /// Associated Token Account program are part of every program-test bank (real SBF builds).
 pub fn program_test() -> ProgramTest {
     program_test_from(None)
 }
 
-/// Like [`program_test`], or, given a directory of `registry.so`, `consent.so`, `custody.so`
-/// and `claims.so` (from `anchor build`'s `target/deploy`), with those SBF builds loaded
+/// Like [`program_test`], or, given a directory of the six programs' `.so` files
+/// (`registry.so`, `consent.so`, …, from `anchor build`'s `target/deploy`), with those SBF
+/// builds loaded
 /// instead of the native processors, so the bank meters their compute units.
 pub fn program_test_from(sbf_dir: Option<&std::path::Path>) -> ProgramTest {
     if let Some(dir) = sbf_dir {
@@ -66,6 +69,8 @@ pub fn program_test_from(sbf_dir: Option<&std::path::Path>) -> ProgramTest {
             ("consent", consent::ID),
             ("custody", custody::ID),
             ("claims", claims::ID),
+            ("records", records::ID),
+            ("trials", trials::ID),
         ] {
             pt.add_program(name, id, None);
         }
@@ -74,6 +79,8 @@ pub fn program_test_from(sbf_dir: Option<&std::path::Path>) -> ProgramTest {
         pt.add_program("consent", consent::ID, processor!(consent_entry));
         pt.add_program("custody", custody::ID, processor!(custody_entry));
         pt.add_program("claims", claims::ID, processor!(claims_entry));
+        pt.add_program("records", records::ID, processor!(records_entry));
+        pt.add_program("trials", trials::ID, processor!(trials_entry));
     }
     pt
 }

@@ -1,6 +1,6 @@
 //! One `Ledger` abstraction, two backends:
 //!
-//! - `EmbeddedLedger` (cargo feature `embedded`): the four programs running natively inside a
+//! - `EmbeddedLedger` (cargo feature `embedded`): the six programs running natively inside a
 //!   real Agave bank (solana-program-test), with state and transaction history persisted in one
 //!   SQLite file under a directory, so successive CLI runs continue the same ledger. The CLI's
 //!   default.
