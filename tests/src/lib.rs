@@ -1,5 +1,5 @@
 //! Integration-test harness: a real Agave bank (the SDK's embedded ledger, in memory, with a
-//! manual clock) running the four caretrail programs natively plus SPL Token, Token-2022 and
+//! manual clock) running the six caretrail programs natively plus SPL Token, Token-2022 and
 //! the Associated Token Account program as SBF; funded keypairs; send-and-assert helpers that
 //! check exact error codes and the program that raised them; clock warp; small fixtures.
 
@@ -581,3 +581,151 @@ impl Harness {
         clm::claim_address(&plan.payer, &plan.provider, claim_id)
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Records and trials fixtures
+// ---------------------------------------------------------------------------------------------
+
+use caretrail_sdk::records::{self as rec, RecordVersion, RecordsClient};
+use caretrail_sdk::trials::{self as tri, RegisterTrialArgs, TrialHashes, TrialsClient};
+
+/// A provider anchoring records, another provider, and a patient with a treatment grant to a
+/// third (the reader).
+pub struct Clinic {
+    pub authority: Keypair,
+    pub provider: Keypair,
+    pub other_provider: Keypair,
+    pub reader: Keypair,
+    pub patient: Keypair,
+}
+
+/// A medication list version `n` (FHIR-shaped bytes).
+pub fn medication_list(n: u32) -> Vec<u8> {
+    format!(r#"{{"resourceType":"MedicationStatement","id":"ms-1","note":"version {n}"}}"#)
+        .into_bytes()
+}
+
+impl Harness {
+    pub fn records(&self) -> RecordsClient<'_> {
+        RecordsClient::new(&self.ledger, &self.payer)
+    }
+
+    pub fn clinic(&self) -> Clinic {
+        let authority = self.init_registry();
+        self.clinic_in(&authority)
+    }
+
+    /// A clinic in a registry already initialized by `authority`.
+    pub fn clinic_in(&self, authority: &Keypair) -> Clinic {
+        let authority = authority.insecure_clone();
+        Clinic {
+            provider: self.participant(&authority, roles::PROVIDER),
+            other_provider: self.participant(&authority, roles::PROVIDER),
+            reader: self.participant(&authority, roles::PROVIDER),
+            patient: self.funded(),
+            authority,
+        }
+    }
+
+    /// Anchors one first version of each `(record id, content)`; returns the batch.
+    pub fn anchor(&self, provider: &Keypair, records: &[(&str, &[u8])]) -> rec::AnchoredBatch {
+        let versions: Vec<RecordVersion> = records
+            .iter()
+            .map(|(id, bytes)| RecordVersion::first(id, bytes))
+            .collect();
+        self.records()
+            .anchor_records(provider, &versions)
+            .expect("anchor records")
+    }
+
+    pub fn trials(&self) -> TrialsClient<'_> {
+        TrialsClient::new(&self.ledger, &self.payer)
+    }
+
+    /// A sponsor, a lead investigator, a site investigator, a registered trial (not yet
+    /// enrolling) planned for `planned` participants.
+    pub fn study(&self, planned: u32) -> Study {
+        let authority = self.init_registry();
+        let sponsor = self.participant(&authority, roles::SPONSOR);
+        let investigator = self.participant(&authority, roles::RESEARCHER);
+        let site_investigator = self.participant(&authority, roles::PROVIDER);
+        let (trial, _) = self
+            .trials()
+            .register(
+                &sponsor,
+                &investigator.pubkey(),
+                1,
+                RegisterTrialArgs {
+                    hashes: trial_hashes("v0"),
+                    planned_enrolment: planned,
+                },
+            )
+            .expect("register trial");
+        Study {
+            authority,
+            sponsor,
+            investigator,
+            site_investigator,
+            trial,
+        }
+    }
+
+    /// `patient` grants `investigator` research access (HRESCH) for 90 days; returns the grant.
+    pub fn research_grant(
+        &self,
+        patient: &Keypair,
+        investigator: &Pubkey,
+        grant_id: u64,
+    ) -> Pubkey {
+        let args = GrantArgs {
+            scope: Scope {
+                classes: con::class::MEDICATIONS | con::class::LABS,
+                actions: con::action::ACCESS | con::action::USE,
+                purposes: con::purpose::HRESCH,
+            },
+            not_before: self.now(),
+            expires_at: self.now() + 90 * DAY,
+            policy_hash: [9; 32],
+        };
+        self.consent()
+            .grant(patient, &patient.pubkey(), investigator, grant_id, args)
+            .expect("research grant");
+        con::grant_pda(&patient.pubkey(), investigator, grant_id).0
+    }
+
+    /// Opens enrolment and enrols `n` patients through the lead investigator.
+    pub fn enrol(&self, s: &Study, n: usize) -> Vec<Pubkey> {
+        (0..n)
+            .map(|_| {
+                let patient = self.funded();
+                let grant = self.research_grant(&patient, &s.investigator.pubkey(), 1);
+                self.trials()
+                    .enroll(&s.investigator, &s.trial, &grant)
+                    .expect("enrol");
+                grant
+            })
+            .collect()
+    }
+}
+
+/// A trial under test and its parties.
+pub struct Study {
+    pub authority: Keypair,
+    pub sponsor: Keypair,
+    pub investigator: Keypair,
+    pub site_investigator: Keypair,
+    pub trial: Pubkey,
+}
+
+/// A complete set of trial document hashes, distinct per `tag`.
+pub fn trial_hashes(tag: &str) -> TrialHashes {
+    let h = |what: &str| caretrail_sdk::hash::sha256(&[what.as_bytes(), tag.as_bytes()]);
+    TrialHashes {
+        protocol: h("protocol"),
+        primary_outcomes: h("primary"),
+        secondary_outcomes: h("secondary"),
+        eligibility: h("eligibility"),
+    }
+}
+
+pub use tri::data_root;

@@ -1,4 +1,4 @@
-//! The harness bank: the four caretrail programs natively, SPL Token / Token-2022 / ATA as SBF,
+//! The harness bank: the six caretrail programs natively, SPL Token / Token-2022 / ATA as SBF,
 //! a manual clock.
 
 use caretrail_sdk::Ledger;

@@ -36,6 +36,8 @@ fn discriminators() -> Vec<(Pubkey, Vec<u8>)> {
         (consent::ID, include_str!("../../../idls/consent.json")),
         (custody::ID, include_str!("../../../idls/custody.json")),
         (claims::ID, include_str!("../../../idls/claims.json")),
+        (records::ID, include_str!("../../../idls/records.json")),
+        (trials::ID, include_str!("../../../idls/trials.json")),
     ] {
         let v: serde_json::Value = serde_json::from_str(idl).unwrap();
         for ix in v["instructions"].as_array().unwrap() {

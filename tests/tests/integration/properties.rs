@@ -330,3 +330,79 @@ proptest! {
         }
     }
 }
+
+// ----------------------------------------------------------------------------- records
+
+use caretrail_sdk::records::{self as rec, RecordProof, RecordStatus, RecordVersion};
+
+#[derive(Debug, Clone)]
+struct Correction {
+    record: usize,
+    by: usize,
+    /// 0: supersede the latest version; more: an older one (a fork attempt).
+    back: usize,
+}
+
+fn correction() -> impl Strategy<Value = Correction> {
+    (
+        0..2usize,
+        0..2usize,
+        prop_oneof![3 => Just(0usize), 1 => 1..3usize],
+    )
+        .prop_map(|(record, by, back)| Correction { record, by, back })
+}
+
+proptest! {
+    #![proptest_config(config())]
+    /// Version chains: a version is superseded only by its provider, once, by the next version;
+    /// every version ever anchored verifies as current (the last) or superseded by the next
+    /// with the chain's end as latest, and altered bytes never verify.
+    #[test]
+    fn record_version_chains_are_linear_and_verify(ops in proptest::collection::vec(correction(), 1..8)) {
+        let h = Harness::new();
+        let c = h.clinic();
+        let providers: [&Keypair; 2] = [&c.provider, &c.other_provider];
+        // Record r is anchored by provider r.
+        let mut chains: Vec<Vec<(RecordProof, Vec<u8>)>> = (0..2)
+            .map(|r| {
+                let content = format!("record {r} v1").into_bytes();
+                let a = h.anchor(providers[r], &[(&format!("r{r}"), &content)]);
+                vec![(a.proofs[0].clone(), content)]
+            })
+            .collect();
+        for (step, op) in ops.iter().enumerate() {
+            let chain = &chains[op.record];
+            let Some(index) = chain.len().checked_sub(1 + op.back) else { continue };
+            let old = chain[index].0.clone();
+            let content = format!("record {} step {step}", op.record).into_bytes();
+            let by = providers[op.by];
+            let next = RecordVersion::successor(&old, &content).unwrap();
+            let anchored = h.records().anchor_records(by, &[next]).unwrap();
+            let args = rec::supersede_args(&old, &anchored.proofs[0]).unwrap();
+            let ix = rec::supersede_ix(&by.pubkey(), &old.batch_address().unwrap(), &anchored.batch, args);
+            let result = h.send(&[by], &[ix]);
+            let allowed = op.by == op.record && op.back == 0;
+            prop_assert_eq!(result.is_ok(), allowed, "{:?}: {:?}", op, result.err());
+            if allowed {
+                chains[op.record].push((anchored.proofs[0].clone(), content));
+            }
+        }
+        for chain in &chains {
+            let latest = chain.len() as u32;
+            for (i, (proof, content)) in chain.iter().enumerate() {
+                let v = rec::verify_record(&h.ledger, content, proof).unwrap();
+                let n = i as u32 + 1;
+                prop_assert_eq!(proof.version, n);
+                if n == latest {
+                    prop_assert!(matches!(v.status, RecordStatus::Current { version, .. } if version == n), "{:?}", v);
+                } else {
+                    prop_assert!(matches!(v.status, RecordStatus::Superseded { version, by_version, latest_version, .. }
+                        if version == n && by_version == n + 1 && latest_version == latest), "{:?}", v);
+                }
+                let mut tampered = content.clone();
+                tampered.push(b'!');
+                prop_assert!(!rec::verify_record(&h.ledger, &tampered, proof).unwrap().is_intact());
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ mod overflow;
 mod owner_check;
 mod pda_substitution;
 mod prefund;
+mod records_trials;
 mod reinitialization;
 mod remaining_accounts;
 mod type_cosplay;

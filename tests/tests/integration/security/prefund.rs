@@ -379,3 +379,74 @@ fn a_claim_naming_a_unit_works_on_a_prefunded_evidence_record() {
         .expect("submit naming the unit");
     assert_created(&h, &record, &claims::ID);
 }
+
+// ----------------------------------------------------------------------------- records, trials
+
+#[test]
+fn records_batches_and_links_work_on_prefunded_addresses() {
+    use caretrail_sdk::records::{self as rec, RecordVersion};
+    let h = Harness::new();
+    let c = h.clinic();
+    let v1 = RecordVersion::first("MedicationStatement/ms-1", b"v1");
+    let (batch, _, _) = rec::build_batch(&c.provider.pubkey(), std::slice::from_ref(&v1)).unwrap();
+    prefund(&h, &batch, GRIEF);
+    let a = h
+        .records()
+        .anchor_records(&c.provider, &[v1])
+        .expect("anchor over a prefunded batch");
+    assert_created(&h, &batch, &records::ID);
+    let link = rec::link_pda(&a.batch, &a.proofs[0].leaf_hash().unwrap()).0;
+    prefund(&h, &link, GRIEF);
+    h.records()
+        .supersede_records(&c.provider, &a.proofs, &[b"v2"])
+        .expect("supersede over a prefunded link");
+    assert_created(&h, &link, &records::ID);
+}
+
+#[test]
+fn trials_accounts_work_on_prefunded_addresses() {
+    use caretrail_sdk::trials::{self as tri, LockKind, RegisterTrialArgs};
+    let h = Harness::new();
+    let s = h.study(5);
+    let c = h.trials();
+    let next = tri::trial_pda(&s.sponsor.pubkey(), 2).0;
+    prefund(&h, &next, GRIEF);
+    let args = RegisterTrialArgs {
+        hashes: trial_hashes("b"),
+        planned_enrolment: 5,
+    };
+    c.register(&s.sponsor, &s.investigator.pubkey(), 2, args)
+        .expect("register over a prefunded trial");
+    assert_created(&h, &next, &trials::ID);
+    let site = tri::site_pda(&s.trial, &s.site_investigator.pubkey()).0;
+    prefund(&h, &site, GRIEF);
+    c.add_site(&s.sponsor, &s.trial, &s.site_investigator.pubkey())
+        .unwrap();
+    assert_created(&h, &site, &trials::ID);
+    let amendment = tri::amendment_pda(&s.trial, 1).0;
+    prefund(&h, &amendment, GRIEF);
+    c.amend(
+        &s.sponsor,
+        &s.trial,
+        tri::AmendTrialArgs {
+            reason: 1,
+            hashes: trial_hashes("c"),
+            planned_enrolment: 5,
+        },
+    )
+    .unwrap();
+    assert_created(&h, &amendment, &trials::ID);
+    c.open_enrolment(&s.sponsor, &s.trial).unwrap();
+    let patient = h.funded();
+    let grant = h.research_grant(&patient, &s.investigator.pubkey(), 1);
+    let enrolment = tri::enrolment_pda(&s.trial, &grant).0;
+    prefund(&h, &enrolment, GRIEF);
+    c.enroll(&s.investigator, &s.trial, &grant).unwrap();
+    assert_created(&h, &enrolment, &trials::ID);
+    let lock = tri::lock_pda(&s.trial, 0).0;
+    prefund(&h, &lock, GRIEF);
+    let rows: Vec<&[u8]> = vec![b"row"];
+    c.lock_data(&s.sponsor, &s.trial, LockKind::Final, &rows)
+        .unwrap();
+    assert_created(&h, &lock, &trials::ID);
+}
