@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # caretrail end to end on a real Solana validator:
 #   1. installs solana-test-validator 4.2.2 from the crates registry (cached; scripts/install-validator.sh),
-#   2. builds the four programs to SBPF v3 .so files (scripts/sbf/build-sbf.sh, cached toolchain),
+#   2. builds the six programs to SBPF v3 .so files (scripts/sbf/build-sbf.sh, cached toolchain),
 #   3. starts solana-test-validator on loopback only, its own ledger (--reset), the programs
 #      deployed upgradeable at genesis under their program ids with a fresh upgrade authority,
 #   4. runs the end-to-end tests (cli/tests/e2e/validator.rs: the `caretrail` binary and the SDK
@@ -46,11 +46,11 @@ validator_version=$("$validator" --version)
 step_done "install the validator (cached after the first run)" $s
 
 # ---------------------------------------------------------------------------------------------
-log "2/5 SBF builds of the four programs"
+log "2/5 SBF builds of the six programs"
 s=$SECONDS
 deploy="$work/deploy"
 mkdir -p "$deploy"
-for p in registry consent custody claims; do
+for p in registry records consent custody claims trials; do
     SBF_TARGET_DIR="$cache/sbf-target" scripts/sbf/build-sbf.sh "programs/$p" "$deploy" --features sbpf-upstream
 done
 step_done "SBF toolchain and builds" $s
@@ -75,7 +75,7 @@ if curl -s -m 2 "$url" >/dev/null 2>&1; then
     exit 1
 fi
 programs=()
-for p in registry consent custody claims; do
+for p in registry records consent custody claims trials; do
     id=$(python3 -c 'import re,sys; print(re.search(r"^'"$p"' = \"(\w+)\"", open("Anchor.toml").read(), re.M).group(1))')
     programs+=(--upgradeable-program "$id" "$deploy/$p.so" "$authority_pubkey")
 done

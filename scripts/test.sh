@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: program unit tests, SDK and CLI tests, and the integration
-# suite (the four programs natively inside a real Agave bank), the HTTP server's tests, and the
+# suite (the six programs natively inside a real Agave bank), the HTTP server's tests, and the
 # wallet tests (node reference clients, headless chromium). This is the README's test command.
 # The last line sums up every test binary's result.
 set -euo pipefail

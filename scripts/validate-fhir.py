@@ -4,7 +4,7 @@ Each file is parsed with the R4 models of `fhir.resources` 6.5 (structure, eleme
 types, cardinality) and checked against the value sets and invariants that library does not
 enforce for the resource types caretrail writes (Consent: status, ppc-1 policy-or-rule,
 provision.type; ClaimResponse: status, use, outcome; Bundle: type, and every entry's resource;
-AuditEvent: action, outcome; CapabilityStatement: status, kind; OperationOutcome: severity).
+AuditEvent: action, outcome; Provenance: entity.role, target and agent; CapabilityStatement: status, kind; OperationOutcome: severity).
 
 usage: python validate-fhir.py FILE...
 """
@@ -69,6 +69,12 @@ def check_values(resource):
     for field, allowed in VALUE_SETS.get(kind, {}).items():
         if resource.get(field) not in allowed:
             raise ValueError(f"{kind}.{field} = {resource.get(field)!r} is not in {sorted(allowed)}")
+    if kind == "Provenance":
+        for entity in resource.get("entity", []):
+            if entity.get("role") not in ("derivation", "revision", "quotation", "source", "removal"):
+                raise ValueError(f"Provenance.entity.role = {entity.get('role')!r}")
+        if not resource.get("target") or not resource.get("agent"):
+            raise ValueError("Provenance needs a target and an agent")
     if kind == "Consent":
         if not resource.get("policy") and not resource.get("policyRule"):
             raise ValueError("ppc-1: Consent needs a policy or a policyRule")

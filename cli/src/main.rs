@@ -13,9 +13,9 @@ use context::{Context, GlobalArgs};
 #[command(
     name = "caretrail",
     version,
-    about = "caretrail: one tamper-evident record for drug custody, patient consent and claims, on Solana",
-    long_about = "caretrail drives the caretrail Solana programs (registry, consent, custody, claims).\n\n\
-        By default it runs against the embedded ledger: a real Agave bank running the four programs \
+    about = "caretrail: one tamper-evident record for drug custody, patient consent, claims, health records and clinical trials, on Solana",
+    long_about = "caretrail drives the caretrail Solana programs (registry, consent, custody, claims, records, trials).\n\n\
+        By default it runs against the embedded ledger: a real Agave bank running the six programs \
         inside this process, persisted under --ledger, so successive runs continue the same ledger. \
         With --url localhost|devnet|mainnet-beta|<URL> the same commands go to a real cluster."
 )]
@@ -45,6 +45,10 @@ enum Command {
     #[command(subcommand)]
     Custody(command::custody::CustodyCommand),
     /// SPL Token / Token-2022 for payers: mints, token accounts, minting, transfers, balances.
+    #[command(subcommand)]
+    Records(command::records::RecordsCommand),
+    #[command(subcommand)]
+    Trials(command::trials::TrialsCommand),
     #[command(subcommand)]
     Token(command::token::TokenCommand),
     /// EPCIS documents of trading partners: import a shipment notice.
@@ -80,6 +84,8 @@ impl Execute for Command {
             Command::Tx(c) => c.execute(ctx),
             Command::Claims(c) => c.execute(ctx),
             Command::Custody(c) => c.execute(ctx),
+            Command::Records(c) => c.execute(ctx),
+            Command::Trials(c) => c.execute(ctx),
             Command::Token(c) => c.execute(ctx),
             Command::Epcis(c) => c.execute(ctx),
             Command::Barcode(c) => c.execute(ctx),

@@ -104,7 +104,7 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
             .args(["demo", "--out"])
             .arg(&out),
     );
-    assert_eq!(story["parties"].as_array().unwrap().len(), 5);
+    assert_eq!(story["parties"].as_array().unwrap().len(), 7);
     let on_disk: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("story.json")).unwrap()).unwrap();
     assert_eq!(on_disk["parties"], story["parties"]);
@@ -189,6 +189,46 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
         story["consent"]["denied_access_after_revoke"],
         "GrantRevoked"
     );
+    // Records: v1 superseded by its correction, v2 current, an altered copy refused; the
+    // Provenance of v2 written.
+    let r = &story["records"];
+    assert_eq!(r["v1"]["verification"]["status"], "superseded");
+    assert_eq!(r["v1"]["verification"]["by_version"], 2);
+    assert_eq!(r["v2"]["verification"]["status"], "current");
+    assert_eq!(r["altered_copy"], "altered");
+    let provenance: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("provenance.fhir.json")).unwrap())
+            .unwrap();
+    assert_eq!(provenance["resourceType"], "Provenance");
+    // The CLI verifies the files the demo wrote with their proofs.
+    let v1 = out.join("medication-list.v1.json");
+    let checked = json(
+        caretrail(dir.path())
+            .arg("--ledger")
+            .arg(out.join("ledger"))
+            .args(["records", "verify"])
+            .arg(&v1)
+            .arg("--proof")
+            .arg(out.join("medication-list.v1.json.proof.json")),
+    );
+    assert_eq!(
+        (
+            checked["status"].as_str(),
+            checked["latest_version"].as_u64()
+        ),
+        (Some("superseded"), Some(2))
+    );
+    // Trials: the trial run by the book audits clean, the switched one is flagged.
+    let t = &story["trials"];
+    assert_eq!(t["clean"]["findings"], serde_json::json!([]));
+    assert_eq!(t["clean"]["enrolled"], 3);
+    assert_eq!(
+        t["switched"]["findings"],
+        serde_json::json!([
+            "outcomes_changed_after_lock",
+            "results_against_unspecified_outcomes"
+        ])
+    );
     let kinds: Vec<&str> = story["plaintext"]
         .as_array()
         .unwrap()
@@ -210,8 +250,8 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
         .filter(|a| a["owner"] == registry::ID.to_string())
         .count();
     assert_eq!(
-        participants, 8,
-        "config + 5 participants + the manufacturer's 2 GS1 company prefixes"
+        participants, 10,
+        "config + 7 participants + the manufacturer's 2 GS1 company prefixes"
     );
     for a in accounts {
         assert!(a["pubkey"].is_string() && a["owner"].is_string() && a["data_base64"].is_string());
@@ -1522,5 +1562,223 @@ fn claims_commands_from_enrolment_to_void() {
             "{} is not a readable X12 837: X12 segment 20 (CLM): CLM02 \"42.555\" is not an amount in dollars and cents",
             bad.display()
         ),
+    );
+}
+
+#[test]
+fn records_and_trials_commands_after_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let story = json(
+        caretrail(dir.path())
+            .env_remove("CARETRAIL_LEDGER")
+            .args(["demo", "--out"])
+            .arg(&out),
+    );
+    let ledger = out.join("ledger");
+    let with = |key: &str| {
+        let mut c = caretrail(dir.path());
+        c.arg("--ledger")
+            .arg(&ledger)
+            .arg("--keypair")
+            .arg(out.join(format!("keys/{key}.json")));
+        c
+    };
+    // Records: a directory of three records anchored in one batch, a proof beside each.
+    let records = dir.path().join("records");
+    std::fs::create_dir_all(&records).unwrap();
+    for i in 1..=3 {
+        std::fs::write(
+            records.join(format!("obs-{i}.json")),
+            format!(r#"{{"resourceType":"Observation","id":"o{i}","valueString":"{i}"}}"#),
+        )
+        .unwrap();
+    }
+    let a = json(with("provider").args(["records", "anchor"]).arg(&records));
+    assert_eq!(a["records"].as_array().unwrap().len(), 3);
+    assert_eq!(a["records"][0]["record_id"], "Observation/o1");
+    assert!(a["signature"].is_string());
+    let proof = records.join("obs-1.json.proof.json");
+    assert!(proof.exists());
+    // A re-run anchors nothing again; a changed file is refused with what to do.
+    let again = json(with("provider").args(["records", "anchor"]).arg(&records));
+    assert!(again["signature"].is_null(), "{again}");
+    assert_eq!(again["batch"], a["batch"]);
+    std::fs::write(
+        records.join("obs-2.json"),
+        r#"{"resourceType":"Observation","id":"o2","valueString":"22"}"#,
+    )
+    .unwrap();
+    fails_with(
+        with("provider").args(["records", "anchor"]).arg(&records),
+        "--supersedes",
+    );
+    // The correction supersedes v1; v1 verifies superseded, v2 current, an altered file not.
+    let fixed = dir.path().join("obs-2.fixed.json");
+    std::fs::write(
+        &fixed,
+        r#"{"resourceType":"Observation","id":"o2","valueString":"22"}"#,
+    )
+    .unwrap();
+    let c = json(
+        with("provider")
+            .args(["records", "anchor"])
+            .arg(&fixed)
+            .arg("--supersedes")
+            .arg(records.join("obs-2.json.proof.json")),
+    );
+    assert_eq!(c["records"][0]["version"], 2);
+    assert_eq!(c["links"].as_array().unwrap().len(), 1);
+    let v = json(
+        with("provider")
+            .args(["records", "verify"])
+            .arg(records.join("obs-1.json"))
+            .arg("--proof")
+            .arg(&proof),
+    );
+    assert_eq!(v["status"], "current");
+    let p = json(
+        with("provider")
+            .args(["records", "provenance", "--proof"])
+            .arg(dir.path().join("obs-2.fixed.json.proof.json")),
+    );
+    assert_eq!(p["resourceType"], "Provenance");
+    let tampered = dir.path().join("obs-1.tampered.json");
+    std::fs::write(&tampered, "{}").unwrap();
+    let bad = json_alert(
+        with("provider")
+            .args(["records", "verify"])
+            .arg(&tampered)
+            .arg("--proof")
+            .arg(&proof),
+    );
+    assert_eq!(bad["status"], "altered");
+
+    // Trials: register, open, enrol through a research consent, lock, results, audit.
+    let docs = dir.path().join("trial");
+    std::fs::create_dir_all(docs.join("data")).unwrap();
+    for (name, text) in [
+        ("protocol", "p"),
+        ("primary", "hba1c"),
+        ("secondary", "glucose"),
+        ("eligibility", "adults"),
+        ("results", "r"),
+        ("switched", "weight"),
+    ] {
+        std::fs::write(docs.join(name), text).unwrap();
+    }
+    std::fs::write(docs.join("data/row-1.csv"), "1,a\n").unwrap();
+    let investigator = wallet(&story, "investigator");
+    let r = json(
+        with("sponsor")
+            .args([
+                "trials",
+                "register",
+                "--planned",
+                "1",
+                "--investigator",
+                &investigator,
+            ])
+            .arg("--protocol")
+            .arg(docs.join("protocol"))
+            .arg("--primary")
+            .arg(docs.join("primary"))
+            .arg("--secondary")
+            .arg(docs.join("secondary"))
+            .arg("--eligibility")
+            .arg(docs.join("eligibility")),
+    );
+    let trial = r["trial"].as_str().unwrap().to_string();
+    assert_eq!(r["trial_id"], 3, "the demo registered trials 1 and 2");
+    json(with("sponsor").args(["trials", "open", &trial]));
+    let patient = dir.path().join("volunteer.json");
+    json(
+        caretrail(dir.path())
+            .args(["keygen", "--outfile"])
+            .arg(&patient),
+    );
+    json(
+        caretrail(dir.path())
+            .arg("--ledger")
+            .arg(&ledger)
+            .args(["airdrop", "1"])
+            .arg(&patient),
+    );
+    let g = json(
+        caretrail(dir.path())
+            .arg("--ledger")
+            .arg(&ledger)
+            .arg("--keypair")
+            .arg(&patient)
+            .args([
+                "consent",
+                "grant",
+                "--grantee",
+                &investigator,
+                "--classes",
+                "labs",
+                "--purposes",
+                "HRESCH",
+                "--days",
+                "90",
+            ]),
+    );
+    let grant = g["grant"].as_str().unwrap().to_string();
+    let e = json(with("investigator").args(["trials", "enroll", &trial, "--grant", &grant]));
+    assert!(e["enrolment"].is_string());
+    fails_with(
+        with("investigator").args(["trials", "enroll", &trial, "--grant", &grant]),
+        "AlreadyEnrolled",
+    );
+    json(
+        with("sponsor")
+            .args(["trials", "lock", &trial, "--kind", "interim"])
+            .arg(docs.join("data")),
+    );
+    json(
+        with("sponsor")
+            .args(["trials", "amend", &trial, "--reason", "4"])
+            .arg("--primary")
+            .arg(docs.join("switched")),
+    );
+    json(
+        with("sponsor")
+            .args(["trials", "lock", &trial, "--kind", "final"])
+            .arg(docs.join("data")),
+    );
+    json(
+        with("sponsor")
+            .args(["trials", "results", &trial])
+            .arg("--results")
+            .arg(docs.join("results")),
+    );
+    let clean_data = format!("0={}", docs.join("data").display());
+    let audit =
+        json_alert(with("sponsor").args(["trials", "audit", &trial, "--data", &clean_data]));
+    let kinds: Vec<&str> = audit["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["finding"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "outcomes_changed_after_lock",
+            "results_against_unspecified_outcomes"
+        ]
+    );
+    assert_eq!(audit["locks"][0]["data_matches"], true);
+    let shown = json(with("sponsor").args(["trials", "show", &trial]));
+    assert_eq!(
+        (
+            shown["status"].as_str(),
+            shown["versions"].as_array().unwrap().len()
+        ),
+        (Some("reported"), 2)
+    );
+    fails_with(
+        with("sponsor").args(["trials", "audit", &trial, "--data", "x"]),
+        "INDEX=PATH",
     );
 }

@@ -548,8 +548,12 @@ pub struct Access {
     #[command(flatten)]
     pub kind: AccessKind,
     /// The accessed resource (a file; only its sha256 goes on chain).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "record_proof")]
     pub resource_file: Option<std::path::PathBuf>,
+    /// The record read is an anchored version (`caretrail records anchor`): its proof file.
+    /// The access names the version (its leaf and batch), checked on chain.
+    #[arg(long, value_name = "PROOF")]
+    pub record_proof: Option<std::path::PathBuf>,
 }
 
 impl Execute for Access {
@@ -562,12 +566,24 @@ impl Execute for Access {
             purpose: self.kind.purpose,
             resource_hash: hash_file(&self.resource_file, b"resource")?,
         };
-        let out = con::ConsentClient::new(ctx.ledger()?, &signer)
-            .record_access(&signer, &address, args)?;
+        let client = con::ConsentClient::new(ctx.ledger()?, &signer);
+        let Some(path) = &self.record_proof else {
+            let out = client.record_access(&signer, &address, args)?;
+            return Ok(Output::tx(
+                format!("access recorded under {address}"),
+                &out,
+                json!({ "grant": address.to_string() }),
+            ));
+        };
+        let proof = super::records::read_proof(path)?;
+        let out = client.record_anchored_access(&signer, &address, args, &proof)?;
         Ok(Output::tx(
-            format!("access recorded under {address}"),
+            format!(
+                "access to {} v{} (batch {}) recorded under {address}",
+                proof.record_id, proof.version, proof.batch
+            ),
             &out,
-            json!({ "grant": address.to_string() }),
+            json!({ "grant": address.to_string(), "batch": proof.batch, "leaf": proof.leaf }),
         ))
     }
 }

@@ -11,9 +11,11 @@ pub mod custody;
 pub mod demo;
 pub mod epcis;
 pub mod ledger;
+pub mod records;
 pub mod registry;
 pub mod serve;
 pub mod token;
+pub mod trials;
 pub mod tx;
 pub mod wallet;
 

@@ -139,11 +139,15 @@ fn keygen(args: KeygenArgs) -> Result<Output> {
 #[derive(Args, Debug)]
 pub struct RelationshipKeyArgs {
     /// The key for consents to this grantee (pubkey or keypair file).
-    #[arg(long, conflicts_with = "payer", required_unless_present = "payer", value_parser = args::pubkey)]
+    #[arg(long, conflicts_with_all = ["payer", "trial"], required_unless_present_any = ["payer", "trial"], value_parser = args::pubkey)]
     pub grantee: Option<Pubkey>,
     /// The key for coverage by this payer authority, its claims' payment consents included.
-    #[arg(long, value_parser = args::pubkey)]
+    #[arg(long, conflicts_with = "trial", value_parser = args::pubkey)]
     pub payer: Option<Pubkey>,
+    /// The key for research in this clinical trial (its HRESCH consent to the trial's
+    /// investigator enrols the patient): a key per trial.
+    #[arg(long, value_parser = args::pubkey)]
+    pub trial: Option<Pubkey>,
     /// Also write the derived keypair here (owner-only), to pass as --keypair to other
     /// commands; it can always be derived again from the wallet.
     #[arg(long)]
@@ -163,10 +167,11 @@ impl Execute for RelationshipKeyArgs {
 /// a different pubkey in every relationship, so public data does not join them.
 fn relationship_key(ctx: &Context, args: RelationshipKeyArgs) -> Result<Output> {
     use caretrail_sdk::relationship::{self, Relationship};
-    let relationship = match (args.grantee, args.payer) {
-        (Some(grantee), None) => Relationship::Consent { grantee },
-        (None, Some(payer)) => Relationship::Coverage { payer },
-        _ => bail!("give exactly one of --grantee or --payer"),
+    let relationship = match (args.grantee, args.payer, args.trial) {
+        (Some(grantee), None, None) => Relationship::Consent { grantee },
+        (None, Some(payer), None) => Relationship::Coverage { payer },
+        (None, None, Some(trial)) => Relationship::Trial { trial },
+        _ => bail!("give exactly one of --grantee, --payer or --trial"),
     };
     let wallet = ctx.signer()?;
     let key = relationship::derive(&wallet, &relationship);

@@ -1,4 +1,4 @@
-//! caretrail end to end on a real `solana-test-validator` running the four programs' SBF
+//! caretrail end to end on a real `solana-test-validator` running the six programs' SBF
 //! builds, driven through the `caretrail` binary and the SDK over JSON-RPC.
 //!
 //! `scripts/e2e-validator.sh` builds the programs, starts the validator on loopback and runs
@@ -206,6 +206,13 @@ fn normalize(v: &Value) -> Value {
                             | "scans"
                             | "report"
                             | "logger"
+                            | "file"
+                            | "provenance"
+                            | "documents"
+                            | "anchored_access"
+                            // unix times the cluster's clock chose
+                            | "anchored_at"
+                            | "at"
                     );
                     (
                         k.clone(),
@@ -249,6 +256,7 @@ fn the_demo_over_rpc_tells_the_same_story_as_the_embedded_ledger() {
     for file in [
         "unit-history.epcis.json",
         "consent.fhir.json",
+        "medication-list.v1.json.proof.json",
         "claim-response.fhir.json",
         "explanation-of-benefit.fhir.json",
     ] {
@@ -1045,4 +1053,101 @@ fn a_vrs_request_is_answered_from_the_validator() {
 pub(crate) fn vrs_requests_answered_over(node: String) {
     let s = rpc_story();
     super::vrs::packages_over_vrs(&s.out, &s.story, Some(node));
+}
+
+/// Records and trials on the validator: the RPC demo's medication list verified from the
+/// chain (v1 superseded by v2, v2 current), a directory anchored and corrected with the CLI
+/// over RPC, and both demo trials audited (clean, and flagged).
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn records_and_trials_over_rpc() {
+    let s = rpc_story();
+    let verify = |file: &str, proof: &str| -> Value {
+        json(
+            rpc(&s.key("provider"))
+                .args(["records", "verify"])
+                .arg(s.out.join(file))
+                .arg("--proof")
+                .arg(s.out.join(proof)),
+        )
+    };
+    let v1 = verify(
+        "medication-list.v1.json",
+        "medication-list.v1.json.proof.json",
+    );
+    assert_eq!(
+        (v1["status"].as_str(), v1["by_version"].as_u64()),
+        (Some("superseded"), Some(2))
+    );
+    let v2 = verify(
+        "medication-list.v2.json",
+        "medication-list.v2.json.proof.json",
+    );
+    assert_eq!(v2["status"], "current");
+    let dir = work().join("records-over-rpc");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..20 {
+        std::fs::write(
+            dir.join(format!("r{i:02}.txt")),
+            format!("{} record {i}", seed()),
+        )
+        .unwrap();
+    }
+    let a = json(
+        rpc(&s.key("provider"))
+            .args(["records", "anchor"])
+            .arg(&dir),
+    );
+    assert_eq!(a["records"].as_array().unwrap().len(), 20);
+    let batch = rpc_ledger_batch(&a["batch"]);
+    assert_eq!(batch.leaves, 20);
+    let fixed = work().join("r00.fixed.txt");
+    std::fs::write(&fixed, format!("{} record 0, corrected", seed())).unwrap();
+    let c = json(
+        rpc(&s.key("provider"))
+            .args(["records", "anchor"])
+            .arg(&fixed)
+            .arg("--supersedes")
+            .arg(dir.join("r00.txt.proof.json")),
+    );
+    assert_eq!(c["links"].as_array().unwrap().len(), 1);
+    let old = json(
+        rpc(&s.key("provider"))
+            .args(["records", "verify"])
+            .arg(dir.join("r00.txt"))
+            .arg("--proof")
+            .arg(dir.join("r00.txt.proof.json")),
+    );
+    assert_eq!(old["status"], "superseded");
+    let clean = json(rpc(&s.key("sponsor")).args([
+        "trials",
+        "audit",
+        s.story["trials"]["clean"]["trial"].as_str().unwrap(),
+    ]));
+    assert_eq!(clean["findings"], serde_json::json!([]));
+    let flagged = super::json_alert(rpc(&s.key("sponsor")).args([
+        "trials",
+        "audit",
+        s.story["trials"]["switched"]["trial"].as_str().unwrap(),
+    ]));
+    let kinds: Vec<&str> = flagged["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["finding"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "outcomes_changed_after_lock",
+            "results_against_unspecified_outcomes"
+        ]
+    );
+}
+
+fn rpc_ledger_batch(address: &Value) -> caretrail_sdk::records::RecordBatch {
+    caretrail_sdk::records::fetch_batch(&ledger(), &pubkey(address))
+        .unwrap()
+        .expect("the batch is on the validator")
 }

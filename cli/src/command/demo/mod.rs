@@ -23,6 +23,18 @@
 //!    dispensed) are rejected on chain. `DIR/claim-response.fhir.json` is the FHIR R4
 //!    ClaimResponse of the paid claim.
 //!
+//! 5. Records: the provider anchors the patient's medication list (`DIR/medication-list.v1.json`,
+//!    its proof beside it) and a correction that supersedes it on chain (`…v2.json`); both
+//!    are verified (v1 superseded by v2, v2 current, an altered copy refused); the payer's
+//!    access under its payment consent names the anchored v2; `DIR/provenance.fhir.json` is
+//!    the correction's FHIR R4 Provenance.
+//!
+//! 6. Trials: a sponsor registers a trial with its documents' hashes (`DIR/trial/`), its
+//!    investigator enrols the patient (a research consent from the patient's key for that
+//!    trial) and two volunteers, the data is locked and the results registered: the audit is
+//!    clean. A second trial switches its primary outcome after an interim lock and reports
+//!    against it: the audit flags both.
+//!
 //! Everything clear that the story used off chain (serial numbers, lot numbers, credential
 //! documents, salts) is listed under `plaintext` in `DIR/story.json`, so anyone can check that
 //! none of it appears on the ledger.
@@ -30,6 +42,8 @@
 mod claims;
 mod consent;
 mod custody;
+mod records;
+mod trials;
 
 use crate::context::{write_keypair, Context, GlobalArgs};
 use crate::output::{table, Output};
@@ -113,6 +127,8 @@ pub(super) struct Parties {
     pub pharmacy: Keypair,
     pub provider: Keypair,
     pub payer: Keypair,
+    pub sponsor: Keypair,
+    pub investigator: Keypair,
 }
 
 /// What the three stories share: the ledger, where keys and artifacts go, the parties, and
@@ -130,12 +146,14 @@ pub(super) struct Story<'a> {
 }
 
 /// The parties of the story: name, roles, GLN location reference (company prefix 0614141).
-const PARTIES: [(&str, u16, &str); 5] = [
+const PARTIES: [(&str, u16, &str); 7] = [
     ("manufacturer", roles::MANUFACTURER, "00001"),
     ("distributor", roles::DISTRIBUTOR, "00002"),
     ("pharmacy", roles::DISPENSER, "00003"),
     ("provider", roles::PROVIDER, "00004"),
     ("payer", roles::PAYER, "00005"),
+    ("sponsor", roles::SPONSOR, "00006"),
+    ("investigator", roles::RESEARCHER, "00007"),
 ];
 
 fn gln_for(location: &str) -> Result<String> {
@@ -262,6 +280,8 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
             pharmacy: next(),
             provider: next(),
             payer: next(),
+            sponsor: next(),
+            investigator: next(),
         },
         out: args.out.clone(),
         keys_dir: keys_dir.clone(),
@@ -271,6 +291,12 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
     let custody = custody::run(&mut story)?;
     let (consent, patient) = consent::run(&mut story)?;
     let claims = claims::run(&mut story, &patient, &custody)?;
+    let payment_grant: caretrail_sdk::solana_sdk::pubkey::Pubkey = consent["payment_grant"]
+        .as_str()
+        .and_then(|g| g.parse().ok())
+        .context("the consent story's payment grant")?;
+    let records = records::run(&mut story, &payment_grant)?;
+    let trials = trials::run(&mut story, &patient)?;
     let Story {
         steps,
         plaintext,
@@ -285,6 +311,8 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         "custody": custody,
         "consent": consent,
         "claims": claims,
+        "records": records,
+        "trials": trials,
         "steps": steps,
         "plaintext": plaintext,
     });
@@ -320,8 +348,36 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         k["duplicate_claim"].as_str().unwrap_or("?"),
         k["phantom_claim"].as_str().unwrap_or("?"),
     );
+    let r = &story["records"];
+    let records_lines = format!(
+        "the provider anchored the medication list and a correction that superseded it; v1 verifies {}, v2 {}, an altered copy {}; the payer's access named the anchored v2",
+        r["v1"]["verification"]["status"].as_str().unwrap_or("?"),
+        r["v2"]["verification"]["status"].as_str().unwrap_or("?"),
+        r["altered_copy"].as_str().unwrap_or("?"),
+    );
+    let t = &story["trials"];
+    let findings = |v: &Value| -> String {
+        let f: Vec<&str> = v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str())
+            .collect();
+        if f.is_empty() {
+            "clean".into()
+        } else {
+            f.join(", ")
+        }
+    };
+    let trials_lines = format!(
+        "trial {} (3 enrolled by research consent, data locked, results on the registered outcome): audit {}; trial {} (primary outcome switched after its interim lock): audit {}",
+        t["clean"]["trial"].as_str().unwrap_or("?"),
+        findings(&t["clean"]),
+        t["switched"]["trial"].as_str().unwrap_or("?"),
+        findings(&t["switched"]),
+    );
     let human = format!(
-        "caretrail demo on {}\n\n{}\n\nregistry {} (authority {})\n\ncustody: lot, packages, a case shipped manufacturer → distributor → pharmacy; the pharmacy's verifications:\n{}\n\nconsent: {consent_lines}\n\nclaims: {claims_lines}\n\n{} transactions; story written to {}, EPCIS history to {}, FHIR Consent and ClaimResponse beside it",
+        "caretrail demo on {}\n\n{}\n\nregistry {} (authority {})\n\ncustody: lot, packages, a case shipped manufacturer → distributor → pharmacy; the pharmacy's verifications:\n{}\n\nconsent: {consent_lines}\n\nclaims: {claims_lines}\n\nrecords: {records_lines}\n\ntrials: {trials_lines}\n\n{} transactions; story written to {}, EPCIS history to {}, FHIR Consent, ClaimResponse and Provenance beside it",
         ledger.describe(),
         table(&["party", "wallet", "GLN", "roles"], &rows),
         reg::config_pda().0,
