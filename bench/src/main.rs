@@ -135,8 +135,9 @@ fn main() {
     }
     let only = args.only.as_deref();
     let wants = |g: &str| only.is_none_or(|o| o == g);
-    const GROUPS: [&str; 9] = [
+    const GROUPS: [&str; 10] = [
         "accounts",
+        "records",
         "actions",
         "packing",
         "throughput",
@@ -155,6 +156,9 @@ fn main() {
     let mut tables = Vec::new();
     if wants("accounts") {
         tables.push(accounts::accounts());
+    }
+    if wants("records") {
+        tables.push(accounts::records(quick));
     }
     if wants("actions") {
         tables.push(actions::actions(quick));

@@ -41,7 +41,7 @@ pub(crate) fn compute_units() -> Table {
 }
 
 /// Compute units of every instruction, as the bank reports them. With `--sbf-dir DIR` (the
-/// `.so` files of `anchor build`), the four programs run as SBF and are metered for real;
+/// `.so` files of `anchor build`), the six programs run as SBF and are metered for real;
 /// without it they run natively and only their SPL Token CPIs are metered.
 pub(crate) fn per_instruction(sbf_dir: Option<&std::path::Path>) -> Table {
     use caretrail_sdk::registry::roles;

@@ -104,6 +104,63 @@ pub(crate) fn packing() -> Table {
             b,
         ),
         (
+            "records anchor_batch (any number of records)",
+            Box::new(move || {
+                caretrail_sdk::records::anchor_batch_ix(
+                    &a,
+                    Pubkey::new_unique().to_bytes(),
+                    100_000,
+                )
+            }),
+            a,
+        ),
+        (
+            "records supersede (two 10-node proofs)",
+            Box::new(move || {
+                let leaf = caretrail_sdk::records::RecordLeaf {
+                    record: [1; 32],
+                    version: 1,
+                    content_hash: [2; 32],
+                    previous: [0; 32],
+                };
+                let args = caretrail_sdk::records::SupersedeArgs {
+                    old: leaf,
+                    old_proof: vec![[3; 32]; 10],
+                    new: leaf,
+                    new_proof: vec![[4; 32]; 10],
+                };
+                caretrail_sdk::records::supersede_ix(
+                    &a,
+                    &Pubkey::new_unique(),
+                    &Pubkey::new_unique(),
+                    args,
+                )
+            }),
+            a,
+        ),
+        (
+            "consent record_anchored_access (10-node proof)",
+            Box::new(move || {
+                con::record_anchored_access_ix(
+                    &Pubkey::new_unique(),
+                    &a,
+                    &b,
+                    None,
+                    access(1, 1, 1),
+                    &c,
+                    vec![[5; 32]; 10],
+                )
+            }),
+            b,
+        ),
+        (
+            "trials enroll",
+            Box::new(move || {
+                caretrail_sdk::trials::enroll_ix(&c, &Pubkey::new_unique(), &b, false, None)
+            }),
+            b,
+        ),
+        (
             "claims submit_claim",
             Box::new(move || {
                 clm::submit_claim_ix(

@@ -76,36 +76,49 @@ fn level_up(level: &[[u8; 32]]) -> Vec<[u8; 32]> {
         .collect()
 }
 
-/// The root of `leaves` (`None` for no leaves). Off chain only.
+/// Every level of the tree over `leaves`, from the leaves up to the root (empty for no leaves).
+/// Off chain only: build it once, then take the root and every proof from it.
 #[cfg(not(target_os = "solana"))]
-pub fn root(leaves: &[[u8; 32]]) -> Option<[u8; 32]> {
-    let mut level = leaves.to_vec();
-    if level.is_empty() {
-        return None;
+pub fn levels(leaves: &[[u8; 32]]) -> Vec<Vec<[u8; 32]>> {
+    let mut out = Vec::new();
+    if leaves.is_empty() {
+        return out;
     }
-    while level.len() > 1 {
-        level = level_up(&level);
+    out.push(leaves.to_vec());
+    while out.last().is_some_and(|l| l.len() > 1) {
+        let next = level_up(out.last().expect("a level"));
+        out.push(next);
     }
-    Some(level[0])
+    out
 }
 
-/// The proof of `leaves[index]` (siblings from the leaf up). Off chain only.
+/// The proof of leaf `index` from the tree's [`levels`] (siblings from the leaf up).
 #[cfg(not(target_os = "solana"))]
-pub fn proof(leaves: &[[u8; 32]], mut index: usize) -> Option<Vec<[u8; 32]>> {
-    if index >= leaves.len() {
+pub fn proof_in(levels: &[Vec<[u8; 32]>], mut index: usize) -> Option<Vec<[u8; 32]>> {
+    if index >= levels.first()?.len() {
         return None;
     }
-    let mut level = leaves.to_vec();
     let mut path = Vec::new();
-    while level.len() > 1 {
-        let sibling = index ^ 1;
-        if sibling < level.len() {
-            path.push(level[sibling]);
+    for level in &levels[..levels.len() - 1] {
+        if let Some(sibling) = level.get(index ^ 1) {
+            path.push(*sibling);
         }
-        level = level_up(&level);
         index /= 2;
     }
     Some(path)
+}
+
+/// The root of `leaves` (`None` for no leaves). Off chain only.
+#[cfg(not(target_os = "solana"))]
+pub fn root(leaves: &[[u8; 32]]) -> Option<[u8; 32]> {
+    levels(leaves).last().map(|l| l[0])
+}
+
+/// The proof of `leaves[index]` (siblings from the leaf up). Off chain only; for many proofs
+/// of one tree, build its [`levels`] once and use [`proof_in`].
+#[cfg(not(target_os = "solana"))]
+pub fn proof(leaves: &[[u8; 32]], index: usize) -> Option<Vec<[u8; 32]>> {
+    proof_in(&levels(leaves), index)
 }
 
 #[cfg(test)]

@@ -241,7 +241,8 @@ pub fn build_batch(
             )));
         }
     }
-    let root = merkle::root(&leaves).expect("non-empty");
+    let tree = merkle::levels(&leaves);
+    let root = tree.last().expect("non-empty")[0];
     let batch = batch_pda(provider, &root).0;
     let proofs = versions
         .iter()
@@ -260,7 +261,7 @@ pub fn build_batch(
                 batch: batch.to_string(),
                 provider: provider.to_string(),
                 root: hex(&root),
-                path: merkle::proof(&leaves, i)
+                path: merkle::proof_in(&tree, i)
                     .expect("index in range")
                     .iter()
                     .map(|h| hex(h))
