@@ -60,15 +60,7 @@ fn a_correction_supersedes_its_version_once_and_the_chain_is_recorded() {
     let forked = h.records().anchor_records(&c.provider, &[fork]).unwrap();
     let args = rec::supersede_args(&a.proofs[0], &forked.proofs[0]).unwrap();
     expect_error(
-        h.send(
-            &[&c.provider],
-            &[rec::supersede_ix(
-                &c.provider.pubkey(),
-                &a.batch,
-                &forked.batch,
-                args,
-            )],
-        ),
+        send_link(&h, &c.provider, &a.batch, &forked.batch, args),
         &RECORDS,
         RecordsError::AlreadySuperseded,
     );
@@ -117,15 +109,7 @@ fn a_successor_must_be_the_next_version_of_the_same_record_naming_its_predecesso
             .unwrap();
         let args = rec::supersede_args(old, &b.proofs[0]).unwrap();
         expect_error(
-            h.send(
-                &[&c.provider],
-                &[rec::supersede_ix(
-                    &c.provider.pubkey(),
-                    &a.batch,
-                    &b.batch,
-                    args,
-                )],
-            ),
+            send_link(&h, &c.provider, &a.batch, &b.batch, args),
             &RECORDS,
             code,
         );
@@ -135,29 +119,13 @@ fn a_successor_must_be_the_next_version_of_the_same_record_naming_its_predecesso
     let mut args = rec::supersede_args(old, &b.proofs[0]).unwrap();
     args.old_proof = vec![[1; 32]];
     expect_error(
-        h.send(
-            &[&c.provider],
-            &[rec::supersede_ix(
-                &c.provider.pubkey(),
-                &a.batch,
-                &b.batch,
-                args.clone(),
-            )],
-        ),
+        send_link(&h, &c.provider, &a.batch, &b.batch, args.clone()),
         &RECORDS,
         RecordsError::NotInBatch,
     );
     args.old_proof = vec![[1; 32]; 25];
     expect_error(
-        h.send(
-            &[&c.provider],
-            &[rec::supersede_ix(
-                &c.provider.pubkey(),
-                &a.batch,
-                &b.batch,
-                args,
-            )],
-        ),
+        send_link(&h, &c.provider, &a.batch, &b.batch, args),
         &RECORDS,
         RecordsError::ProofTooLong,
     );
@@ -176,28 +144,12 @@ fn only_the_provider_of_both_batches_supersedes() {
         .unwrap();
     let args = rec::supersede_args(&a.proofs[0], &b.proofs[0]).unwrap();
     expect_error(
-        h.send(
-            &[&c.other_provider],
-            &[rec::supersede_ix(
-                &c.other_provider.pubkey(),
-                &a.batch,
-                &b.batch,
-                args.clone(),
-            )],
-        ),
+        send_link(&h, &c.other_provider, &a.batch, &b.batch, args.clone()),
         &RECORDS,
         RecordsError::NotBatchProvider,
     );
     expect_error(
-        h.send(
-            &[&c.provider],
-            &[rec::supersede_ix(
-                &c.provider.pubkey(),
-                &a.batch,
-                &b.batch,
-                args,
-            )],
-        ),
+        send_link(&h, &c.provider, &a.batch, &b.batch, args),
         &RECORDS,
         RecordsError::NotBatchProvider,
     );

@@ -2,8 +2,9 @@
 //! class modules beside this one): missing signers, wrong authorities, accounts of another
 //! program or type, substituted PDAs, a fake system program, re-creation.
 
+use crate::records::pending_correction;
 use anchor_lang::error::ErrorCode as AnchorError;
-use caretrail_sdk::records::{self as rec, RecordVersion};
+use caretrail_sdk::records as rec;
 use caretrail_sdk::trials::{self as tri, LockKind};
 use caretrail_tests::*;
 use records::error::RecordsError;
@@ -64,11 +65,7 @@ fn wrong_authority_another_sponsor_or_a_rival_provider() {
         TrialsError::ParticipantMismatch,
     );
     let c = h.clinic_in(&s.authority);
-    let a = h.anchor(&c.provider, &[("r", b"v1")]);
-    let next = RecordVersion::successor(&a.proofs[0], b"v2").unwrap();
-    let b = h.records().anchor_records(&c.provider, &[next]).unwrap();
-    let args = rec::supersede_args(&a.proofs[0], &b.proofs[0]).unwrap();
-    let mut ix = rec::supersede_ix(&c.provider.pubkey(), &a.batch, &b.batch, args);
+    let (_, _, mut ix) = pending_correction(&h, &c.provider);
     meta(&mut ix, "provider_participant").pubkey =
         caretrail_sdk::registry::participant_pda(&c.other_provider.pubkey()).0;
     expect_error(
@@ -85,11 +82,7 @@ fn type_cosplay_and_owner_checks_a_trial_as_a_batch_a_fake_grant() {
     h.trials().open_enrolment(&s.sponsor, &s.trial).unwrap();
     // A trial account passed where consent expects a record batch.
     let c = h.clinic_in(&s.authority);
-    let a = h.anchor(&c.provider, &[("r", b"v1")]);
-    let next = RecordVersion::successor(&a.proofs[0], b"v2").unwrap();
-    let b = h.records().anchor_records(&c.provider, &[next]).unwrap();
-    let args = rec::supersede_args(&a.proofs[0], &b.proofs[0]).unwrap();
-    let mut ix = rec::supersede_ix(&c.provider.pubkey(), &a.batch, &b.batch, args);
+    let (a, _, mut ix) = pending_correction(&h, &c.provider);
     meta(&mut ix, "new_batch").pubkey = s.trial;
     expect_error(
         h.send(&[&c.provider], &[ix]),
@@ -120,11 +113,7 @@ fn pda_substitution_links_enrolments_and_locks() {
     let h = Harness::new();
     let s = h.study(5);
     let c = h.clinic_in(&s.authority);
-    let a = h.anchor(&c.provider, &[("r", b"v1")]);
-    let next = RecordVersion::successor(&a.proofs[0], b"v2").unwrap();
-    let b = h.records().anchor_records(&c.provider, &[next]).unwrap();
-    let args = rec::supersede_args(&a.proofs[0], &b.proofs[0]).unwrap();
-    let mut ix = rec::supersede_ix(&c.provider.pubkey(), &a.batch, &b.batch, args);
+    let (a, b, mut ix) = pending_correction(&h, &c.provider);
     // The link under the new batch instead of the old: another version's address.
     meta(&mut ix, "link").pubkey = rec::link_pda(&b.batch, &a.proofs[0].leaf_hash().unwrap()).0;
     expect_error(
