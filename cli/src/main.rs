@@ -44,11 +44,15 @@ enum Command {
     /// quarantine, dispensing; verify a package, show its history (EPCIS).
     #[command(subcommand)]
     Custody(command::custody::CustodyCommand),
-    /// SPL Token / Token-2022 for payers: mints, token accounts, minting, transfers, balances.
+    /// Health-record integrity: anchor record versions in batches, supersede, verify, FHIR
+    /// Provenance.
     #[command(subcommand)]
     Records(command::records::RecordsCommand),
+    /// Clinical trials: register, amend, enrol through research consent, lock data, results,
+    /// audit.
     #[command(subcommand)]
     Trials(command::trials::TrialsCommand),
+    /// SPL Token / Token-2022 for payers: mints, token accounts, minting, transfers, balances.
     #[command(subcommand)]
     Token(command::token::TokenCommand),
     /// EPCIS documents of trading partners: import a shipment notice.

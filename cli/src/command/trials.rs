@@ -120,11 +120,13 @@ pub struct Register {
     /// The sponsor's id for the trial [default: the next free one].
     #[arg(long)]
     pub id: Option<u64>,
+    /// The protocol document.
     #[arg(long, value_name = "FILE")]
     pub protocol: PathBuf,
     /// The pre-specified primary outcomes document.
     #[arg(long, value_name = "FILE")]
     pub primary: PathBuf,
+    /// The pre-specified secondary outcomes document.
     #[arg(long, value_name = "FILE")]
     pub secondary: PathBuf,
     /// The eligibility criteria (published as a hash; matching patients stays off chain).
@@ -170,6 +172,7 @@ impl Execute for Register {
 
 #[derive(Args, Debug)]
 pub struct AddSite {
+    /// The trial's address.
     #[arg(value_parser = args::pubkey)]
     pub trial: Pubkey,
     /// The site's investigator (a registered researcher or provider).
@@ -199,19 +202,25 @@ impl Execute for AddSite {
 
 #[derive(Args, Debug)]
 pub struct Amend {
+    /// The trial's address.
     #[arg(value_parser = args::pubkey)]
     pub trial: Pubkey,
     /// The sponsor's reason code (non-zero).
     #[arg(long)]
     pub reason: u16,
+    /// The amended protocol [default: unchanged].
     #[arg(long, value_name = "FILE")]
     pub protocol: Option<PathBuf>,
+    /// The amended primary outcomes [default: unchanged].
     #[arg(long, value_name = "FILE")]
     pub primary: Option<PathBuf>,
+    /// The amended secondary outcomes [default: unchanged].
     #[arg(long, value_name = "FILE")]
     pub secondary: Option<PathBuf>,
+    /// The amended eligibility criteria [default: unchanged].
     #[arg(long, value_name = "FILE")]
     pub eligibility: Option<PathBuf>,
+    /// The amended planned enrolment [default: unchanged].
     #[arg(long)]
     pub planned: Option<u32>,
 }
@@ -250,6 +259,7 @@ impl Execute for Amend {
 
 #[derive(Args, Debug)]
 pub struct Enroll {
+    /// The trial's address.
     #[arg(value_parser = args::pubkey)]
     pub trial: Pubkey,
     /// The patient's consent grant (purpose HRESCH) to you.
@@ -279,8 +289,10 @@ pub enum Kind {
 
 #[derive(Args, Debug)]
 pub struct Lock {
+    /// The trial's address.
     #[arg(value_parser = args::pubkey)]
     pub trial: Pubkey,
+    /// Interim (any number) or final (once; closes enrolment).
     #[arg(long, value_enum)]
     pub kind: Kind,
     /// The snapshot: files, or directories of them (each file one item).
@@ -320,6 +332,7 @@ impl Execute for Lock {
 
 #[derive(Args, Debug)]
 pub struct Results {
+    /// The trial's address.
     #[arg(value_parser = args::pubkey)]
     pub trial: Pubkey,
     /// The results document.
@@ -432,6 +445,7 @@ fn report(a: tri::TrialAudit, audit: bool) -> Output {
 
 #[derive(Args, Debug)]
 pub struct Audit {
+    /// The trial's address.
     #[arg(value_parser = args::pubkey)]
     pub trial: Pubkey,
     /// The data presented for a lock, `INDEX=PATH` (a file or directory; repeat for more
