@@ -2,7 +2,7 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn caretrail(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("caretrail").unwrap();
@@ -54,6 +54,28 @@ fn json_alert(cmd: &mut Command) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The demo told into `dir/demo` on a fresh embedded ledger: its output directory and story.
+fn demo_in(dir: &Path) -> (PathBuf, Value) {
+    let out = dir.join("demo");
+    let story = json(
+        caretrail(dir)
+            .env_remove("CARETRAIL_LEDGER")
+            .args(["demo", "--out"])
+            .arg(&out),
+    );
+    (out, story)
+}
+
+/// `caretrail` on the demo's ledger under `out`, signing as the party `key` (`out/keys/`).
+fn as_party(dir: &Path, out: &Path, key: &str) -> Command {
+    let mut c = caretrail(dir);
+    c.arg("--ledger")
+        .arg(out.join("ledger"))
+        .arg("--keypair")
+        .arg(out.join(format!("keys/{key}.json")));
+    c
 }
 
 /// The wallet of the party `name` in a demo's story.
@@ -1295,22 +1317,8 @@ fn consent_commands_with_the_patient_signing_offline() {
 #[test]
 fn claims_commands_from_enrolment_to_void() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("demo");
-    let story = json(
-        caretrail(dir.path())
-            .env_remove("CARETRAIL_LEDGER")
-            .args(["demo", "--out"])
-            .arg(&out),
-    );
-    let ledger = out.join("ledger");
-    let with = |key: &str| {
-        let mut c = caretrail(dir.path());
-        c.arg("--ledger")
-            .arg(&ledger)
-            .arg("--keypair")
-            .arg(out.join(format!("keys/{key}.json")));
-        c
-    };
+    let (out, story) = demo_in(dir.path());
+    let with = |key: &str| as_party(dir.path(), &out, key);
     let payer_wallet = wallet(&story, "payer");
     // The demo's payer enrols the demo's patient once more (another member id).
     let e = json(
@@ -1568,22 +1576,9 @@ fn claims_commands_from_enrolment_to_void() {
 #[test]
 fn records_and_trials_commands_after_the_demo() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("demo");
-    let story = json(
-        caretrail(dir.path())
-            .env_remove("CARETRAIL_LEDGER")
-            .args(["demo", "--out"])
-            .arg(&out),
-    );
+    let (out, story) = demo_in(dir.path());
     let ledger = out.join("ledger");
-    let with = |key: &str| {
-        let mut c = caretrail(dir.path());
-        c.arg("--ledger")
-            .arg(&ledger)
-            .arg("--keypair")
-            .arg(out.join(format!("keys/{key}.json")));
-        c
-    };
+    let with = |key: &str| as_party(dir.path(), &out, key);
     // Records: a directory of three records anchored in one batch, a proof beside each.
     let records = dir.path().join("records");
     std::fs::create_dir_all(&records).unwrap();

@@ -6,6 +6,7 @@ use crate::command::Execute;
 use crate::context::Context;
 use crate::output::{table, Output};
 use anyhow::{bail, Context as _, Result};
+use caretrail_sdk::events::{CaretrailEvent, TrialsEvent};
 use caretrail_sdk::solana_sdk::{pubkey::Pubkey, signature::Signer};
 use caretrail_sdk::trials::{
     self as tri, AmendTrialArgs, LockKind, RegisterTrialArgs, ResultsArgs, TrialHashes,
@@ -229,8 +230,7 @@ impl Execute for Amend {
     fn execute(self, ctx: &Context) -> Result<Output> {
         let signer = ctx.signer()?;
         let ledger = ctx.ledger()?;
-        let t = tri::fetch_trial(ledger, &self.trial)?
-            .ok_or_else(|| caretrail_sdk::Error::not_found("trial", self.trial))?;
+        let t = tri::trial_of(ledger, &self.trial)?;
         let pick = |p: &Option<PathBuf>, current: [u8; 32]| -> Result<[u8; 32]> {
             p.as_deref().map_or(Ok(current), hash_file)
         };
@@ -245,14 +245,21 @@ impl Execute for Amend {
             planned_enrolment: self.planned.unwrap_or(t.planned_enrolment),
         };
         let out = TrialsClient::new(ledger, &signer).amend(&signer, &self.trial, args)?;
-        let number = t.amendments + 1;
+        let amended = out
+            .events()
+            .into_iter()
+            .find_map(|e| match e {
+                CaretrailEvent::Trials(TrialsEvent::TrialAmended(a)) => Some(a),
+                _ => None,
+            })
+            .context("the amendment transaction emitted no TrialAmended event")?;
         Ok(Output::tx(
             format!(
-                "trial {} amended: version {number} (reason {})",
-                self.trial, self.reason
+                "trial {} amended: version {} (reason {})",
+                self.trial, amended.number, self.reason
             ),
             &out,
-            json!({ "amendment": tri::amendment_pda(&self.trial, number).0.to_string(), "number": number }),
+            json!({ "amendment": amended.amendment.to_string(), "number": amended.number }),
         ))
     }
 }
@@ -310,22 +317,28 @@ impl Execute for Lock {
             Kind::Interim => LockKind::Interim,
             Kind::Final => LockKind::Final,
         };
-        let index = tri::fetch_trial(ledger, &self.trial)?
-            .ok_or_else(|| caretrail_sdk::Error::not_found("trial", self.trial))?
-            .locks;
         let out =
             TrialsClient::new(ledger, &signer).lock_data(&signer, &self.trial, kind, &refs)?;
-        let root = tri::data_root(&refs).expect("items");
+        // What the chain recorded (index, root, count), from the lock's own event.
+        let locked = out
+            .events()
+            .into_iter()
+            .find_map(|e| match e {
+                CaretrailEvent::Trials(TrialsEvent::DataLocked(l)) => Some(l),
+                _ => None,
+            })
+            .context("the lock transaction emitted no DataLocked event")?;
         Ok(Output::tx(
             format!(
-                "{} lock {index} of {}: {} item(s), root {}",
+                "{} lock {} of {}: {} item(s), root {}",
                 tri::lock_word(kind),
+                locked.index,
                 self.trial,
-                items.len(),
-                hex(&root)
+                locked.records,
+                hex(&locked.root)
             ),
             &out,
-            json!({ "lock": tri::lock_pda(&self.trial, index).0.to_string(), "index": index, "root": hex(&root), "records": items.len() }),
+            json!({ "lock": locked.lock.to_string(), "index": locked.index, "root": hex(&locked.root), "records": locked.records }),
         ))
     }
 }
@@ -348,8 +361,7 @@ impl Execute for Results {
     fn execute(self, ctx: &Context) -> Result<Output> {
         let signer = ctx.signer()?;
         let ledger = ctx.ledger()?;
-        let t = tri::fetch_trial(ledger, &self.trial)?
-            .ok_or_else(|| caretrail_sdk::Error::not_found("trial", self.trial))?;
+        let t = tri::trial_of(ledger, &self.trial)?;
         let args = ResultsArgs {
             results_hash: hash_file(&self.results)?,
             outcomes: match &self.outcomes {

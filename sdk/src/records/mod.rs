@@ -229,7 +229,8 @@ pub fn build_batch(
             merkle::MAX_LEAVES
         )));
     }
-    let leaves: Vec<[u8; 32]> = versions.iter().map(|v| v.leaf().hash()).collect();
+    let records: Vec<RecordLeaf> = versions.iter().map(RecordVersion::leaf).collect();
+    let leaves: Vec<[u8; 32]> = records.iter().map(RecordLeaf::hash).collect();
     let mut seen = std::collections::HashSet::new();
     for (i, l) in leaves.iter().enumerate() {
         if !seen.insert(*l) {
@@ -244,30 +245,29 @@ pub fn build_batch(
     let tree = merkle::levels(&leaves);
     let root = tree.last().expect("non-empty")[0];
     let batch = batch_pda(provider, &root).0;
+    let (batch_text, provider_text, root_text) =
+        (batch.to_string(), provider.to_string(), hex(&root));
     let proofs = versions
         .iter()
         .enumerate()
-        .map(|(i, v)| {
-            let leaf = v.leaf();
-            RecordProof {
-                format: PROOF_FORMAT.to_string(),
-                record_id: v.record_id.clone(),
-                salt: hex(&v.salt),
-                record: hex(&leaf.record),
-                version: v.version,
-                content_hash: hex(&v.content_hash),
-                previous: hex(&v.previous),
-                leaf: hex(&leaves[i]),
-                batch: batch.to_string(),
-                provider: provider.to_string(),
-                root: hex(&root),
-                path: merkle::proof_in(&tree, i)
-                    .expect("index in range")
-                    .iter()
-                    .map(|h| hex(h))
-                    .collect(),
-                signature: String::new(),
-            }
+        .map(|(i, v)| RecordProof {
+            format: PROOF_FORMAT.to_string(),
+            record_id: v.record_id.clone(),
+            salt: hex(&v.salt),
+            record: hex(&records[i].record),
+            version: v.version,
+            content_hash: hex(&v.content_hash),
+            previous: hex(&v.previous),
+            leaf: hex(&leaves[i]),
+            batch: batch_text.clone(),
+            provider: provider_text.clone(),
+            root: root_text.clone(),
+            path: merkle::proof_in(&tree, i)
+                .expect("index in range")
+                .iter()
+                .map(|h| hex(h))
+                .collect(),
+            signature: String::new(),
         })
         .collect();
     Ok((batch, root, proofs))

@@ -87,7 +87,8 @@ pub fn fetch_trial(ledger: &dyn Ledger, trial: &Pubkey) -> Result<Option<Trial>>
     fetch_owned(ledger, trial, &PROGRAM_ID)
 }
 
-fn trial_of(ledger: &dyn Ledger, trial: &Pubkey) -> Result<Trial> {
+/// The trial at `trial`, or `NotFound`.
+pub fn trial_of(ledger: &dyn Ledger, trial: &Pubkey) -> Result<Trial> {
     fetch_trial(ledger, trial)?.ok_or_else(|| Error::not_found("trial", *trial))
 }
 
