@@ -2,8 +2,11 @@
 //! The embedded ledger: a real Agave bank (solana-program-test) running the four caretrail
 //! programs natively in this process, persisted in `DIR/ledger.sqlite`.
 //!
-//! On open, every persisted account is loaded into a fresh bank, the slot continues after the
-//! last recorded one, and the clock follows wall time (never going backwards). Every
+//! On open a fresh bank starts with the programs only; a persisted account is brought into it
+//! the first time a transaction, a simulation or a read names it (a legacy transaction names
+//! every account it can touch, cross-program calls included), so opening takes the same time
+//! at a thousand accounts or a million. The slot continues after the last recorded one, and
+//! the clock follows wall time (never going backwards). Every
 //! transaction is recorded with its instructions and logs; its written accounts are saved in
 //! the same SQLite transaction, so the file always holds a state some prefix of the history
 //! produced.
@@ -23,6 +26,7 @@ use solana_sdk::{
     signature::{Keypair, Signer},
     transaction::Transaction,
 };
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -45,6 +49,8 @@ struct Inner {
     clock_mode: ClockMode,
     /// The unix time last written into the bank's Clock sysvar.
     time: i64,
+    /// Addresses whose persisted state the bank holds already, or that the store has not.
+    loaded: HashSet<Pubkey>,
 }
 
 /// See the module docs.
@@ -102,10 +108,7 @@ impl EmbeddedLedger {
         dir: Option<PathBuf>,
         sbf_dir: Option<&Path>,
     ) -> Result<EmbeddedLedger> {
-        let mut pt = programs::program_test_from(sbf_dir);
-        for (key, account) in store.all_accounts()? {
-            pt.add_account(key, account);
-        }
+        let pt = programs::program_test_from(sbf_dir);
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -141,6 +144,7 @@ impl EmbeddedLedger {
             store,
             clock_mode,
             time,
+            loaded: HashSet::new(),
         };
         inner.write_clock(time)?;
         let ledger = EmbeddedLedger {
@@ -185,10 +189,25 @@ impl EmbeddedLedger {
 
     /// Overwrites an account (tests and fixtures); it is persisted like any other.
     pub fn set_account(&self, address: &Pubkey, account: Account) -> Result<()> {
+        self.set_accounts(&[(*address, account)])
+    }
+
+    /// Overwrites accounts (fixtures, benchmarks), persisted in one SQLite transaction; the
+    /// bank takes them when something names them, like every persisted account.
+    pub fn set_accounts(&self, accounts: &[(Pubkey, Account)]) -> Result<()> {
         let mut g = self.lock();
-        g.ctx
-            .set_account(address, &AccountSharedData::from(account.clone()));
-        g.store.put_account(address, Some(&account))
+        let rows: Vec<_> = accounts.iter().map(|(k, a)| (*k, Some(a))).collect();
+        g.store.put_accounts(&rows)?;
+        for (key, _) in accounts {
+            g.loaded.remove(key);
+        }
+        Ok(())
+    }
+
+    /// Reads every page of the ledger file and checks its structure (`PRAGMA
+    /// integrity_check`); opening checks only what it can in constant time.
+    pub fn check(&self) -> Result<()> {
+        self.lock().store.check()
     }
 
     /// The faucet keypair of this bank (rich in SOL; new at every start).
@@ -247,7 +266,22 @@ impl Inner {
         Ok(())
     }
 
-    fn get_account(&self, address: &Pubkey) -> Result<Option<Account>> {
+    /// Brings the persisted state of `keys` into the bank, once per address and process.
+    fn load<'a>(&mut self, keys: impl IntoIterator<Item = &'a Pubkey>) -> Result<()> {
+        for key in keys {
+            if self.loaded.contains(key) {
+                continue;
+            }
+            if let Some(account) = self.store.account(key)? {
+                self.ctx.set_account(key, &AccountSharedData::from(account));
+            }
+            self.loaded.insert(*key);
+        }
+        Ok(())
+    }
+
+    fn get_account(&mut self, address: &Pubkey) -> Result<Option<Account>> {
+        self.load([address])?;
         self.rt
             .block_on(self.ctx.banks_client.get_account(*address))
             .map_err(bank_err)
@@ -325,6 +359,7 @@ impl Ledger for EmbeddedLedger {
     fn simulate_transaction(&self, tx: &Transaction) -> Result<super::Simulation> {
         let mut g = self.lock();
         g.sync_clock()?;
+        g.load(&tx.message.account_keys)?;
         let r =
             g.rt.block_on(g.ctx.banks_client.simulate_transaction(tx.clone()))
                 .map_err(bank_err)?;
@@ -363,6 +398,7 @@ impl Ledger for EmbeddedLedger {
     fn send_transaction(&self, tx: &Transaction) -> Result<TxOutcome> {
         let mut g = self.lock();
         g.sync_clock()?;
+        g.load(&tx.message.account_keys)?;
         let signature = tx.signatures.first().copied().unwrap_or_default();
         let result =
             g.rt.block_on(

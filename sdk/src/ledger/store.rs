@@ -3,9 +3,12 @@
 //!
 //! Every landed transaction is committed atomically with the accounts it changed, so a process
 //! killed at any point leaves either the state before or after that transaction. On open the
-//! file is integrity-checked (`PRAGMA quick_check`) and its format marker verified: a corrupted,
-//! truncated or foreign file is reported, never silently replaced. The file is held with an
-//! exclusive lock while a process uses it.
+//! file's length is checked against its header (a truncated copy), its schema and meta table
+//! are checked (`PRAGMA quick_check(meta)`) and its format marker verified: a corrupted,
+//! truncated or foreign file is reported, never silently replaced. These checks take the same
+//! time at any ledger size; a damaged page further in is reported (`Error::Corrupt`) when it is
+//! read, since SQLite checks every page it reads, and [`Store::check`] (`caretrail ledger
+//! check`) reads them all. The file is held with an exclusive lock while a process uses it.
 
 use super::{RecordedInstruction, TxRecord};
 use crate::{Error, Result};
@@ -53,6 +56,9 @@ impl Store {
             && std::fs::metadata(&file)
                 .map(|m| m.len() > 0)
                 .unwrap_or(false);
+        if existed {
+            check_length(&file, &path)?;
+        }
         let conn = Connection::open(&file).map_err(|e| corrupt_or_store(&path, e))?;
         let store = Store { conn, path };
         store.configure()?;
@@ -133,14 +139,10 @@ impl Store {
         Ok(())
     }
 
+    /// The checks of every open, in constant time (the schema and the meta table; the file's
+    /// length was checked before SQLite opened it).
     fn verify(&self) -> Result<()> {
-        let check: String = self
-            .conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(|e| self.classify(e))?;
-        if check != "ok" {
-            return Err(self.corrupt(format!("integrity check: {check}")));
-        }
+        self.integrity("PRAGMA quick_check(meta)")?;
         let format: Option<String> = self
             .conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [FORMAT_KEY], |r| {
@@ -155,6 +157,23 @@ impl Store {
         }
     }
 
+    /// Reads every page of the file and checks its structure and indexes (`PRAGMA
+    /// integrity_check`): time in proportion to the ledger's size.
+    pub fn check(&self) -> Result<()> {
+        self.integrity("PRAGMA integrity_check")
+    }
+
+    fn integrity(&self, pragma: &str) -> Result<()> {
+        let check: String = self
+            .conn
+            .query_row(pragma, [], |r| r.get(0))
+            .map_err(|e| self.classify(e))?;
+        if check != "ok" {
+            return Err(self.corrupt(format!("integrity check: {check}")));
+        }
+        Ok(())
+    }
+
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         self.conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -167,7 +186,18 @@ impl Store {
         self.query_accounts("SELECT pubkey, owner, lamports, executable, rent_epoch, data FROM accounts ORDER BY pubkey", &[])
     }
 
-    /// Persisted accounts owned by `owner`.
+    /// One persisted account.
+    pub fn account(&self, key: &Pubkey) -> Result<Option<Account>> {
+        let key = key.to_bytes().to_vec();
+        Ok(self
+            .query_accounts(
+                "SELECT pubkey, owner, lamports, executable, rent_epoch, data FROM accounts WHERE pubkey = ?1",
+                &[&key],
+            )?
+            .pop()
+            .map(|(_, a)| a))
+    }
+
     /// Accounts of `owner` matching every filter, the filters evaluated by SQLite (with the
     /// expression index on offset 17 when a filter compares 32 bytes there).
     pub fn accounts_matching(
@@ -279,30 +309,8 @@ impl Store {
                 link.execute(params![key.to_bytes().to_vec(), seq])
                     .map_err(|e| classify(&path, e))?;
             }
-            let mut upsert = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO accounts(pubkey, owner, lamports, executable, rent_epoch, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(|e| classify(&path, e))?;
-            let mut delete = tx
-                .prepare_cached("DELETE FROM accounts WHERE pubkey = ?1")
-                .map_err(|e| classify(&path, e))?;
             for (key, account) in &c.accounts {
-                match account {
-                    Some(a) => upsert
-                        .execute(params![
-                            key.to_bytes().to_vec(),
-                            a.owner.to_bytes().to_vec(),
-                            a.lamports as i64,
-                            a.executable,
-                            a.rent_epoch as i64,
-                            a.data
-                        ])
-                        .map_err(|e| classify(&path, e))?,
-                    None => delete
-                        .execute(params![key.to_bytes().to_vec()])
-                        .map_err(|e| classify(&path, e))?,
-                };
+                put(&tx, key, account.as_ref()).map_err(|e| classify(&path, e))?;
             }
             tx.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_slot', ?1)",
@@ -421,6 +429,40 @@ impl Store {
     }
 }
 
+/// A copy cut short is shorter than its header says. SQLite's header counts the file's pages
+/// (offset 28) and the count is valid when the change counter (offset 24) equals the
+/// version-valid-for number (offset 92); page size at offset 16 (1 meaning 65,536). A file
+/// that is not SQLite at all is left to SQLite to report.
+fn check_length(file: &Path, path: &str) -> Result<()> {
+    use std::io::Read;
+    let corrupt = |message: String| Error::Corrupt {
+        path: path.into(),
+        message,
+    };
+    let mut header = [0u8; 100];
+    let len = std::fs::File::open(file)
+        .and_then(|mut f| {
+            let len = f.metadata()?.len();
+            f.read_exact(&mut header).map(|_| len)
+        })
+        .map_err(|e| corrupt(format!("cannot read the file's header: {e}")))?;
+    if &header[..16] != b"SQLite format 3\0" {
+        return Ok(());
+    }
+    let be32 = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536u64,
+        n => u64::from(n),
+    };
+    let pages = u64::from(be32(28));
+    if be32(24) == be32(92) && pages > 0 && len < pages * page_size {
+        return Err(corrupt(format!(
+            "the file holds {len} bytes but its header counts {pages} pages of {page_size} bytes: it was cut short"
+        )));
+    }
+    Ok(())
+}
+
 fn corrupt_or_store(path: &str, e: rusqlite::Error) -> Error {
     classify(path, e)
 }
@@ -448,16 +490,32 @@ fn classify(path: &str, e: rusqlite::Error) -> Error {
 }
 
 impl Store {
-    /// Writes (or deletes) one account outside a transaction (fixtures).
-    pub fn put_account(&mut self, key: &Pubkey, account: Option<&Account>) -> Result<()> {
-        let key = key.to_bytes().to_vec();
-        let r = match account {
-            Some(a) => self.conn.execute(
-                "INSERT OR REPLACE INTO accounts(pubkey, owner, lamports, executable, rent_epoch, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![key, a.owner.to_bytes().to_vec(), a.lamports as i64, a.executable, a.rent_epoch as i64, a.data],
-            ),
-            None => self.conn.execute("DELETE FROM accounts WHERE pubkey = ?1", params![key]),
-        };
-        r.map(|_| ()).map_err(|e| self.classify(e))
+    /// Writes (or deletes) accounts outside a transaction (fixtures), in one SQLite
+    /// transaction.
+    pub fn put_accounts(&mut self, accounts: &[(Pubkey, Option<&Account>)]) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| classify(&path, e))?;
+        for (key, account) in accounts {
+            put(&tx, key, *account).map_err(|e| classify(&path, e))?;
+        }
+        tx.commit().map_err(|e| classify(&path, e))
     }
+}
+
+/// Writes (or, for `None`, deletes) one account row.
+fn put(
+    conn: &rusqlite::Connection,
+    key: &Pubkey,
+    account: Option<&Account>,
+) -> rusqlite::Result<()> {
+    let key = key.to_bytes().to_vec();
+    match account {
+        Some(a) => conn
+            .prepare_cached("INSERT OR REPLACE INTO accounts(pubkey, owner, lamports, executable, rent_epoch, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![key, a.owner.to_bytes().to_vec(), a.lamports as i64, a.executable, a.rent_epoch as i64, a.data]),
+        None => conn
+            .prepare_cached("DELETE FROM accounts WHERE pubkey = ?1")?
+            .execute(params![key]),
+    }
+    .map(|_| ())
 }

@@ -167,6 +167,115 @@ fn truncated_or_foreign_ledger_file_is_detected() {
     assert!(matches!(err, caretrail_sdk::Error::Corrupt { .. }), "{err}");
 }
 
+/// The bank starts with the programs only and takes a persisted account when something names
+/// it: a read, a transaction (its fee payer and every account it writes), a program-accounts
+/// query (from the store); accounts written by fixtures while the ledger is open are seen too.
+#[test]
+fn persisted_accounts_come_into_the_bank_when_named() {
+    use anchor_lang::solana_program::system_instruction;
+    use caretrail_sdk::ledger::AccountFilter;
+    use caretrail_sdk::solana_sdk::account::Account;
+    let dir = tempfile::tempdir().unwrap();
+    let payer = Keypair::new();
+    let owner = Pubkey::new_unique();
+    let filler: Vec<(Pubkey, Account)> = (0..5_000u32)
+        .map(|i| {
+            let account = Account {
+                // Rent-exempt for 160 bytes (2,004,480 lamports), and distinct.
+                lamports: 2_004_480 + u64::from(i),
+                data: i.to_le_bytes().repeat(40),
+                owner,
+                executable: false,
+                // What the runtime writes for a rent-exempt account.
+                rent_epoch: u64::MAX,
+            };
+            (Pubkey::new_unique(), account)
+        })
+        .collect();
+    {
+        let ledger = EmbeddedLedger::open(dir.path()).unwrap();
+        ledger
+            .request_airdrop(&payer.pubkey(), LAMPORTS_PER_SOL)
+            .unwrap();
+        assert_eq!(
+            ledger.minimum_balance_for_rent_exemption(160).unwrap(),
+            2_004_480
+        );
+        ledger.set_accounts(&filler).unwrap();
+        // Seen at once by the process that wrote them, before anything loaded them.
+        assert_eq!(
+            ledger.get_account(&filler[7].0).unwrap(),
+            Some(filler[7].1.clone())
+        );
+    }
+    let ledger = EmbeddedLedger::open(dir.path()).unwrap();
+    assert_eq!(
+        ledger.get_account(&filler[4_321].0).unwrap(),
+        Some(filler[4_321].1.clone())
+    );
+    let found = ledger
+        .get_program_accounts(&owner, &[AccountFilter::DataSize(160)])
+        .unwrap();
+    assert_eq!(found.len(), filler.len());
+    // A transaction whose fee payer was persisted by the first process, paying into an
+    // account of the store: both come from the file, and the result is persisted.
+    let to = filler[99].0;
+    caretrail_sdk::ledger::send_instructions(
+        &ledger,
+        &payer,
+        &[],
+        &[system_instruction::transfer(&payer.pubkey(), &to, 5)],
+    )
+    .unwrap();
+    assert!(ledger.get_balance(&payer.pubkey()).unwrap() < LAMPORTS_PER_SOL - 5);
+    drop(ledger);
+    let ledger = EmbeddedLedger::open(dir.path()).unwrap();
+    let mut expected = filler[99].1.clone();
+    expected.lamports += 5;
+    assert_eq!(ledger.get_account(&to).unwrap(), Some(expected));
+}
+
+/// Opening checks what takes constant time; `check` reads every page and names damage that
+/// opening could not see.
+#[test]
+fn check_reads_every_page_and_finds_damage_deep_in_the_file() {
+    use caretrail_sdk::solana_sdk::account::Account;
+    let dir = tempfile::tempdir().unwrap();
+    let owner = Pubkey::new_unique();
+    {
+        let ledger = EmbeddedLedger::open(dir.path()).unwrap();
+        let accounts: Vec<(Pubkey, Account)> = (0..4_000u32)
+            .map(|i| {
+                let account = Account {
+                    lamports: 1,
+                    data: i.to_le_bytes().repeat(50),
+                    owner,
+                    executable: false,
+                    rent_epoch: 0,
+                };
+                (Pubkey::new_unique(), account)
+            })
+            .collect();
+        ledger.set_accounts(&accounts).unwrap();
+        ledger.check().expect("a sound ledger checks out");
+    }
+    let file = dir.path().join("ledger.sqlite");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let (page, pages) = (4096, bytes.len() / 4096);
+    assert!(pages > 100, "a ledger of many pages: {pages}");
+    // Damage the b-tree headers of pages in the last half (account rows and their indexes).
+    for p in (pages / 2..pages).step_by(7) {
+        for b in bytes.iter_mut().skip(p * page).take(16) {
+            *b ^= 0x5a;
+        }
+    }
+    std::fs::write(&file, &bytes).unwrap();
+    let ledger =
+        EmbeddedLedger::open(dir.path()).expect("opening checks constant-time things only");
+    let err = ledger.check().expect_err("damage found");
+    assert!(matches!(err, caretrail_sdk::Error::Corrupt { .. }), "{err}");
+}
+
 #[test]
 fn a_ledger_in_use_is_not_opened_twice() {
     let dir = tempfile::tempdir().unwrap();
