@@ -510,6 +510,8 @@ fn rejected_input_gets_a_clear_error() {
 fn a_corrupted_ledger_is_reported_not_reset() {
     let dir = tempfile::tempdir().unwrap();
     json(caretrail(dir.path()).args(["registry", "init"]));
+    let sound = json(caretrail(dir.path()).args(["ledger", "check"]));
+    assert_eq!(sound["ok"], true, "{sound}");
     let file = dir.path().join("ledger/ledger.sqlite");
     std::fs::write(
         &file,
@@ -525,6 +527,16 @@ fn a_corrupted_ledger_is_reported_not_reset() {
     assert!(
         err.contains("corrupted or is not a caretrail ledger"),
         "{err}"
+    );
+    // `ledger check` names the damage, exit status 1.
+    let damaged = json_alert(caretrail(dir.path()).args(["ledger", "check"]));
+    assert_eq!(damaged["ok"], false, "{damaged}");
+    assert!(
+        damaged["damage"]
+            .as_str()
+            .unwrap()
+            .contains("corrupted or is not a caretrail ledger"),
+        "{damaged}"
     );
     assert_eq!(
         std::fs::read(&file).unwrap(),
