@@ -969,12 +969,13 @@ fn a_busy_ledger_is_waited_for_with_wait() {
     let d = dir.path();
     let (key, _) = keygen(d, "k");
     as_(d, &key, &["registry", "init"]);
-    // A scan from a pipe holds the ledger until its input ends.
+    // A scan from a pipe holds the ledger until its input ends. It waits for the ledger
+    // itself, since the probing below may hold it for a moment when the scan starts.
     let mut holder = std::process::Command::new(assert_cmd::cargo::cargo_bin("caretrail"))
         .env_remove("CARETRAIL_URL")
         .env("CARETRAIL_LEDGER", d.join("ledger"))
         .env("HOME", d)
-        .args(["--keypair", &key, "custody", "scan", "--verify"])
+        .args(["--wait", "--keypair", &key, "custody", "scan", "--verify"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
