@@ -43,8 +43,8 @@ struct Args {
     /// (scripts/e2e-validator.sh); with --doc, replace only that section.
     #[arg(long, value_name = "URL")]
     cu_from: Option<String>,
-    /// Only this group of tables: accounts, actions, packing, throughput, cli-scan, receiving,
-    /// hot-paths, compute, serve.
+    /// Only this group of tables: accounts, records, scale, actions, packing, throughput,
+    /// cli-scan, open, receiving, hot-paths, compute, serve.
     #[arg(long, value_name = "GROUP")]
     only: Option<String>,
     /// Directory of the SBF builds (`<program>.so`) to meter per instruction in the bank.
@@ -135,13 +135,15 @@ fn main() {
     }
     let only = args.only.as_deref();
     let wants = |g: &str| only.is_none_or(|o| o == g);
-    const GROUPS: [&str; 10] = [
+    const GROUPS: [&str; 12] = [
         "accounts",
         "records",
+        "scale",
         "actions",
         "packing",
         "throughput",
         "cli-scan",
+        "open",
         "receiving",
         "hot-paths",
         "compute",
@@ -160,6 +162,9 @@ fn main() {
     if wants("records") {
         tables.push(accounts::records(quick));
     }
+    if wants("scale") {
+        tables.extend(scale::scale());
+    }
     if wants("actions") {
         tables.push(actions::actions(quick));
     }
@@ -171,6 +176,9 @@ fn main() {
     }
     if wants("cli-scan") {
         tables.push(cli_scan::cli_scan(&sizes));
+    }
+    if wants("open") {
+        tables.push(open::open(quick));
     }
     if wants("receiving") {
         tables.push(receiving::receiving(quick));

@@ -1,0 +1,195 @@
+//! Custody at national scale: the cost model of docs/SCALE.md (issue 20), from the runtime's
+//! `Rent`, the programs' account sizes and the sizes of concurrent Merkle tree accounts (the
+//! `spl-concurrent-merkle-tree` layout, the library behind SPL account compression).
+//!
+//! Today's design is priced from the accounts the custody program creates now; the compressed
+//! design from the accounts it is to create (a tree per lot; cases, pallets and hops closed
+//! when done). The second is a plan priced exactly, not yet a measurement of a running program.
+
+use crate::Table;
+use caretrail_sdk::Ledger;
+use caretrail_tests::Harness;
+use spl_concurrent_merkle_tree::concurrent_merkle_tree::ConcurrentMerkleTree;
+
+/// The planning volume: serialized packages a year in the US channel. IQVIA counted 5.8
+/// billion prescriptions (30-day equivalents) dispensed in the US in 2018 ("Medicine Use and
+/// Spending in the U.S.: A Review of 2018 and Outlook to 2023"); the model takes one package per
+/// prescription.
+pub(crate) const PACKAGES_PER_YEAR: u64 = 5_800_000_000;
+/// The issue's amortization basis: a lot of 10,000 packages.
+pub(crate) const LOT: u64 = 10_000;
+/// Packing: cases of 20, pallets of 1,000 (the receiving bench's shapes).
+const CASE: u64 = 20;
+const PALLET: u64 = 1_000;
+/// Signature fee per transaction.
+const FEE: u64 = 5_000;
+/// The rent-exemption target of the issue: 1% of a `Unit` account's rent.
+pub(crate) const TARGET_PERCENT: u64 = 1;
+
+/// Bytes of a tree account: an 8-byte discriminator and a 56-byte header (lot, bump, sizes,
+/// authority, as SPL account compression's header), the tree, and a canopy of `canopy` levels.
+fn tree_account_bytes<const D: usize, const B: usize>(canopy: u32) -> usize {
+    let tree = std::mem::size_of::<ConcurrentMerkleTree<D, B>>();
+    // The layout the library's repr(C) gives (sequence number, active index, buffer size,
+    // B change logs of a root, D nodes and an index; the rightmost path).
+    assert_eq!(tree, 24 + B * (32 + 32 * D + 8) + (32 * D + 32 + 8));
+    let canopy_nodes = (1usize << (canopy + 1)) - 2;
+    8 + 56 + tree + 32 * canopy_nodes
+}
+
+struct TreeShape {
+    depth: u32,
+    buffer: usize,
+    canopy: u32,
+    bytes: usize,
+}
+
+fn shapes() -> Vec<TreeShape> {
+    let s = |depth, buffer, canopy, bytes| TreeShape {
+        depth,
+        buffer,
+        canopy,
+        bytes,
+    };
+    vec![
+        s(14, 8, 8, tree_account_bytes::<14, 8>(8)),
+        s(14, 64, 8, tree_account_bytes::<14, 64>(8)),
+        s(17, 64, 10, tree_account_bytes::<17, 64>(10)),
+        s(20, 256, 10, tree_account_bytes::<20, 256>(10)),
+    ]
+}
+
+pub(crate) fn scale() -> Vec<Table> {
+    use anchor_lang::Space;
+    let h = Harness::new();
+    let rent = |bytes: usize| h.ledger.minimum_balance_for_rent_exemption(bytes).unwrap();
+    let unit_bytes = 8 + custody::state::Unit::INIT_SPACE;
+    let hop_bytes = 8 + custody::state::Hop::INIT_SPACE;
+    let lot_bytes = 8 + custody::state::Lot::INIT_SPACE;
+    let (unit, lot) = (rent(unit_bytes), rent(lot_bytes));
+    let target = unit * TARGET_PERCENT / 100;
+
+    // Today: every package, case and pallet a Unit account, every hop a Hop account, none
+    // ever closed; a package travels manufacturer → distributor on a pallet and distributor →
+    // pharmacy in a case. (what, account bytes, packages sharing the account)
+    let today = [
+        ("the package's Unit account", unit_bytes, 1),
+        ("its share of the case's Unit (1/20)", unit_bytes, CASE),
+        (
+            "its share of the pallet's Unit (1/1,000)",
+            unit_bytes,
+            PALLET,
+        ),
+        ("its share of the pallet's Hop (1/1,000)", hop_bytes, PALLET),
+        ("its share of the case's Hop (1/20)", hop_bytes, CASE),
+        ("its share of the Lot (1/10,000)", lot_bytes, LOT),
+    ]
+    .map(|(what, bytes, shared)| {
+        let share = |v: f64| v / shared as f64;
+        // Every account also costs the validators 128 bytes of metadata.
+        (what, share(rent(bytes) as f64), share((bytes + 128) as f64))
+    });
+    let today_total: f64 = today.iter().map(|(_, l, _)| l).sum();
+    let today_bytes: f64 = today.iter().map(|(_, _, b)| b).sum();
+    let mut t = Table::new(
+        "Rent locked for ever per package, today's design (runtime rent; a pallet to the distributor, a case to the pharmacy)",
+        &["what", "lamports per package"],
+    );
+    for (what, l, _) in today {
+        t.row(vec![what.into(), format!("{l:.0}")]);
+    }
+    t.row(vec!["**total**".into(), format!("**{today_total:.0}**")]);
+
+    let mut trees = Table::new(
+        "Compressed design: a concurrent Merkle tree account per lot (packages as leaves; cases, pallets and hops closed when done, their rent returned)",
+        &[
+            "depth (capacity)",
+            "buffer",
+            "canopy levels",
+            "proof nodes in a transaction",
+            "account bytes",
+            "rent lamports",
+            "per package at a 10,000 lot",
+            "per package, tree full",
+            "≤ 1% of a Unit's rent",
+        ],
+    );
+    for s in shapes() {
+        let r = rent(s.bytes);
+        let capacity = 1u64 << s.depth;
+        let per_lot = (r + lot) as f64 / LOT.min(capacity) as f64;
+        let per_full = (r + lot) as f64 / capacity as f64;
+        trees.row(vec![
+            format!("{} ({capacity})", s.depth),
+            s.buffer.to_string(),
+            s.canopy.to_string(),
+            (s.depth - s.canopy).to_string(),
+            s.bytes.to_string(),
+            r.to_string(),
+            format!("{per_lot:.0}"),
+            format!("{per_full:.0}"),
+            if per_lot <= target as f64 {
+                format!("yes (≤ {target})")
+            } else {
+                format!("no (> {target})")
+            },
+        ]);
+    }
+
+    // A year at the planning volume.
+    let chosen = &shapes()[0];
+    let tree_rent = rent(chosen.bytes);
+    let new_per_package = (tree_rent + lot) as f64 / LOT as f64;
+    let sol = |lamports_per_package: f64| lamports_per_package * PACKAGES_PER_YEAR as f64 / 1e9;
+    // Transactions a package needs: commissioning 14 per transaction (the packing table),
+    // packing 8 children per transaction, a hop (ship + receive) per pallet and per case,
+    // dispensing 21 per transaction.
+    let tx_per_package = 1.0 / 14.0
+        + 1.0 / 8.0 * (1.0 + 1.0 / CASE as f64)
+        + 2.0 / PALLET as f64
+        + 2.0 / CASE as f64
+        + 1.0 / 21.0;
+    let per_day = PACKAGES_PER_YEAR as f64 / 365.0;
+    let mut year = Table::new(
+        &format!(
+            "A year at the planning volume ({} packages; IQVIA: 5.8 billion US prescriptions dispensed in 2018)",
+            PACKAGES_PER_YEAR
+        ),
+        &["", "today", "compressed (depth 14, buffer 8, canopy 8)"],
+    );
+    year.row(vec![
+        "rent locked per package (lamports)".into(),
+        format!("{today_total:.0}"),
+        format!("{new_per_package:.0}"),
+    ]);
+    year.row(vec![
+        "rent locked per year (SOL)".into(),
+        format!("{:.0}", sol(today_total)),
+        format!("{:.0}", sol(new_per_package)),
+    ]);
+    year.row(vec![
+        "account state per package (bytes, 128 bytes of metadata per account included)".into(),
+        format!("{today_bytes:.1}"),
+        format!(
+            "{:.1}",
+            (chosen.bytes + 128 + lot_bytes + 128) as f64 / LOT as f64
+        ),
+    ]);
+    let later = "measured with the new program (issue 20, item 5)".to_string();
+    year.row(vec![
+        "fees per package (lamports, 5,000 per signature)".into(),
+        format!("{:.0}", tx_per_package * FEE as f64),
+        later.clone(),
+    ]);
+    year.row(vec![
+        "transactions per day".into(),
+        format!("{:.0}", tx_per_package * per_day),
+        later.clone(),
+    ]);
+    year.row(vec![
+        "transactions per second, averaged over the year".into(),
+        format!("{:.0}", tx_per_package * per_day / 86_400.0),
+        later,
+    ]);
+    vec![t, trees, year]
+}
