@@ -4,6 +4,7 @@ use crate::{rate, Table};
 use caretrail_sdk::scan::{self, LineStatus, Quiet, ScanAction};
 use caretrail_tests::{ship_args, Harness, GTIN, LOT};
 use solana_sdk::signature::Signer;
+use std::path::Path;
 use std::time::Instant;
 
 /// `caretrail custody scan --receive` as a user runs it: a separate process that opens the
@@ -53,43 +54,15 @@ pub(crate) fn cli_scan(sizes: &[usize]) -> Table {
                 .collect::<Vec<_>>()
                 .join("\n");
             ship_by_scan(&h, &sc, &scan::scan_lines(&text));
-            let key = dir.join("distributor.json");
-            std::fs::write(
-                &key,
-                serde_json::to_string(&sc.distributor.to_bytes().to_vec()).unwrap(),
-            )
-            .unwrap();
+            let key = key_file(&dir, "distributor", &sc.distributor);
             let file = dir.join("incoming.txt");
             std::fs::write(&file, text).unwrap();
             (key, file)
         }; // the harness (and its lock on the ledger) is gone here
-        let caretrail = |args: &[&str]| {
-            let tm = Instant::now();
-            let o = std::process::Command::new(&exe)
-                .env("HOME", &dir)
-                .arg("--ledger")
-                .arg(dir.join("ledger"))
-                .arg("--keypair")
-                .arg(&key)
-                .args(["--output", "json"])
-                .args(args)
-                .output()
-                .expect("run caretrail");
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            (
-                tm.elapsed().as_secs_f64(),
-                String::from_utf8(o.stdout).unwrap(),
-            )
-        };
+        let caretrail = |args: &[&str]| run(&exe, &dir, &dir.join("ledger"), &key, args);
         let (start, _) = caretrail(&["address"]);
         let (secs, out) = caretrail(&["custody", "scan", file.to_str().unwrap(), "--receive"]);
-        assert_eq!(
-            out.lines()
-                .filter(|l| l.contains("\"status\":\"done\""))
-                .count(),
-            lines,
-            "{out}"
-        );
+        assert_eq!(done_lines(&out), lines, "{out}");
         t.row(vec![
             n.to_string(),
             lines.to_string(),
@@ -100,6 +73,55 @@ pub(crate) fn cli_scan(sizes: &[usize]) -> Table {
         let _ = std::fs::remove_dir_all(&dir);
     }
     t
+}
+
+/// Runs `exe` (a `caretrail` binary) with `home` as its home directory, on `ledger`, signing
+/// with `key`, JSON output: the seconds the process took and its stdout. Panics when it fails.
+pub(crate) fn run(
+    exe: &Path,
+    home: &Path,
+    ledger: &Path,
+    key: &Path,
+    args: &[&str],
+) -> (f64, String) {
+    let tm = Instant::now();
+    let o = std::process::Command::new(exe)
+        .env("HOME", home)
+        .arg("--ledger")
+        .arg(ledger)
+        .arg("--keypair")
+        .arg(key)
+        .args(["--output", "json"])
+        .args(args)
+        .output()
+        .expect("run caretrail");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (
+        tm.elapsed().as_secs_f64(),
+        String::from_utf8(o.stdout).unwrap(),
+    )
+}
+
+/// Writes `keypair` as the key file `dir/<name>.json` for `--keypair`.
+pub(crate) fn key_file(
+    dir: &Path,
+    name: &str,
+    keypair: &solana_sdk::signature::Keypair,
+) -> std::path::PathBuf {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(
+        &path,
+        serde_json::to_string(&keypair.to_bytes().to_vec()).unwrap(),
+    )
+    .expect("write key file");
+    path
+}
+
+/// Lines a JSON-lines scan answer reports done.
+pub(crate) fn done_lines(out: &str) -> usize {
+    out.lines()
+        .filter(|l| l.contains("\"status\":\"done\""))
+        .count()
 }
 
 /// The manufacturer ships every scanned line to the distributor, many per transaction.

@@ -59,35 +59,13 @@ pub(crate) fn open(quick: bool) -> Table {
             first_read = tm.elapsed().as_secs_f64() * 1e3;
         }
         opens.sort_by(f64::total_cmp);
-        let run_with = |exe: &Path, args: &[&str]| {
-            let tm = Instant::now();
-            let o = std::process::Command::new(exe)
-                .env("HOME", &dir)
-                .arg("--ledger")
-                .arg(&ledger_dir)
-                .arg("--keypair")
-                .arg(&key)
-                .args(["--output", "json"])
-                .args(args)
-                .output()
-                .expect("run caretrail");
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            (
-                tm.elapsed().as_secs_f64(),
-                String::from_utf8(o.stdout).unwrap(),
-            )
-        };
+        let run_with =
+            |exe: &Path, args: &[&str]| super::cli_scan::run(exe, &dir, &ledger_dir, &key, args);
         let (address, scan) = if exe.exists() {
             let run = |args: &[&str]| run_with(&exe, args);
             let (address, _) = run(&["address"]);
             let (scan, out) = run(&["custody", "scan", file.to_str().unwrap(), "--verify"]);
-            assert_eq!(
-                out.lines()
-                    .filter(|l| l.contains("\"status\":\"done\""))
-                    .count(),
-                REAL,
-                "{out}"
-            );
+            assert_eq!(super::cli_scan::done_lines(&out), REAL, "{out}");
             (format!("{address:.2}"), format!("{scan:.2}"))
         } else {
             let missing = format!("(build {} first)", exe.display());
@@ -131,12 +109,7 @@ fn build(dir: &Path, n: usize) -> (std::path::PathBuf, std::path::PathBuf, Pubke
         h.ledger.set_accounts(&chunk).expect("write packages");
         left -= chunk.len();
     }
-    let key = dir.join("manufacturer.json");
-    std::fs::write(
-        &key,
-        serde_json::to_string(&sc.manufacturer.to_bytes().to_vec()).unwrap(),
-    )
-    .unwrap();
+    let key = super::cli_scan::key_file(dir, "manufacturer", &sc.manufacturer);
     let file = dir.join("scanned.txt");
     let text: Vec<String> = serials
         .iter()
