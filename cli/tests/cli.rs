@@ -56,6 +56,28 @@ fn json_alert(cmd: &mut Command) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The JSON lines of a per-line command (`custody scan`, `commission` with `--output json`),
+/// checking its exit status: 1 exactly when a line was rejected, 0 otherwise.
+fn per_line(cmd: &mut Command) -> Vec<Value> {
+    let o = cmd.output().unwrap();
+    let lines = json_lines(&String::from_utf8(o.stdout).unwrap());
+    let rejected = lines.iter().any(|l| l["status"] == "rejected");
+    assert_eq!(
+        o.status.code(),
+        Some(rejected as i32),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    lines
+}
+
+/// One JSON value per line of `text` (JSON-lines output and logs).
+fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 /// The demo told into `dir/demo` on a fresh embedded ledger: its output directory and story.
 fn demo_in(dir: &Path) -> (PathBuf, Value) {
     let out = dir.join("demo");
@@ -575,11 +597,7 @@ fn barcode_parse_follows_its_contract() {
         .output()
         .unwrap();
     assert!(out.status.success(), "exit 0 even with invalid lines");
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&String::from_utf8(out.stdout).unwrap());
     // One answer per input line, so output lines up with input: blank lines answer `{}`.
     assert_eq!(lines.len(), 7);
     assert_eq!(
@@ -706,11 +724,7 @@ fn barcode_parse_reads_what_scanners_send() {
         .write_stdin(input)
         .output()
         .unwrap();
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&String::from_utf8(out.stdout).unwrap());
     assert_eq!(lines.len(), 4);
     assert_eq!(
         lines[0],
@@ -834,30 +848,16 @@ fn custody_scan_ships_and_receives_from_a_file_and_is_safe_to_rerun() {
     let pharmacy = out.join("keys/pharmacy.json");
     let distributor = out.join("keys/distributor.json");
     let run = |keypair: &Path, action: &[&str]| -> Vec<Value> {
-        let o = caretrail(dir.path())
-            .arg("--ledger")
-            .arg(&ledger)
-            .arg("--keypair")
-            .arg(keypair)
-            .args(["--output", "json", "custody", "scan"])
-            .arg(&file)
-            .args(action)
-            .output()
-            .unwrap();
-        let lines: Vec<Value> = String::from_utf8(o.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        // Exit 1 exactly when a line was rejected.
-        let rejected = lines.iter().any(|l| l["status"] == "rejected");
-        assert_eq!(
-            o.status.code(),
-            Some(rejected as i32),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        lines
+        per_line(
+            caretrail(dir.path())
+                .arg("--ledger")
+                .arg(&ledger)
+                .arg("--keypair")
+                .arg(keypair)
+                .args(["--output", "json", "custody", "scan"])
+                .arg(&file)
+                .args(action),
+        )
     };
     let pharmacy_pubkey = wallet(&story, "pharmacy");
     let shipped = run(
@@ -949,10 +949,7 @@ fn custody_scan_ships_and_receives_from_a_file_and_is_safe_to_rerun() {
     assert_eq!(o.status.code(), Some(1), "the garbage line is rejected");
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert_eq!(std::fs::read_to_string(&report_file).unwrap(), stdout);
-    let reports: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let reports = json_lines(&stdout);
     assert_eq!(reports.len(), 1, "{stdout}");
     let report = &reports[0];
     assert_eq!(
@@ -1155,11 +1152,7 @@ fn a_scan_killed_mid_batch_leaves_a_consistent_ledger_and_a_rerun_finishes_it() 
         "{}",
         String::from_utf8_lossy(&rerun.stderr)
     );
-    let results: Vec<Value> = String::from_utf8(rerun.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let results = json_lines(&String::from_utf8(rerun.stdout).unwrap());
     assert_eq!(results.len(), 600);
     assert!(
         results
@@ -1431,11 +1424,7 @@ fn claims_commands_from_enrolment_to_void() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let lines: Vec<Value> = String::from_utf8(o.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&String::from_utf8(o.stdout).unwrap());
     let got: Vec<(&str, &str, u64)> = lines
         .iter()
         .map(|l| {

@@ -408,26 +408,12 @@ pub(crate) fn a_custody_scan_of_three_hundred_lines_over_rpc() {
     let file = work().join("e2e-shipment.txt");
     std::fs::write(&file, lines.join("\n")).unwrap();
     let scan = |key: &Path, action: &[&str]| -> Vec<Value> {
-        let o = rpc(key)
-            .args(["--output", "json", "custody", "scan"])
-            .arg(&file)
-            .args(action)
-            .output()
-            .unwrap();
-        let rows: Vec<Value> = String::from_utf8(o.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        // Exit status 1 exactly when a line was rejected.
-        let rejected = rows.iter().any(|r| r["status"] == "rejected");
-        assert_eq!(
-            o.status.code(),
-            Some(rejected as i32),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        rows
+        super::per_line(
+            rpc(key)
+                .args(["--output", "json", "custody", "scan"])
+                .arg(&file)
+                .args(action),
+        )
     };
     let count =
         |rows: &[Value], status: &str| rows.iter().filter(|r| r["status"] == status).count();

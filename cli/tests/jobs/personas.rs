@@ -44,6 +44,31 @@ fn registry(dir: &Path, authority: &str, parties: &[(&str, &str, &str)]) {
     }
 }
 
+/// The authority assigns the GS1 `prefixes` to the manufacturer (key file, pubkey), which
+/// registers lot L1 of [`GTIN`] expiring 2030-12-31: the lot as JSON.
+fn lot_l1(dir: &Path, authority: &str, manufacturer: (&str, &str), prefixes: &[&str]) -> Value {
+    let (key, pubkey) = manufacturer;
+    for prefix in prefixes {
+        let assign = ["registry", "prefix", "assign", prefix, "--holder", pubkey];
+        as_(dir, authority, &assign);
+    }
+    as_(
+        dir,
+        key,
+        &[
+            "custody",
+            "lot",
+            "register",
+            "--gtin",
+            GTIN,
+            "--lot",
+            "L1",
+            "--expiry",
+            "2030-12-31",
+        ],
+    )
+}
+
 fn sscc(serial_ref: u32) -> String {
     caretrail_sdk::custody::complete_sscc(&format!("10614141{serial_ref:09}")).unwrap()
 }
@@ -82,36 +107,12 @@ fn manufacturer_to_distributor_to_pharmacy_custody_of_fifty_packages() {
             (pharmacy_pk.as_str(), "dispenser", "0614141000036"),
         ],
     );
-    for prefix in ["9501101", "0614141"] {
-        as_(
-            d,
-            &authority,
-            &[
-                "registry",
-                "prefix",
-                "assign",
-                prefix,
-                "--holder",
-                &manufacturer_pk,
-            ],
-        );
-    }
-
     // The manufacturer.
-    let lot = as_(
+    let lot = lot_l1(
         d,
-        &manufacturer,
-        &[
-            "custody",
-            "lot",
-            "register",
-            "--gtin",
-            GTIN,
-            "--lot",
-            "L1",
-            "--expiry",
-            "2030-12-31",
-        ],
+        &authority,
+        (&manufacturer, &manufacturer_pk),
+        &["9501101", "0614141"],
     );
     assert_eq!(lot["expiry"], "2030-12-31");
     let serials: Vec<String> = (1..=50).map(|i| format!("S{i:03}")).collect();
@@ -139,10 +140,7 @@ fn manufacturer_to_distributor_to_pharmacy_custody_of_fifty_packages() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines = super::json_lines(&String::from_utf8_lossy(&out.stdout));
         assert_eq!(lines.len(), 50);
         assert!(lines.iter().all(|l| l["status"] == expect), "{lines:?}");
     };
@@ -879,32 +877,11 @@ fn refuse_quarantine_illegitimate_decommission_and_recall_from_the_cli() {
             (regulator_pk.as_str(), "regulator", "0614141000067"),
         ],
     );
-    as_(
+    lot_l1(
         d,
         &authority,
-        &[
-            "registry",
-            "prefix",
-            "assign",
-            "9501101",
-            "--holder",
-            &manufacturer_pk,
-        ],
-    );
-    as_(
-        d,
-        &manufacturer,
-        &[
-            "custody",
-            "lot",
-            "register",
-            "--gtin",
-            GTIN,
-            "--lot",
-            "L1",
-            "--expiry",
-            "2030-12-31",
-        ],
+        (&manufacturer, &manufacturer_pk),
+        &["9501101"],
     );
     let serials = d.join("s.txt");
     std::fs::write(&serials, "A\nB\nC\nD\n").unwrap();

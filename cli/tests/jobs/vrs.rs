@@ -89,11 +89,7 @@ pub fn packages_over_vrs(out: &Path, story: &Value, ledger_url: Option<String>) 
         "{refused}"
     );
     assert!(served.interrupt().contains("stopped"));
-    let lines: Vec<Value> = std::fs::read_to_string(&log)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = super::json_lines(&std::fs::read_to_string(&log).unwrap());
     let statuses: Vec<u64> = lines
         .iter()
         .map(|l| l["status"].as_u64().unwrap())
