@@ -1,5 +1,5 @@
 #![allow(deprecated)] // solana-program-test marks its API "agave unstable" from 3.1 on; we pin =3.1.12.
-//! The embedded ledger: a real Agave bank (solana-program-test) running the four caretrail
+//! The embedded ledger: a real Agave bank (solana-program-test) running the six caretrail
 //! programs natively in this process, persisted in `DIR/ledger.sqlite`.
 //!
 //! On open a fresh bank starts with the programs only; a persisted account is brought into it
