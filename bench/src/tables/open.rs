@@ -30,6 +30,7 @@ pub(crate) fn open(quick: bool) -> Table {
             "`caretrail address` process (s)",
             "`caretrail custody scan --verify`, 200 lines, process (s)",
             "`caretrail address`, baseline binary (s)",
+            "`caretrail ledger check`, every page read (s)",
         ],
     );
     // An older `caretrail` to compare with (`CARETRAIL_BENCH_BASELINE=path`): the ledger
@@ -61,15 +62,22 @@ pub(crate) fn open(quick: bool) -> Table {
         opens.sort_by(f64::total_cmp);
         let run_with =
             |exe: &Path, args: &[&str]| super::cli_scan::run(exe, &dir, &ledger_dir, &key, args);
-        let (address, scan) = if exe.exists() {
+        let (address, scan, check) = if exe.exists() {
             let run = |args: &[&str]| run_with(&exe, args);
             let (address, _) = run(&["address"]);
             let (scan, out) = run(&["custody", "scan", file.to_str().unwrap(), "--verify"]);
             assert_eq!(super::cli_scan::done_lines(&out), REAL, "{out}");
-            (format!("{address:.2}"), format!("{scan:.2}"))
+            let (check, out) = run(&["ledger", "check"]);
+            let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+            assert_eq!(answer["ok"], true, "{out}");
+            (
+                format!("{address:.2}"),
+                format!("{scan:.2}"),
+                format!("{check:.2}"),
+            )
         } else {
             let missing = format!("(build {} first)", exe.display());
-            (missing.clone(), missing)
+            (missing.clone(), missing.clone(), missing)
         };
         let baseline = match &baseline {
             Some(old) => format!("{:.2}", run_with(old, &["address"]).0),
@@ -83,6 +91,7 @@ pub(crate) fn open(quick: bool) -> Table {
             address,
             scan,
             baseline,
+            check,
         ]);
         let _ = std::fs::remove_dir_all(&dir);
     }
