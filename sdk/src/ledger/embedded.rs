@@ -58,6 +58,9 @@ pub struct EmbeddedLedger {
     inner: Mutex<Inner>,
     faucet: Keypair,
     dir: Option<PathBuf>,
+    /// The genesis hash of the ledger's first bank, kept in the file: every start builds a
+    /// new genesis (its creation time and faucet change), but the chain is the same one.
+    genesis: Hash,
 }
 
 /// Everything the embedded ledger holds, for `caretrail ledger dump`.
@@ -116,6 +119,14 @@ impl EmbeddedLedger {
             .map_err(|e| Error::Bank(format!("tokio runtime: {e}")))?;
         let mut ctx = rt.block_on(pt.start_with_context());
         let faucet = ctx.payer.insecure_clone();
+        let genesis = match store.genesis_hash()? {
+            Some(hash) => hash,
+            None => {
+                let hash = ctx.genesis_config().hash();
+                store.put_meta(super::store::GENESIS_KEY, &hash.to_string())?;
+                hash
+            }
+        };
 
         // Continue the slot sequence of the previous runs.
         let last_slot: u64 = store
@@ -151,6 +162,7 @@ impl EmbeddedLedger {
             inner: Mutex::new(inner),
             faucet,
             dir,
+            genesis,
         };
         ledger.unique_blockhashes()?;
         Ok(ledger)
@@ -318,7 +330,7 @@ impl Ledger for EmbeddedLedger {
     }
 
     fn genesis_hash(&self) -> Result<Hash> {
-        Ok(self.lock().ctx.genesis_config().hash())
+        Ok(self.genesis)
     }
 
     fn latest_blockhash_with_height(&self) -> Result<(Hash, u64)> {

@@ -21,6 +21,8 @@ use std::str::FromStr;
 
 const FORMAT_KEY: &str = "format";
 const FORMAT_VALUE: &str = "caretrail-ledger/1";
+/// The meta key of the genesis hash of the ledger's first bank.
+pub(crate) const GENESIS_KEY: &str = "genesis_hash";
 pub(crate) const DB_FILE: &str = "ledger.sqlite";
 
 /// `(signature, slot, block_time, tx, error, logs, compute_units)` of a recorded transaction.
@@ -172,6 +174,27 @@ impl Store {
             return Err(self.corrupt(format!("integrity check: {check}")));
         }
         Ok(())
+    }
+
+    /// The genesis hash recorded by the ledger's first start, if any.
+    pub fn genesis_hash(&self) -> Result<Option<solana_sdk::hash::Hash>> {
+        match self.meta(GENESIS_KEY)? {
+            None => Ok(None),
+            Some(text) => text.parse().map(Some).map_err(|_| {
+                self.corrupt(format!("the recorded genesis hash {text:?} is not a hash"))
+            }),
+        }
+    }
+
+    /// Sets a meta value (outside a transaction's commit).
+    pub fn put_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(|e| self.classify(e))
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {

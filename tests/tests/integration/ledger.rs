@@ -14,7 +14,7 @@ fn state_history_and_clock_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let authority = Keypair::new();
     let wallet = Keypair::new();
-    let (slot_before, time_before, tx_count);
+    let (slot_before, time_before, tx_count, genesis);
     {
         let ledger = EmbeddedLedger::open(dir.path()).unwrap();
         ledger
@@ -29,12 +29,15 @@ fn state_history_and_clock_survive_a_restart() {
                 participant_args(&wallet.pubkey(), roles::DISPENSER, now + 1000),
             )
             .unwrap();
+        genesis = ledger.genesis_hash().unwrap();
         slot_before = ledger.get_clock().unwrap().slot;
         time_before = now;
         tx_count = ledger.transaction_count().unwrap();
         assert_eq!(tx_count, 3);
     }
     let ledger = EmbeddedLedger::open(dir.path()).unwrap();
+    // The same chain: its genesis hash (the CAIP-2 chain id wallets see) is the first run's.
+    assert_eq!(ledger.genesis_hash().unwrap(), genesis);
     let p = reg::fetch_participant(&ledger, &wallet.pubkey())
         .unwrap()
         .expect("participant persisted");
