@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use registry::state::RoleCheckError;
 
 /// Claims errors. Codes are stable (6000 + index): clients and tests match on them.
 #[error_code]
@@ -80,14 +79,4 @@ pub enum ClaimsError {
     InvalidRequirements,
 }
 
-impl From<RoleCheckError> for ClaimsError {
-    fn from(e: RoleCheckError) -> Self {
-        match e {
-            RoleCheckError::WalletMismatch => ClaimsError::ParticipantMismatch,
-            RoleCheckError::Suspended => ClaimsError::ParticipantSuspended,
-            RoleCheckError::Revoked => ClaimsError::ParticipantRevoked,
-            RoleCheckError::Expired => ClaimsError::ParticipantExpired,
-            RoleCheckError::MissingRole => ClaimsError::RoleNotAllowed,
-        }
-    }
-}
+registry::participant_errors!(ClaimsError);

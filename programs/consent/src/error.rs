@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use registry::state::RoleCheckError;
 
 /// Consent errors. Codes are stable (6000 + index): clients and tests match on them.
 #[error_code]
@@ -80,14 +79,4 @@ pub enum ConsentError {
     VersionNotAnchored, // 6037
 }
 
-impl From<RoleCheckError> for ConsentError {
-    fn from(e: RoleCheckError) -> Self {
-        match e {
-            RoleCheckError::WalletMismatch => ConsentError::ParticipantMismatch,
-            RoleCheckError::Suspended => ConsentError::ParticipantSuspended,
-            RoleCheckError::Revoked => ConsentError::ParticipantRevoked,
-            RoleCheckError::Expired => ConsentError::ParticipantExpired,
-            RoleCheckError::MissingRole => ConsentError::RoleNotAllowed,
-        }
-    }
-}
+registry::participant_errors!(ConsentError);

@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use registry::state::RoleCheckError;
 
 /// Custody errors. Codes are stable (6000 + index): clients and tests match on them.
 #[error_code]
@@ -96,14 +95,4 @@ pub enum CustodyError {
     StorageMismatch,
 }
 
-impl From<RoleCheckError> for CustodyError {
-    fn from(e: RoleCheckError) -> Self {
-        match e {
-            RoleCheckError::WalletMismatch => CustodyError::ParticipantMismatch,
-            RoleCheckError::Suspended => CustodyError::ParticipantSuspended,
-            RoleCheckError::Revoked => CustodyError::ParticipantRevoked,
-            RoleCheckError::Expired => CustodyError::ParticipantExpired,
-            RoleCheckError::MissingRole => CustodyError::RoleNotAllowed,
-        }
-    }
-}
+registry::participant_errors!(CustodyError);

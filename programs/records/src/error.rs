@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use registry::state::RoleCheckError;
 
 /// Records errors. Codes are stable (6000 + index): clients and tests match on them.
 #[error_code]
@@ -40,14 +39,4 @@ pub enum RecordsError {
     InvalidVersion,
 }
 
-impl From<RoleCheckError> for RecordsError {
-    fn from(e: RoleCheckError) -> Self {
-        match e {
-            RoleCheckError::WalletMismatch => RecordsError::ParticipantMismatch,
-            RoleCheckError::Suspended => RecordsError::ParticipantSuspended,
-            RoleCheckError::Revoked => RecordsError::ParticipantRevoked,
-            RoleCheckError::Expired => RecordsError::ParticipantExpired,
-            RoleCheckError::MissingRole => RecordsError::RoleNotAllowed,
-        }
-    }
-}
+registry::participant_errors!(RecordsError);

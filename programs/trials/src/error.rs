@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use registry::state::RoleCheckError;
 
 /// Trials errors. Codes are stable (6000 + index): clients and tests match on them.
 #[error_code]
@@ -48,14 +47,4 @@ pub enum TrialsError {
     DelegationEnded, // 6020
 }
 
-impl From<RoleCheckError> for TrialsError {
-    fn from(e: RoleCheckError) -> Self {
-        match e {
-            RoleCheckError::WalletMismatch => TrialsError::ParticipantMismatch,
-            RoleCheckError::Suspended => TrialsError::ParticipantSuspended,
-            RoleCheckError::Revoked => TrialsError::ParticipantRevoked,
-            RoleCheckError::Expired => TrialsError::ParticipantExpired,
-            RoleCheckError::MissingRole => TrialsError::RoleNotAllowed,
-        }
-    }
-}
+registry::participant_errors!(TrialsError);

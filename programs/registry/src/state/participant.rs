@@ -163,6 +163,28 @@ pub enum RoleCheckError {
     MissingRole,
 }
 
+/// `impl From<RoleCheckError> for $error`: a role check that fails in another program is
+/// reported under that program's own codes, which every program names alike
+/// (`ParticipantMismatch`, `ParticipantSuspended`, `ParticipantRevoked`, `ParticipantExpired`,
+/// `RoleNotAllowed`). The registry's own codes have other names (the impl below).
+#[macro_export]
+macro_rules! participant_errors {
+    ($error:ident) => {
+        impl From<$crate::state::RoleCheckError> for $error {
+            fn from(e: $crate::state::RoleCheckError) -> Self {
+                use $crate::state::RoleCheckError as Check;
+                match e {
+                    Check::WalletMismatch => $error::ParticipantMismatch,
+                    Check::Suspended => $error::ParticipantSuspended,
+                    Check::Revoked => $error::ParticipantRevoked,
+                    Check::Expired => $error::ParticipantExpired,
+                    Check::MissingRole => $error::RoleNotAllowed,
+                }
+            }
+        }
+    };
+}
+
 impl From<RoleCheckError> for RegistryError {
     fn from(e: RoleCheckError) -> Self {
         match e {
