@@ -71,6 +71,16 @@ fn per_line(cmd: &mut Command) -> Vec<Value> {
     lines
 }
 
+/// The kinds of a `trials audit` answer's findings, in order.
+fn finding_kinds(audit: &Value) -> Vec<&str> {
+    audit["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["finding"].as_str().unwrap())
+        .collect()
+}
+
 /// One JSON value per line of `text` (JSON-lines output and logs).
 fn json_lines(text: &str) -> Vec<Value> {
     text.lines()
@@ -1751,14 +1761,8 @@ fn records_and_trials_commands_after_the_demo() {
     let clean_data = format!("0={}", docs.join("data").display());
     let audit =
         json_alert(with("sponsor").args(["trials", "audit", &trial, "--data", &clean_data]));
-    let kinds: Vec<&str> = audit["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["finding"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        kinds,
+        finding_kinds(&audit),
         [
             "outcomes_changed_after_lock",
             "results_against_unspecified_outcomes"

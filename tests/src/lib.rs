@@ -397,11 +397,25 @@ impl Harness {
         }
     }
 
-    /// The patient grants `grantee` `scope` from now for `days`; returns the grant address.
+    /// The team's patient grants `grantee` `scope` from now for `days`; returns the grant
+    /// address.
     pub fn grant(
         &self,
         team: &CareTeam,
         grantee: &Keypair,
+        grant_id: u64,
+        scope: Scope,
+        days: i64,
+    ) -> Pubkey {
+        self.patient_grant(&team.patient, &grantee.pubkey(), grant_id, scope, days)
+    }
+
+    /// `patient` grants `grantee` `scope` from now for `days` (policy hash `[7; 32]`), signing
+    /// for itself; returns the grant address.
+    pub fn patient_grant(
+        &self,
+        patient: &Keypair,
+        grantee: &Pubkey,
         grant_id: u64,
         scope: Scope,
         days: i64,
@@ -413,15 +427,9 @@ impl Harness {
             policy_hash: [7; 32],
         };
         self.consent()
-            .grant(
-                &team.patient,
-                &team.patient.pubkey(),
-                &grantee.pubkey(),
-                grant_id,
-                args,
-            )
+            .grant(patient, &patient.pubkey(), grantee, grant_id, args)
             .expect("grant");
-        con::grant_pda(&team.patient.pubkey(), &grantee.pubkey(), grant_id).0
+        con::grant_pda(&patient.pubkey(), grantee, grant_id).0
     }
 }
 
@@ -677,20 +685,12 @@ impl Harness {
         investigator: &Pubkey,
         grant_id: u64,
     ) -> Pubkey {
-        let args = GrantArgs {
-            scope: Scope {
-                classes: con::class::MEDICATIONS | con::class::LABS,
-                actions: con::action::ACCESS | con::action::USE,
-                purposes: con::purpose::HRESCH,
-            },
-            not_before: self.now(),
-            expires_at: self.now() + 90 * DAY,
-            policy_hash: [9; 32],
+        let research = Scope {
+            classes: con::class::MEDICATIONS | con::class::LABS,
+            actions: con::action::ACCESS | con::action::USE,
+            purposes: con::purpose::HRESCH,
         };
-        self.consent()
-            .grant(patient, &patient.pubkey(), investigator, grant_id, args)
-            .expect("research grant");
-        con::grant_pda(&patient.pubkey(), investigator, grant_id).0
+        self.patient_grant(patient, investigator, grant_id, research, 90)
     }
 
     /// Opens enrolment and enrols `n` patients through the lead investigator.

@@ -1117,14 +1117,8 @@ fn records_and_trials_over_rpc() {
         "audit",
         s.story["trials"]["switched"]["trial"].as_str().unwrap(),
     ]));
-    let kinds: Vec<&str> = flagged["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["finding"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        kinds,
+        super::finding_kinds(&flagged),
         [
             "outcomes_changed_after_lock",
             "results_against_unspecified_outcomes"

@@ -92,22 +92,7 @@ fn a_held_record_verifies_as_current_superseded_altered_or_unknown() {
 fn an_access_can_name_the_anchored_version_it_read() {
     let h = Harness::new();
     let c = h.clinic();
-    let grant = con::GrantArgs {
-        scope: treatment_scope(),
-        not_before: h.now(),
-        expires_at: h.now() + 30 * DAY,
-        policy_hash: [7; 32],
-    };
-    h.consent()
-        .grant(
-            &c.patient,
-            &c.patient.pubkey(),
-            &c.reader.pubkey(),
-            1,
-            grant,
-        )
-        .unwrap();
-    let g = con::grant_pda(&c.patient.pubkey(), &c.reader.pubkey(), 1).0;
+    let g = h.patient_grant(&c.patient, &c.reader.pubkey(), 1, treatment_scope(), 30);
     let a = h.anchor(
         &c.provider,
         &[

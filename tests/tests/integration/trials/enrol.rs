@@ -1,5 +1,4 @@
 use super::*;
-use caretrail_sdk::consent as con;
 
 #[test]
 fn enrolment_counts_each_research_grant_once_and_names_no_patient() {
@@ -87,22 +86,7 @@ fn enrolment_needs_an_active_research_grant_to_an_investigator_of_the_trial() {
         TrialsError::GrantNotToInvestigator,
     );
     // A treatment grant (not HRESCH).
-    let args = con::GrantArgs {
-        scope: treatment_scope(),
-        not_before: h.now(),
-        expires_at: h.now() + 30 * DAY,
-        policy_hash: [1; 32],
-    };
-    h.consent()
-        .grant(
-            &patient,
-            &patient.pubkey(),
-            &s.investigator.pubkey(),
-            7,
-            args,
-        )
-        .unwrap();
-    let treatment = con::grant_pda(&patient.pubkey(), &s.investigator.pubkey(), 7).0;
+    let treatment = h.patient_grant(&patient, &s.investigator.pubkey(), 7, treatment_scope(), 30);
     expect_error(
         c.enroll(&s.investigator, &s.trial, &treatment),
         &TRIALS,
