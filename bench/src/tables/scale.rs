@@ -114,7 +114,8 @@ pub(crate) fn scale() -> Vec<Table> {
             "≤ 1% of a Unit's rent",
         ],
     );
-    for s in shapes() {
+    let shapes = shapes();
+    for s in &shapes {
         let r = rent(s.bytes);
         let capacity = 1u64 << s.depth;
         let per_lot = (r + lot) as f64 / LOT.min(capacity) as f64;
@@ -137,7 +138,7 @@ pub(crate) fn scale() -> Vec<Table> {
     }
 
     // A year at the planning volume.
-    let chosen = &shapes()[0];
+    let chosen = &shapes[0];
     let tree_rent = rent(chosen.bytes);
     let new_per_package = (tree_rent + lot) as f64 / LOT as f64;
     let sol = |lamports_per_package: f64| lamports_per_package * PACKAGES_PER_YEAR as f64 / 1e9;
