@@ -100,6 +100,10 @@ event_enum!(
         Decommissioned,
         StorageConditionSet,
         SensorRecorded,
+        PackageTreeCreated,
+        PackagesCommissioned,
+        PackageShipped,
+        PackageHopCompleted,
     ]
 );
 

@@ -7,6 +7,9 @@ pub const SEED_LOT: &[u8] = b"lot";
 pub const SEED_UNIT: &[u8] = b"unit";
 /// `["hop", unit, hop_index u32 LE]`.
 pub const SEED_HOP: &[u8] = b"hop";
+/// `["package_hop", package tree, leaf index u32 LE, hop index u32 LE]`: a compressed
+/// package's pending hop.
+pub const SEED_PACKAGE_HOP: &[u8] = b"package_hop";
 /// `["quarantine", unit]`: who quarantined a suspect unit (exists while it is quarantined).
 pub const SEED_QUARANTINE: &[u8] = b"quarantine";
 /// `["storage", lot]`: the lot's storage condition (a temperature range).
@@ -31,6 +34,10 @@ pub const SHIPMENT_REF_LEN: usize = 16;
 /// Most units commissioned, aggregated or disaggregated by one instruction (a 1,232-byte
 /// transaction fits fewer anyway).
 pub const MAX_BATCH: usize = 24;
+
+/// Most packages commissioned into a tree by one instruction (32 bytes each: a transaction
+/// of 1,232 bytes fits about 30).
+pub const MAX_PACKAGE_BATCH: usize = 32;
 
 /// Roles that may hold custody of product (DSCSA trading partners).
 pub const CUSTODIAN_ROLES: u16 = registry::constants::roles::TRADING_PARTNER;

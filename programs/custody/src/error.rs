@@ -92,7 +92,19 @@ pub enum CustodyError {
     #[msg("a sensor summary needs readings, min <= mean <= max and the logger file's hash")]
     InvalidSensorSummary,
     #[msg("the storage condition is not that of the lot received (or travelling inside it)")]
-    StorageMismatch,
+    StorageMismatch, // 6044
+    #[msg("the package tree account is not one this program created (size, owner or layout)")]
+    TreeAccountInvalid,
+    #[msg("the package state or its proof does not match the tree (rebuild the proof from the tree's history)")]
+    InvalidProof,
+    #[msg("the package tree is full: create another tree for the lot")]
+    TreeFull,
+    #[msg("serial hashes are commissioned into a tree in strictly ascending order, above the tree's highest")]
+    SerialNotAscending,
+    #[msg("the package tree belongs to another lot")]
+    TreeLotMismatch, // 6049
+    #[msg("rent goes back to the party that paid for the hop")]
+    RentPayerMismatch,
 }
 
 registry::participant_errors!(CustodyError);

@@ -205,3 +205,61 @@ pub struct SensorRecorded {
     pub excursion: bool,
     pub timestamp: i64,
 }
+
+/// A package tree was created for a lot (compressed packages, `state::package_tree`).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageTreeCreated {
+    pub tree: Pubkey,
+    pub lot: Pubkey,
+    pub manufacturer: Pubkey,
+    pub capacity: u32,
+    pub timestamp: i64,
+}
+
+/// EPCIS ObjectEvent ADD, bizStep commissioning: leaves `first_index ..` of `tree` are the
+/// packages with these serial hashes, active and held by the manufacturer (each leaf is
+/// `PackageLeaf::commissioned(serial_hash, manufacturer, timestamp)`). With the tree's other
+/// events this rebuilds the tree off chain.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackagesCommissioned {
+    pub tree: Pubkey,
+    pub lot: Pubkey,
+    pub manufacturer: Pubkey,
+    pub first_index: u32,
+    pub serial_hashes: Vec<[u8; 32]>,
+    pub timestamp: i64,
+}
+
+/// A compressed package was shipped: leaf `index` of `tree` is now `leaf` (in transit).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageShipped {
+    pub tree: Pubkey,
+    pub index: u32,
+    pub hop: Pubkey,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    pub read_point: [u8; GLN_LEN],
+    pub shipment_ref: [u8; 16],
+    pub leaf: crate::state::PackageLeaf,
+    pub timestamp: i64,
+}
+
+/// A compressed package's pending hop completed (`received` true: received, else refused) and
+/// closed, its rent returned to its payer: leaf `index` of `tree` is now `leaf`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageHopCompleted {
+    pub tree: Pubkey,
+    pub index: u32,
+    pub hop: Pubkey,
+    pub hop_index: u32,
+    pub received: bool,
+    pub reason_code: u16,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    pub leaf: crate::state::PackageLeaf,
+    pub timestamp: i64,
+}

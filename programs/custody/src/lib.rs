@@ -168,4 +168,44 @@ pub mod custody {
     ) -> Result<()> {
         ReceiveWithSensor::handler(ctx, summary)
     }
+
+    /// The manufacturer initializes a package tree for a lot (compressed packages: the
+    /// packages are leaves of a concurrent Merkle tree, `state::package_tree`).
+    #[access_control(ctx.accounts.validate())]
+    pub fn create_package_tree(ctx: Context<CreatePackageTree>) -> Result<()> {
+        CreatePackageTree::handler(ctx)
+    }
+
+    /// Commissions packages into a lot's package tree (serial hashes strictly ascending).
+    #[access_control(ctx.accounts.validate(&serial_hashes))]
+    pub fn commission_packages(
+        ctx: Context<CommissionPackages>,
+        serial_hashes: Vec<[u8; 32]>,
+    ) -> Result<()> {
+        CommissionPackages::handler(ctx, serial_hashes)
+    }
+
+    /// The holder ships a compressed package (its state and proof in `args.package`).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn ship_package(ctx: Context<ShipPackage>, args: ShipPackageArgs) -> Result<()> {
+        ShipPackage::handler(ctx, args)
+    }
+
+    /// The addressee receives a compressed package in transit; the hop closes, its rent back
+    /// to its payer.
+    #[access_control(ctx.accounts.validate_receive(&package))]
+    pub fn receive_package(ctx: Context<ReceivePackage>, package: PackageProof) -> Result<()> {
+        ReceivePackage::handler(ctx, package, true, 0)
+    }
+
+    /// The addressee refuses a compressed package in transit: it stays with the sender; the
+    /// hop closes, its rent back to its payer.
+    #[access_control(ctx.accounts.validate_refuse(&package))]
+    pub fn refuse_package(
+        ctx: Context<ReceivePackage>,
+        package: PackageProof,
+        reason_code: u16,
+    ) -> Result<()> {
+        ReceivePackage::handler(ctx, package, false, reason_code)
+    }
 }

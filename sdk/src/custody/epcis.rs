@@ -48,6 +48,10 @@ impl HistoryEvent {
             Decommissioned(e) => e.timestamp,
             StorageConditionSet(e) => e.timestamp,
             SensorRecorded(e) => e.timestamp,
+            PackageTreeCreated(e) => e.timestamp,
+            PackagesCommissioned(e) => e.timestamp,
+            PackageShipped(e) => e.timestamp,
+            PackageHopCompleted(e) => e.timestamp,
         }
     }
 
@@ -72,6 +76,10 @@ impl HistoryEvent {
             Decommissioned(e) => format!("by {}", e.by),
             StorageConditionSet(e) => format!("manufacturer {}", e.by),
             SensorRecorded(e) => format!("by {}", e.by),
+            PackageTreeCreated(e) => format!("manufacturer {}", e.manufacturer),
+            PackagesCommissioned(e) => format!("manufacturer {}", e.manufacturer),
+            PackageShipped(e) => format!("from {} to {}", e.from, e.to),
+            PackageHopCompleted(e) => format!("from {} to {}", e.from, e.to),
         }
     }
 }
@@ -94,6 +102,12 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
         Decommissioned(e) => e.unit == *unit,
         SensorRecorded(e) => e.unit == *unit,
         LotRegistered(_) | LotRecalled(_) | StorageConditionSet(_) => false,
+        // Compressed packages have no unit address; their history is their tree's
+        // (`packages::PackageTreeIndex`).
+        PackageTreeCreated(_)
+        | PackagesCommissioned(_)
+        | PackageShipped(_)
+        | PackageHopCompleted(_) => false,
     }
 }
 

@@ -434,7 +434,13 @@ impl<'a> Reader<'a> {
                 base("ObjectEvent", "OBSERVE", "holding", "recalled", epcs)
             }
             // A sensor summary is carried by the hop it was recorded with (see `attach_sensors`).
-            LotRegistered(_) | StorageConditionSet(_) | SensorRecorded(_) => return Ok(None),
+            LotRegistered(_)
+            | StorageConditionSet(_)
+            | SensorRecorded(_)
+            | PackageTreeCreated(_)
+            | PackagesCommissioned(_)
+            | PackageShipped(_)
+            | PackageHopCompleted(_) => return Ok(None),
         };
         Ok(Some(ev))
     }

@@ -52,6 +52,8 @@ mod client;
 pub use client::*;
 mod verify;
 pub use verify::*;
+mod packages;
+pub use packages::*;
 pub mod cold_chain;
 pub mod commission;
 pub mod epcis;

@@ -135,6 +135,11 @@ pub fn verify(
     let address = address_of(code)?;
     let unit_s = address.to_string();
     let Some(unit) = fetch_unit(ledger, &address)? else {
+        // A compressed package has no address of its own: it is a leaf of one of its lot's
+        // package trees, found by the label's GTIN, lot and serial.
+        if let Some(found) = find_compressed(ledger, code)? {
+            return verify_package(ledger, code, &found, expected_holder);
+        }
         // Unknown: a serial nobody commissioned under a real company's prefix, or a code
         // under a prefix nobody holds.
         let key = code.sscc.as_ref().or(code.gtin.as_ref());
@@ -217,5 +222,84 @@ pub fn verify(
         holder: top_unit.holder.to_string(),
         status: status_name(top_unit.status),
         inside: (top != address).then(|| top.to_string()),
+    })
+}
+
+/// The compressed package a code names, when it carries GTIN, serial and lot and its lot has
+/// package trees.
+fn find_compressed(
+    ledger: &dyn Ledger,
+    code: &crate::gs1::Gs1Code,
+) -> Result<Option<(Lot, Pubkey, FoundPackage)>> {
+    let (Some(gtin), Some(serial), Some(lot_number)) = (&code.gtin, &code.serial, &code.lot) else {
+        return Ok(None);
+    };
+    let Ok(gtin) = parse_gtin(gtin) else {
+        return Ok(None);
+    };
+    let lot_key = lot_pda(&gtin, lot_number).0;
+    let Some(lot) = fetch_lot(ledger, &lot_key)? else {
+        return Ok(None);
+    };
+    Ok(find_package(ledger, &lot_key, &serial_hash(&gtin, serial))?.map(|f| (lot, lot_key, f)))
+}
+
+/// [`verify`] for a compressed package: the same checks in the same order, on its leaf.
+fn verify_package(
+    ledger: &dyn Ledger,
+    code: &crate::gs1::Gs1Code,
+    (lot, lot_key, found): &(Lot, Pubkey, FoundPackage),
+    expected_holder: Option<&Pubkey>,
+) -> Result<Verification> {
+    let unit = found.id();
+    let leaf = &found.leaf;
+    match leaf.status {
+        UnitStatus::Illegitimate => return Ok(Verification::Illegitimate { unit }),
+        UnitStatus::Dispensed => return Ok(Verification::AlreadyDispensed { unit }),
+        UnitStatus::Decommissioned | UnitStatus::Destroyed => {
+            return Ok(Verification::Decommissioned { unit })
+        }
+        _ => {}
+    }
+    if let Some(expiry) = code.expiry {
+        let label = (expiry.year as u32) * 10_000 + expiry.month * 100 + expiry.day;
+        if label != lot.expiry_date {
+            return Ok(Verification::LabelMismatch {
+                unit,
+                field: "expiry",
+            });
+        }
+    }
+    if lot.status == LotStatus::Recalled {
+        return Ok(Verification::LotRecalled {
+            unit,
+            lot: lot_key.to_string(),
+            reason_code: lot.recall_reason,
+        });
+    }
+    if lot.is_expired(ledger.get_clock()?.unix_timestamp) {
+        let d = lot.expiry_date;
+        return Ok(Verification::Expired {
+            unit,
+            expired_on: format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100),
+        });
+    }
+    if leaf.status == UnitStatus::Quarantined {
+        return Ok(Verification::Quarantined { unit });
+    }
+    if let Some(expected) = expected_holder {
+        if leaf.holder != *expected {
+            return Ok(Verification::HeldByAnother {
+                unit,
+                holder: leaf.holder.to_string(),
+                expected: expected.to_string(),
+            });
+        }
+    }
+    Ok(Verification::Genuine {
+        unit,
+        holder: leaf.holder.to_string(),
+        status: status_name(leaf.status),
+        inside: None,
     })
 }

@@ -49,17 +49,96 @@ impl Hop {
 
     /// The next custody chain head: `sha256(previous head ‖ index ‖ hop)`.
     pub fn chain(&self, previous: &[u8; 32], index: u32) -> [u8; 32] {
-        solana_sha256_hasher::hashv(&[
+        chain_hop(
             previous,
-            &index.to_le_bytes(),
-            &[self.status as u8],
-            self.from.as_ref(),
-            self.to.as_ref(),
-            &self.shipped_at.to_le_bytes(),
-            &self.received_at.to_le_bytes(),
-            &self.read_point,
-            &self.shipment_ref,
-        ])
-        .to_bytes()
+            index,
+            &HopContent {
+                status: self.status,
+                from: self.from,
+                to: self.to,
+                shipped_at: self.shipped_at,
+                received_at: self.received_at,
+                read_point: self.read_point,
+                shipment_ref: self.shipment_ref,
+            },
+        )
+    }
+}
+
+/// What a custody chain head commits to of a hop, whichever account (a `Hop`, or a compressed
+/// package's `PackageHop`) held it.
+pub struct HopContent {
+    pub status: HopStatus,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    pub shipped_at: i64,
+    pub received_at: i64,
+    pub read_point: [u8; GLN_LEN],
+    pub shipment_ref: [u8; SHIPMENT_REF_LEN],
+}
+
+/// The next custody chain head: `sha256(previous head ‖ index ‖ hop)`.
+pub fn chain_hop(previous: &[u8; 32], index: u32, hop: &HopContent) -> [u8; 32] {
+    solana_sha256_hasher::hashv(&[
+        previous,
+        &index.to_le_bytes(),
+        &[hop.status as u8],
+        hop.from.as_ref(),
+        hop.to.as_ref(),
+        &hop.shipped_at.to_le_bytes(),
+        &hop.received_at.to_le_bytes(),
+        &hop.read_point,
+        &hop.shipment_ref,
+    ])
+    .to_bytes()
+}
+
+/// The pending hop of a compressed package: PDA `["package_hop", tree, leaf index u32 LE,
+/// hop index u32 LE]`. It exists only while the package is in transit: receiving or refusing
+/// closes it and returns its rent to `payer`; the package's chain head and the events keep
+/// the hop.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct PackageHop {
+    pub version: u8,
+    pub bump: u8,
+    pub status: HopStatus,
+    pub tree: Pubkey,
+    pub index: u32,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    /// Who paid the rent, and gets it back when the hop closes.
+    pub payer: Pubkey,
+    pub shipped_at: i64,
+    pub read_point: [u8; GLN_LEN],
+    pub shipment_ref: [u8; SHIPMENT_REF_LEN],
+}
+
+impl PackageHop {
+    pub fn invariant(&self) -> Result<()> {
+        require_eq!(
+            self.version,
+            ACCOUNT_VERSION,
+            CustodyError::InvariantViolation
+        );
+        require_keys_neq!(self.from, self.to, CustodyError::InvariantViolation);
+        require!(
+            self.status == HopStatus::Shipped,
+            CustodyError::InvariantViolation
+        );
+        Ok(())
+    }
+
+    /// The hop completed as `status` at `received_at`.
+    pub fn completed(&self, status: HopStatus, received_at: i64) -> HopContent {
+        HopContent {
+            status,
+            from: self.from,
+            to: self.to,
+            shipped_at: self.shipped_at,
+            received_at,
+            read_point: self.read_point,
+            shipment_ref: self.shipment_ref,
+        }
     }
 }

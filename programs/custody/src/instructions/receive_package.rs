@@ -1,0 +1,133 @@
+use crate::constants::{CUSTODIAN_ROLES, SEED_PACKAGE_HOP};
+use crate::error::CustodyError;
+use crate::events::PackageHopCompleted;
+use crate::instructions::ship_package::PackageProof;
+use crate::math::SafeMath;
+use crate::state::hop::chain_hop;
+use crate::state::package_tree::replace_leaf;
+use crate::state::{HopStatus, Lot, LotStatus, PackageHop, PackageLeaf, PackageTree, UnitStatus};
+use crate::utils::now;
+use anchor_lang::prelude::*;
+use registry::state::Participant;
+
+/// The addressee of a compressed package's pending hop receives or refuses it. The hop closes
+/// and its rent goes back to the party that paid it; the package's chain head takes the hop.
+#[derive(Accounts)]
+#[instruction(package: PackageProof)]
+pub struct ReceivePackage<'info> {
+    #[account(mut, has_one = lot @ CustodyError::TreeLotMismatch)]
+    pub tree: AccountLoader<'info, PackageTree>,
+    pub lot: Account<'info, Lot>,
+    /// The pending hop of the proven leaf (the seeds name its hop count).
+    #[account(
+        mut,
+        seeds = [
+            SEED_PACKAGE_HOP,
+            tree.key().as_ref(),
+            &package.index.to_le_bytes(),
+            &package.leaf.hop_count.to_le_bytes(),
+        ],
+        bump = hop.bump,
+        has_one = payer @ CustodyError::RentPayerMismatch,
+        close = payer
+    )]
+    pub hop: Account<'info, PackageHop>,
+    pub receiver: Signer<'info>,
+    pub receiver_participant: Account<'info, Participant>,
+    /// CHECK: the hop's payer (`has_one`), who gets its rent back.
+    #[account(mut)]
+    pub payer: UncheckedAccount<'info>,
+}
+
+impl ReceivePackage<'_> {
+    fn validate_common(&self, package: &PackageProof) -> Result<()> {
+        require!(
+            package.leaf.status == UnitStatus::InTransit,
+            CustodyError::NotInTransit
+        );
+        require_keys_eq!(self.hop.to, self.receiver.key(), CustodyError::NotAddressee);
+        Ok(())
+    }
+
+    /// Receiving re-checks the receiver's standing and the lot (not recalled, not expired).
+    pub fn validate_receive(&self, package: &PackageProof) -> Result<()> {
+        self.validate_common(package)?;
+        let now = now()?;
+        self.receiver_participant.require_role::<CustodyError>(
+            &self.receiver.key(),
+            CUSTODIAN_ROLES,
+            now,
+        )?;
+        require!(
+            self.lot.status == LotStatus::Released,
+            CustodyError::LotRecalled
+        );
+        require!(!self.lot.is_expired(now), CustodyError::UnitExpired);
+        Ok(())
+    }
+
+    /// Refusing needs no standing: a suspended or expired partner may always send goods back.
+    pub fn validate_refuse(&self, package: &PackageProof) -> Result<()> {
+        self.validate_common(package)?;
+        require_keys_eq!(
+            self.receiver_participant.wallet,
+            self.receiver.key(),
+            CustodyError::ParticipantMismatch
+        );
+        Ok(())
+    }
+
+    pub fn handler(
+        ctx: Context<ReceivePackage>,
+        package: PackageProof,
+        received: bool,
+        reason_code: u16,
+    ) -> Result<()> {
+        let now = now()?;
+        let a = &ctx.accounts;
+        let tree_key = a.tree.key();
+        let status = if received {
+            HopStatus::Received
+        } else {
+            HopStatus::Refused
+        };
+        let hop_index = package.leaf.hop_count;
+        let head = chain_hop(
+            &package.leaf.chain_head,
+            hop_index,
+            &a.hop.completed(status, now),
+        );
+        let after = PackageLeaf {
+            status: UnitStatus::Active,
+            holder: if received { a.hop.to } else { a.hop.from },
+            hop_count: hop_index.safe_add(1)?,
+            chain_head: head,
+            updated_at: now,
+            ..package.leaf
+        };
+        after.invariant()?;
+        let info = a.tree.to_account_info();
+        replace_leaf(
+            &mut info.try_borrow_mut_data()?,
+            &tree_key,
+            package.root,
+            package.index,
+            &package.leaf,
+            &after,
+            &package.proof,
+        )?;
+        caretrail_common::emit_event!(PackageHopCompleted {
+            tree: tree_key,
+            index: package.index,
+            hop: a.hop.key(),
+            hop_index,
+            received,
+            reason_code,
+            from: a.hop.from,
+            to: a.hop.to,
+            leaf: after,
+            timestamp: now,
+        });
+        Ok(())
+    }
+}

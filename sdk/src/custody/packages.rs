@@ -1,0 +1,654 @@
+//! Compressed packages (issue 20, docs/SCALE.md): a lot's serialized packages as the leaves of
+//! package trees (`custody::state::package_tree`) instead of one `Unit` account each.
+//!
+//! The chain keeps only the tree: its root, a short change log and a canopy. Everything an
+//! instruction needs besides (the package's state and a proof) comes from the tree's own
+//! history: [`PackageTreeIndex::sync`] replays the program's events for the tree, from the
+//! embedded ledger's store or over RPC (`getSignaturesForAddress` / `getTransaction`), and
+//! checks the rebuilt root and leaf count against the account before it serves a proof: an
+//! index that disagrees with the chain is an error, never a proof. A proof the chain rejects
+//! because somebody else changed the tree meanwhile is rebuilt and the transaction sent once
+//! more ([`CustodyClient::ship_package`] and the others).
+//!
+//! ```no_run
+//! use caretrail_sdk::custody::{self, CustodyClient};
+//! use caretrail_sdk::solana_sdk::signature::{Keypair, Signer};
+//!
+//! fn commission_and_ship(
+//!     ledger: &dyn caretrail_sdk::Ledger,
+//!     manufacturer: &Keypair,
+//!     distributor: &Keypair,
+//!     gtin: &[u8; 14],
+//!     lot: &caretrail_sdk::solana_sdk::pubkey::Pubkey,
+//!     serials: &[&str],
+//! ) -> caretrail_sdk::Result<()> {
+//!     let client = CustodyClient::new(ledger, manufacturer);
+//!     let (tree, _) = client.create_package_tree(manufacturer, lot)?;
+//!     let hashes = serials.iter().map(|s| custody::serial_hash(gtin, s)).collect();
+//!     client.commission_packages(manufacturer, &tree, hashes)?;
+//!     let args = custody::PackageShipment {
+//!         read_point: caretrail_sdk::registry::parse_gln("0614141000012")?,
+//!         shipment_ref: custody::shipment_ref("ASN-2026-0001"),
+//!     };
+//!     let first = custody::serial_hash(gtin, serials[0]);
+//!     client.ship_package(manufacturer, &tree, &first, &distributor.pubkey(), &args)?;
+//!     CustodyClient::new(ledger, distributor).receive_package(distributor, &tree, &first)?;
+//!     Ok(())
+//! }
+//! ```
+
+use super::*;
+use crate::events::CaretrailEvent;
+use custody::constants::{MAX_PACKAGE_BATCH, SEED_PACKAGE_HOP};
+pub use custody::state::package_tree::{
+    PackageLeaf, PackageTree, PROOF_LEN, TREE_CANOPY, TREE_CAPACITY, TREE_DEPTH,
+};
+pub use custody::state::PackageHop;
+pub use custody::{PackageProof, ShipPackageArgs};
+use spl_concurrent_merkle_tree::changelog::ChangeLog;
+use spl_concurrent_merkle_tree::hash::hash_to_parent;
+use spl_concurrent_merkle_tree::node::{empty_node, Node};
+use std::collections::HashMap;
+
+/// Packages a commissioning transaction carries (32 bytes each; 24 fit beside two signatures).
+pub const PACKAGES_PER_TRANSACTION: usize = 24;
+const _: () = assert!(PACKAGES_PER_TRANSACTION <= MAX_PACKAGE_BATCH);
+
+/// The error code of `InvalidProof`: the proof was built against a root the chain no longer
+/// remembers, or from a wrong state.
+const INVALID_PROOF: u32 = custody::error::CustodyError::InvalidProof as u32 + 6000;
+
+/// `["package_hop", tree, leaf index, hop index]`: a compressed package's pending hop.
+pub fn package_hop_pda(tree: &Pubkey, index: u32, hop_index: u32) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            SEED_PACKAGE_HOP,
+            tree.as_ref(),
+            &index.to_le_bytes(),
+            &hop_index.to_le_bytes(),
+        ],
+        &PROGRAM_ID,
+    )
+}
+
+/// What the chain holds of a package tree: its header, current root and leaf count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeOnChain {
+    pub lot: Pubkey,
+    pub manufacturer: Pubkey,
+    pub package_count: u32,
+    pub max_serial_hash: [u8; 32],
+    pub root: [u8; 32],
+}
+
+/// Reads a package tree account's header and current root (the newest change log entry).
+pub fn decode_tree(data: &[u8]) -> Result<TreeOnChain> {
+    use anchor_lang::Discriminator;
+    if data.len() != PackageTree::ACCOUNT_LEN || !data.starts_with(PackageTree::DISCRIMINATOR) {
+        return Err(Error::invalid("not a package tree account"));
+    }
+    let header: PackageTree = bytemuck::pod_read_unaligned(&data[8..8 + PackageTree::HEADER_LEN]);
+    let t = PackageTree::TREE_OFFSET;
+    let active = u64::from_le_bytes(data[t + 8..t + 16].try_into().expect("8 bytes")) as usize;
+    let log = t + 24 + active * std::mem::size_of::<ChangeLog<TREE_DEPTH>>();
+    let root = data[log..log + 32].try_into().expect("32 bytes");
+    Ok(TreeOnChain {
+        lot: header.lot,
+        manufacturer: header.manufacturer,
+        package_count: header.package_count,
+        max_serial_hash: header.max_serial_hash,
+        root,
+    })
+}
+
+/// Fetches a package tree's on-chain state.
+pub fn fetch_tree(ledger: &dyn Ledger, tree: &Pubkey) -> Result<Option<TreeOnChain>> {
+    match ledger.get_account(tree)? {
+        Some(a) if a.owner == PROGRAM_ID => decode_tree(&a.data).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The package trees of a lot.
+pub fn trees_of_lot(ledger: &dyn Ledger, lot: &Pubkey) -> Result<Vec<Pubkey>> {
+    use crate::ledger::AccountFilter;
+    let mut trees: Vec<Pubkey> = ledger
+        .get_program_accounts(
+            &PROGRAM_ID,
+            &[
+                AccountFilter::DataSize(PackageTree::ACCOUNT_LEN as u64),
+                AccountFilter::memcmp(PackageTree::LOT_OFFSET, lot.to_bytes().to_vec()),
+            ],
+        )?
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    trees.sort();
+    Ok(trees)
+}
+
+/// A package tree rebuilt off chain: every leaf's state and every node, so it proves any leaf.
+#[derive(Clone)]
+pub struct PackageTreeIndex {
+    pub tree: Pubkey,
+    pub lot: Pubkey,
+    leaves: Vec<PackageLeaf>,
+    by_serial: HashMap<[u8; 32], u32>,
+    /// `levels[h][i]`: node `i` at height `h` (leaves at 0); `TREE_DEPTH + 1` levels.
+    levels: Vec<Vec<Node>>,
+}
+
+impl PackageTreeIndex {
+    /// An empty tree.
+    pub fn new(tree: Pubkey, lot: Pubkey) -> Self {
+        let levels = (0..=TREE_DEPTH)
+            .map(|h| vec![empty_node(h as u32); 1 << (TREE_DEPTH - h)])
+            .collect();
+        PackageTreeIndex {
+            tree,
+            lot,
+            leaves: Vec::new(),
+            by_serial: HashMap::new(),
+            levels,
+        }
+    }
+
+    /// Rebuilds the index of `tree` from its history and checks it against the chain: the
+    /// same leaf count and the same root, or an error saying so.
+    pub fn sync(ledger: &dyn Ledger, tree: &Pubkey) -> Result<Self> {
+        let chain =
+            fetch_tree(ledger, tree)?.ok_or_else(|| Error::not_found("package tree", *tree))?;
+        let mut index = PackageTreeIndex::new(*tree, chain.lot);
+        for record in ledger.transactions_for_address(tree, usize::MAX)? {
+            for event in record.events() {
+                if let CaretrailEvent::Custody(e) = event {
+                    index.apply(&e)?;
+                }
+            }
+        }
+        if index.len() != chain.package_count || index.root() != chain.root {
+            return Err(Error::invalid(format!(
+                "the history of package tree {tree} rebuilds {} packages with root {}, but the \
+                 chain holds {} with root {}: the ledger's history is incomplete",
+                index.len(),
+                bs58(&index.root()),
+                chain.package_count,
+                bs58(&chain.root)
+            )));
+        }
+        Ok(index)
+    }
+
+    /// Applies one custody event (events of other trees are ignored).
+    pub fn apply(&mut self, event: &CustodyEvent) -> Result<()> {
+        match event {
+            CustodyEvent::PackagesCommissioned(e) if e.tree == self.tree => {
+                if e.first_index != self.len() {
+                    return Err(Error::invalid(format!(
+                        "package tree {}: commissioning at leaf {} but {} leaves are known",
+                        self.tree,
+                        e.first_index,
+                        self.len()
+                    )));
+                }
+                for hash in &e.serial_hashes {
+                    self.push(PackageLeaf::commissioned(
+                        *hash,
+                        e.manufacturer,
+                        e.timestamp,
+                    ));
+                }
+            }
+            CustodyEvent::PackageShipped(e) if e.tree == self.tree => self.set(e.index, e.leaf)?,
+            CustodyEvent::PackageHopCompleted(e) if e.tree == self.tree => {
+                self.set(e.index, e.leaf)?
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Leaves in the tree.
+    pub fn len(&self) -> u32 {
+        self.leaves.len() as u32
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.leaves.is_empty()
+    }
+
+    pub fn root(&self) -> [u8; 32] {
+        self.levels[TREE_DEPTH][0]
+    }
+
+    /// The leaf index of a serial hash.
+    pub fn find(&self, serial_hash: &[u8; 32]) -> Option<u32> {
+        self.by_serial.get(serial_hash).copied()
+    }
+
+    /// The state of leaf `index`.
+    pub fn leaf(&self, index: u32) -> Option<&PackageLeaf> {
+        self.leaves.get(index as usize)
+    }
+
+    /// Every leaf, in index order.
+    pub fn leaves(&self) -> &[PackageLeaf] {
+        &self.leaves
+    }
+
+    /// Leaf `index`'s state and the `PROOF_LEN` nodes the chain needs beside its canopy.
+    pub fn prove(&self, index: u32) -> Result<PackageProof> {
+        let leaf = *self
+            .leaf(index)
+            .ok_or_else(|| Error::invalid(format!("no leaf {index} in tree {}", self.tree)))?;
+        let proof = (0..PROOF_LEN)
+            .map(|h| self.levels[h][((index as usize) >> h) ^ 1])
+            .collect();
+        Ok(PackageProof {
+            root: self.root(),
+            index,
+            leaf,
+            proof,
+        })
+    }
+
+    fn push(&mut self, leaf: PackageLeaf) {
+        let index = self.len();
+        self.by_serial.insert(leaf.serial_hash, index);
+        self.leaves.push(leaf);
+        self.write(index);
+    }
+
+    fn set(&mut self, index: u32, leaf: PackageLeaf) -> Result<()> {
+        let slot = self.leaves.get_mut(index as usize).ok_or_else(|| {
+            Error::invalid(format!("an event names leaf {index}, not in the tree"))
+        })?;
+        *slot = leaf;
+        self.write(index);
+        Ok(())
+    }
+
+    fn write(&mut self, index: u32) {
+        let mut i = index as usize;
+        let mut node = self.leaves[i].hash(&self.tree, index);
+        self.levels[0][i] = node;
+        for h in 0..TREE_DEPTH {
+            let sibling = self.levels[h][i ^ 1];
+            hash_to_parent(&mut node, &sibling, i & 1 == 0);
+            i >>= 1;
+            self.levels[h + 1][i] = node;
+        }
+    }
+}
+
+fn bs58(bytes: &[u8; 32]) -> String {
+    Pubkey::new_from_array(*bytes).to_string()
+}
+
+/// Where and under which document a compressed package is shipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageShipment {
+    /// GLN of the shipping location (EPCIS readPoint).
+    pub read_point: [u8; registry::constants::GLN_LEN],
+    /// First 16 bytes of sha256 of the ASN / despatch advice id ([`shipment_ref`]).
+    pub shipment_ref: [u8; 16],
+}
+
+/// The two instructions that make a package tree: the system program allocates the account
+/// (owned by custody), then custody initializes it for the lot.
+pub fn create_package_tree_ixs(
+    fee_payer: &Pubkey,
+    tree: &Pubkey,
+    lot: &Pubkey,
+    manufacturer: &Pubkey,
+    rent: u64,
+) -> [Instruction; 2] {
+    [
+        anchor_lang::solana_program::system_instruction::create_account(
+            fee_payer,
+            tree,
+            rent,
+            PackageTree::ACCOUNT_LEN as u64,
+            &PROGRAM_ID,
+        ),
+        Instruction {
+            program_id: PROGRAM_ID,
+            accounts: custody::accounts::CreatePackageTree {
+                tree: *tree,
+                lot: *lot,
+                manufacturer: *manufacturer,
+                manufacturer_participant: participant_pda(manufacturer).0,
+            }
+            .to_account_metas(None),
+            data: custody::instruction::CreatePackageTree {}.data(),
+        },
+    ]
+}
+
+/// Commissions packages (serial hashes strictly ascending, above the tree's highest).
+pub fn commission_packages_ix(
+    manufacturer: &Pubkey,
+    tree: &Pubkey,
+    lot: &Pubkey,
+    serial_hashes: Vec<[u8; 32]>,
+) -> Instruction {
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts: custody::accounts::CommissionPackages {
+            tree: *tree,
+            lot: *lot,
+            manufacturer: *manufacturer,
+            manufacturer_participant: participant_pda(manufacturer).0,
+        }
+        .to_account_metas(None),
+        data: custody::instruction::CommissionPackages { serial_hashes }.data(),
+    }
+}
+
+/// Ships the proven package from `sender` to `receiver` (the hop's rent from `fee_payer`).
+pub fn ship_package_ix(
+    sender: &Pubkey,
+    receiver: &Pubkey,
+    fee_payer: &Pubkey,
+    tree: &Pubkey,
+    lot: &Pubkey,
+    args: ShipPackageArgs,
+) -> Instruction {
+    let hop = package_hop_pda(tree, args.package.index, args.package.leaf.hop_count).0;
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts: custody::accounts::ShipPackage {
+            tree: *tree,
+            lot: *lot,
+            hop,
+            sender: *sender,
+            sender_participant: participant_pda(sender).0,
+            receiver_participant: participant_pda(receiver).0,
+            payer: *fee_payer,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
+        data: custody::instruction::ShipPackage { args }.data(),
+    }
+}
+
+/// Receives (`refuse` None) or refuses (`Some(reason)`) the proven package in transit; the
+/// hop's rent goes back to `hop_payer`.
+pub fn complete_package_hop_ix(
+    receiver: &Pubkey,
+    hop_payer: &Pubkey,
+    tree: &Pubkey,
+    lot: &Pubkey,
+    package: PackageProof,
+    refuse: Option<u16>,
+) -> Instruction {
+    let hop = package_hop_pda(tree, package.index, package.leaf.hop_count).0;
+    let accounts = custody::accounts::ReceivePackage {
+        tree: *tree,
+        lot: *lot,
+        hop,
+        receiver: *receiver,
+        receiver_participant: participant_pda(receiver).0,
+        payer: *hop_payer,
+    }
+    .to_account_metas(None);
+    let data = match refuse {
+        None => custody::instruction::ReceivePackage { package }.data(),
+        Some(reason_code) => custody::instruction::RefusePackage {
+            package,
+            reason_code,
+        }
+        .data(),
+    };
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts,
+        data,
+    }
+}
+
+fn is_invalid_proof(e: &Error) -> bool {
+    e.custom_error()
+        .is_some_and(|(_, code)| code == INVALID_PROOF)
+}
+
+impl CustodyClient<'_> {
+    /// Creates a package tree for `lot` (a fresh keypair account of
+    /// `PackageTree::ACCOUNT_LEN` bytes, rent from the fee payer); returns its address.
+    pub fn create_package_tree(
+        &self,
+        manufacturer: &Keypair,
+        lot: &Pubkey,
+    ) -> Result<(Pubkey, TxOutcome)> {
+        let tree = Keypair::new();
+        let rent = self
+            .ledger
+            .minimum_balance_for_rent_exemption(PackageTree::ACCOUNT_LEN)?;
+        let ixs = create_package_tree_ixs(
+            &self.fee_payer.pubkey(),
+            &tree.pubkey(),
+            lot,
+            &manufacturer.pubkey(),
+            rent,
+        );
+        let out = send_instructions(self.ledger, self.fee_payer, &[manufacturer, &tree], &ixs)?;
+        Ok((tree.pubkey(), out))
+    }
+
+    /// Commissions packages into `tree`, [`PACKAGES_PER_TRANSACTION`] per transaction, in the
+    /// ascending order of their serial hashes the program requires. A serial hash given twice,
+    /// or not above the tree's highest, is refused here with its position before anything is
+    /// sent; a re-run after a failure sends only what the tree does not hold yet.
+    pub fn commission_packages(
+        &self,
+        manufacturer: &Keypair,
+        tree: &Pubkey,
+        mut serial_hashes: Vec<[u8; 32]>,
+    ) -> Result<Vec<TxOutcome>> {
+        let chain = fetch_tree(self.ledger, tree)?
+            .ok_or_else(|| Error::not_found("package tree", *tree))?;
+        serial_hashes.sort_unstable();
+        if let Some(w) = serial_hashes.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Error::invalid(format!(
+                "serial hash {} is given twice",
+                bs58(&w[0])
+            )));
+        }
+        // Idempotent re-runs: what the tree already holds is skipped.
+        let index = if chain.package_count > 0 {
+            Some(PackageTreeIndex::sync(self.ledger, tree)?)
+        } else {
+            None
+        };
+        serial_hashes.retain(|h| index.as_ref().is_none_or(|i| i.find(h).is_none()));
+        if let Some(low) = serial_hashes.first() {
+            if chain.package_count > 0 && *low <= chain.max_serial_hash {
+                return Err(Error::invalid(format!(
+                    "serial hash {} is below the highest this tree holds ({}): a tree takes \
+                     serials in ascending order of their hashes; commission it into a new tree",
+                    bs58(low),
+                    bs58(&chain.max_serial_hash)
+                )));
+            }
+        }
+        serial_hashes
+            .chunks(PACKAGES_PER_TRANSACTION)
+            .map(|chunk| {
+                send_instructions(
+                    self.ledger,
+                    self.fee_payer,
+                    &[manufacturer],
+                    &[commission_packages_ix(
+                        &manufacturer.pubkey(),
+                        tree,
+                        &chain.lot,
+                        chunk.to_vec(),
+                    )],
+                )
+            })
+            .collect()
+    }
+
+    /// Sends the instruction `build` makes from a fresh proof of the package; once more with
+    /// a proof rebuilt from the tree's history when the chain rejects the first (somebody
+    /// changed the tree beyond its change log meanwhile).
+    fn with_proof(
+        &self,
+        signer: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+        build: impl Fn(&PackageTreeIndex, PackageProof) -> Result<Instruction>,
+    ) -> Result<TxOutcome> {
+        let mut attempt = 0;
+        loop {
+            let index = PackageTreeIndex::sync(self.ledger, tree)?;
+            let leaf = index.find(serial_hash).ok_or_else(|| {
+                Error::invalid(format!(
+                    "no package with serial hash {} in tree {tree}",
+                    bs58(serial_hash)
+                ))
+            })?;
+            let ix = build(&index, index.prove(leaf)?)?;
+            match send_instructions(self.ledger, self.fee_payer, &[signer], &[ix]) {
+                Err(e) if attempt == 0 && is_invalid_proof(&e) => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    /// The holder ships a compressed package to a registered trading partner.
+    pub fn ship_package(
+        &self,
+        sender: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+        receiver: &Pubkey,
+        shipment: &PackageShipment,
+    ) -> Result<TxOutcome> {
+        self.with_proof(sender, tree, serial_hash, |index, package| {
+            Ok(ship_package_ix(
+                &sender.pubkey(),
+                receiver,
+                &self.fee_payer.pubkey(),
+                tree,
+                &index.lot,
+                ShipPackageArgs {
+                    package,
+                    read_point: shipment.read_point,
+                    shipment_ref: shipment.shipment_ref,
+                },
+            ))
+        })
+    }
+
+    fn complete_package_hop(
+        &self,
+        receiver: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+        refuse: Option<u16>,
+    ) -> Result<TxOutcome> {
+        self.with_proof(receiver, tree, serial_hash, |index, package| {
+            let hop = package_hop_pda(tree, package.index, package.leaf.hop_count).0;
+            let pending: PackageHop = crate::account::fetch_owned(self.ledger, &hop, &PROGRAM_ID)?
+                .ok_or_else(|| Error::not_found("pending package hop", hop))?;
+            Ok(complete_package_hop_ix(
+                &receiver.pubkey(),
+                &pending.payer,
+                tree,
+                &index.lot,
+                package,
+                refuse,
+            ))
+        })
+    }
+
+    /// The addressee receives a compressed package; the hop's rent goes back to its payer.
+    pub fn receive_package(
+        &self,
+        receiver: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+    ) -> Result<TxOutcome> {
+        self.complete_package_hop(receiver, tree, serial_hash, None)
+    }
+
+    /// The addressee refuses a compressed package; it stays with the sender.
+    pub fn refuse_package(
+        &self,
+        receiver: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+        reason_code: u16,
+    ) -> Result<TxOutcome> {
+        self.complete_package_hop(receiver, tree, serial_hash, Some(reason_code))
+    }
+}
+
+/// A compressed package found by its GTIN, serial and lot: its tree, leaf index and state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundPackage {
+    pub tree: Pubkey,
+    pub index: u32,
+    pub leaf: PackageLeaf,
+}
+
+impl FoundPackage {
+    /// How verification names the package: `tree#index`.
+    pub fn id(&self) -> String {
+        format!("{}#{}", self.tree, self.index)
+    }
+}
+
+/// Finds the package with `serial_hash` among the trees of `lot`.
+pub fn find_package(
+    ledger: &dyn Ledger,
+    lot: &Pubkey,
+    serial_hash: &[u8; 32],
+) -> Result<Option<FoundPackage>> {
+    for tree in trees_of_lot(ledger, lot)? {
+        let index = PackageTreeIndex::sync(ledger, &tree)?;
+        if let Some(i) = index.find(serial_hash) {
+            return Ok(Some(FoundPackage {
+                tree,
+                index: i,
+                leaf: index.leaves[i as usize],
+            }));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_proves_every_leaf_against_its_root() {
+        let tree = Pubkey::new_unique();
+        let mut index = PackageTreeIndex::new(tree, Pubkey::new_unique());
+        let holder = Pubkey::new_unique();
+        for i in 0..300u32 {
+            let mut h = [0u8; 32];
+            h[..4].copy_from_slice(&i.to_be_bytes());
+            h[31] = 1;
+            index.push(PackageLeaf::commissioned(h, holder, 7));
+        }
+        let moved = PackageLeaf {
+            status: UnitStatus::InTransit,
+            ..index.leaves[5]
+        };
+        index.set(5, moved).unwrap();
+        for i in [0u32, 5, 255, 256, 299] {
+            let p = index.prove(i).unwrap();
+            // Complete the proof as the chain's canopy would, from the index's own nodes.
+            let mut full = p.proof.clone();
+            for h in PROOF_LEN..TREE_DEPTH {
+                full.push(index.levels[h][((i as usize) >> h) ^ 1]);
+            }
+            let root = spl_concurrent_merkle_tree::hash::recompute(p.leaf.hash(&tree, i), &full, i);
+            assert_eq!(root, index.root(), "leaf {i}");
+        }
+        assert_eq!(index.find(&index.leaves[299].serial_hash), Some(299));
+    }
+}

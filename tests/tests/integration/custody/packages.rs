@@ -1,0 +1,853 @@
+//! Compressed packages (issue 20): package trees, commissioning into them, a package's hop with
+//! its rent returned, the rules the program enforces on the proven state, and verification
+//! agreeing with the unit-per-account design.
+
+use super::*;
+use anchor_lang::Space;
+use caretrail_sdk::custody::CustodyClient;
+use caretrail_sdk::custody::{PackageLeaf, PackageShipment, PackageTree, PackageTreeIndex};
+use custody::state::hop::{chain_hop, HopContent};
+
+fn shipment() -> PackageShipment {
+    let a = ship_args();
+    PackageShipment {
+        read_point: a.read_point,
+        shipment_ref: a.shipment_ref,
+    }
+}
+
+/// Serial hashes of `serials` of the fixture GTIN, ascending.
+fn hashes(sc: &SupplyChain, serials: &[&str]) -> Vec<[u8; 32]> {
+    let mut v: Vec<[u8; 32]> = serials
+        .iter()
+        .map(|s| cus::serial_hash(&sc.gtin, s))
+        .collect();
+    v.sort();
+    v
+}
+
+fn serials(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("P{i:05}")).collect()
+}
+
+/// A tree of the fixture lot holding `n` packages; returns it and their ascending hashes.
+fn tree_with(h: &Harness, sc: &SupplyChain, n: usize) -> (Pubkey, Vec<[u8; 32]>) {
+    let (tree, _) = h
+        .custody()
+        .create_package_tree(&sc.manufacturer, &sc.lot)
+        .unwrap();
+    let s = serials(n);
+    let refs: Vec<&str> = s.iter().map(String::as_str).collect();
+    let hs = hashes(sc, &refs);
+    h.custody()
+        .commission_packages(&sc.manufacturer, &tree, hs.clone())
+        .unwrap();
+    (tree, hs)
+}
+
+fn leaf(h: &Harness, tree: &Pubkey, serial_hash: &[u8; 32]) -> (u32, PackageLeaf) {
+    let index = PackageTreeIndex::sync(&h.ledger, tree).unwrap();
+    let i = index.find(serial_hash).expect("package in the tree");
+    (i, *index.leaf(i).unwrap())
+}
+
+fn commission_raw(
+    h: &Harness,
+    sc: &SupplyChain,
+    tree: &Pubkey,
+    hashes: Vec<[u8; 32]>,
+) -> caretrail_sdk::Result<caretrail_sdk::ledger::TxOutcome> {
+    h.send(
+        &[&sc.manufacturer],
+        &[cus::commission_packages_ix(
+            &sc.manufacturer.pubkey(),
+            tree,
+            &sc.lot,
+            hashes,
+        )],
+    )
+}
+
+#[test]
+fn a_tree_is_created_for_the_lot_and_takes_packages_in_ascending_order() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, out) = h
+        .custody()
+        .create_package_tree(&sc.manufacturer, &sc.lot)
+        .unwrap();
+    let account = h.ledger_account(&tree);
+    assert_eq!(account.owner, CUSTODY);
+    assert_eq!(account.data.len(), PackageTree::ACCOUNT_LEN);
+    assert_eq!(account.data.len(), 20_856);
+    assert_eq!(
+        account.lamports,
+        h.ledger
+            .minimum_balance_for_rent_exemption(PackageTree::ACCOUNT_LEN)
+            .unwrap()
+    );
+    let chain = cus::fetch_tree(&h.ledger, &tree).unwrap().unwrap();
+    assert_eq!(
+        (chain.lot, chain.manufacturer, chain.package_count),
+        (sc.lot, sc.manufacturer.pubkey(), 0)
+    );
+    assert_eq!(chain.root, PackageTreeIndex::new(tree, sc.lot).root());
+    match out.events().as_slice() {
+        [CaretrailEvent::Custody(CustodyEvent::PackageTreeCreated(e))] => {
+            assert_eq!((e.tree, e.lot, e.capacity), (tree, sc.lot, 16_384));
+        }
+        other => panic!("unexpected events {other:?}"),
+    }
+
+    let s = serials(60);
+    let refs: Vec<&str> = s.iter().map(String::as_str).collect();
+    let hs = hashes(&sc, &refs);
+    let outs = h
+        .custody()
+        .commission_packages(&sc.manufacturer, &tree, hs.clone())
+        .unwrap();
+    assert_eq!(outs.len(), 3, "24 packages a transaction");
+    let firsts: Vec<u32> = outs
+        .iter()
+        .map(|o| match o.events().as_slice() {
+            [CaretrailEvent::Custody(CustodyEvent::PackagesCommissioned(e))] => {
+                assert_eq!((e.tree, e.lot, e.timestamp), (tree, sc.lot, T0));
+                e.first_index
+            }
+            other => panic!("unexpected events {other:?}"),
+        })
+        .collect();
+    assert_eq!(firsts, [0, 24, 48]);
+    let chain = cus::fetch_tree(&h.ledger, &tree).unwrap().unwrap();
+    assert_eq!(chain.package_count, 60);
+    assert_eq!(chain.max_serial_hash, hs[59]);
+    assert_eq!(lot(&h, &sc.lot).unit_count, 60);
+    let index = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+    assert_eq!(index.root(), chain.root);
+    for (i, hash) in hs.iter().enumerate() {
+        assert_eq!(index.find(hash), Some(i as u32));
+        assert_eq!(
+            *index.leaf(i as u32).unwrap(),
+            PackageLeaf::commissioned(*hash, sc.manufacturer.pubkey(), T0)
+        );
+    }
+    // No account per package: the tree is the only account commissioning made.
+    assert!(
+        cus::fetch_unit(&h.ledger, &cus::unit_pda(&sc.gtin, "P00000").0)
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn a_serial_enters_a_tree_once() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, hs) = tree_with(&h, &sc, 3);
+    // The program: again, lower, or out of order within a batch.
+    let mut above = hs[2];
+    above[31] = above[31].wrapping_add(1);
+    if above <= hs[2] {
+        above = [0xff; 32];
+    }
+    for batch in [
+        vec![hs[2]],
+        vec![hs[0]],
+        vec![above, above],
+        vec![[0xff; 32], above],
+    ] {
+        expect_error(
+            commission_raw(&h, &sc, &tree, batch),
+            &CUSTODY,
+            CustodyError::SerialNotAscending,
+        );
+    }
+    expect_error(
+        commission_raw(&h, &sc, &tree, vec![]),
+        &CUSTODY,
+        CustodyError::InvalidBatch,
+    );
+    expect_error(
+        commission_raw(&h, &sc, &tree, vec![[0xff; 32]; 33]),
+        &CUSTODY,
+        CustodyError::InvalidBatch,
+    );
+    // The SDK: a re-run sends nothing, a duplicate in the batch is refused before sending,
+    // and a serial below the tree's highest is explained.
+    let again = h
+        .custody()
+        .commission_packages(&sc.manufacturer, &tree, hs.clone())
+        .unwrap();
+    assert!(again.is_empty());
+    let e = h
+        .custody()
+        .commission_packages(&sc.manufacturer, &tree, vec![[0xfe; 32], [0xfe; 32]])
+        .unwrap_err();
+    assert!(e.to_string().contains("given twice"), "{e}");
+    let e = h
+        .custody()
+        .commission_packages(&sc.manufacturer, &tree, vec![[0x00; 32]])
+        .unwrap_err();
+    assert!(e.to_string().contains("ascending order"), "{e}");
+    assert_eq!(
+        cus::fetch_tree(&h.ledger, &tree)
+            .unwrap()
+            .unwrap()
+            .package_count,
+        3
+    );
+}
+
+#[test]
+fn only_the_lots_manufacturer_creates_trees_and_commissions_into_them() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let r = h.custody().create_package_tree(&sc.distributor, &sc.lot);
+    expect_error(r.map(|(_, o)| o), &CUSTODY, CustodyError::Unauthorized);
+    let (tree, _) = tree_with(&h, &sc, 2);
+    let r = h.send(
+        &[&sc.distributor],
+        &[cus::commission_packages_ix(
+            &sc.distributor.pubkey(),
+            &tree,
+            &sc.lot,
+            vec![[0xff; 32]],
+        )],
+    );
+    expect_error(r, &CUSTODY, CustodyError::Unauthorized);
+    // A tree of another lot.
+    h.custody()
+        .register_lot(
+            &sc.manufacturer,
+            cus::lot_args(&sc.gtin, "LOT-B2", (2027, 12, 31)),
+        )
+        .unwrap();
+    let other_lot = cus::lot_pda(&sc.gtin, "LOT-B2").0;
+    let (other_tree, _) = h
+        .custody()
+        .create_package_tree(&sc.manufacturer, &other_lot)
+        .unwrap();
+    expect_error(
+        commission_raw(&h, &sc, &other_tree, vec![[0xff; 32]]),
+        &CUSTODY,
+        CustodyError::TreeLotMismatch,
+    );
+    // A tree is initialized once; a tree account of another size is refused.
+    let ixs = cus::create_package_tree_ixs(
+        &h.payer.pubkey(),
+        &tree,
+        &sc.lot,
+        &sc.manufacturer.pubkey(),
+        0,
+    );
+    expect_error(
+        h.send(&[&sc.manufacturer], &ixs[1..]),
+        &CUSTODY,
+        AnchorError::ConstraintZero,
+    );
+    let small = Keypair::new();
+    let rent = h.ledger.minimum_balance_for_rent_exemption(1_000).unwrap();
+    let mut ixs = cus::create_package_tree_ixs(
+        &h.payer.pubkey(),
+        &small.pubkey(),
+        &sc.lot,
+        &sc.manufacturer.pubkey(),
+        rent,
+    );
+    ixs[0] = anchor_lang::solana_program::system_instruction::create_account(
+        &h.payer.pubkey(),
+        &small.pubkey(),
+        rent,
+        1_000,
+        &CUSTODY,
+    );
+    expect_error(
+        h.send(&[&sc.manufacturer, &small], &ixs),
+        &CUSTODY,
+        CustodyError::TreeAccountInvalid,
+    );
+    // A recalled lot takes no new packages and no new trees.
+    h.custody()
+        .recall_lot(&sc.manufacturer, &sc.lot, 11)
+        .unwrap();
+    expect_error(
+        commission_raw(&h, &sc, &tree, vec![[0xff; 32]]),
+        &CUSTODY,
+        CustodyError::LotRecalled,
+    );
+    let r = h.custody().create_package_tree(&sc.manufacturer, &sc.lot);
+    expect_error(r.map(|(_, o)| o), &CUSTODY, CustodyError::LotRecalled);
+}
+
+#[test]
+fn a_package_ships_and_is_received_its_hop_closed_and_the_rent_returned() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, hs) = tree_with(&h, &sc, 5);
+    let p = hs[3];
+    h.warp(60);
+    let before = h.ledger.get_balance(&h.payer.pubkey()).unwrap();
+    let out = h
+        .custody()
+        .ship_package(
+            &sc.manufacturer,
+            &tree,
+            &p,
+            &sc.distributor.pubkey(),
+            &shipment(),
+        )
+        .unwrap();
+    let (i, shipped) = leaf(&h, &tree, &p);
+    assert_eq!(i, 3);
+    assert_eq!(
+        shipped,
+        PackageLeaf {
+            serial_hash: p,
+            status: UnitStatus::InTransit,
+            holder: sc.manufacturer.pubkey(),
+            hop_count: 0,
+            chain_head: [0; 32],
+            updated_at: T0 + 60,
+        }
+    );
+    let hop_key = cus::package_hop_pda(&tree, 3, 0).0;
+    let hop: cus::PackageHop = caretrail_sdk::account::fetch_owned(&h.ledger, &hop_key, &CUSTODY)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            hop.status,
+            hop.tree,
+            hop.index,
+            hop.from,
+            hop.to,
+            hop.payer,
+            hop.shipped_at
+        ),
+        (
+            HopStatus::Shipped,
+            tree,
+            3,
+            sc.manufacturer.pubkey(),
+            sc.distributor.pubkey(),
+            h.payer.pubkey(),
+            T0 + 60
+        )
+    );
+    let hop_rent = h.ledger_account(&hop_key).lamports;
+    assert_eq!(
+        hop_rent,
+        h.ledger
+            .minimum_balance_for_rent_exemption(8 + cus::PackageHop::INIT_SPACE)
+            .unwrap()
+    );
+    let fee = 5_000 * 2;
+    assert_eq!(
+        h.ledger.get_balance(&h.payer.pubkey()).unwrap(),
+        before - hop_rent - fee
+    );
+    match out.events().as_slice() {
+        [CaretrailEvent::Custody(CustodyEvent::PackageShipped(e))] => {
+            assert_eq!(
+                (e.tree, e.index, e.hop, e.leaf),
+                (tree, 3, hop_key, shipped)
+            );
+        }
+        other => panic!("unexpected events {other:?}"),
+    }
+
+    // The distributor receives, paying its own fee; the hop's rent goes back to its payer.
+    h.warp(3600);
+    let paid = h.ledger.get_balance(&h.payer.pubkey()).unwrap();
+    let out = CustodyClient::new(&h.ledger, &sc.distributor)
+        .receive_package(&sc.distributor, &tree, &p)
+        .unwrap();
+    assert!(
+        h.ledger.get_account(&hop_key).unwrap().is_none(),
+        "hop closed"
+    );
+    assert_eq!(
+        h.ledger.get_balance(&h.payer.pubkey()).unwrap(),
+        paid + hop_rent
+    );
+    let (_, received) = leaf(&h, &tree, &p);
+    let head = chain_hop(
+        &[0; 32],
+        0,
+        &HopContent {
+            status: HopStatus::Received,
+            from: sc.manufacturer.pubkey(),
+            to: sc.distributor.pubkey(),
+            shipped_at: T0 + 60,
+            received_at: T0 + 3660,
+            read_point: ship_args().read_point,
+            shipment_ref: ship_args().shipment_ref,
+        },
+    );
+    assert_eq!(
+        received,
+        PackageLeaf {
+            serial_hash: p,
+            status: UnitStatus::Active,
+            holder: sc.distributor.pubkey(),
+            hop_count: 1,
+            chain_head: head,
+            updated_at: T0 + 3660,
+        }
+    );
+    match out.events().as_slice() {
+        [CaretrailEvent::Custody(CustodyEvent::PackageHopCompleted(e))] => {
+            assert_eq!(
+                (e.tree, e.index, e.hop, e.hop_index, e.received, e.leaf),
+                (tree, 3, hop_key, 0, true, received)
+            );
+        }
+        other => panic!("unexpected events {other:?}"),
+    }
+    // The other packages did not move.
+    let index = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+    for (j, hash) in hs.iter().enumerate().filter(|(j, _)| *j != 3) {
+        assert_eq!(
+            index.leaf(j as u32).unwrap().holder,
+            sc.manufacturer.pubkey(),
+            "{hash:?}"
+        );
+    }
+    // The next hop goes on from the new holder, at hop index 1.
+    h.custody()
+        .ship_package(
+            &sc.distributor,
+            &tree,
+            &p,
+            &sc.pharmacy.pubkey(),
+            &shipment(),
+        )
+        .unwrap();
+    assert!(h
+        .ledger
+        .get_account(&cus::package_hop_pda(&tree, 3, 1).0)
+        .unwrap()
+        .is_some());
+}
+
+#[test]
+fn a_refused_package_stays_with_the_sender() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, hs) = tree_with(&h, &sc, 2);
+    h.custody()
+        .ship_package(
+            &sc.manufacturer,
+            &tree,
+            &hs[0],
+            &sc.distributor.pubkey(),
+            &shipment(),
+        )
+        .unwrap();
+    let out = h
+        .custody()
+        .refuse_package(&sc.distributor, &tree, &hs[0], 42)
+        .unwrap();
+    let (_, after) = leaf(&h, &tree, &hs[0]);
+    assert_eq!(
+        (after.status, after.holder, after.hop_count),
+        (UnitStatus::Active, sc.manufacturer.pubkey(), 1)
+    );
+    assert!(h
+        .ledger
+        .get_account(&cus::package_hop_pda(&tree, 0, 0).0)
+        .unwrap()
+        .is_none());
+    match out.events().as_slice() {
+        [CaretrailEvent::Custody(CustodyEvent::PackageHopCompleted(e))] => {
+            assert_eq!((e.received, e.reason_code), (false, 42));
+        }
+        other => panic!("unexpected events {other:?}"),
+    }
+}
+
+/// Builds a ship instruction from a proof the test controls.
+fn ship_with(
+    h: &Harness,
+    sc: &SupplyChain,
+    sender: &Keypair,
+    receiver: &Pubkey,
+    tree: &Pubkey,
+    package: cus::PackageProof,
+) -> caretrail_sdk::Result<caretrail_sdk::ledger::TxOutcome> {
+    let a = shipment();
+    h.send(
+        &[sender],
+        &[cus::ship_package_ix(
+            &sender.pubkey(),
+            receiver,
+            &h.payer.pubkey(),
+            tree,
+            &sc.lot,
+            cus::ShipPackageArgs {
+                package,
+                read_point: a.read_point,
+                shipment_ref: a.shipment_ref,
+            },
+        )],
+    )
+}
+
+#[test]
+fn the_custody_rules_hold_on_the_proven_state() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, hs) = tree_with(&h, &sc, 4);
+    let index = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+    let honest = index.prove(1).unwrap();
+    let dist = sc.distributor.pubkey();
+    // Not the holder.
+    expect_error(
+        ship_with(
+            &h,
+            &sc,
+            &sc.distributor,
+            &sc.pharmacy.pubkey(),
+            &tree,
+            honest.clone(),
+        ),
+        &CUSTODY,
+        CustodyError::NotHolder,
+    );
+    // A forged state: the distributor claims to hold it.
+    let mut forged = honest.clone();
+    forged.leaf.holder = dist;
+    expect_error(
+        ship_with(
+            &h,
+            &sc,
+            &sc.distributor,
+            &sc.pharmacy.pubkey(),
+            &tree,
+            forged,
+        ),
+        &CUSTODY,
+        CustodyError::InvalidProof,
+    );
+    // A state proven at another index, a wrong proof node, a short proof.
+    let mut moved = honest.clone();
+    moved.index = 2;
+    expect_error(
+        ship_with(&h, &sc, &sc.manufacturer, &dist, &tree, moved),
+        &CUSTODY,
+        CustodyError::InvalidProof,
+    );
+    let mut bad = honest.clone();
+    bad.proof[0] = [7; 32];
+    expect_error(
+        ship_with(&h, &sc, &sc.manufacturer, &dist, &tree, bad),
+        &CUSTODY,
+        CustodyError::InvalidProof,
+    );
+    let mut short = honest.clone();
+    short.proof.pop();
+    expect_error(
+        ship_with(&h, &sc, &sc.manufacturer, &dist, &tree, short),
+        &CUSTODY,
+        CustodyError::InvalidProof,
+    );
+    // Receivers: not a trading partner, itself.
+    let payer_org = h.participant(&sc.authority, roles::PAYER);
+    expect_error(
+        ship_with(
+            &h,
+            &sc,
+            &sc.manufacturer,
+            &payer_org.pubkey(),
+            &tree,
+            honest.clone(),
+        ),
+        &CUSTODY,
+        CustodyError::RoleNotAllowed,
+    );
+    expect_error(
+        ship_with(
+            &h,
+            &sc,
+            &sc.manufacturer,
+            &sc.manufacturer.pubkey(),
+            &tree,
+            honest.clone(),
+        ),
+        &CUSTODY,
+        CustodyError::SelfShipment,
+    );
+    // In transit: no second shipment; only the addressee receives; rent goes to the payer.
+    h.custody()
+        .ship_package(&sc.manufacturer, &tree, &hs[1], &dist, &shipment())
+        .unwrap();
+    let r = h
+        .custody()
+        .ship_package(&sc.manufacturer, &tree, &hs[1], &dist, &shipment());
+    expect_error(r, &CUSTODY, CustodyError::UnitInTransit);
+    let r = h.custody().receive_package(&sc.pharmacy, &tree, &hs[1]);
+    expect_error(r, &CUSTODY, CustodyError::NotAddressee);
+    let pending = PackageTreeIndex::sync(&h.ledger, &tree)
+        .unwrap()
+        .prove(1)
+        .unwrap();
+    let thief = Keypair::new();
+    let r = h.send(
+        &[&sc.distributor],
+        &[cus::complete_package_hop_ix(
+            &dist,
+            &thief.pubkey(),
+            &tree,
+            &sc.lot,
+            pending.clone(),
+            None,
+        )],
+    );
+    expect_error(r, &CUSTODY, CustodyError::RentPayerMismatch);
+    // Not in transit: nothing to receive (the state says so before any hop is looked up).
+    let idle = PackageTreeIndex::sync(&h.ledger, &tree)
+        .unwrap()
+        .prove(0)
+        .unwrap();
+    let mut claimed = idle;
+    claimed.leaf.status = UnitStatus::InTransit;
+    let r = h.send(
+        &[&sc.distributor],
+        &[cus::complete_package_hop_ix(
+            &dist,
+            &h.payer.pubkey(),
+            &tree,
+            &sc.lot,
+            claimed,
+            None,
+        )],
+    );
+    expect_error(r, &CUSTODY, AnchorError::AccountNotInitialized);
+    // A recalled lot: nothing ships and nothing is received.
+    h.custody()
+        .recall_lot(&sc.manufacturer, &sc.lot, 11)
+        .unwrap();
+    let r = h
+        .custody()
+        .ship_package(&sc.manufacturer, &tree, &hs[2], &dist, &shipment());
+    expect_error(r, &CUSTODY, CustodyError::LotRecalled);
+    let r = h.custody().receive_package(&sc.distributor, &tree, &hs[1]);
+    expect_error(r, &CUSTODY, CustodyError::LotRecalled);
+    // Refusing still works: the goods go back.
+    h.custody()
+        .refuse_package(&sc.distributor, &tree, &hs[1], 7)
+        .unwrap();
+}
+
+#[test]
+fn an_expired_package_does_not_move() {
+    let h = Harness::new();
+    let mut sc = h.supply_chain();
+    h.custody()
+        .register_lot(
+            &sc.manufacturer,
+            cus::lot_args(&sc.gtin, "SHORT", (2026, 12, 31)),
+        )
+        .unwrap();
+    sc.lot = cus::lot_pda(&sc.gtin, "SHORT").0;
+    let (tree, hs) = tree_with(&h, &sc, 2);
+    let dist = sc.distributor.pubkey();
+    h.ledger.set_clock(lot(&h, &sc.lot).expires_at - 1).unwrap();
+    h.custody()
+        .ship_package(&sc.manufacturer, &tree, &hs[1], &dist, &shipment())
+        .unwrap();
+    h.ledger.set_clock(lot(&h, &sc.lot).expires_at).unwrap();
+    let r = h
+        .custody()
+        .ship_package(&sc.manufacturer, &tree, &hs[0], &dist, &shipment());
+    expect_error(r, &CUSTODY, CustodyError::UnitExpired);
+    let r = h.custody().receive_package(&sc.distributor, &tree, &hs[1]);
+    expect_error(r, &CUSTODY, CustodyError::UnitExpired);
+    expect_error(
+        commission_raw(&h, &sc, &tree, vec![[0xff; 32]]),
+        &CUSTODY,
+        CustodyError::UnitExpired,
+    );
+    // Expired goods can still be refused back to their sender.
+    h.custody()
+        .refuse_package(&sc.distributor, &tree, &hs[1], 3)
+        .unwrap();
+}
+
+#[test]
+fn parties_moving_other_packages_of_a_tree_do_not_collide() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, _) = tree_with(&h, &sc, 32);
+    let dist = sc.distributor.pubkey();
+    // Eight proofs built against the same root, before any of the moves: the change log
+    // (8 entries) fast-forwards each over the moves made since, and all land.
+    let index = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+    for i in 0..8 {
+        ship_with(
+            &h,
+            &sc,
+            &sc.manufacturer,
+            &dist,
+            &tree,
+            index.prove(i).unwrap(),
+        )
+        .unwrap();
+    }
+    // A proof of leaf 8, then its neighbour moves, then eight packages elsewhere: the change
+    // that altered leaf 8's proof has left the change log, and the chain rejects the proof…
+    let index = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+    let stale = index.prove(8).unwrap();
+    let serial = |i: u32| index.leaf(i).unwrap().serial_hash;
+    for i in std::iter::once(9).chain(16..24) {
+        h.custody()
+            .ship_package(&sc.manufacturer, &tree, &serial(i), &dist, &shipment())
+            .unwrap();
+    }
+    expect_error(
+        ship_with(&h, &sc, &sc.manufacturer, &dist, &tree, stale),
+        &CUSTODY,
+        CustodyError::InvalidProof,
+    );
+    // …and the SDK, rebuilding it from the tree's history, ships it.
+    h.custody()
+        .ship_package(&sc.manufacturer, &tree, &serial(8), &dist, &shipment())
+        .unwrap();
+    let after = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+    let moving = (0..32)
+        .filter(|i| after.leaf(*i).unwrap().status == UnitStatus::InTransit)
+        .count();
+    assert_eq!(moving, 18);
+}
+
+#[test]
+fn verify_answers_for_compressed_packages_as_for_units() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    // The old design in the fixture lot; the new one in a second lot of the same GTIN.
+    let units = h.commission(&sc, &["U1", "U2"]);
+    h.custody()
+        .register_lot(
+            &sc.manufacturer,
+            cus::lot_args(&sc.gtin, "LOT-C3", (2027, 12, 31)),
+        )
+        .unwrap();
+    let lot_c = cus::lot_pda(&sc.gtin, "LOT-C3").0;
+    let (tree, _) = h
+        .custody()
+        .create_package_tree(&sc.manufacturer, &lot_c)
+        .unwrap();
+    let mut packages = vec![
+        cus::serial_hash(&sc.gtin, "C1"),
+        cus::serial_hash(&sc.gtin, "C2"),
+    ];
+    packages.sort();
+    h.custody()
+        .commission_packages(&sc.manufacturer, &tree, packages.clone())
+        .unwrap();
+    let first = if packages[0] == cus::serial_hash(&sc.gtin, "C1") {
+        "C1"
+    } else {
+        "C2"
+    };
+    let code_in = |lot: &str, serial: &str, expiry: &str| {
+        caretrail_sdk::gs1::parse_with_year(
+            &format!("]d201{GTIN}17{expiry}\u{1d}10{lot}\u{1d}21{serial}"),
+            2026,
+        )
+        .unwrap()
+    };
+    let old = |serial: &str, expiry: &str| code_in(LOT, serial, expiry);
+    let new = |serial: &str, expiry: &str| code_in("LOT-C3", serial, expiry);
+    let outcome = |v: cus::Verification| {
+        let mut j = serde_json::to_value(&v).unwrap();
+        j.as_object_mut().unwrap().remove("unit");
+        j.as_object_mut().unwrap().remove("lot");
+        j
+    };
+    let manufacturer = sc.manufacturer.pubkey();
+    let distributor = sc.distributor.pubkey();
+    let both = |o: &caretrail_sdk::gs1::Gs1Code,
+                n: &caretrail_sdk::gs1::Gs1Code,
+                expected: Option<&Pubkey>| {
+        let a = outcome(cus::verify(&h.ledger, o, expected).unwrap());
+        let b = outcome(cus::verify(&h.ledger, n, expected).unwrap());
+        assert_eq!(a, b);
+        a["result"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        both(&old("U1", "271231"), &new(first, "271231"), None),
+        "genuine"
+    );
+    assert_eq!(
+        both(
+            &old("U1", "271231"),
+            &new(first, "271231"),
+            Some(&distributor)
+        ),
+        "held_by_another"
+    );
+    assert_eq!(
+        both(&old("U1", "281231"), &new(first, "281231"), None),
+        "label_mismatch"
+    );
+    assert_eq!(
+        both(&old("NOPE", "271231"), &new("NOPE", "271231"), None),
+        "unknown_serial"
+    );
+    // Genuine at the new holder after a hop in each design.
+    h.hop(&sc.manufacturer, &sc.distributor, &units[0]);
+    let fs = cus::serial_hash(&sc.gtin, first);
+    h.custody()
+        .ship_package(&sc.manufacturer, &tree, &fs, &distributor, &shipment())
+        .unwrap();
+    CustodyClient::new(&h.ledger, &sc.distributor)
+        .receive_package(&sc.distributor, &tree, &fs)
+        .unwrap();
+    assert_eq!(
+        both(
+            &old("U1", "271231"),
+            &new(first, "271231"),
+            Some(&distributor)
+        ),
+        "genuine"
+    );
+    let _ = manufacturer;
+    // Recalled, then expired.
+    h.custody()
+        .recall_lot(&sc.manufacturer, &sc.lot, 11)
+        .unwrap();
+    h.custody()
+        .recall_lot(&sc.manufacturer, &lot_c, 11)
+        .unwrap();
+    assert_eq!(
+        both(&old("U2", "271231"), &new(first, "271231"), None),
+        "lot_recalled"
+    );
+    let g = Harness::new();
+    let sc2 = g.supply_chain();
+    let _u = g.commission(&sc2, &["U1"]);
+    g.custody()
+        .register_lot(
+            &sc2.manufacturer,
+            cus::lot_args(&sc2.gtin, "LOT-C3", (2027, 12, 31)),
+        )
+        .unwrap();
+    let lot_c2 = cus::lot_pda(&sc2.gtin, "LOT-C3").0;
+    let (tree2, _) = g
+        .custody()
+        .create_package_tree(&sc2.manufacturer, &lot_c2)
+        .unwrap();
+    g.custody()
+        .commission_packages(
+            &sc2.manufacturer,
+            &tree2,
+            vec![cus::serial_hash(&sc2.gtin, "C1")],
+        )
+        .unwrap();
+    g.warp(2 * 365 * 86_400);
+    let a = outcome(cus::verify(&g.ledger, &old("U1", "271231"), None).unwrap());
+    let b = outcome(cus::verify(&g.ledger, &new("C1", "271231"), None).unwrap());
+    assert_eq!(a, b);
+    assert_eq!(a["result"], "expired");
+}
