@@ -104,6 +104,8 @@ event_enum!(
         PackagesCommissioned,
         PackageShipped,
         PackageHopCompleted,
+        PackagesUnpacked,
+        PackageDispensed,
     ]
 );
 

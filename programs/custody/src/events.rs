@@ -219,7 +219,8 @@ pub struct PackageTreeCreated {
 
 /// EPCIS ObjectEvent ADD, bizStep commissioning: leaves `first_index ..` of `tree` are the
 /// packages with these serial hashes, active and held by the manufacturer (each leaf is
-/// `PackageLeaf::commissioned(serial_hash, manufacturer, timestamp)`). With the tree's other
+/// `PackageLeaf::commissioned(serial_hash, manufacturer, parent, timestamp)`), packed in
+/// `parent` when it is not the default (EPCIS AggregationEvent ADD). With the tree's other
 /// events this rebuilds the tree off chain.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +228,7 @@ pub struct PackagesCommissioned {
     pub tree: Pubkey,
     pub lot: Pubkey,
     pub manufacturer: Pubkey,
+    pub parent: Pubkey,
     pub first_index: u32,
     pub serial_hashes: Vec<[u8; 32]>,
     pub timestamp: i64,
@@ -260,6 +262,30 @@ pub struct PackageHopCompleted {
     pub reason_code: u16,
     pub from: Pubkey,
     pub to: Pubkey,
+    pub leaf: crate::state::PackageLeaf,
+    pub timestamp: i64,
+}
+
+/// EPCIS AggregationEvent DELETE: compressed packages unpacked from `parent` by its holder;
+/// leaf `indices[i]` of `tree` is now `leaves[i]`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackagesUnpacked {
+    pub tree: Pubkey,
+    pub parent: Pubkey,
+    pub indices: Vec<u32>,
+    pub leaves: Vec<crate::state::PackageLeaf>,
+    pub by: Pubkey,
+    pub timestamp: i64,
+}
+
+/// EPCIS ObjectEvent, bizStep dispensing (terminal): leaf `index` of `tree` is now `leaf`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageDispensed {
+    pub tree: Pubkey,
+    pub index: u32,
+    pub dispenser: Pubkey,
     pub leaf: crate::state::PackageLeaf,
     pub timestamp: i64,
 }

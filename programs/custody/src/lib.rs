@@ -208,4 +208,19 @@ pub mod custody {
     ) -> Result<()> {
         ReceivePackage::handler(ctx, package, false, reason_code)
     }
+
+    /// The holder of a top-level case or pallet unpacks compressed packages from it.
+    #[access_control(ctx.accounts.validate(&packages))]
+    pub fn unpack_packages(
+        ctx: Context<UnpackPackages>,
+        packages: Vec<PackageProof>,
+    ) -> Result<()> {
+        UnpackPackages::handler(ctx, packages)
+    }
+
+    /// A dispenser dispenses a compressed package it holds.
+    #[access_control(ctx.accounts.validate(&package))]
+    pub fn dispense_package(ctx: Context<DispensePackage>, package: PackageProof) -> Result<()> {
+        DispensePackage::handler(ctx, package)
+    }
 }

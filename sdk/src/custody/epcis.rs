@@ -52,6 +52,8 @@ impl HistoryEvent {
             PackagesCommissioned(e) => e.timestamp,
             PackageShipped(e) => e.timestamp,
             PackageHopCompleted(e) => e.timestamp,
+            PackagesUnpacked(e) => e.timestamp,
+            PackageDispensed(e) => e.timestamp,
         }
     }
 
@@ -80,6 +82,8 @@ impl HistoryEvent {
             PackagesCommissioned(e) => format!("manufacturer {}", e.manufacturer),
             PackageShipped(e) => format!("from {} to {}", e.from, e.to),
             PackageHopCompleted(e) => format!("from {} to {}", e.from, e.to),
+            PackagesUnpacked(e) => format!("by {}", e.by),
+            PackageDispensed(e) => format!("dispenser {}", e.dispenser),
         }
     }
 }
@@ -107,7 +111,9 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
         PackageTreeCreated(_)
         | PackagesCommissioned(_)
         | PackageShipped(_)
-        | PackageHopCompleted(_) => false,
+        | PackageHopCompleted(_)
+        | PackagesUnpacked(_)
+        | PackageDispensed(_) => false,
     }
 }
 

@@ -440,7 +440,9 @@ impl<'a> Reader<'a> {
             | PackageTreeCreated(_)
             | PackagesCommissioned(_)
             | PackageShipped(_)
-            | PackageHopCompleted(_) => return Ok(None),
+            | PackageHopCompleted(_)
+            | PackagesUnpacked(_)
+            | PackageDispensed(_) => return Ok(None),
         };
         Ok(Some(ev))
     }

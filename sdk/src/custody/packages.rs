@@ -53,6 +53,9 @@ use std::collections::HashMap;
 /// Packages a commissioning transaction carries (32 bytes each; 24 fit beside two signatures).
 pub const PACKAGES_PER_TRANSACTION: usize = 24;
 const _: () = assert!(PACKAGES_PER_TRANSACTION <= MAX_PACKAGE_BATCH);
+/// Packages an unpacking transaction carries (each with its state and a proof of
+/// `PROOF_LEN` nodes, about 370 bytes).
+pub const PROOFS_PER_TRANSACTION: usize = 2;
 
 /// The error code of `InvalidProof`: the proof was built against a root the chain no longer
 /// remembers, or from a wrong state.
@@ -195,9 +198,18 @@ impl PackageTreeIndex {
                     self.push(PackageLeaf::commissioned(
                         *hash,
                         e.manufacturer,
+                        e.parent,
                         e.timestamp,
                     ));
                 }
+            }
+            CustodyEvent::PackagesUnpacked(e) if e.tree == self.tree => {
+                for (index, leaf) in e.indices.iter().zip(&e.leaves) {
+                    self.set(*index, *leaf)?;
+                }
+            }
+            CustodyEvent::PackageDispensed(e) if e.tree == self.tree => {
+                self.set(e.index, e.leaf)?
             }
             CustodyEvent::PackageShipped(e) if e.tree == self.tree => self.set(e.index, e.leaf)?,
             CustodyEvent::PackageHopCompleted(e) if e.tree == self.tree => {
@@ -325,11 +337,13 @@ pub fn create_package_tree_ixs(
     ]
 }
 
-/// Commissions packages (serial hashes strictly ascending, above the tree's highest).
+/// Commissions packages (serial hashes strictly ascending, above the tree's highest), loose
+/// or straight into the case or pallet `parent`.
 pub fn commission_packages_ix(
     manufacturer: &Pubkey,
     tree: &Pubkey,
     lot: &Pubkey,
+    parent: Option<&Pubkey>,
     serial_hashes: Vec<[u8; 32]>,
 ) -> Instruction {
     Instruction {
@@ -339,6 +353,7 @@ pub fn commission_packages_ix(
             lot: *lot,
             manufacturer: *manufacturer,
             manufacturer_participant: participant_pda(manufacturer).0,
+            parent: parent.copied(),
         }
         .to_account_metas(None),
         data: custody::instruction::CommissionPackages { serial_hashes }.data(),
@@ -407,6 +422,46 @@ pub fn complete_package_hop_ix(
     }
 }
 
+/// Unpacks the proven packages from the case or pallet `parent`.
+pub fn unpack_packages_ix(
+    packer: &Pubkey,
+    tree: &Pubkey,
+    parent: &Pubkey,
+    packages: Vec<PackageProof>,
+) -> Instruction {
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts: custody::accounts::UnpackPackages {
+            tree: *tree,
+            parent: *parent,
+            packer: *packer,
+            packer_participant: participant_pda(packer).0,
+        }
+        .to_account_metas(None),
+        data: custody::instruction::UnpackPackages { packages }.data(),
+    }
+}
+
+/// Dispenses the proven package.
+pub fn dispense_package_ix(
+    dispenser: &Pubkey,
+    tree: &Pubkey,
+    lot: &Pubkey,
+    package: PackageProof,
+) -> Instruction {
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts: custody::accounts::DispensePackage {
+            tree: *tree,
+            lot: *lot,
+            dispenser: *dispenser,
+            dispenser_participant: participant_pda(dispenser).0,
+        }
+        .to_account_metas(None),
+        data: custody::instruction::DispensePackage { package }.data(),
+    }
+}
+
 fn is_invalid_proof(e: &Error) -> bool {
     e.custom_error()
         .is_some_and(|(_, code)| code == INVALID_PROOF)
@@ -436,13 +491,15 @@ impl CustodyClient<'_> {
     }
 
     /// Commissions packages into `tree`, [`PACKAGES_PER_TRANSACTION`] per transaction, in the
-    /// ascending order of their serial hashes the program requires. A serial hash given twice,
+    /// ascending order of their serial hashes the program requires; loose, or straight into
+    /// the case or pallet `parent` the manufacturer holds. A serial hash given twice,
     /// or not above the tree's highest, is refused here with its position before anything is
     /// sent; a re-run after a failure sends only what the tree does not hold yet.
     pub fn commission_packages(
         &self,
         manufacturer: &Keypair,
         tree: &Pubkey,
+        parent: Option<&Pubkey>,
         mut serial_hashes: Vec<[u8; 32]>,
     ) -> Result<Vec<TxOutcome>> {
         let chain = fetch_tree(self.ledger, tree)?
@@ -482,6 +539,7 @@ impl CustodyClient<'_> {
                         &manufacturer.pubkey(),
                         tree,
                         &chain.lot,
+                        parent,
                         chunk.to_vec(),
                     )],
                 )
@@ -585,6 +643,66 @@ impl CustodyClient<'_> {
     }
 }
 
+impl CustodyClient<'_> {
+    /// The holder of the top-level case or pallet `parent` unpacks the packages with these
+    /// serial hashes from it, [`PROOFS_PER_TRANSACTION`] per transaction (each carries its
+    /// state and proof). Packages no longer in `parent` are skipped, so a re-run after a
+    /// failure finishes the job.
+    pub fn unpack_packages(
+        &self,
+        packer: &Keypair,
+        tree: &Pubkey,
+        parent: &Pubkey,
+        serial_hashes: &[[u8; 32]],
+    ) -> Result<Vec<TxOutcome>> {
+        let mut outcomes = Vec::new();
+        loop {
+            let index = PackageTreeIndex::sync(self.ledger, tree)?;
+            let mut packages = Vec::new();
+            for hash in serial_hashes {
+                let i = index.find(hash).ok_or_else(|| {
+                    Error::invalid(format!(
+                        "no package with serial hash {} in tree {tree}",
+                        bs58(hash)
+                    ))
+                })?;
+                if index.leaves[i as usize].parent == *parent {
+                    packages.push(index.prove(i)?);
+                }
+                if packages.len() == PROOFS_PER_TRANSACTION {
+                    break;
+                }
+            }
+            if packages.is_empty() {
+                return Ok(outcomes);
+            }
+            outcomes.push(send_instructions(
+                self.ledger,
+                self.fee_payer,
+                &[packer],
+                &[unpack_packages_ix(&packer.pubkey(), tree, parent, packages)],
+            )?);
+        }
+    }
+
+    /// A dispenser dispenses a compressed package it holds.
+    pub fn dispense_package(
+        &self,
+        dispenser: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+    ) -> Result<TxOutcome> {
+        self.with_proof(dispenser, tree, serial_hash, |index, package| {
+            Ok(dispense_package_ix(
+                &dispenser.pubkey(),
+                tree,
+                &index.lot,
+                package,
+            ))
+        })
+    }
+}
+
 /// A compressed package found by its GTIN, serial and lot: its tree, leaf index and state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundPackage {
@@ -632,7 +750,7 @@ mod tests {
             let mut h = [0u8; 32];
             h[..4].copy_from_slice(&i.to_be_bytes());
             h[31] = 1;
-            index.push(PackageLeaf::commissioned(h, holder, 7));
+            index.push(PackageLeaf::commissioned(h, holder, Pubkey::default(), 7));
         }
         let moved = PackageLeaf {
             status: UnitStatus::InTransit,

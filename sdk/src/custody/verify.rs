@@ -287,19 +287,30 @@ fn verify_package(
     if leaf.status == UnitStatus::Quarantined {
         return Ok(Verification::Quarantined { unit });
     }
+    // A packed package follows its top-most aggregate, as a packed unit does.
+    let (holder, status, inside) = if leaf.in_aggregate() {
+        let (top, top_unit) = top_most(ledger, &leaf.parent)?
+            .ok_or_else(|| Error::not_found("aggregate", leaf.parent))?;
+        if top_unit.status == UnitStatus::Quarantined {
+            return Ok(Verification::Quarantined { unit });
+        }
+        (top_unit.holder, top_unit.status, Some(top.to_string()))
+    } else {
+        (leaf.holder, leaf.status, None)
+    };
     if let Some(expected) = expected_holder {
-        if leaf.holder != *expected {
+        if holder != *expected {
             return Ok(Verification::HeldByAnother {
                 unit,
-                holder: leaf.holder.to_string(),
+                holder: holder.to_string(),
                 expected: expected.to_string(),
             });
         }
     }
     Ok(Verification::Genuine {
         unit,
-        holder: leaf.holder.to_string(),
-        status: status_name(leaf.status),
-        inside: None,
+        holder: holder.to_string(),
+        status: status_name(status),
+        inside,
     })
 }

@@ -74,6 +74,8 @@ impl ShipPackage<'_> {
             .require_role::<CustodyError>(&receiver, CUSTODIAN_ROLES, now)?;
         require_keys_neq!(receiver, self.sender.key(), CustodyError::SelfShipment);
         let leaf = &args.package.leaf;
+        // A packed package travels with its case or pallet.
+        require!(!leaf.in_aggregate(), CustodyError::InsideAggregate);
         leaf.require_active()?;
         require_keys_eq!(leaf.holder, self.sender.key(), CustodyError::NotHolder);
         require!(

@@ -159,7 +159,11 @@ pub fn update_canopy(tree: &PackageMerkleTree, canopy: &mut [u8]) {
 pub struct PackageLeaf {
     pub serial_hash: [u8; 32],
     pub status: UnitStatus,
+    /// The holder; inside an aggregate the package follows its top-most aggregate's holder,
+    /// and this is refreshed when it is unpacked (as a `Unit`'s).
     pub holder: Pubkey,
+    /// The case or pallet (a `Unit` account) the package is packed in; default when none.
+    pub parent: Pubkey,
     /// Completed hops (received); the pending one, if any, has this index.
     pub hop_count: u32,
     /// Hash chain over every completed hop, as a `Unit`'s.
@@ -171,12 +175,19 @@ pub struct PackageLeaf {
 pub const LEAF_DOMAIN: &[u8] = b"caretrail:package-leaf:v1";
 
 impl PackageLeaf {
-    /// A package as commissioned: active, held by the manufacturer, no hops.
-    pub fn commissioned(serial_hash: [u8; 32], manufacturer: Pubkey, now: i64) -> Self {
+    /// A package as commissioned: active, held by the manufacturer (packed in `parent` when
+    /// commissioned straight into a case), no hops.
+    pub fn commissioned(
+        serial_hash: [u8; 32],
+        manufacturer: Pubkey,
+        parent: Pubkey,
+        now: i64,
+    ) -> Self {
         PackageLeaf {
             serial_hash,
             status: UnitStatus::Active,
             holder: manufacturer,
+            parent,
             hop_count: 0,
             chain_head: [0; 32],
             updated_at: now,
@@ -193,6 +204,7 @@ impl PackageLeaf {
             &self.serial_hash,
             &[self.status as u8],
             self.holder.as_ref(),
+            self.parent.as_ref(),
             &self.hop_count.to_le_bytes(),
             &self.chain_head,
             &self.updated_at.to_le_bytes(),
@@ -224,7 +236,18 @@ impl PackageLeaf {
             self.serial_hash != [0; 32],
             CustodyError::InvariantViolation
         );
+        // A packed package is never in transit or terminal by itself.
+        if self.in_aggregate() {
+            require!(
+                self.status == UnitStatus::Active,
+                CustodyError::InvariantViolation
+            );
+        }
         Ok(())
+    }
+
+    pub fn in_aggregate(&self) -> bool {
+        self.parent != Pubkey::default()
     }
 }
 

@@ -40,7 +40,7 @@ fn tree_with(h: &Harness, sc: &SupplyChain, n: usize) -> (Pubkey, Vec<[u8; 32]>)
     let refs: Vec<&str> = s.iter().map(String::as_str).collect();
     let hs = hashes(sc, &refs);
     h.custody()
-        .commission_packages(&sc.manufacturer, &tree, hs.clone())
+        .commission_packages(&sc.manufacturer, &tree, None, hs.clone())
         .unwrap();
     (tree, hs)
 }
@@ -63,6 +63,7 @@ fn commission_raw(
             &sc.manufacturer.pubkey(),
             tree,
             &sc.lot,
+            None,
             hashes,
         )],
     )
@@ -104,7 +105,7 @@ fn a_tree_is_created_for_the_lot_and_takes_packages_in_ascending_order() {
     let hs = hashes(&sc, &refs);
     let outs = h
         .custody()
-        .commission_packages(&sc.manufacturer, &tree, hs.clone())
+        .commission_packages(&sc.manufacturer, &tree, None, hs.clone())
         .unwrap();
     assert_eq!(outs.len(), 3, "24 packages a transaction");
     let firsts: Vec<u32> = outs
@@ -128,7 +129,7 @@ fn a_tree_is_created_for_the_lot_and_takes_packages_in_ascending_order() {
         assert_eq!(index.find(hash), Some(i as u32));
         assert_eq!(
             *index.leaf(i as u32).unwrap(),
-            PackageLeaf::commissioned(*hash, sc.manufacturer.pubkey(), T0)
+            PackageLeaf::commissioned(*hash, sc.manufacturer.pubkey(), Pubkey::default(), T0)
         );
     }
     // No account per package: the tree is the only account commissioning made.
@@ -176,17 +177,17 @@ fn a_serial_enters_a_tree_once() {
     // and a serial below the tree's highest is explained.
     let again = h
         .custody()
-        .commission_packages(&sc.manufacturer, &tree, hs.clone())
+        .commission_packages(&sc.manufacturer, &tree, None, hs.clone())
         .unwrap();
     assert!(again.is_empty());
     let e = h
         .custody()
-        .commission_packages(&sc.manufacturer, &tree, vec![[0xfe; 32], [0xfe; 32]])
+        .commission_packages(&sc.manufacturer, &tree, None, vec![[0xfe; 32], [0xfe; 32]])
         .unwrap_err();
     assert!(e.to_string().contains("given twice"), "{e}");
     let e = h
         .custody()
-        .commission_packages(&sc.manufacturer, &tree, vec![[0x00; 32]])
+        .commission_packages(&sc.manufacturer, &tree, None, vec![[0x00; 32]])
         .unwrap_err();
     assert!(e.to_string().contains("ascending order"), "{e}");
     assert_eq!(
@@ -211,6 +212,7 @@ fn only_the_lots_manufacturer_creates_trees_and_commissions_into_them() {
             &sc.distributor.pubkey(),
             &tree,
             &sc.lot,
+            None,
             vec![[0xff; 32]],
         )],
     );
@@ -305,6 +307,7 @@ fn a_package_ships_and_is_received_its_hop_closed_and_the_rent_returned() {
             serial_hash: p,
             status: UnitStatus::InTransit,
             holder: sc.manufacturer.pubkey(),
+            parent: Pubkey::default(),
             hop_count: 0,
             chain_head: [0; 32],
             updated_at: T0 + 60,
@@ -390,6 +393,7 @@ fn a_package_ships_and_is_received_its_hop_closed_and_the_rent_returned() {
             serial_hash: p,
             status: UnitStatus::Active,
             holder: sc.distributor.pubkey(),
+            parent: Pubkey::default(),
             hop_count: 1,
             chain_head: head,
             updated_at: T0 + 3660,
@@ -743,7 +747,7 @@ fn verify_answers_for_compressed_packages_as_for_units() {
     ];
     packages.sort();
     h.custody()
-        .commission_packages(&sc.manufacturer, &tree, packages.clone())
+        .commission_packages(&sc.manufacturer, &tree, None, packages.clone())
         .unwrap();
     let first = if packages[0] == cus::serial_hash(&sc.gtin, "C1") {
         "C1"
@@ -842,6 +846,7 @@ fn verify_answers_for_compressed_packages_as_for_units() {
         .commission_packages(
             &sc2.manufacturer,
             &tree2,
+            None,
             vec![cus::serial_hash(&sc2.gtin, "C1")],
         )
         .unwrap();
@@ -850,4 +855,245 @@ fn verify_answers_for_compressed_packages_as_for_units() {
     let b = outcome(cus::verify(&g.ledger, &new("C1", "271231"), None).unwrap());
     assert_eq!(a, b);
     assert_eq!(a["result"], "expired");
+}
+
+/// `n` cases of 20 compressed packages each, commissioned straight into the cases (SSCC
+/// serial references from `base`); returns the tree, the cases and each case's packages.
+fn cases_of_packages(
+    h: &Harness,
+    sc: &SupplyChain,
+    n: usize,
+    base: u32,
+) -> (Pubkey, Vec<Pubkey>, Vec<Vec<[u8; 32]>>) {
+    let (tree, _) = h
+        .custody()
+        .create_package_tree(&sc.manufacturer, &sc.lot)
+        .unwrap();
+    let s = serials(20 * n);
+    let refs: Vec<&str> = s.iter().map(String::as_str).collect();
+    let all = hashes(sc, &refs);
+    let mut cases = Vec::new();
+    let mut contents = Vec::new();
+    for (k, chunk) in all.chunks(20).enumerate() {
+        let code = sscc(&format!("{}", base + k as u32));
+        h.custody()
+            .create_aggregate(&sc.manufacturer, code, UnitKind::Case)
+            .unwrap();
+        let case = cus::sscc_pda(&code).0;
+        let outs = h
+            .custody()
+            .commission_packages(&sc.manufacturer, &tree, Some(&case), chunk.to_vec())
+            .unwrap();
+        assert_eq!(outs.len(), 1, "a case of 20 in one transaction");
+        cases.push(case);
+        contents.push(chunk.to_vec());
+    }
+    (tree, cases, contents)
+}
+
+#[test]
+fn a_pallet_of_a_thousand_compressed_packages_moves_with_one_ship_and_one_receive() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, cases, contents) = cases_of_packages(&h, &sc, 50, 2000);
+    for case in &cases {
+        assert_eq!(unit(&h, case).child_count, 20);
+    }
+    let p = sscc("1000");
+    h.custody()
+        .create_aggregate(&sc.manufacturer, p, UnitKind::Pallet)
+        .unwrap();
+    let pallet = cus::sscc_pda(&p).0;
+    for chunk in cases.chunks(24) {
+        h.custody()
+            .aggregate(&sc.manufacturer, &pallet, chunk)
+            .unwrap();
+    }
+    let root_before = cus::fetch_tree(&h.ledger, &tree).unwrap().unwrap().root;
+    let before = h.ledger.transaction_count().unwrap();
+    h.hop(&sc.manufacturer, &sc.distributor, &pallet);
+    assert_eq!(
+        h.ledger.transaction_count().unwrap() - before,
+        2,
+        "one ship + one receive"
+    );
+    // No leaf changed: the packages follow their pallet.
+    assert_eq!(
+        cus::fetch_tree(&h.ledger, &tree).unwrap().unwrap().root,
+        root_before
+    );
+    let dist = sc.distributor.pubkey();
+    let (i, l) = leaf(&h, &tree, &contents[49][19]);
+    assert_eq!(
+        (i, l.parent, l.holder),
+        (999, cases[49], sc.manufacturer.pubkey())
+    );
+    // Verification follows the pallet too.
+    let index = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+    let found = cus::find_package(&h.ledger, &sc.lot, &contents[0][0])
+        .unwrap()
+        .unwrap();
+    assert_eq!((found.tree, found.index), (tree, 0));
+    assert_eq!(index.len(), 1000);
+
+    // The distributor breaks the pallet and sends a case on; the pharmacy unpacks two
+    // packages and dispenses one.
+    h.custody()
+        .disaggregate(&sc.distributor, &pallet, &cases[..1])
+        .unwrap();
+    h.hop(&sc.distributor, &sc.pharmacy, &cases[0]);
+    let case = unit(&h, &cases[0]);
+    let pick = [contents[0][3], contents[0][7]];
+    let outs = h
+        .custody()
+        .unpack_packages(&sc.pharmacy, &tree, &cases[0], &pick)
+        .unwrap();
+    assert_eq!(
+        outs.len(),
+        1,
+        "two packages with their proofs in one transaction"
+    );
+    assert_eq!(unit(&h, &cases[0]).child_count, 18);
+    let (_, unpacked) = leaf(&h, &tree, &pick[0]);
+    assert_eq!(
+        (unpacked.parent, unpacked.holder, unpacked.status),
+        (Pubkey::default(), sc.pharmacy.pubkey(), UnitStatus::Active)
+    );
+    assert_eq!(
+        unpacked.chain_head,
+        custody::instructions::disaggregate::unpack_chain(&[0; 32], &cases[0], &case.chain_head)
+    );
+    // A re-run finds nothing left to unpack.
+    assert!(h
+        .custody()
+        .unpack_packages(&sc.pharmacy, &tree, &cases[0], &pick)
+        .unwrap()
+        .is_empty());
+    h.custody()
+        .dispense_package(&sc.pharmacy, &tree, &pick[0])
+        .unwrap();
+    let (_, dispensed) = leaf(&h, &tree, &pick[0]);
+    assert_eq!(dispensed.status, UnitStatus::Dispensed);
+    let r = h.custody().dispense_package(&sc.pharmacy, &tree, &pick[0]);
+    expect_error(r, &CUSTODY, CustodyError::AlreadyDispensed);
+    let _ = dist;
+}
+
+#[test]
+fn packing_rules_hold_for_compressed_packages() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, cases, contents) = cases_of_packages(&h, &sc, 2, 3000);
+    let dist = sc.distributor.pubkey();
+    // A packed package does not travel, and is not dispensed, alone.
+    let r = h
+        .custody()
+        .ship_package(&sc.manufacturer, &tree, &contents[0][0], &dist, &shipment());
+    expect_error(r, &CUSTODY, CustodyError::InsideAggregate);
+    // Commissioning into: a case somebody else holds, a case in transit, an item.
+    h.hop(&sc.manufacturer, &sc.distributor, &cases[1]);
+    let above = [0xff; 32];
+    let into = |parent: &Pubkey| {
+        h.send(
+            &[&sc.manufacturer],
+            &[cus::commission_packages_ix(
+                &sc.manufacturer.pubkey(),
+                &tree,
+                &sc.lot,
+                Some(parent),
+                vec![above],
+            )],
+        )
+    };
+    expect_error(into(&cases[1]), &CUSTODY, CustodyError::NotHolder);
+    let code = sscc("3999");
+    h.custody()
+        .create_aggregate(&sc.manufacturer, code, UnitKind::Case)
+        .unwrap();
+    let moving = cus::sscc_pda(&code).0;
+    h.ship(&sc.manufacturer, &sc.distributor, &moving);
+    expect_error(into(&moving), &CUSTODY, CustodyError::UnitInTransit);
+    let item = h.commission(&sc, &["ITEM1"])[0];
+    expect_error(into(&item), &CUSTODY, CustodyError::InvalidNesting);
+    // Unpacking: only the case's holder, only its own packages, not while it travels.
+    let r = h
+        .custody()
+        .unpack_packages(&sc.manufacturer, &tree, &cases[1], &contents[1][..1]);
+    expect_error(
+        r.map(|mut v| v.remove(0)),
+        &CUSTODY,
+        CustodyError::NotHolder,
+    );
+    let index = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+    let other = index.prove(index.find(&contents[0][0]).unwrap()).unwrap();
+    let r = h.send(
+        &[&sc.distributor],
+        &[cus::unpack_packages_ix(
+            &dist,
+            &tree,
+            &cases[1],
+            vec![other],
+        )],
+    );
+    expect_error(r, &CUSTODY, CustodyError::NotAChild);
+    h.ship(&sc.distributor, &sc.pharmacy, &cases[1]);
+    let r = h
+        .custody()
+        .unpack_packages(&sc.distributor, &tree, &cases[1], &contents[1][..1]);
+    expect_error(
+        r.map(|mut v| v.remove(0)),
+        &CUSTODY,
+        CustodyError::UnitInTransit,
+    );
+    h.custody().receive(&sc.pharmacy, &cases[1]).unwrap();
+    // Dispensing: a dispenser, holding it, unpacked.
+    let r = h
+        .custody()
+        .dispense_package(&sc.pharmacy, &tree, &contents[1][0]);
+    expect_error(r, &CUSTODY, CustodyError::InsideAggregate);
+    h.custody()
+        .unpack_packages(&sc.pharmacy, &tree, &cases[1], &contents[1][..1])
+        .unwrap();
+    let r = h
+        .custody()
+        .dispense_package(&sc.distributor, &tree, &contents[1][0]);
+    expect_error(r, &CUSTODY, CustodyError::RoleNotAllowed);
+    h.custody()
+        .dispense_package(&sc.pharmacy, &tree, &contents[1][0])
+        .unwrap();
+}
+
+#[test]
+fn verify_follows_the_case_a_compressed_package_travels_in() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (_, cases, _) = cases_of_packages(&h, &sc, 1, 4000);
+    let s = serials(20);
+    let refs: Vec<&str> = s.iter().map(String::as_str).collect();
+    let code = caretrail_sdk::gs1::parse_with_year(
+        &format!("]d201{GTIN}17271231\u{1d}10{LOT}\u{1d}21{}", refs[0]),
+        2026,
+    )
+    .unwrap();
+    h.hop(&sc.manufacturer, &sc.distributor, &cases[0]);
+    match cus::verify(&h.ledger, &code, Some(&sc.distributor.pubkey())).unwrap() {
+        cus::Verification::Genuine {
+            holder,
+            inside,
+            status,
+            ..
+        } => {
+            assert_eq!(holder, sc.distributor.pubkey().to_string());
+            assert_eq!(inside, Some(cases[0].to_string()));
+            assert_eq!(status, "active");
+        }
+        other => panic!("{other:?}"),
+    }
+    h.custody()
+        .flag_suspect(&sc.distributor, &cases[0], 5)
+        .unwrap();
+    assert_eq!(
+        cus::verify(&h.ledger, &code, None).unwrap().name(),
+        "quarantined"
+    );
 }
