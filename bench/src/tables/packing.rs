@@ -74,7 +74,17 @@ pub(crate) fn packing() -> Table {
         ),
         (
             "custody receive",
-            Box::new(move || cus::receive_ix(&b, &Pubkey::new_unique(), 0, Some(lot))),
+            Box::new(move || {
+                cus::receive_ix(
+                    &b,
+                    &cus::PendingHop {
+                        unit: &Pubkey::new_unique(),
+                        hop_index: 0,
+                        payer: &b,
+                    },
+                    Some(lot),
+                )
+            }),
             b,
         ),
         (

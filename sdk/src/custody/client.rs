@@ -22,6 +22,14 @@ impl<'a> CustodyClient<'a> {
         fetch_unit(self.ledger, unit)?.ok_or_else(|| Error::not_found("unit", *unit))
     }
 
+    /// Who paid the rent of `unit`'s pending hop (it gets the rent back when the hop closes);
+    /// the fee payer when there is no pending hop (the program then refuses the instruction).
+    fn hop_payer(&self, unit: &Pubkey, u: &Unit) -> Result<Pubkey> {
+        Ok(fetch_hop(self.ledger, unit, u.hop_count)?
+            .map(|h| h.payer)
+            .unwrap_or_else(|| self.fee_payer.pubkey()))
+    }
+
     fn lot_of(unit: &Unit) -> Option<Pubkey> {
         (unit.kind == UnitKind::Item).then_some(unit.lot)
     }
@@ -176,14 +184,15 @@ impl<'a> CustodyClient<'a> {
 
     pub fn receive(&self, receiver: &Keypair, unit: &Pubkey) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
+        let payer = self.hop_payer(unit, &u)?;
+        let hop = PendingHop {
+            unit,
+            hop_index: u.hop_count,
+            payer: &payer,
+        };
         self.send(
             &[receiver],
-            &[receive_ix(
-                &receiver.pubkey(),
-                unit,
-                u.hop_count,
-                Self::lot_of(&u),
-            )],
+            &[receive_ix(&receiver.pubkey(), &hop, Self::lot_of(&u))],
         )
     }
 
@@ -196,13 +205,18 @@ impl<'a> CustodyClient<'a> {
         readings: &super::cold_chain::Readings,
     ) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
+        let payer = self.hop_payer(unit, &u)?;
+        let hop = PendingHop {
+            unit,
+            hop_index: u.hop_count,
+            payer: &payer,
+        };
         let (governing, summary) = super::cold_chain::summary_for(self.ledger, unit, readings)?;
         self.send(
             &[receiver],
             &[receive_with_sensor_ix(
                 &receiver.pubkey(),
-                unit,
-                u.hop_count,
+                &hop,
                 &governing,
                 summary,
             )],
@@ -243,14 +257,15 @@ impl<'a> CustodyClient<'a> {
 
     pub fn refuse(&self, receiver: &Keypair, unit: &Pubkey, reason_code: u16) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
+        let payer = self.hop_payer(unit, &u)?;
+        let hop = PendingHop {
+            unit,
+            hop_index: u.hop_count,
+            payer: &payer,
+        };
         self.send(
             &[receiver],
-            &[refuse_ix(
-                &receiver.pubkey(),
-                unit,
-                u.hop_count,
-                reason_code,
-            )],
+            &[refuse_ix(&receiver.pubkey(), &hop, reason_code)],
         )
     }
 
@@ -291,10 +306,13 @@ impl<'a> CustodyClient<'a> {
     /// The sender takes back a shipment its receiver left unanswered past the timeout.
     pub fn cancel_shipment(&self, sender: &Keypair, unit: &Pubkey) -> Result<TxOutcome> {
         let u = self.unit(unit)?;
-        self.send(
-            &[sender],
-            &[cancel_shipment_ix(&sender.pubkey(), unit, u.hop_count)],
-        )
+        let payer = self.hop_payer(unit, &u)?;
+        let hop = PendingHop {
+            unit,
+            hop_index: u.hop_count,
+            payer: &payer,
+        };
+        self.send(&[sender], &[cancel_shipment_ix(&sender.pubkey(), &hop)])
     }
 
     pub fn declare_illegitimate(

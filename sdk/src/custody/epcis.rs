@@ -239,3 +239,81 @@ pub fn export_unit_history(ledger: &dyn Ledger, code: &Gs1Code) -> Result<Value>
     let master = crate::custody::master_data::MasterData::default();
     Ok(crate::custody::epcis_export::unit_document(ledger, code, &master)?.to_json_ld())
 }
+
+/// A completed hop of a unit, as its events keep it (the `Hop` account closes when the hop
+/// completes): `Shipped` carries what it was, `Received` / `Refused` / `ShipmentCancelled`
+/// how and when it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletedHop {
+    pub index: u32,
+    pub status: cus::HopStatus,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    pub shipped_at: i64,
+    pub received_at: i64,
+    pub read_point: [u8; registry::constants::GLN_LEN],
+    pub shipment_ref: [u8; 16],
+}
+
+impl CompletedHop {
+    /// The next custody chain head after this hop (`Hop::chain`).
+    pub fn chain(&self, previous: &[u8; 32]) -> [u8; 32] {
+        custody::state::hop::chain_hop(
+            previous,
+            self.index,
+            &custody::state::hop::HopContent {
+                status: self.status,
+                from: self.from,
+                to: self.to,
+                shipped_at: self.shipped_at,
+                received_at: self.received_at,
+                read_point: self.read_point,
+                shipment_ref: self.shipment_ref,
+            },
+        )
+    }
+}
+
+/// The completed hops of `unit` itself (not those it made inside a case or pallet), oldest
+/// first, rebuilt from its history.
+pub fn completed_hops(ledger: &dyn Ledger, unit: &Pubkey) -> Result<Vec<CompletedHop>> {
+    use CustodyEvent::*;
+    let mut shipped: Vec<custody::events::Shipped> = Vec::new();
+    let mut out = Vec::new();
+    for h in own_events(ledger, unit)? {
+        let (index, status, at) = match &h.event {
+            Shipped(e) if e.unit == *unit => {
+                shipped.push(e.clone());
+                continue;
+            }
+            Received(e) if e.unit == *unit => (e.index, cus::HopStatus::Received, e.timestamp),
+            Refused(e) if e.unit == *unit => (e.index, cus::HopStatus::Refused, e.timestamp),
+            ShipmentCancelled(e) if e.unit == *unit => {
+                (e.index, cus::HopStatus::Cancelled, e.timestamp)
+            }
+            _ => continue,
+        };
+        let Some(s) = shipped.iter().rev().find(|s| s.index == index) else {
+            return Err(crate::Error::invalid(format!(
+                "hop {index} of {unit} completed but its shipment is not in the history"
+            )));
+        };
+        out.push(CompletedHop {
+            index,
+            status,
+            from: s.from,
+            to: s.to,
+            shipped_at: s.timestamp,
+            received_at: at,
+            read_point: s.read_point,
+            shipment_ref: s.shipment_ref,
+        });
+    }
+    Ok(out)
+}
+
+/// The chain head over `hops` from the zero head (a unit that was never packed: unpacking
+/// folds its aggregate's chain in as well).
+pub fn chain_of(hops: &[CompletedHop]) -> [u8; 32] {
+    hops.iter().fold([0; 32], |head, hop| hop.chain(&head))
+}

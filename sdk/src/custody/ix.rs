@@ -159,15 +159,20 @@ pub fn ship_ix(fee_payer: &Pubkey, shipment: &Shipment) -> Instruction {
     )
 }
 
-fn receive_accounts(
-    receiver: &Pubkey,
-    unit: &Pubkey,
-    hop_index: u32,
-    lot: Option<Pubkey>,
-) -> Vec<AccountMeta> {
+/// The pending hop `hop_index` of a unit, and who paid its rent (`Hop::payer`, which gets it
+/// back when the hop closes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingHop<'a> {
+    pub unit: &'a Pubkey,
+    pub hop_index: u32,
+    pub payer: &'a Pubkey,
+}
+
+fn receive_accounts(receiver: &Pubkey, hop: &PendingHop, lot: Option<Pubkey>) -> Vec<AccountMeta> {
     custody::accounts::Receive {
-        unit: *unit,
-        hop: hop_pda(unit, hop_index).0,
+        unit: *hop.unit,
+        hop: hop_pda(hop.unit, hop.hop_index).0,
+        hop_payer: *hop.payer,
         receiver: *receiver,
         receiver_participant: participant_pda(receiver).0,
         lot,
@@ -175,26 +180,16 @@ fn receive_accounts(
     .to_account_metas(None)
 }
 
-pub fn receive_ix(
-    receiver: &Pubkey,
-    unit: &Pubkey,
-    hop_index: u32,
-    lot: Option<Pubkey>,
-) -> Instruction {
+pub fn receive_ix(receiver: &Pubkey, hop: &PendingHop, lot: Option<Pubkey>) -> Instruction {
     ix(
-        receive_accounts(receiver, unit, hop_index, lot),
+        receive_accounts(receiver, hop, lot),
         custody::instruction::Receive {}.data(),
     )
 }
 
-pub fn refuse_ix(
-    receiver: &Pubkey,
-    unit: &Pubkey,
-    hop_index: u32,
-    reason_code: u16,
-) -> Instruction {
+pub fn refuse_ix(receiver: &Pubkey, hop: &PendingHop, reason_code: u16) -> Instruction {
     ix(
-        receive_accounts(receiver, unit, hop_index, None),
+        receive_accounts(receiver, hop, None),
         custody::instruction::Refuse { reason_code }.data(),
     )
 }
@@ -208,11 +203,12 @@ pub fn quarantine_pda(unit: &Pubkey) -> (Pubkey, u8) {
 }
 
 /// The sender takes back a shipment its receiver left unanswered past the timeout.
-pub fn cancel_shipment_ix(sender: &Pubkey, unit: &Pubkey, hop_index: u32) -> Instruction {
+pub fn cancel_shipment_ix(sender: &Pubkey, hop: &PendingHop) -> Instruction {
     ix(
         custody::accounts::CancelShipment {
-            unit: *unit,
-            hop: hop_pda(unit, hop_index).0,
+            unit: *hop.unit,
+            hop: hop_pda(hop.unit, hop.hop_index).0,
+            hop_payer: *hop.payer,
             sender: *sender,
         }
         .to_account_metas(None),
@@ -383,8 +379,7 @@ pub enum Governing {
 /// The addressee receives `unit` (pending hop `hop_index`) with its logger's summary.
 pub fn receive_with_sensor_ix(
     receiver: &Pubkey,
-    unit: &Pubkey,
-    hop_index: u32,
+    hop: &PendingHop,
     governing: &Governing,
     summary: SensorSummary,
 ) -> Instruction {
@@ -393,9 +388,11 @@ pub fn receive_with_sensor_ix(
         Governing::Inside { path, lot } => (None, storage_pda(lot).0, path.clone()),
         Governing::Nothing => (None, anchor_lang::system_program::ID, vec![]),
     };
+    let unit = hop.unit;
     let mut accounts = custody::accounts::ReceiveWithSensor {
         unit: *unit,
-        hop: hop_pda(unit, hop_index).0,
+        hop: hop_pda(unit, hop.hop_index).0,
+        hop_payer: *hop.payer,
         receiver: *receiver,
         receiver_participant: participant_pda(receiver).0,
         lot,

@@ -402,9 +402,9 @@ pub fn complete_package_hop_ix(
         tree: *tree,
         lot: *lot,
         hop,
+        hop_payer: *hop_payer,
         receiver: *receiver,
         receiver_participant: participant_pda(receiver).0,
-        payer: *hop_payer,
     }
     .to_account_metas(None);
     let data = match refuse {

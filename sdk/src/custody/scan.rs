@@ -334,16 +334,22 @@ fn plan_line(
                                         super::cold_chain::summary_for(ledger, &top, readings)?;
                                     cus::receive_with_sensor_ix(
                                         me,
-                                        &top,
-                                        top_unit.hop_count,
+                                        &cus::PendingHop {
+                                            unit: &top,
+                                            hop_index: top_unit.hop_count,
+                                            payer: &h.payer,
+                                        },
                                         &governing,
                                         summary,
                                     )
                                 }
                                 _ => cus::receive_ix(
                                     me,
-                                    &top,
-                                    top_unit.hop_count,
+                                    &cus::PendingHop {
+                                        unit: &top,
+                                        hop_index: top_unit.hop_count,
+                                        payer: &h.payer,
+                                    },
                                     (top_unit.kind == UnitKind::Item).then_some(top_unit.lot),
                                 ),
                             },

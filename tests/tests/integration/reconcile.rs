@@ -291,10 +291,7 @@ fn receiving_against_a_document_receives_only_what_it_and_the_chain_both_support
         assert_eq!(holder, sc.manufacturer.pubkey(), "{name}");
     }
     assert_eq!(
-        cus::fetch_hop(&h.ledger, &dock.unit("PAL"), 0)
-            .unwrap()
-            .unwrap()
-            .status,
+        cus::epcis::completed_hops(&h.ledger, &dock.unit("PAL")).unwrap()[0].status,
         HopStatus::Received
     );
 

@@ -353,7 +353,17 @@ fn receives_per_transaction_fit_the_packet_limit() {
     let sc_payer = solana_sdk::signature::Keypair::new().pubkey();
     let lot = Pubkey::new_unique();
     let ixs: Vec<_> = (0..40)
-        .map(|_| cus::receive_ix(&sc_payer, &Pubkey::new_unique(), 0, Some(lot)))
+        .map(|_| {
+            cus::receive_ix(
+                &sc_payer,
+                &cus::PendingHop {
+                    unit: &Pubkey::new_unique(),
+                    hop_index: 0,
+                    payer: &sc_payer,
+                },
+                Some(lot),
+            )
+        })
         .collect();
     let mut n = 1;
     while n < ixs.len() && scan::transaction_size(&ixs[..n + 1], &sc_payer) <= scan::MAX_TX_SIZE {

@@ -163,9 +163,12 @@ fn sensor_event(
 pub struct ReceiveWithSensor<'info> {
     #[account(mut)]
     pub unit: Account<'info, Unit>,
-    /// The pending hop (checked in `validate`).
-    #[account(mut)]
+    /// The pending hop (checked in `validate`); closed when done.
+    #[account(mut, close = hop_payer)]
     pub hop: Account<'info, Hop>,
+    /// CHECK: who paid the hop's rent (`hop.payer`), which it gets back.
+    #[account(mut, address = hop.payer @ CustodyError::RentPayerMismatch)]
+    pub hop_payer: UncheckedAccount<'info>,
     /// Pays the quarantine record's rent on an excursion (returned when it is cleared).
     #[account(mut)]
     pub receiver: Signer<'info>,

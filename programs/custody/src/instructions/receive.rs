@@ -13,9 +13,12 @@ pub struct Receive<'info> {
     #[account(mut)]
     pub unit: Account<'info, Unit>,
     /// The pending hop `["hop", unit, unit.hop_count]` (checked in `validate`, after the unit's
-    /// status, so a repeated receive fails with `NotInTransit`).
-    #[account(mut)]
+    /// status, so a repeated receive fails with `NotInTransit`); closed when done.
+    #[account(mut, close = hop_payer)]
     pub hop: Account<'info, Hop>,
+    /// CHECK: who paid the hop's rent (`hop.payer`), which it gets back.
+    #[account(mut, address = hop.payer @ CustodyError::RentPayerMismatch)]
+    pub hop_payer: UncheckedAccount<'info>,
     pub receiver: Signer<'info>,
     pub receiver_participant: Account<'info, Participant>,
     /// The item's lot (required for items when receiving, absent for aggregates).
@@ -159,9 +162,12 @@ impl Receive<'_> {
 pub struct CancelShipment<'info> {
     #[account(mut)]
     pub unit: Account<'info, Unit>,
-    /// The pending hop (checked in `validate`).
-    #[account(mut)]
+    /// The pending hop (checked in `validate`); closed when done.
+    #[account(mut, close = hop_payer)]
     pub hop: Account<'info, Hop>,
+    /// CHECK: who paid the hop's rent (`hop.payer`), which it gets back.
+    #[account(mut, address = hop.payer @ CustodyError::RentPayerMismatch)]
+    pub hop_payer: UncheckedAccount<'info>,
     pub sender: Signer<'info>,
 }
 

@@ -28,15 +28,14 @@ pub struct ReceivePackage<'info> {
             &package.leaf.hop_count.to_le_bytes(),
         ],
         bump = hop.bump,
-        has_one = payer @ CustodyError::RentPayerMismatch,
-        close = payer
+        close = hop_payer
     )]
     pub hop: Account<'info, PackageHop>,
+    /// CHECK: who paid the hop's rent (`hop.payer`), which it gets back.
+    #[account(mut, address = hop.payer @ CustodyError::RentPayerMismatch)]
+    pub hop_payer: UncheckedAccount<'info>,
     pub receiver: Signer<'info>,
     pub receiver_participant: Account<'info, Participant>,
-    /// CHECK: the hop's payer (`has_one`), who gets its rent back.
-    #[account(mut)]
-    pub payer: UncheckedAccount<'info>,
 }
 
 impl ReceivePackage<'_> {

@@ -18,7 +18,8 @@ pub struct ShipArgs {
 }
 
 /// The holder ships a top-level unit (an item, case or pallet) to a named, active, authorized
-/// trading partner: creates hop `unit.hop_count` and puts the unit in transit.
+/// trading partner: creates hop `unit.hop_count` (rent from `payer`, returned when the hop
+/// completes) and puts the unit in transit.
 #[derive(Accounts)]
 pub struct Ship<'info> {
     #[account(mut)]
@@ -84,6 +85,7 @@ impl Ship<'_> {
             received_at: 0,
             read_point: args.read_point,
             shipment_ref: args.shipment_ref,
+            payer: ctx.accounts.payer.key(),
         };
         hop.invariant()?;
         let a = &ctx.accounts;

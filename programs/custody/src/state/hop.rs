@@ -13,8 +13,11 @@ pub enum HopStatus {
 }
 
 /// One custody hop of a unit: PDA `["hop", unit, index u32 LE]`, indices contiguous from 0.
-/// 120 bytes of data (the DESIGN budget): two parties, two times, a read point and a
-/// shipment reference.
+/// It exists only while the unit is in transit: receiving, refusing or cancelling closes it
+/// and returns its rent to `payer`. The unit's chain head and the events keep every completed
+/// hop (`Shipped` has what it carried, `Received` / `Refused` / `ShipmentCancelled` how it
+/// ended). 152 bytes of data: two parties, two times, a read point, a shipment reference and
+/// who paid.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Hop {
@@ -30,6 +33,8 @@ pub struct Hop {
     pub read_point: [u8; GLN_LEN],
     /// First 16 bytes of sha256 of the ASN / despatch advice id.
     pub shipment_ref: [u8; SHIPMENT_REF_LEN],
+    /// Who paid the rent, and gets it back when the hop closes.
+    pub payer: Pubkey,
 }
 
 impl Hop {
@@ -42,6 +47,11 @@ impl Hop {
         require_keys_neq!(self.from, self.to, CustodyError::InvariantViolation);
         require!(
             (self.status == HopStatus::Shipped) == (self.received_at == 0),
+            CustodyError::InvariantViolation
+        );
+        require_keys_neq!(
+            self.payer,
+            Pubkey::default(),
             CustodyError::InvariantViolation
         );
         Ok(())

@@ -254,10 +254,16 @@ fn the_check_cannot_be_dodged_or_fed_a_forged_summary() {
     let u = shipped(&h, &sc, &["DODGE"])[0];
     let warm = log(&["12", "12"]).summary(Some((200, 800)));
     let send = |governing: &Governing, summary: SensorSummary| {
+        let payer = h.payer.pubkey();
+        let pending = cus::PendingHop {
+            unit: &u,
+            hop_index: 0,
+            payer: &payer,
+        };
         let mut ix =
-            cus::receive_with_sensor_ix(&sc.distributor.pubkey(), &u, 0, governing, summary);
+            cus::receive_with_sensor_ix(&sc.distributor.pubkey(), &pending, governing, summary);
         // Keep the item's own lot account; only the storage condition is swapped.
-        ix.accounts[4].pubkey = sc.lot;
+        meta(&mut ix, "lot").pubkey = sc.lot;
         h.send(&[&sc.distributor], &[ix])
     };
     // Another lot's (empty) condition address, or the system program: refused.
@@ -298,8 +304,11 @@ fn the_check_cannot_be_dodged_or_fed_a_forged_summary() {
             &[&sc.pharmacy],
             &[cus::receive_with_sensor_ix(
                 &sc.pharmacy.pubkey(),
-                &u,
-                0,
+                &cus::PendingHop {
+                    unit: &u,
+                    hop_index: 0,
+                    payer: &h.payer.pubkey(),
+                },
                 &Governing::Item { lot: sc.lot },
                 warm,
             )],

@@ -14,9 +14,9 @@ fn manufacturer_to_distributor_to_pharmacy_to_patient() {
         (UnitStatus::Dispensed, sc.pharmacy.pubkey(), 2)
     );
     // The chain head is reproducible from the hops.
-    let h0 = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
-    let h1 = cus::fetch_hop(&h.ledger, &u, 1).unwrap().unwrap();
-    assert_eq!(x.chain_head, h1.chain(&h0.chain(&[0; 32], 0), 1));
+    let hops = cus::epcis::completed_hops(&h.ledger, &u).unwrap();
+    assert_eq!(hops.len(), 2);
+    assert_eq!(x.chain_head, hops[1].chain(&hops[0].chain(&[0; 32])));
     assert!(
         matches!(out.events().as_slice(), [CaretrailEvent::Custody(CustodyEvent::Dispensed(e))] if e.unit == u)
     );

@@ -7,14 +7,18 @@ fn refuse_returns_custody_to_the_sender() {
     let u = h.commission(&sc, &["S1"])[0];
     h.ship(&sc.manufacturer, &sc.distributor, &u);
     let out = h.custody().refuse(&sc.distributor, &u, 3).unwrap();
-    let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
-    assert_eq!(hop.status, HopStatus::Refused);
+    assert!(
+        cus::fetch_hop(&h.ledger, &u, 0).unwrap().is_none(),
+        "closed"
+    );
+    let hops = cus::epcis::completed_hops(&h.ledger, &u).unwrap();
+    assert_eq!(hops[0].status, HopStatus::Refused);
     let x = unit(&h, &u);
     assert_eq!(
         (x.status, x.holder, x.hop_count),
         (UnitStatus::Active, sc.manufacturer.pubkey(), 1)
     );
-    assert_eq!(x.chain_head, hop.chain(&[0; 32], 0));
+    assert_eq!(x.chain_head, cus::epcis::chain_of(&hops));
     assert!(
         matches!(out.events().as_slice(), [CaretrailEvent::Custody(CustodyEvent::Refused(e))] if e.reason_code == 3)
     );
@@ -22,7 +26,7 @@ fn refuse_returns_custody_to_the_sender() {
     h.hop(&sc.manufacturer, &sc.distributor, &u);
     assert_eq!(unit(&h, &u).hop_count, 2);
     assert_eq!(
-        cus::fetch_hop(&h.ledger, &u, 1).unwrap().unwrap().status,
+        cus::epcis::completed_hops(&h.ledger, &u).unwrap()[1].status,
         HopStatus::Received
     );
 }
@@ -57,15 +61,30 @@ fn an_unanswered_shipment_is_cancelled_by_its_sender_after_the_timeout() {
         (x.status, x.holder, x.hop_count),
         (UnitStatus::Active, sc.manufacturer.pubkey(), 1)
     );
-    let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
-    assert_eq!(hop.status, HopStatus::Cancelled);
-    // The receiver can no longer receive it (against the cancelled hop, or a next hop that
-    // does not exist); the sender can ship it again.
-    let ix = cus::receive_ix(&sc.distributor.pubkey(), &u, 0, Some(sc.lot));
+    assert!(
+        cus::fetch_hop(&h.ledger, &u, 0).unwrap().is_none(),
+        "closed"
+    );
+    assert_eq!(
+        cus::epcis::completed_hops(&h.ledger, &u).unwrap()[0].status,
+        HopStatus::Cancelled
+    );
+    // The receiver can no longer receive it (the cancelled hop is closed, and a next hop does
+    // not exist); the sender can ship it again.
+    let payer = h.payer.pubkey();
+    let ix = cus::receive_ix(
+        &sc.distributor.pubkey(),
+        &cus::PendingHop {
+            unit: &u,
+            hop_index: 0,
+            payer: &payer,
+        },
+        Some(sc.lot),
+    );
     expect_error(
         h.send(&[&sc.distributor], &[ix]),
         &CUSTODY,
-        CustodyError::NotInTransit,
+        AnchorError::AccountNotInitialized,
     );
     h.hop(&sc.manufacturer, &sc.distributor, &u);
     assert_eq!(unit(&h, &u).hop_count, 2);

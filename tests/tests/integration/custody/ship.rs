@@ -43,18 +43,35 @@ fn receive_moves_custody_and_advances_the_chain() {
     let u = h.commission(&sc, &["S1"])[0];
     h.ship(&sc.manufacturer, &sc.distributor, &u);
     h.warp(3600);
-    h.custody().receive(&sc.distributor, &u).unwrap();
-    let hop = cus::fetch_hop(&h.ledger, &u, 0).unwrap().unwrap();
+    let hop_key = cus::hop_pda(&u, 0).0;
+    let rent = h.ledger_account(&hop_key).lamports;
+    let paid = h.ledger.get_balance(&h.payer.pubkey()).unwrap();
+    cus::CustodyClient::new(&h.ledger, &sc.distributor)
+        .receive(&sc.distributor, &u)
+        .unwrap();
+    // The hop closes; its rent goes back to who paid it; the events keep it.
+    assert!(h.ledger.get_account(&hop_key).unwrap().is_none());
     assert_eq!(
-        (hop.status, hop.received_at),
-        (HopStatus::Received, T0 + 3600)
+        h.ledger.get_balance(&h.payer.pubkey()).unwrap(),
+        paid + rent
+    );
+    let hops = cus::epcis::completed_hops(&h.ledger, &u).unwrap();
+    assert_eq!(hops.len(), 1);
+    assert_eq!(
+        (
+            hops[0].index,
+            hops[0].status,
+            hops[0].shipped_at,
+            hops[0].received_at
+        ),
+        (0, HopStatus::Received, T0, T0 + 3600)
     );
     let x = unit(&h, &u);
     assert_eq!(
         (x.status, x.holder, x.hop_count),
         (UnitStatus::Active, sc.distributor.pubkey(), 1)
     );
-    assert_eq!(x.chain_head, hop.chain(&[0; 32], 0));
+    assert_eq!(x.chain_head, cus::epcis::chain_of(&hops));
 }
 
 #[test]
@@ -132,13 +149,25 @@ fn receiving_twice_is_rejected() {
     let sc = h.supply_chain();
     let u = h.commission(&sc, &["S1"])[0];
     h.ship(&sc.manufacturer, &sc.distributor, &u);
-    let again = cus::receive_ix(&sc.distributor.pubkey(), &u, 0, Some(sc.lot));
+    let payer = h.payer.pubkey();
+    let pending = cus::PendingHop {
+        unit: &u,
+        hop_index: 0,
+        payer: &payer,
+    };
+    let again = cus::receive_ix(&sc.distributor.pubkey(), &pending, Some(sc.lot));
     h.send(&[&sc.distributor], std::slice::from_ref(&again))
         .unwrap();
+    // The hop closed when it was received: there is nothing to receive again.
     expect_error(
         h.send(&[&sc.distributor], &[again]),
         &CUSTODY,
-        CustodyError::NotInTransit,
+        AnchorError::AccountNotInitialized,
+    );
+    expect_error(
+        h.custody().receive(&sc.distributor, &u),
+        &CUSTODY,
+        AnchorError::AccountNotInitialized,
     );
     assert_eq!(unit(&h, &u).hop_count, 1);
 }
@@ -152,8 +181,11 @@ fn receiving_an_active_unit_is_rejected() {
         &[&sc.distributor],
         &[cus::receive_ix(
             &sc.distributor.pubkey(),
-            &u,
-            0,
+            &cus::PendingHop {
+                unit: &u,
+                hop_index: 0,
+                payer: &h.payer.pubkey(),
+            },
             Some(sc.lot),
         )],
     );

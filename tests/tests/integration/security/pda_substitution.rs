@@ -29,7 +29,16 @@ fn custody_another_units_hop() {
     for u in &units {
         h.ship(&sc.manufacturer, &sc.distributor, u);
     }
-    let mut ix = cus::receive_ix(&sc.distributor.pubkey(), &units[0], 0, Some(sc.lot));
+    let payer = h.payer.pubkey();
+    let mut ix = cus::receive_ix(
+        &sc.distributor.pubkey(),
+        &cus::PendingHop {
+            unit: &units[0],
+            hop_index: 0,
+            payer: &payer,
+        },
+        Some(sc.lot),
+    );
     meta(&mut ix, "hop").pubkey = cus::hop_pda(&units[1], 0).0;
     expect_error(
         h.send(&[&sc.distributor], &[ix]),
