@@ -106,6 +106,7 @@ event_enum!(
         PackageHopCompleted,
         PackagesUnpacked,
         PackageDispensed,
+        AggregateClosed,
     ]
 );
 

@@ -289,3 +289,16 @@ pub struct PackageDispensed {
     pub leaf: crate::state::PackageLeaf,
     pub timestamp: i64,
 }
+
+/// An emptied case or pallet was closed by its holder; its rent went to `rent_to`, the holder
+/// of its SSCC's GS1 Company Prefix. `chain_head` is its custody chain at the end.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateClosed {
+    pub unit: Pubkey,
+    pub sscc: [u8; 18],
+    pub by: Pubkey,
+    pub rent_to: Pubkey,
+    pub chain_head: [u8; 32],
+    pub timestamp: i64,
+}

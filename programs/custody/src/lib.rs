@@ -68,6 +68,13 @@ pub mod custody {
         CreateAggregate::handler(ctx, sscc, kind)
     }
 
+    /// The holder of an emptied case or pallet closes it; the rent goes to the holder of its
+    /// SSCC's company prefix.
+    #[access_control(ctx.accounts.validate(&sscc))]
+    pub fn close_aggregate(ctx: Context<CloseAggregate>, sscc: [u8; 18]) -> Result<()> {
+        CloseAggregate::handler(ctx, sscc)
+    }
+
     /// Packs children (remaining accounts, then their lots) into an aggregate.
     #[access_control(ctx.accounts.validate(child_count, ctx.remaining_accounts))]
     pub fn aggregate<'info>(ctx: Context<'info, Aggregate<'info>>, child_count: u8) -> Result<()> {

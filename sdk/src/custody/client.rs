@@ -132,6 +132,27 @@ impl<'a> CustodyClient<'a> {
         )
     }
 
+    /// The holder closes the emptied case or pallet `sscc`: its rent goes back to the company
+    /// that allocated the SSCC (the holder of its GS1 company prefix).
+    pub fn close_aggregate(&self, holder: &Keypair, sscc: [u8; SSCC_LEN]) -> Result<TxOutcome> {
+        let (prefix, record) =
+            crate::registry::find_prefix(self.ledger, &sscc)?.ok_or_else(|| {
+                Error::invalid(format!(
+                    "no GS1 company prefix in the registry covers SSCC {}",
+                    String::from_utf8_lossy(&sscc)
+                ))
+            })?;
+        self.send(
+            &[holder],
+            &[close_aggregate_ix(
+                &holder.pubkey(),
+                sscc,
+                &prefix,
+                &record.holder,
+            )],
+        )
+    }
+
     /// The ship instruction of `unit`'s next hop, and that hop's index.
     fn ship_instruction(
         &self,

@@ -54,6 +54,7 @@ impl HistoryEvent {
             PackageHopCompleted(e) => e.timestamp,
             PackagesUnpacked(e) => e.timestamp,
             PackageDispensed(e) => e.timestamp,
+            AggregateClosed(e) => e.timestamp,
         }
     }
 
@@ -84,6 +85,7 @@ impl HistoryEvent {
             PackageHopCompleted(e) => format!("from {} to {}", e.from, e.to),
             PackagesUnpacked(e) => format!("by {}", e.by),
             PackageDispensed(e) => format!("dispenser {}", e.dispenser),
+            AggregateClosed(e) => format!("by {}", e.by),
         }
     }
 }
@@ -105,6 +107,7 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
         Dispensed(e) => e.unit == *unit,
         Decommissioned(e) => e.unit == *unit,
         SensorRecorded(e) => e.unit == *unit,
+        AggregateClosed(e) => e.unit == *unit,
         LotRegistered(_) | LotRecalled(_) | StorageConditionSet(_) => false,
         // Compressed packages have no unit address; their history is their tree's
         // (`packages::PackageTreeIndex`).

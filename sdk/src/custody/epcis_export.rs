@@ -442,7 +442,8 @@ impl<'a> Reader<'a> {
             | PackageShipped(_)
             | PackageHopCompleted(_)
             | PackagesUnpacked(_)
-            | PackageDispensed(_) => return Ok(None),
+            | PackageDispensed(_)
+            | AggregateClosed(_) => return Ok(None),
         };
         Ok(Some(ev))
     }

@@ -407,3 +407,23 @@ pub fn receive_with_sensor_ix(
         custody::instruction::ReceiveWithSensor { summary }.data(),
     )
 }
+
+/// The holder closes the emptied case or pallet `sscc`; the rent goes to `prefix_holder`, the
+/// holder of the SSCC's company prefix (`company_prefix`, see [`crate::registry::find_prefix`]).
+pub fn close_aggregate_ix(
+    holder: &Pubkey,
+    sscc: [u8; SSCC_LEN],
+    company_prefix: &Pubkey,
+    prefix_holder: &Pubkey,
+) -> Instruction {
+    ix(
+        custody::accounts::CloseAggregate {
+            aggregate: sscc_pda(&sscc).0,
+            company_prefix: *company_prefix,
+            prefix_holder: *prefix_holder,
+            holder: *holder,
+        }
+        .to_account_metas(None),
+        custody::instruction::CloseAggregate { sscc }.data(),
+    )
+}

@@ -1,4 +1,5 @@
 pub mod aggregate;
+pub mod close_aggregate;
 pub mod cold_chain;
 pub mod commission_packages;
 pub mod commission_units;
@@ -18,6 +19,7 @@ pub mod suspect;
 pub mod unpack_packages;
 
 pub use aggregate::*;
+pub use close_aggregate::*;
 pub use cold_chain::*;
 pub use commission_packages::*;
 pub use commission_units::*;

@@ -1097,3 +1097,119 @@ fn verify_follows_the_case_a_compressed_package_travels_in() {
         "quarantined"
     );
 }
+
+#[test]
+fn an_emptied_case_closes_its_rent_back_to_the_company_that_allocated_its_sscc() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, cases, contents) = cases_of_packages(&h, &sc, 1, 5000);
+    let code = sscc("5000");
+    h.hop(&sc.manufacturer, &sc.pharmacy, &cases[0]);
+    let close = |by: &Keypair| h.custody().close_aggregate(by, code);
+    // Not while it holds packages.
+    expect_error(
+        close(&sc.pharmacy),
+        &CUSTODY,
+        CustodyError::AggregateNotEmpty,
+    );
+    let outs = h
+        .custody()
+        .unpack_packages(&sc.pharmacy, &tree, &cases[0], &contents[0])
+        .unwrap();
+    assert_eq!(outs.len(), 10, "20 packages, two a transaction");
+    assert_eq!(unit(&h, &cases[0]).child_count, 0);
+    // Only its holder closes it, and the rent goes to the SSCC's prefix holder only.
+    expect_error(close(&sc.distributor), &CUSTODY, CustodyError::NotHolder);
+    let (prefix, _) = caretrail_sdk::registry::find_prefix(&h.ledger, &code)
+        .unwrap()
+        .unwrap();
+    let thief = Keypair::new();
+    expect_error(
+        h.send(
+            &[&sc.pharmacy],
+            &[cus::close_aggregate_ix(
+                &sc.pharmacy.pubkey(),
+                code,
+                &prefix,
+                &thief.pubkey(),
+            )],
+        ),
+        &CUSTODY,
+        CustodyError::RentPayerMismatch,
+    );
+    // An item is no aggregate: its address is not an SSCC's.
+    let item = h.commission(&sc, &["LOOSE1"])[0];
+    let mut ix = cus::close_aggregate_ix(
+        &sc.manufacturer.pubkey(),
+        code,
+        &prefix,
+        &sc.manufacturer.pubkey(),
+    );
+    meta(&mut ix, "aggregate").pubkey = item;
+    expect_error(
+        h.send(&[&sc.manufacturer], &[ix]),
+        &CUSTODY,
+        AnchorError::ConstraintSeeds,
+    );
+    let rent = h.ledger_account(&cases[0]).lamports;
+    let before = h.ledger.get_balance(&sc.manufacturer.pubkey()).unwrap();
+    let out = close(&sc.pharmacy).unwrap();
+    assert!(h.ledger.get_account(&cases[0]).unwrap().is_none(), "closed");
+    assert_eq!(
+        h.ledger.get_balance(&sc.manufacturer.pubkey()).unwrap(),
+        before + rent
+    );
+    match out.events().as_slice() {
+        [CaretrailEvent::Custody(CustodyEvent::AggregateClosed(e))] => {
+            assert_eq!(
+                (e.unit, e.sscc, e.by, e.rent_to),
+                (
+                    cases[0],
+                    code,
+                    sc.pharmacy.pubkey(),
+                    sc.manufacturer.pubkey()
+                )
+            );
+        }
+        other => panic!("unexpected events {other:?}"),
+    }
+    // The packages stay with the pharmacy; what is left on chain for them is the tree.
+    let (_, l) = leaf(&h, &tree, &contents[0][19]);
+    assert_eq!(
+        (l.holder, l.parent),
+        (sc.pharmacy.pubkey(), Pubkey::default())
+    );
+}
+
+#[test]
+fn a_hop_rent_goes_back_only_to_its_payer() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let u = h.commission(&sc, &["S1"])[0];
+    h.ship(&sc.manufacturer, &sc.distributor, &u);
+    let thief = sc.distributor.pubkey();
+    let pending = cus::PendingHop {
+        unit: &u,
+        hop_index: 0,
+        payer: &thief,
+    };
+    for ix in [
+        cus::receive_ix(&sc.distributor.pubkey(), &pending, Some(sc.lot)),
+        cus::refuse_ix(&sc.distributor.pubkey(), &pending, 1),
+    ] {
+        expect_error(
+            h.send(&[&sc.distributor], &[ix]),
+            &CUSTODY,
+            CustodyError::RentPayerMismatch,
+        );
+    }
+    h.warp(custody::constants::SHIPMENT_TIMEOUT);
+    expect_error(
+        h.send(
+            &[&sc.manufacturer],
+            &[cus::cancel_shipment_ix(&sc.manufacturer.pubkey(), &pending)],
+        ),
+        &CUSTODY,
+        CustodyError::RentPayerMismatch,
+    );
+}
