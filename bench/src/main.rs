@@ -135,10 +135,11 @@ fn main() {
     }
     let only = args.only.as_deref();
     let wants = |g: &str| only.is_none_or(|o| o == g);
-    const GROUPS: [&str; 12] = [
+    const GROUPS: [&str; 13] = [
         "accounts",
         "records",
         "scale",
+        "compressed",
         "actions",
         "packing",
         "throughput",
@@ -164,6 +165,9 @@ fn main() {
     }
     if wants("scale") {
         tables.extend(scale::scale());
+    }
+    if wants("compressed") {
+        tables.push(compressed::compressed(quick));
     }
     if wants("actions") {
         tables.push(actions::actions(quick));

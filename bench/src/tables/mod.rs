@@ -3,6 +3,7 @@
 pub(crate) mod accounts;
 pub(crate) mod actions;
 pub(crate) mod cli_scan;
+pub(crate) mod compressed;
 pub(crate) mod compute;
 pub(crate) mod hot_paths;
 pub(crate) mod open;

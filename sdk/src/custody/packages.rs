@@ -511,8 +511,13 @@ impl CustodyClient<'_> {
                 bs58(&w[0])
             )));
         }
-        // Idempotent re-runs: what the tree already holds is skipped.
-        let index = if chain.package_count > 0 {
+        // Idempotent re-runs: what the tree already holds is skipped. Only a serial hash at or
+        // below the tree's highest can be in it, so the history is read only then.
+        let rerun = chain.package_count > 0
+            && serial_hashes
+                .first()
+                .is_some_and(|low| *low <= chain.max_serial_hash);
+        let index = if rerun {
             Some(PackageTreeIndex::sync(self.ledger, tree)?)
         } else {
             None
