@@ -1131,3 +1131,122 @@ fn rpc_ledger_batch(address: &Value) -> caretrail_sdk::records::RecordBatch {
         .unwrap()
         .expect("the batch is on the validator")
 }
+
+/// Compressed packages on the real validator (issue 20): a package tree created by a
+/// top-level `create_account` and the program, packages commissioned straight into a case, the
+/// case shipped and received, packages unpacked, one shipped loose with its proof and
+/// received (its hop closed, the rent back to its payer), then dispensed; the SDK rebuilds the
+/// tree from `getSignaturesForAddress` / `getTransaction` and verification answers from it.
+#[test]
+#[ignore = "needs a validator: scripts/e2e-validator.sh"]
+fn compressed_packages_over_rpc() {
+    use caretrail_sdk::custody::{self as cus, PackageTreeIndex, UnitKind, UnitStatus};
+    let s = rpc_story();
+    let l = ledger();
+    let manufacturer = read_keypair(&s.key("manufacturer"));
+    let distributor = read_keypair(&s.key("distributor"));
+    let pharmacy = read_keypair(&s.key("pharmacy"));
+    let m = cus::CustodyClient::new(&l, &manufacturer);
+    let d = cus::CustodyClient::new(&l, &distributor);
+    let p = cus::CustodyClient::new(&l, &pharmacy);
+    let gtin = cus::parse_gtin("09501101020917").unwrap();
+    let lot_number = format!("Z{}", &seed()[4..]);
+    m.register_lot(
+        &manufacturer,
+        cus::lot_args(&gtin, &lot_number, (2027, 12, 31)),
+    )
+    .unwrap();
+    let lot = cus::lot_pda(&gtin, &lot_number).0;
+    let (tree, _) = m.create_package_tree(&manufacturer, &lot).unwrap();
+    let account = l.get_account(&tree).unwrap().unwrap();
+    assert_eq!(
+        (account.owner, account.data.len()),
+        (cus::PROGRAM_ID, cus::PackageTree::ACCOUNT_LEN)
+    );
+    let serials: Vec<String> = (0..20).map(|i| format!("Z{i:03}")).collect();
+    let mut hashes: Vec<[u8; 32]> = serials.iter().map(|s| cus::serial_hash(&gtin, s)).collect();
+    hashes.sort();
+    let tag = &seed()[seed().len() - 8..];
+    let sscc_text = cus::complete_sscc(&format!("106141419{tag}")).unwrap();
+    let sscc = cus::parse_sscc(&sscc_text).unwrap();
+    m.create_aggregate(&manufacturer, sscc, UnitKind::Case)
+        .unwrap();
+    let case = cus::sscc_pda(&sscc).0;
+    assert_eq!(
+        m.commission_packages(&manufacturer, &tree, Some(&case), hashes.clone())
+            .unwrap()
+            .len(),
+        1
+    );
+    let args = cus::ShipArgs {
+        read_point: *b"0614141000012",
+        shipment_ref: cus::shipment_ref("ASN-COMPRESSED"),
+        is_return: false,
+    };
+    m.ship(&manufacturer, &distributor.pubkey(), &case, args.clone())
+        .unwrap();
+    d.receive(&distributor, &case).unwrap();
+    assert!(
+        cus::fetch_hop(&l, &case, 0).unwrap().is_none(),
+        "hop closed"
+    );
+    d.unpack_packages(&distributor, &tree, &case, &hashes[..2])
+        .unwrap();
+    let shipment = cus::PackageShipment {
+        read_point: args.read_point,
+        shipment_ref: args.shipment_ref,
+    };
+    d.ship_package(
+        &distributor,
+        &tree,
+        &hashes[0],
+        &pharmacy.pubkey(),
+        &shipment,
+    )
+    .unwrap();
+    p.receive_package(&pharmacy, &tree, &hashes[0]).unwrap();
+    assert!(l
+        .get_account(&cus::package_hop_pda(&tree, 0, 0).0)
+        .unwrap()
+        .is_none());
+    let index = PackageTreeIndex::sync(&l, &tree).unwrap();
+    let leaf = index.leaf(0).unwrap();
+    assert_eq!(
+        (leaf.holder, leaf.status, leaf.hop_count),
+        (pharmacy.pubkey(), UnitStatus::Active, 1)
+    );
+    let serial_of = |hash: &[u8; 32]| {
+        serials
+            .iter()
+            .find(|s| cus::serial_hash(&gtin, s) == *hash)
+            .unwrap()
+            .clone()
+    };
+    let code = |serial: &str| {
+        caretrail_sdk::gs1::parse_with_year(
+            &format!(
+                "]d201{}17271231\u{1d}10{lot_number}\u{1d}21{serial}",
+                "09501101020917"
+            ),
+            2026,
+        )
+        .unwrap()
+    };
+    let first = serial_of(&hashes[0]);
+    assert!(cus::verify(&l, &code(&first), Some(&pharmacy.pubkey()))
+        .unwrap()
+        .is_genuine());
+    p.dispense_package(&pharmacy, &tree, &hashes[0]).unwrap();
+    assert_eq!(
+        cus::verify(&l, &code(&first), None).unwrap().name(),
+        "already_dispensed"
+    );
+    // A package still in the case follows it: held by the distributor, inside the case.
+    match cus::verify(&l, &code(&serial_of(&hashes[5])), None).unwrap() {
+        cus::Verification::Genuine { holder, inside, .. } => {
+            assert_eq!(holder, distributor.pubkey().to_string());
+            assert_eq!(inside, Some(case.to_string()));
+        }
+        other => panic!("{other:?}"),
+    }
+}
