@@ -107,6 +107,7 @@ event_enum!(
         PackagesUnpacked,
         PackageDispensed,
         AggregateClosed,
+        PackageStatusChanged,
     ]
 );
 

@@ -10,6 +10,9 @@ pub const SEED_HOP: &[u8] = b"hop";
 /// `["package_hop", package tree, leaf index u32 LE, hop index u32 LE]`: a compressed
 /// package's pending hop.
 pub const SEED_PACKAGE_HOP: &[u8] = b"package_hop";
+/// `["package_quarantine", package tree, leaf index u32 LE]`: who quarantined a compressed
+/// package (exists while it is quarantined).
+pub const SEED_PACKAGE_QUARANTINE: &[u8] = b"package_quarantine";
 /// `["quarantine", unit]`: who quarantined a suspect unit (exists while it is quarantined).
 pub const SEED_QUARANTINE: &[u8] = b"quarantine";
 /// `["storage", lot]`: the lot's storage condition (a temperature range).

@@ -302,3 +302,31 @@ pub struct AggregateClosed {
     pub chain_head: [u8; 32],
     pub timestamp: i64,
 }
+
+/// What happened to a compressed package in a [`PackageStatusChanged`].
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PackageAction {
+    /// Quarantined as suspect (EPCIS disposition `non_sellable_other`, DSCSA suspect product).
+    Flagged,
+    /// The suspicion cleared: the status before it is restored.
+    Cleared,
+    /// Declared illegitimate (terminal).
+    DeclaredIllegitimate,
+    /// Taken out of the supply chain (terminal; EPCIS bizStep decommissioning).
+    Decommissioned,
+    /// Destroyed (terminal; EPCIS bizStep destroying).
+    Destroyed,
+}
+
+/// A compressed package's status changed by `by`: leaf `index` of `tree` is now `leaf`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageStatusChanged {
+    pub tree: Pubkey,
+    pub index: u32,
+    pub action: PackageAction,
+    pub by: Pubkey,
+    pub reason_code: u16,
+    pub leaf: crate::state::PackageLeaf,
+    pub timestamp: i64,
+}

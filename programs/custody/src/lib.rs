@@ -230,4 +230,42 @@ pub mod custody {
     pub fn dispense_package(ctx: Context<DispensePackage>, package: PackageProof) -> Result<()> {
         DispensePackage::handler(ctx, package)
     }
+
+    /// A holder or regulator quarantines a suspect compressed package.
+    #[access_control(ctx.accounts.validate(&package))]
+    pub fn flag_package(
+        ctx: Context<FlagPackage>,
+        package: PackageProof,
+        reason_code: u16,
+    ) -> Result<()> {
+        FlagPackage::handler(ctx, package, reason_code)
+    }
+
+    /// The party that quarantined a compressed package, or a regulator, clears it.
+    #[access_control(ctx.accounts.validate_clear(&package))]
+    pub fn clear_package(ctx: Context<ResolvePackage>, package: PackageProof) -> Result<()> {
+        ResolvePackage::clear(ctx, package)
+    }
+
+    /// A regulator or the lot's manufacturer declares a quarantined compressed package
+    /// illegitimate.
+    #[access_control(ctx.accounts.validate_illegitimate(&package))]
+    pub fn declare_package_illegitimate(
+        ctx: Context<ResolvePackage>,
+        package: PackageProof,
+        reason_code: u16,
+    ) -> Result<()> {
+        ResolvePackage::declare_illegitimate(ctx, package, reason_code)
+    }
+
+    /// The holder decommissions or destroys a compressed package.
+    #[access_control(ctx.accounts.validate(&package))]
+    pub fn decommission_package(
+        ctx: Context<DecommissionPackage>,
+        package: PackageProof,
+        destroyed: bool,
+        reason_code: u16,
+    ) -> Result<()> {
+        DecommissionPackage::handler(ctx, package, destroyed, reason_code)
+    }
 }

@@ -55,6 +55,7 @@ impl HistoryEvent {
             PackagesUnpacked(e) => e.timestamp,
             PackageDispensed(e) => e.timestamp,
             AggregateClosed(e) => e.timestamp,
+            PackageStatusChanged(e) => e.timestamp,
         }
     }
 
@@ -86,6 +87,7 @@ impl HistoryEvent {
             PackagesUnpacked(e) => format!("by {}", e.by),
             PackageDispensed(e) => format!("dispenser {}", e.dispenser),
             AggregateClosed(e) => format!("by {}", e.by),
+            PackageStatusChanged(e) => format!("by {}", e.by),
         }
     }
 }
@@ -116,7 +118,8 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
         | PackageShipped(_)
         | PackageHopCompleted(_)
         | PackagesUnpacked(_)
-        | PackageDispensed(_) => false,
+        | PackageDispensed(_)
+        | PackageStatusChanged(_) => false,
     }
 }
 

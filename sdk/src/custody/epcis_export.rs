@@ -443,7 +443,8 @@ impl<'a> Reader<'a> {
             | PackageHopCompleted(_)
             | PackagesUnpacked(_)
             | PackageDispensed(_)
-            | AggregateClosed(_) => return Ok(None),
+            | AggregateClosed(_)
+            | PackageStatusChanged(_) => return Ok(None),
         };
         Ok(Some(ev))
     }

@@ -211,6 +211,9 @@ impl PackageTreeIndex {
             CustodyEvent::PackageDispensed(e) if e.tree == self.tree => {
                 self.set(e.index, e.leaf)?
             }
+            CustodyEvent::PackageStatusChanged(e) if e.tree == self.tree => {
+                self.set(e.index, e.leaf)?
+            }
             CustodyEvent::PackageShipped(e) if e.tree == self.tree => self.set(e.index, e.leaf)?,
             CustodyEvent::PackageHopCompleted(e) if e.tree == self.tree => {
                 self.set(e.index, e.leaf)?
@@ -462,6 +465,111 @@ pub fn dispense_package_ix(
     }
 }
 
+/// `["package_quarantine", tree, leaf index]`: who quarantined a compressed package.
+pub fn package_quarantine_pda(tree: &Pubkey, index: u32) -> (Pubkey, u8) {
+    Pubkey::find_program_address(
+        &[
+            custody::constants::SEED_PACKAGE_QUARANTINE,
+            tree.as_ref(),
+            &index.to_le_bytes(),
+        ],
+        &PROGRAM_ID,
+    )
+}
+
+/// Quarantines the proven package (`flagger` pays the record's rent, returned when it ends).
+pub fn flag_package_ix(
+    flagger: &Pubkey,
+    tree: &Pubkey,
+    package: PackageProof,
+    reason_code: u16,
+) -> Instruction {
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts: custody::accounts::FlagPackage {
+            tree: *tree,
+            quarantine: package_quarantine_pda(tree, package.index).0,
+            flagger: *flagger,
+            flagger_participant: participant_pda(flagger).0,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
+        data: custody::instruction::FlagPackage {
+            package,
+            reason_code,
+        }
+        .data(),
+    }
+}
+
+/// How a quarantine of a compressed package ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    Clear,
+    Illegitimate { reason_code: u16 },
+}
+
+/// Ends the quarantine of the proven package; `flagger` (the record's `flagged_by`) gets the
+/// record's rent back.
+pub fn resolve_package_ix(
+    investigator: &Pubkey,
+    flagger: &Pubkey,
+    tree: &Pubkey,
+    lot: &Pubkey,
+    package: PackageProof,
+    resolution: Resolution,
+) -> Instruction {
+    let accounts = custody::accounts::ResolvePackage {
+        tree: *tree,
+        lot: *lot,
+        quarantine: package_quarantine_pda(tree, package.index).0,
+        flagger: *flagger,
+        investigator: *investigator,
+        investigator_participant: participant_pda(investigator).0,
+    }
+    .to_account_metas(None);
+    let data = match resolution {
+        Resolution::Clear => custody::instruction::ClearPackage { package }.data(),
+        Resolution::Illegitimate { reason_code } => {
+            custody::instruction::DeclarePackageIllegitimate {
+                package,
+                reason_code,
+            }
+            .data()
+        }
+    };
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts,
+        data,
+    }
+}
+
+/// The holder decommissions (or destroys) the proven package.
+pub fn decommission_package_ix(
+    holder: &Pubkey,
+    tree: &Pubkey,
+    package: PackageProof,
+    destroyed: bool,
+    reason_code: u16,
+) -> Instruction {
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts: custody::accounts::DecommissionPackage {
+            tree: *tree,
+            holder: *holder,
+            holder_participant: participant_pda(holder).0,
+        }
+        .to_account_metas(None),
+        data: custody::instruction::DecommissionPackage {
+            package,
+            destroyed,
+            reason_code,
+        }
+        .data(),
+    }
+}
+
 fn is_invalid_proof(e: &Error) -> bool {
     e.custom_error()
         .is_some_and(|(_, code)| code == INVALID_PROOF)
@@ -688,6 +796,75 @@ impl CustodyClient<'_> {
                 &[unpack_packages_ix(&packer.pubkey(), tree, parent, packages)],
             )?);
         }
+    }
+
+    /// A holder or regulator quarantines a suspect compressed package.
+    pub fn flag_package(
+        &self,
+        flagger: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+        reason_code: u16,
+    ) -> Result<TxOutcome> {
+        self.with_proof(flagger, tree, serial_hash, |_, package| {
+            Ok(flag_package_ix(
+                &flagger.pubkey(),
+                tree,
+                package,
+                reason_code,
+            ))
+        })
+    }
+
+    /// The party that quarantined a compressed package, or a regulator, clears it; or a
+    /// regulator or the lot's manufacturer declares it illegitimate.
+    pub fn resolve_package(
+        &self,
+        investigator: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+        resolution: Resolution,
+    ) -> Result<TxOutcome> {
+        self.with_proof(investigator, tree, serial_hash, |index, package| {
+            let record = package_quarantine_pda(tree, package.index).0;
+            // Without a record the program answers (`NotQuarantined`); the investigator stands
+            // in for the flagger then.
+            let flagger = crate::account::fetch_owned::<custody::state::Quarantine>(
+                self.ledger,
+                &record,
+                &PROGRAM_ID,
+            )?
+            .map(|q| q.flagged_by)
+            .unwrap_or_else(|| investigator.pubkey());
+            Ok(resolve_package_ix(
+                &investigator.pubkey(),
+                &flagger,
+                tree,
+                &index.lot,
+                package,
+                resolution,
+            ))
+        })
+    }
+
+    /// The holder decommissions (or destroys) a compressed package.
+    pub fn decommission_package(
+        &self,
+        holder: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+        destroyed: bool,
+        reason_code: u16,
+    ) -> Result<TxOutcome> {
+        self.with_proof(holder, tree, serial_hash, |_, package| {
+            Ok(decommission_package_ix(
+                &holder.pubkey(),
+                tree,
+                package,
+                destroyed,
+                reason_code,
+            ))
+        })
     }
 
     /// A dispenser dispenses a compressed package it holds.

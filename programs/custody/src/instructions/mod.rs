@@ -16,6 +16,7 @@ pub mod register_lot;
 pub mod ship;
 pub mod ship_package;
 pub mod suspect;
+pub mod suspect_package;
 pub mod unpack_packages;
 
 pub use aggregate::*;
@@ -36,4 +37,5 @@ pub use register_lot::*;
 pub use ship::*;
 pub use ship_package::*;
 pub use suspect::*;
+pub use suspect_package::*;
 pub use unpack_packages::*;

@@ -159,6 +159,8 @@ pub fn update_canopy(tree: &PackageMerkleTree, canopy: &mut [u8]) {
 pub struct PackageLeaf {
     pub serial_hash: [u8; 32],
     pub status: UnitStatus,
+    /// Status to restore when a suspect flag is cleared.
+    pub status_before_quarantine: UnitStatus,
     /// The holder; inside an aggregate the package follows its top-most aggregate's holder,
     /// and this is refreshed when it is unpacked (as a `Unit`'s).
     pub holder: Pubkey,
@@ -186,6 +188,7 @@ impl PackageLeaf {
         PackageLeaf {
             serial_hash,
             status: UnitStatus::Active,
+            status_before_quarantine: UnitStatus::Active,
             holder: manufacturer,
             parent,
             hop_count: 0,
@@ -202,7 +205,7 @@ impl PackageLeaf {
             tree.as_ref(),
             &index.to_le_bytes(),
             &self.serial_hash,
-            &[self.status as u8],
+            &[self.status as u8, self.status_before_quarantine as u8],
             self.holder.as_ref(),
             self.parent.as_ref(),
             &self.hop_count.to_le_bytes(),

@@ -306,6 +306,7 @@ fn a_package_ships_and_is_received_its_hop_closed_and_the_rent_returned() {
         PackageLeaf {
             serial_hash: p,
             status: UnitStatus::InTransit,
+            status_before_quarantine: UnitStatus::Active,
             holder: sc.manufacturer.pubkey(),
             parent: Pubkey::default(),
             hop_count: 0,
@@ -392,6 +393,7 @@ fn a_package_ships_and_is_received_its_hop_closed_and_the_rent_returned() {
         PackageLeaf {
             serial_hash: p,
             status: UnitStatus::Active,
+            status_before_quarantine: UnitStatus::Active,
             holder: sc.distributor.pubkey(),
             parent: Pubkey::default(),
             hop_count: 1,
@@ -1212,4 +1214,239 @@ fn a_hop_rent_goes_back_only_to_its_payer() {
         &CUSTODY,
         CustodyError::RentPayerMismatch,
     );
+}
+
+#[test]
+fn a_suspect_package_is_quarantined_cleared_or_declared_illegitimate() {
+    use cus::Resolution;
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, hs) = tree_with(&h, &sc, 4);
+    let dist = sc.distributor.pubkey();
+    let (a, b, c) = (hs[0], hs[1], hs[2]);
+    // Only its holder (a trading partner) or a regulator flags it.
+    let r = h.custody().flag_package(&sc.distributor, &tree, &a, 5);
+    expect_error(r, &CUSTODY, CustodyError::RoleNotAllowed);
+    let before = h.ledger.get_balance(&sc.manufacturer.pubkey()).unwrap();
+    let out = h
+        .custody()
+        .flag_package(&sc.manufacturer, &tree, &a, 5)
+        .unwrap();
+    let (i, flagged) = leaf(&h, &tree, &a);
+    assert_eq!(
+        (flagged.status, flagged.status_before_quarantine),
+        (UnitStatus::Quarantined, UnitStatus::Active)
+    );
+    let record_key = cus::package_quarantine_pda(&tree, i).0;
+    let record: custody::state::Quarantine =
+        caretrail_sdk::account::fetch_owned(&h.ledger, &record_key, &CUSTODY)
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        (record.flagged_by, record.reason_code, record.by_regulator),
+        (sc.manufacturer.pubkey(), 5, false)
+    );
+    let record_rent = h.ledger_account(&record_key).lamports;
+    match out.events().as_slice() {
+        [CaretrailEvent::Custody(CustodyEvent::PackageStatusChanged(e))] => {
+            assert_eq!(
+                (e.index, e.action, e.reason_code, e.leaf),
+                (i, custody::events::PackageAction::Flagged, 5, flagged)
+            );
+        }
+        other => panic!("unexpected events {other:?}"),
+    }
+    // A quarantined package does not move, is not dispensed or decommissioned.
+    let r = h
+        .custody()
+        .ship_package(&sc.manufacturer, &tree, &a, &dist, &shipment());
+    expect_error(r, &CUSTODY, CustodyError::UnitQuarantined);
+    let r = h
+        .custody()
+        .decommission_package(&sc.manufacturer, &tree, &a, false, 1);
+    expect_error(r, &CUSTODY, CustodyError::UnitQuarantined);
+    // Only the flagger or a regulator clears it; the record's rent goes back to the flagger.
+    let r = h
+        .custody()
+        .resolve_package(&sc.distributor, &tree, &a, Resolution::Clear);
+    expect_error(r, &CUSTODY, CustodyError::NotTheFlagger);
+    h.custody()
+        .resolve_package(&sc.manufacturer, &tree, &a, Resolution::Clear)
+        .unwrap();
+    let (_, cleared) = leaf(&h, &tree, &a);
+    assert_eq!(cleared.status, UnitStatus::Active);
+    assert!(h.ledger.get_account(&record_key).unwrap().is_none());
+    // The fees are the harness payer's; the record's rent came back to the flagger.
+    assert!(record_rent > 0);
+    assert_eq!(
+        h.ledger.get_balance(&sc.manufacturer.pubkey()).unwrap(),
+        before
+    );
+    let r = h
+        .custody()
+        .resolve_package(&sc.manufacturer, &tree, &a, Resolution::Clear);
+    expect_error(r, &CUSTODY, CustodyError::NotQuarantined);
+    // In transit: the receiver's suspicion (a regulator here) and back to in transit on clear.
+    h.custody()
+        .ship_package(&sc.manufacturer, &tree, &b, &dist, &shipment())
+        .unwrap();
+    h.custody()
+        .flag_package(&sc.regulator, &tree, &b, 9)
+        .unwrap();
+    let r = h.custody().receive_package(&sc.distributor, &tree, &b);
+    expect_error(r, &CUSTODY, CustodyError::NotInTransit);
+    h.custody()
+        .resolve_package(&sc.regulator, &tree, &b, Resolution::Clear)
+        .unwrap();
+    assert_eq!(leaf(&h, &tree, &b).1.status, UnitStatus::InTransit);
+    h.custody()
+        .receive_package(&sc.distributor, &tree, &b)
+        .unwrap();
+    // Illegitimate: a regulator or the lot's manufacturer, never the holder alone; terminal.
+    h.custody()
+        .flag_package(&sc.manufacturer, &tree, &c, 1)
+        .unwrap();
+    let r = h.custody().resolve_package(
+        &sc.distributor,
+        &tree,
+        &c,
+        Resolution::Illegitimate { reason_code: 2 },
+    );
+    expect_error(r, &CUSTODY, CustodyError::RoleNotAllowed);
+    h.custody()
+        .resolve_package(
+            &sc.manufacturer,
+            &tree,
+            &c,
+            Resolution::Illegitimate { reason_code: 2 },
+        )
+        .unwrap();
+    assert_eq!(leaf(&h, &tree, &c).1.status, UnitStatus::Illegitimate);
+    let r = h.custody().flag_package(&sc.manufacturer, &tree, &c, 1);
+    expect_error(r, &CUSTODY, CustodyError::UnitIllegitimate);
+    let r = h
+        .custody()
+        .ship_package(&sc.manufacturer, &tree, &c, &dist, &shipment());
+    expect_error(r, &CUSTODY, CustodyError::UnitIllegitimate);
+}
+
+#[test]
+fn a_package_is_decommissioned_or_destroyed_by_its_holder() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, hs) = tree_with(&h, &sc, 3);
+    let r = h
+        .custody()
+        .decommission_package(&sc.distributor, &tree, &hs[0], false, 1);
+    expect_error(r, &CUSTODY, CustodyError::NotHolder);
+    h.custody()
+        .decommission_package(&sc.manufacturer, &tree, &hs[0], false, 1)
+        .unwrap();
+    h.custody()
+        .decommission_package(&sc.manufacturer, &tree, &hs[1], true, 2)
+        .unwrap();
+    assert_eq!(leaf(&h, &tree, &hs[0]).1.status, UnitStatus::Decommissioned);
+    assert_eq!(leaf(&h, &tree, &hs[1]).1.status, UnitStatus::Destroyed);
+    let r = h
+        .custody()
+        .decommission_package(&sc.manufacturer, &tree, &hs[1], false, 1);
+    expect_error(r, &CUSTODY, CustodyError::UnitDecommissioned);
+    let r = h.custody().ship_package(
+        &sc.manufacturer,
+        &tree,
+        &hs[0],
+        &sc.distributor.pubkey(),
+        &shipment(),
+    );
+    expect_error(r, &CUSTODY, CustodyError::UnitDecommissioned);
+    // Packed packages are unpacked first.
+    let (ctree, _, contents) = cases_of_packages(&h, &sc, 1, 6000);
+    let r = h
+        .custody()
+        .decommission_package(&sc.manufacturer, &ctree, &contents[0][0], false, 1);
+    expect_error(r, &CUSTODY, CustodyError::InsideAggregate);
+    let r = h
+        .custody()
+        .flag_package(&sc.manufacturer, &ctree, &contents[0][0], 1);
+    expect_error(r, &CUSTODY, CustodyError::InsideAggregate);
+}
+
+#[test]
+fn verify_agrees_on_every_terminal_and_suspect_outcome() {
+    use cus::Resolution;
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    // Units U1..U4 in the fixture lot; compressed packages C1..C4 in a second lot.
+    let units = h.commission(&sc, &["U1", "U2", "U3", "U4"]);
+    h.custody()
+        .register_lot(
+            &sc.manufacturer,
+            cus::lot_args(&sc.gtin, "LOT-D4", (2027, 12, 31)),
+        )
+        .unwrap();
+    let lot_d = cus::lot_pda(&sc.gtin, "LOT-D4").0;
+    let (tree, _) = h
+        .custody()
+        .create_package_tree(&sc.manufacturer, &lot_d)
+        .unwrap();
+    let cs = ["C1", "C2", "C3", "C4"];
+    let hash = |s: &str| cus::serial_hash(&sc.gtin, s);
+    h.custody()
+        .commission_packages(
+            &sc.manufacturer,
+            &tree,
+            None,
+            cs.iter().map(|s| hash(s)).collect(),
+        )
+        .unwrap();
+    let c = h.custody();
+    // 1: quarantined; 2: illegitimate; 3: decommissioned; 4: dispensed at the pharmacy.
+    c.flag_suspect(&sc.manufacturer, &units[0], 1).unwrap();
+    c.flag_package(&sc.manufacturer, &tree, &hash("C1"), 1)
+        .unwrap();
+    c.flag_suspect(&sc.manufacturer, &units[1], 1).unwrap();
+    c.declare_illegitimate(&sc.regulator, &units[1], 2).unwrap();
+    c.flag_package(&sc.manufacturer, &tree, &hash("C2"), 1)
+        .unwrap();
+    c.resolve_package(
+        &sc.regulator,
+        &tree,
+        &hash("C2"),
+        Resolution::Illegitimate { reason_code: 2 },
+    )
+    .unwrap();
+    c.decommission(&sc.manufacturer, &units[2], false, 1)
+        .unwrap();
+    c.decommission_package(&sc.manufacturer, &tree, &hash("C3"), false, 1)
+        .unwrap();
+    h.hop(&sc.manufacturer, &sc.pharmacy, &units[3]);
+    c.dispense(&sc.pharmacy, &units[3]).unwrap();
+    c.ship_package(
+        &sc.manufacturer,
+        &tree,
+        &hash("C4"),
+        &sc.pharmacy.pubkey(),
+        &shipment(),
+    )
+    .unwrap();
+    c.receive_package(&sc.pharmacy, &tree, &hash("C4")).unwrap();
+    c.dispense_package(&sc.pharmacy, &tree, &hash("C4"))
+        .unwrap();
+    let code = |lot: &str, serial: &str| {
+        caretrail_sdk::gs1::parse_with_year(
+            &format!("]d201{GTIN}17271231\u{1d}10{lot}\u{1d}21{serial}"),
+            2026,
+        )
+        .unwrap()
+    };
+    for (u, p, expected) in [
+        ("U1", "C1", "quarantined"),
+        ("U2", "C2", "illegitimate"),
+        ("U3", "C3", "decommissioned"),
+        ("U4", "C4", "already_dispensed"),
+    ] {
+        let a = cus::verify(&h.ledger, &code(LOT, u), None).unwrap();
+        let b = cus::verify(&h.ledger, &code("LOT-D4", p), None).unwrap();
+        assert_eq!((a.name(), b.name()), (expected, expected));
+    }
 }
