@@ -184,6 +184,35 @@ fn demo_writes_story_and_dump_lists_accounts_and_transactions() {
         .map(|v| v["result"]["result"].as_str().unwrap())
         .collect();
     assert_eq!(results, ["genuine", "lot_recalled", "unknown_serial"]);
+    // The same story on compressed packages: verification agrees with the units, package by
+    // package, and the emptied case was closed.
+    let compressed = &story["compressed"];
+    let agreement: Vec<(&str, &str, bool)> = compressed["verification_agrees_with_units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["unit"].as_str().unwrap(),
+                v["compressed"].as_str().unwrap(),
+                v["agree"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        agreement,
+        [
+            ("genuine", "genuine", true),
+            ("label_mismatch", "label_mismatch", true),
+            ("already_dispensed", "already_dispensed", true),
+            ("quarantined", "quarantined", true),
+            ("lot_recalled", "lot_recalled", true),
+            ("unknown_serial", "unknown_serial", true),
+        ]
+    );
+    assert_eq!(compressed["packages"], 4);
+    assert_eq!(compressed["tree_rent_lamports"], 146_048_640);
+    assert_eq!(compressed["case"]["closed"], true);
     let epcis: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("unit-history.epcis.json")).unwrap(),
     )

@@ -25,7 +25,7 @@
 //!     let client = CustodyClient::new(ledger, manufacturer);
 //!     let (tree, _) = client.create_package_tree(manufacturer, lot)?;
 //!     let hashes = serials.iter().map(|s| custody::serial_hash(gtin, s)).collect();
-//!     client.commission_packages(manufacturer, &tree, hashes)?;
+//!     client.commission_packages(manufacturer, &tree, None, hashes)?;
 //!     let args = custody::PackageShipment {
 //!         read_point: caretrail_sdk::registry::parse_gln("0614141000012")?,
 //!         shipment_ref: custody::shipment_ref("ASN-2026-0001"),
@@ -583,7 +583,17 @@ impl CustodyClient<'_> {
         manufacturer: &Keypair,
         lot: &Pubkey,
     ) -> Result<(Pubkey, TxOutcome)> {
-        let tree = Keypair::new();
+        self.create_package_tree_at(manufacturer, lot, &Keypair::new())
+    }
+
+    /// [`Self::create_package_tree`] at the address of `tree`, a fresh keypair the caller
+    /// chose (a derived one, say); it signs the account's creation.
+    pub fn create_package_tree_at(
+        &self,
+        manufacturer: &Keypair,
+        lot: &Pubkey,
+        tree: &Keypair,
+    ) -> Result<(Pubkey, TxOutcome)> {
         let rent = self
             .ledger
             .minimum_balance_for_rent_exemption(PackageTree::ACCOUNT_LEN)?;
@@ -594,7 +604,7 @@ impl CustodyClient<'_> {
             &manufacturer.pubkey(),
             rent,
         );
-        let out = send_instructions(self.ledger, self.fee_payer, &[manufacturer, &tree], &ixs)?;
+        let out = send_instructions(self.ledger, self.fee_payer, &[manufacturer, tree], &ixs)?;
         Ok((tree.pubkey(), out))
     }
 

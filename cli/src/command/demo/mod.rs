@@ -40,6 +40,7 @@
 //! none of it appears on the ledger.
 
 mod claims;
+mod compressed;
 mod consent;
 mod custody;
 mod records;
@@ -289,6 +290,7 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         plaintext,
     };
     let custody = custody::run(&mut story)?;
+    let compressed = compressed::run(&mut story, &custody)?;
     let (consent, patient) = consent::run(&mut story)?;
     let claims = claims::run(&mut story, &patient, &custody)?;
     let payment_grant: caretrail_sdk::solana_sdk::pubkey::Pubkey = consent["payment_grant"]
@@ -309,6 +311,7 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         "registry": { "address": reg::config_pda().0.to_string(), "authority": authority.pubkey().to_string() },
         "parties": parties,
         "custody": custody,
+        "compressed": compressed,
         "consent": consent,
         "claims": claims,
         "records": records,
@@ -355,6 +358,18 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         r["v2"]["verification"]["status"].as_str().unwrap_or("?"),
         r["altered_copy"].as_str().unwrap_or("?"),
     );
+    let agreeing = story["compressed"]["verification_agrees_with_units"]
+        .as_array()
+        .map(|a| a.iter().filter(|x| x["agree"] == true).count())
+        .unwrap_or(0);
+    let compressed_lines = format!(
+        "the same story on compressed packages (leaves of package tree {}, {} lamports of rent for 16,384 packages): a case commissioned full, shipped, unpacked and closed, a package dispensed, one quarantined, a lot recalled; verification agrees with the unit design on {agreeing} of {} packages",
+        story["compressed"]["tree"].as_str().unwrap_or("?"),
+        story["compressed"]["tree_rent_lamports"],
+        story["compressed"]["verification_agrees_with_units"]
+            .as_array()
+            .map_or(0, Vec::len),
+    );
     let t = &story["trials"];
     let findings = |v: &Value| -> String {
         let f: Vec<&str> = v["findings"]
@@ -377,7 +392,7 @@ pub fn execute(ctx: &Context, args: DemoArgs) -> Result<Output> {
         findings(&t["switched"]),
     );
     let human = format!(
-        "caretrail demo on {}\n\n{}\n\nregistry {} (authority {})\n\ncustody: lot, packages, a case shipped manufacturer → distributor → pharmacy; the pharmacy's verifications:\n{}\n\nconsent: {consent_lines}\n\nclaims: {claims_lines}\n\nrecords: {records_lines}\n\ntrials: {trials_lines}\n\n{} transactions; story written to {}, EPCIS history to {}, FHIR Consent, ClaimResponse and Provenance beside it",
+        "caretrail demo on {}\n\n{}\n\nregistry {} (authority {})\n\ncustody: lot, packages, a case shipped manufacturer → distributor → pharmacy; the pharmacy's verifications:\n{}\n\ncompressed: {compressed_lines}\n\nconsent: {consent_lines}\n\nclaims: {claims_lines}\n\nrecords: {records_lines}\n\ntrials: {trials_lines}\n\n{} transactions; story written to {}, EPCIS history to {}, FHIR Consent, ClaimResponse and Provenance beside it",
         ledger.describe(),
         table(&["party", "wallet", "GLN", "roles"], &rows),
         reg::config_pda().0,
