@@ -139,6 +139,8 @@ pub struct PackageTreeIndex {
     by_serial: HashMap<[u8; 32], u32>,
     /// `levels[h][i]`: node `i` at height `h` (leaves at 0); `TREE_DEPTH + 1` levels.
     levels: Vec<Vec<Node>>,
+    /// The newest transaction of the tree's history applied.
+    last_signature: Option<solana_sdk::signature::Signature>,
 }
 
 impl PackageTreeIndex {
@@ -153,6 +155,7 @@ impl PackageTreeIndex {
             leaves: Vec::new(),
             by_serial: HashMap::new(),
             levels,
+            last_signature: None,
         }
     }
 
@@ -162,13 +165,26 @@ impl PackageTreeIndex {
         let chain =
             fetch_tree(ledger, tree)?.ok_or_else(|| Error::not_found("package tree", *tree))?;
         let mut index = PackageTreeIndex::new(*tree, chain.lot);
-        for record in ledger.transactions_for_address(tree, usize::MAX)? {
+        index.apply_records(&ledger.transactions_for_address(tree, usize::MAX)?)?;
+        index.check(&chain)?;
+        Ok(index)
+    }
+
+    fn apply_records(&mut self, records: &[crate::ledger::TxRecord]) -> Result<()> {
+        for record in records {
             for event in record.events() {
                 if let CaretrailEvent::Custody(e) = event {
-                    index.apply(&e)?;
+                    self.apply(&e)?;
                 }
             }
+            self.last_signature = Some(record.signature);
         }
+        Ok(())
+    }
+
+    /// The same leaf count and root as the chain, or an error saying so.
+    fn check(&self, chain: &TreeOnChain) -> Result<()> {
+        let (index, tree) = (self, &self.tree);
         if index.len() != chain.package_count || index.root() != chain.root {
             return Err(Error::invalid(format!(
                 "the history of package tree {tree} rebuilds {} packages with root {}, but the \
@@ -179,7 +195,127 @@ impl PackageTreeIndex {
                 bs58(&chain.root)
             )));
         }
+        Ok(())
+    }
+
+    /// The index of `tree`, kept in `dir` between calls: the file an earlier call wrote is read,
+    /// caught up with the tree's transactions since, checked against the chain and written
+    /// back. A file that is missing, unreadable, of another ledger or that disagrees with the
+    /// chain is never trusted: the index is rebuilt from the whole history instead.
+    pub fn open(ledger: &dyn Ledger, tree: &Pubkey, dir: &std::path::Path) -> Result<Self> {
+        let chain =
+            fetch_tree(ledger, tree)?.ok_or_else(|| Error::not_found("package tree", *tree))?;
+        let path = dir.join(format!("{tree}.package-index"));
+        let kept = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| Self::decode(tree, &bytes))
+            .and_then(|mut index| index.catch_up(ledger, &chain).ok().map(|()| index));
+        let index = match kept {
+            Some(index) => index,
+            None => Self::sync(ledger, tree)?,
+        };
+        index.save(&path)?;
         Ok(index)
+    }
+
+    /// The index of `tree`: kept in the ledger's index directory when it has one
+    /// ([`Ledger::index_dir`]), else rebuilt from the history.
+    pub fn load(ledger: &dyn Ledger, tree: &Pubkey) -> Result<Self> {
+        match ledger.index_dir() {
+            Some(dir) => Self::open(ledger, tree, &dir),
+            None => Self::sync(ledger, tree),
+        }
+    }
+
+    /// Applies the transactions after `last_signature`, reading the newest ones first and
+    /// further back until that signature is found; then checks against the chain.
+    fn catch_up(&mut self, ledger: &dyn Ledger, chain: &TreeOnChain) -> Result<()> {
+        if self.len() == chain.package_count && self.root() == chain.root {
+            return Ok(());
+        }
+        let last = self
+            .last_signature
+            .ok_or_else(|| Error::invalid("the kept index names no transaction"))?;
+        let mut limit = 16;
+        loop {
+            let records = ledger.transactions_for_address(&self.tree, limit)?;
+            if let Some(at) = records.iter().position(|r| r.signature == last) {
+                self.apply_records(&records[at + 1..])?;
+                return self.check(chain);
+            }
+            if records.len() < limit {
+                return Err(Error::invalid(
+                    "the kept index's last transaction is not in this ledger's history",
+                ));
+            }
+            limit *= 4;
+        }
+    }
+
+    const MAGIC: &'static [u8] = b"caretrail-package-index/1\n";
+
+    fn encode(&self) -> Vec<u8> {
+        use anchor_lang::AnchorSerialize;
+        let mut out = Self::MAGIC.to_vec();
+        out.extend_from_slice(self.tree.as_ref());
+        out.extend_from_slice(self.lot.as_ref());
+        match &self.last_signature {
+            Some(s) => {
+                out.push(1);
+                out.extend_from_slice(s.as_ref());
+            }
+            None => out.push(0),
+        }
+        out.extend_from_slice(&self.len().to_le_bytes());
+        for leaf in &self.leaves {
+            leaf.serialize(&mut out).expect("a Vec takes every byte");
+        }
+        out
+    }
+
+    fn decode(tree: &Pubkey, bytes: &[u8]) -> Option<Self> {
+        use anchor_lang::AnchorDeserialize;
+        let rest = bytes.strip_prefix(Self::MAGIC)?;
+        let (key, rest) = rest.split_at_checked(32)?;
+        if key != tree.as_ref() {
+            return None;
+        }
+        let (lot, rest) = rest.split_at_checked(32)?;
+        let (flag, mut rest) = rest.split_first()?;
+        let last_signature = match flag {
+            1 => {
+                let (sig, r) = rest.split_at_checked(64)?;
+                rest = r;
+                Some(solana_sdk::signature::Signature::try_from(sig).ok()?)
+            }
+            0 => None,
+            _ => return None,
+        };
+        let (count, mut rest) = rest.split_at_checked(4)?;
+        let count = u32::from_le_bytes(count.try_into().ok()?);
+        let mut index = PackageTreeIndex::new(*tree, Pubkey::try_from(lot).ok()?);
+        for _ in 0..count {
+            let leaf = PackageLeaf::deserialize(&mut rest).ok()?;
+            index.push(leaf);
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        index.last_signature = last_signature;
+        Some(index)
+    }
+
+    /// Writes the index to `path` (through a temporary file, so a reader never sees half).
+    fn save(&self, path: &std::path::Path) -> Result<()> {
+        let io = |e: std::io::Error| {
+            Error::invalid(format!("writing the package index {}: {e}", path.display()))
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, self.encode()).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)
     }
 
     /// Applies one custody event (events of other trees are ignored).
@@ -636,7 +772,7 @@ impl CustodyClient<'_> {
                 .first()
                 .is_some_and(|low| *low <= chain.max_serial_hash);
         let index = if rerun {
-            Some(PackageTreeIndex::sync(self.ledger, tree)?)
+            Some(PackageTreeIndex::load(self.ledger, tree)?)
         } else {
             None
         };
@@ -682,7 +818,12 @@ impl CustodyClient<'_> {
     ) -> Result<TxOutcome> {
         let mut attempt = 0;
         loop {
-            let index = PackageTreeIndex::sync(self.ledger, tree)?;
+            // Rebuilt on a retry: the kept index agreed with the chain but the proof did not.
+            let index = if attempt == 0 {
+                PackageTreeIndex::load(self.ledger, tree)?
+            } else {
+                PackageTreeIndex::sync(self.ledger, tree)?
+            };
             let leaf = index.find(serial_hash).ok_or_else(|| {
                 Error::invalid(format!(
                     "no package with serial hash {} in tree {tree}",
@@ -780,7 +921,7 @@ impl CustodyClient<'_> {
     ) -> Result<Vec<TxOutcome>> {
         let mut outcomes = Vec::new();
         loop {
-            let index = PackageTreeIndex::sync(self.ledger, tree)?;
+            let index = PackageTreeIndex::load(self.ledger, tree)?;
             let mut packages = Vec::new();
             for hash in serial_hashes {
                 let i = index.find(hash).ok_or_else(|| {
@@ -917,7 +1058,7 @@ pub fn find_package(
     serial_hash: &[u8; 32],
 ) -> Result<Option<FoundPackage>> {
     for tree in trees_of_lot(ledger, lot)? {
-        let index = PackageTreeIndex::sync(ledger, &tree)?;
+        let index = PackageTreeIndex::load(ledger, &tree)?;
         if let Some(i) = index.find(serial_hash) {
             return Ok(Some(FoundPackage {
                 tree,

@@ -318,6 +318,10 @@ fn persistable(account: &Option<Account>) -> bool {
 }
 
 impl Ledger for EmbeddedLedger {
+    fn index_dir(&self) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join("indexes"))
+    }
+
     fn describe(&self) -> String {
         match &self.dir {
             Some(d) => format!("embedded:{}", d.display()),

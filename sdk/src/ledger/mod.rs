@@ -225,6 +225,13 @@ pub trait Ledger: Send + Sync {
     fn compute_unit_price(&self) -> Option<u64> {
         None
     }
+
+    /// Where indexes rebuilt from this ledger's history are kept between calls (package trees:
+    /// `custody::PackageTreeIndex::open`): next to a persisted embedded ledger; `None` for an
+    /// in-memory one and for a cluster (a caller passes a directory of its own).
+    fn index_dir(&self) -> Option<std::path::PathBuf> {
+        None
+    }
 }
 
 /// A shared ledger is a ledger (a server's threads hold it in an `Arc`).
@@ -292,6 +299,9 @@ impl<L: Ledger + ?Sized> Ledger for std::sync::Arc<L> {
     }
     fn compute_unit_price(&self) -> Option<u64> {
         (**self).compute_unit_price()
+    }
+    fn index_dir(&self) -> Option<std::path::PathBuf> {
+        (**self).index_dir()
     }
 }
 

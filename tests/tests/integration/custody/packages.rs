@@ -1450,3 +1450,51 @@ fn verify_agrees_on_every_terminal_and_suspect_outcome() {
         assert_eq!((a.name(), b.name()), (expected, expected));
     }
 }
+
+#[test]
+fn the_index_is_kept_next_to_the_ledger_caught_up_and_never_trusted_blindly() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::with_ledger(caretrail_sdk::EmbeddedLedger::open(dir.path()).unwrap());
+    let sc = h.supply_chain();
+    let (tree, hs) = tree_with(&h, &sc, 30);
+    let dist = sc.distributor.pubkey();
+    h.custody()
+        .ship_package(&sc.manufacturer, &tree, &hs[0], &dist, &shipment())
+        .unwrap();
+    let file = dir.path().join(format!("indexes/{tree}.package-index"));
+    assert!(file.exists(), "the client kept the index it built");
+    let early = std::fs::read(&file).unwrap();
+    // Moves since the file was written: it is caught up, not rebuilt.
+    for h8 in &hs[1..5] {
+        h.custody()
+            .ship_package(&sc.manufacturer, &tree, h8, &dist, &shipment())
+            .unwrap();
+    }
+    let fresh = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+    let chain = cus::fetch_tree(&h.ledger, &tree).unwrap().unwrap();
+    std::fs::write(&file, &early).unwrap();
+    let caught_up = PackageTreeIndex::open(&h.ledger, &tree, &dir.path().join("indexes")).unwrap();
+    assert_eq!((caught_up.root(), caught_up.len()), (chain.root, 30));
+    assert_eq!(caught_up.leaves(), fresh.leaves());
+    // A damaged file, or one whose leaves were altered, is rebuilt from the history.
+    let good = std::fs::read(&file).unwrap();
+    for bad in [b"not an index".to_vec(), {
+        let mut b = good.clone();
+        let n = b.len();
+        b[n - 60] ^= 0xff;
+        b
+    }] {
+        std::fs::write(&file, &bad).unwrap();
+        let index = PackageTreeIndex::load(&h.ledger, &tree).unwrap();
+        assert_eq!(index.root(), chain.root);
+        assert_eq!(index.leaves(), fresh.leaves());
+        assert_eq!(std::fs::read(&file).unwrap(), good, "written back whole");
+    }
+    // A missing file is rebuilt too.
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(
+        PackageTreeIndex::load(&h.ledger, &tree).unwrap().root(),
+        chain.root
+    );
+    assert!(file.exists());
+}
