@@ -8,6 +8,7 @@ mod fake_programs;
 mod missing_signer;
 mod overflow;
 mod owner_check;
+mod packages;
 mod pda_substitution;
 mod prefund;
 mod records_trials;
