@@ -5,6 +5,7 @@
 use caretrail_sdk::claims::{self as clm, ClaimRefs, ClaimStatus};
 use caretrail_sdk::consent::{self as con, AmendArgs, GrantArgs, Scope};
 use caretrail_sdk::custody::{self as cus, UnitStatus};
+use caretrail_sdk::Ledger;
 use caretrail_tests::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -112,6 +113,104 @@ proptest! {
                 // Hop indices contiguous and the chain head reproducible from them.
                 prop_assert_eq!(x.chain_head, chain_from_hops(&h, u, x.hop_count));
                 prop_assert!(cus::fetch_hop(&h.ledger, u, x.hop_count + 1).unwrap().is_none());
+            }
+        }
+    }
+}
+
+/// The chain head of leaf `index` rebuilt from its tree's events (the hop accounts close).
+fn package_chain_from_events(h: &Harness, tree: &Pubkey, index: u32) -> [u8; 32] {
+    use caretrail_sdk::events::{CaretrailEvent, CustodyEvent};
+    use custody::state::hop::{chain_hop, HopContent};
+    let mut head = [0u8; 32];
+    let mut shipped = None;
+    for record in h.ledger.transactions_for_address(tree, usize::MAX).unwrap() {
+        for event in record.events() {
+            match event {
+                CaretrailEvent::Custody(CustodyEvent::PackageShipped(e)) if e.index == index => {
+                    shipped = Some(e)
+                }
+                CaretrailEvent::Custody(CustodyEvent::PackageHopCompleted(e))
+                    if e.index == index =>
+                {
+                    let s = shipped.take().expect("a completed hop was shipped");
+                    let status = if e.received {
+                        cus::HopStatus::Received
+                    } else {
+                        cus::HopStatus::Refused
+                    };
+                    head = chain_hop(
+                        &head,
+                        e.hop_index,
+                        &HopContent {
+                            status,
+                            from: s.from,
+                            to: s.to,
+                            shipped_at: s.timestamp,
+                            received_at: e.timestamp,
+                            read_point: s.read_point,
+                            shipment_ref: s.shipment_ref,
+                        },
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    head
+}
+
+proptest! {
+    #![proptest_config(config())]
+    /// The same random sequences against compressed packages: the rules hold on the proven
+    /// leaves, the SDK's rebuilt tree always has the chain's root, and every chain head is
+    /// reproducible from the events.
+    #[test]
+    fn compressed_package_invariants_hold_under_random_sequences(ops in proptest::collection::vec(custody_op(), 1..14)) {
+        use caretrail_sdk::custody::{PackageShipment, PackageTreeIndex, Resolution};
+        let h = Harness::new();
+        let sc = h.supply_chain();
+        let c = h.custody();
+        let (tree, _) = c.create_package_tree(&sc.manufacturer, &sc.lot).unwrap();
+        let mut hashes: Vec<[u8; 32]> = ["P0", "P1", "P2"].iter().map(|s| cus::serial_hash(&sc.gtin, s)).collect();
+        hashes.sort();
+        c.commission_packages(&sc.manufacturer, &tree, None, hashes.clone()).unwrap();
+        let actors: [&Keypair; 3] = [&sc.manufacturer, &sc.distributor, &sc.pharmacy];
+        let a = ship_args();
+        let shipment = PackageShipment { read_point: a.read_point, shipment_ref: a.shipment_ref };
+        for op in &ops {
+            let before = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+            let recalled_before = cus::fetch_lot(&h.ledger, &sc.lot).unwrap().unwrap().status == cus::LotStatus::Recalled;
+            let _ = match op {
+                CustodyOp::Ship { unit, from, to } => c.ship_package(actors[*from], &tree, &hashes[*unit], &actors[*to].pubkey(), &shipment),
+                CustodyOp::Receive { unit, by } => c.receive_package(actors[*by], &tree, &hashes[*unit]),
+                CustodyOp::Refuse { unit, by } => c.refuse_package(actors[*by], &tree, &hashes[*unit], 1),
+                CustodyOp::Dispense { unit, by } => c.dispense_package(actors[*by], &tree, &hashes[*unit]),
+                CustodyOp::Flag { unit, by } => c.flag_package(actors[*by], &tree, &hashes[*unit], 1),
+                CustodyOp::Clear { unit } => c.resolve_package(&sc.regulator, &tree, &hashes[*unit], Resolution::Clear),
+                CustodyOp::Illegitimate { unit } => c.resolve_package(&sc.regulator, &tree, &hashes[*unit], Resolution::Illegitimate { reason_code: 1 }),
+                CustodyOp::Recall => c.recall_lot(&sc.manufacturer, &sc.lot, 1),
+            };
+            let after = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+            let chain = cus::fetch_tree(&h.ledger, &tree).unwrap().unwrap();
+            prop_assert_eq!(after.root(), chain.root);
+            for i in 0..3u32 {
+                let (b, x) = (before.leaf(i).unwrap(), after.leaf(i).unwrap());
+                prop_assert!(actors.iter().any(|a| a.pubkey() == x.holder), "unknown holder {}", x.holder);
+                let frozen = matches!(b.status, UnitStatus::Dispensed | UnitStatus::Illegitimate) || recalled_before;
+                if frozen {
+                    prop_assert_eq!(x.holder, b.holder);
+                    prop_assert!(x.hop_count == b.hop_count || recalled_before && b.status == UnitStatus::InTransit);
+                }
+                if matches!(b.status, UnitStatus::Dispensed | UnitStatus::Illegitimate) {
+                    prop_assert_eq!(x.status, b.status, "terminal statuses never change");
+                }
+                prop_assert_eq!(x.chain_head, package_chain_from_events(&h, &tree, i));
+                // A pending hop exists exactly while the package is in transit (or quarantined
+                // in transit); completed ones are closed.
+                for k in 0..x.hop_count {
+                    prop_assert!(h.ledger.get_account(&cus::package_hop_pda(&tree, i, k).0).unwrap().is_none());
+                }
             }
         }
     }
