@@ -1811,3 +1811,114 @@ fn records_and_trials_commands_after_the_demo() {
         "INDEX=PATH",
     );
 }
+
+/// `caretrail custody package …` on the demo's ledger: a tree, packages commissioned from a
+/// file (a bad line refused with its number), shipped, received, shown, verified, refused
+/// moves with the program's errors.
+#[test]
+fn compressed_package_commands_after_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, story) = demo_in(dir.path());
+    let m = || as_party(dir.path(), &out, "manufacturer");
+    json(m().args([
+        "custody",
+        "lot",
+        "register",
+        "--gtin",
+        "09501101020917",
+        "--lot",
+        "CMP-1",
+        "--expiry",
+        "2027-12-31",
+    ]));
+    let tree = json(m().args([
+        "custody",
+        "package",
+        "tree",
+        "--gtin",
+        "09501101020917",
+        "--lot",
+        "CMP-1",
+    ]));
+    assert_eq!(tree["capacity"], 16384);
+    let tree = tree["tree"].as_str().unwrap().to_string();
+    let serials = dir.path().join("serials.txt");
+    std::fs::write(
+        &serials,
+        "CP001\nCP002\n(01)09501101020917(10)CMP-1(21)CP003\n",
+    )
+    .unwrap();
+    let done = json(
+        m().args(["custody", "package", "commission", "--tree", &tree])
+            .args(["--gtin", "09501101020917", "--lot", "CMP-1"])
+            .arg(&serials),
+    );
+    assert_eq!(
+        (
+            done["packages"].as_u64(),
+            done["transactions"].as_array().map(Vec::len)
+        ),
+        (Some(3), Some(1))
+    );
+    // A re-run sends nothing; a line of another lot is refused with its number.
+    let again = json(
+        m().args(["custody", "package", "commission", "--tree", &tree])
+            .args(["--gtin", "09501101020917", "--lot", "CMP-1"])
+            .arg(&serials),
+    );
+    assert_eq!(again["transactions"].as_array().map(Vec::len), Some(0));
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "CP004\n(01)09501101020917(10)OTHER(21)CP005\n").unwrap();
+    fails_with(
+        m().args(["custody", "package", "commission", "--tree", &tree])
+            .args(["--gtin", "09501101020917", "--lot", "CMP-1"])
+            .arg(&bad),
+        "line 2: the code is of lot \"OTHER\"",
+    );
+    let code = "(01)09501101020917(17)271231(10)CMP-1(21)CP002";
+    let distributor = wallet(&story, "distributor");
+    let shipped = json(m().args(["custody", "package", "ship", code, "--to", &distributor]));
+    assert_eq!(shipped["to"], distributor.as_str());
+    // Only the addressee receives.
+    fails_with(
+        as_party(dir.path(), &out, "pharmacy").args(["custody", "package", "receive", code]),
+        "NotAddressee",
+    );
+    json(as_party(dir.path(), &out, "distributor").args(["custody", "package", "receive", code]));
+    let shown = json(m().args(["custody", "package", "show", code]));
+    assert_eq!(shown["status"], "active");
+    assert_eq!(shown["holder"], distributor.as_str());
+    assert_eq!(shown["hops"], 1);
+    let v = json(as_party(dir.path(), &out, "distributor").args([
+        "custody",
+        "verify",
+        code,
+        "--expect-holder",
+        &distributor,
+    ]));
+    assert_eq!(v["result"], "genuine");
+    // The manufacturer no longer holds it.
+    fails_with(
+        m().args(["custody", "package", "ship", code, "--to", &distributor]),
+        "NotHolder",
+    );
+    fails_with(
+        m().args([
+            "custody",
+            "package",
+            "show",
+            "(01)09501101020917(10)CMP-1(21)NOPE",
+        ]),
+        "holds serial NOPE",
+    );
+    // The kept index sits next to the ledger.
+    assert!(out
+        .join(format!("ledger/indexes/{tree}.package-index"))
+        .exists());
+    // The demo's case was emptied at the distributor: the manufacturer cannot close it, the
+    // distributor can, and the rent goes back to the manufacturer (the SSCC's company).
+    let sscc = story["custody"]["case"]["sscc"].as_str().unwrap();
+    fails_with(m().args(["custody", "close", sscc]), "NotHolder");
+    let closed = json(as_party(dir.path(), &out, "distributor").args(["custody", "close", sscc]));
+    assert_eq!(closed["unit"], story["custody"]["case"]["address"]);
+}

@@ -54,6 +54,13 @@ pub enum CustodyCommand {
     Dispense(CodeArg),
     /// Take a unit out of the supply chain (its holder); `--destroyed` when it was destroyed.
     Decommission(Decommission),
+    /// Close an emptied case or pallet you hold: its rent goes back to the company that
+    /// allocated its SSCC (the holder of its GS1 company prefix).
+    Close(CloseArgs),
+    /// Compressed packages: leaves of a lot's package tree instead of an account each
+    /// (docs/SCALE.md).
+    #[command(subcommand)]
+    Package(crate::command::package::PackageCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -101,6 +108,8 @@ impl Execute for CustodyCommand {
                 })
             }
             CustodyCommand::Dispense(c) => c.act(ctx, "dispensed", |k, s, u| k.dispense(s, u)),
+            CustodyCommand::Package(c) => c.execute(ctx),
+            CustodyCommand::Close(c) => c.execute(ctx),
             CustodyCommand::Decommission(c) => {
                 let (destroyed, reason) = (c.destroyed, c.reason);
                 let what = if destroyed {
@@ -717,7 +726,7 @@ impl Execute for History {
 }
 
 /// A GTIN (8, 12, 13 or 14 digits, check digit verified) as GTIN-14.
-fn gtin(s: &str) -> Result<[u8; 14], String> {
+pub(crate) fn gtin(s: &str) -> Result<[u8; 14], String> {
     cus::parse_gtin(s).map_err(|e| e.to_string())
 }
 
@@ -941,7 +950,7 @@ impl Execute for Commission {
 }
 
 /// The lines of a file, or of stdin (`-` or no file).
-fn read_input(file: Option<&std::path::Path>, what: &str) -> Result<String> {
+pub(crate) fn read_input(file: Option<&std::path::Path>, what: &str) -> Result<String> {
     match file {
         Some(p) if p != std::path::Path::new("-") => {
             let bytes = std::fs::read(p).map_err(|e| anyhow!("reading {}: {e}", p.display()))?;
@@ -1147,4 +1156,27 @@ pub struct Decommission {
     /// Reason code recorded on chain.
     #[arg(long, default_value_t = 1)]
     pub reason: u16,
+}
+
+#[derive(Args, Debug)]
+pub struct CloseArgs {
+    /// The emptied case's or pallet's SSCC.
+    pub sscc: String,
+}
+
+impl Execute for CloseArgs {
+    fn execute(self, ctx: &Context) -> Result<Output> {
+        let signer = ctx.signer()?;
+        let sscc = cus::parse_sscc(&self.sscc)?;
+        let unit = cus::sscc_pda(&sscc).0;
+        let out = cus::CustodyClient::new(ctx.ledger()?, &signer).close_aggregate(&signer, sscc)?;
+        Ok(Output::tx(
+            format!(
+                "closed {unit} (SSCC {}); its rent went back to the SSCC's company",
+                self.sscc
+            ),
+            &out,
+            json!({ "unit": unit.to_string(), "sscc": self.sscc }),
+        ))
+    }
 }

@@ -11,6 +11,7 @@ pub mod custody;
 pub mod demo;
 pub mod epcis;
 pub mod ledger;
+pub mod package;
 pub mod records;
 pub mod registry;
 pub mod serve;

@@ -79,6 +79,25 @@ fn serial_of(text: &str, gtin: &[u8; GTIN_LEN], lot: &str) -> std::result::Resul
         .ok_or_else(|| "the code has no serial number (AI 21)".to_string())
 }
 
+/// The serial hashes of `lines` (`(1-based line, text)`: a serial, or a GS1 code of `gtin`
+/// and lot `lot_number`), in input order; the first line that is neither is refused with its
+/// line number and why. For commissioning compressed packages
+/// ([`super::CustodyClient::commission_packages`]).
+pub fn serial_hashes_of_lines(
+    gtin: &[u8; GTIN_LEN],
+    lot_number: &str,
+    lines: &[(usize, String)],
+) -> Result<Vec<[u8; 32]>> {
+    lines
+        .iter()
+        .map(|(line, text)| {
+            serial_of(text, gtin, lot_number)
+                .map(|serial| serial_hash(gtin, &serial))
+                .map_err(|reason| Error::invalid(format!("line {line}: {reason}")))
+        })
+        .collect()
+}
+
 /// Commissions the serials of `lines` (`(1-based line, text)`) into the lot `lot_number` of
 /// `gtin`, registered before by `manufacturer`. Lines are answered in input order.
 ///

@@ -1051,6 +1051,27 @@ impl FoundPackage {
     }
 }
 
+/// The compressed package a scanned code names: its GTIN, lot and serial find the lot's
+/// trees and the leaf. An error says what is missing (the code's lot or serial, the lot, the
+/// package).
+pub fn package_of(ledger: &dyn Ledger, code: &crate::gs1::Gs1Code) -> Result<FoundPackage> {
+    let (Some(gtin), Some(serial), Some(lot_number)) = (&code.gtin, &code.serial, &code.lot) else {
+        return Err(Error::invalid(
+            "a compressed package is found by its GTIN (01), lot (10) and serial (21): the code lacks one",
+        ));
+    };
+    let gtin = parse_gtin(gtin)?;
+    let lot = lot_pda(&gtin, lot_number).0;
+    if fetch_lot(ledger, &lot)?.is_none() {
+        return Err(Error::not_found("lot", lot));
+    }
+    find_package(ledger, &lot, &serial_hash(&gtin, serial))?.ok_or_else(|| {
+        Error::invalid(format!(
+            "no package tree of lot {lot_number} ({lot}) holds serial {serial}"
+        ))
+    })
+}
+
 /// Finds the package with `serial_hash` among the trees of `lot`.
 pub fn find_package(
     ledger: &dyn Ledger,
