@@ -3,7 +3,7 @@ use crate::error::CustodyError;
 use crate::events::PackagesCommissioned;
 use crate::math::SafeMath;
 use crate::state::package_tree::{split_tree_data, tree_error, update_canopy, TREE_CAPACITY};
-use crate::state::{Lot, LotStatus, PackageLeaf, PackageTree, Unit};
+use crate::state::{Lot, PackageLeaf, PackageTree, Unit};
 use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::state::Participant;
@@ -39,11 +39,7 @@ impl CommissionPackages<'_> {
             !serial_hashes.is_empty() && serial_hashes.len() <= MAX_PACKAGE_BATCH,
             CustodyError::InvalidBatch
         );
-        require!(
-            self.lot.status == LotStatus::Released,
-            CustodyError::LotRecalled
-        );
-        require!(!self.lot.is_expired(now), CustodyError::UnitExpired);
+        crate::utils::require_lot_usable(&self.lot, now)?;
         if let Some(parent) = &self.parent {
             require!(parent.is_aggregate(), CustodyError::InvalidNesting);
             require_keys_eq!(

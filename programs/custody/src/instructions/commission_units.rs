@@ -2,7 +2,7 @@ use crate::constants::{ACCOUNT_VERSION, COMMISSIONER_ROLES, MAX_BATCH, SEED_UNIT
 use crate::error::CustodyError;
 use crate::events::UnitsCommissioned;
 use crate::math::SafeMath;
-use crate::state::{Lot, LotStatus, Unit, UnitKind, UnitStatus};
+use crate::state::{Lot, Unit, UnitKind, UnitStatus};
 use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::state::Participant;
@@ -37,11 +37,7 @@ impl CommissionUnits<'_> {
             remaining.len(),
             CustodyError::InvalidBatch
         );
-        require!(
-            self.lot.status == LotStatus::Released,
-            CustodyError::LotRecalled
-        );
-        require!(!self.lot.is_expired(now), CustodyError::UnitExpired);
+        crate::utils::require_lot_usable(&self.lot, now)?;
         Ok(())
     }
 

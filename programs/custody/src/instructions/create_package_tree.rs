@@ -4,7 +4,7 @@ use crate::events::PackageTreeCreated;
 use crate::state::package_tree::{
     split_tree_data, tree_error, update_canopy, TREE_BUFFER, TREE_CANOPY, TREE_CAPACITY, TREE_DEPTH,
 };
-use crate::state::{Lot, LotStatus, PackageTree};
+use crate::state::{Lot, PackageTree};
 use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::state::Participant;
@@ -31,11 +31,7 @@ impl CreatePackageTree<'_> {
             COMMISSIONER_ROLES,
             now,
         )?;
-        require!(
-            self.lot.status == LotStatus::Released,
-            CustodyError::LotRecalled
-        );
-        require!(!self.lot.is_expired(now), CustodyError::UnitExpired);
+        crate::utils::require_lot_usable(&self.lot, now)?;
         require_eq!(
             self.tree.to_account_info().data_len(),
             PackageTree::ACCOUNT_LEN,

@@ -1,4 +1,4 @@
-use crate::constants::{CUSTODIAN_ROLES, MAX_BATCH};
+use crate::constants::MAX_BATCH;
 use crate::error::CustodyError;
 use crate::events::Unpacked;
 use crate::math::SafeMath;
@@ -26,22 +26,16 @@ pub fn unpack_chain(child_head: &[u8; 32], parent: &Pubkey, parent_head: &[u8; 3
 
 impl Disaggregate<'_> {
     pub fn validate(&self, remaining: &[AccountInfo]) -> Result<()> {
-        self.packer_participant.require_role::<CustodyError>(
-            &self.packer.key(),
-            CUSTODIAN_ROLES,
-            now()?,
-        )?;
         require!(
             !remaining.is_empty() && remaining.len() <= MAX_BATCH,
             CustodyError::InvalidBatch
         );
-        require!(!self.parent.in_aggregate(), CustodyError::InsideAggregate);
-        require_keys_eq!(
-            self.parent.holder,
-            self.packer.key(),
-            CustodyError::NotHolder
-        );
-        self.parent.require_active()
+        crate::utils::require_unpacker(
+            &self.parent,
+            &self.packer.key(),
+            &self.packer_participant,
+            now()?,
+        )
     }
 
     pub fn handler<'info>(ctx: Context<'info, Disaggregate<'info>>) -> Result<()> {

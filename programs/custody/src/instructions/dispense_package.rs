@@ -1,8 +1,8 @@
 use crate::error::CustodyError;
 use crate::events::PackageDispensed;
 use crate::instructions::ship_package::PackageProof;
-use crate::state::package_tree::replace_leaf;
-use crate::state::{Lot, LotStatus, PackageLeaf, PackageTree, UnitStatus};
+use crate::state::package_tree::write_leaf;
+use crate::state::{Lot, PackageLeaf, PackageTree, UnitStatus};
 use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::constants::roles;
@@ -30,11 +30,7 @@ impl DispensePackage<'_> {
         require!(!leaf.in_aggregate(), CustodyError::InsideAggregate);
         leaf.require_active()?;
         require_keys_eq!(leaf.holder, self.dispenser.key(), CustodyError::NotHolder);
-        require!(
-            self.lot.status == LotStatus::Released,
-            CustodyError::LotRecalled
-        );
-        require!(!self.lot.is_expired(now), CustodyError::UnitExpired);
+        crate::utils::require_lot_usable(&self.lot, now)?;
         Ok(())
     }
 
@@ -46,17 +42,7 @@ impl DispensePackage<'_> {
             updated_at: now,
             ..package.leaf
         };
-        after.invariant()?;
-        let info = ctx.accounts.tree.to_account_info();
-        replace_leaf(
-            &mut info.try_borrow_mut_data()?,
-            &tree_key,
-            package.root,
-            package.index,
-            &package.leaf,
-            &after,
-            &package.proof,
-        )?;
+        write_leaf(&ctx.accounts.tree, &package, &after)?;
         caretrail_common::emit_event!(PackageDispensed {
             tree: tree_key,
             index: package.index,

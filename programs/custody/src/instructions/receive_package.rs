@@ -4,8 +4,8 @@ use crate::events::PackageHopCompleted;
 use crate::instructions::ship_package::PackageProof;
 use crate::math::SafeMath;
 use crate::state::hop::chain_hop;
-use crate::state::package_tree::replace_leaf;
-use crate::state::{HopStatus, Lot, LotStatus, PackageHop, PackageLeaf, PackageTree, UnitStatus};
+use crate::state::package_tree::write_leaf;
+use crate::state::{HopStatus, Lot, PackageHop, PackageLeaf, PackageTree, UnitStatus};
 use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::state::Participant;
@@ -57,11 +57,7 @@ impl ReceivePackage<'_> {
             CUSTODIAN_ROLES,
             now,
         )?;
-        require!(
-            self.lot.status == LotStatus::Released,
-            CustodyError::LotRecalled
-        );
-        require!(!self.lot.is_expired(now), CustodyError::UnitExpired);
+        crate::utils::require_lot_usable(&self.lot, now)?;
         Ok(())
     }
 
@@ -104,17 +100,7 @@ impl ReceivePackage<'_> {
             updated_at: now,
             ..package.leaf
         };
-        after.invariant()?;
-        let info = a.tree.to_account_info();
-        replace_leaf(
-            &mut info.try_borrow_mut_data()?,
-            &tree_key,
-            package.root,
-            package.index,
-            &package.leaf,
-            &after,
-            &package.proof,
-        )?;
+        write_leaf(&a.tree, &package, &after)?;
         caretrail_common::emit_event!(PackageHopCompleted {
             tree: tree_key,
             index: package.index,

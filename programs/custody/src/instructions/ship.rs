@@ -1,4 +1,4 @@
-use crate::constants::{ACCOUNT_VERSION, CUSTODIAN_ROLES, SEED_HOP, SHIPMENT_REF_LEN};
+use crate::constants::{ACCOUNT_VERSION, SEED_HOP, SHIPMENT_REF_LEN};
 use crate::error::CustodyError;
 use crate::events::Shipped;
 use crate::state::{Hop, HopStatus, Lot, Unit, UnitStatus};
@@ -43,15 +43,12 @@ pub struct Ship<'info> {
 impl Ship<'_> {
     pub fn validate(&self, args: &ShipArgs) -> Result<()> {
         let now = now()?;
-        self.sender_participant.require_role::<CustodyError>(
+        crate::utils::require_trading_partners(
             &self.sender.key(),
-            CUSTODIAN_ROLES,
+            &self.sender_participant,
+            &self.receiver_participant,
             now,
         )?;
-        let receiver = self.receiver_participant.wallet;
-        self.receiver_participant
-            .require_role::<CustodyError>(&receiver, CUSTODIAN_ROLES, now)?;
-        require_keys_neq!(receiver, self.sender.key(), CustodyError::SelfShipment);
         require!(!self.unit.in_aggregate(), CustodyError::InsideAggregate);
         self.unit.require_active()?;
         require_keys_eq!(self.unit.holder, self.sender.key(), CustodyError::NotHolder);

@@ -1,25 +1,14 @@
-use crate::constants::{ACCOUNT_VERSION, CUSTODIAN_ROLES, SEED_PACKAGE_HOP, SHIPMENT_REF_LEN};
+use crate::constants::{ACCOUNT_VERSION, SEED_PACKAGE_HOP, SHIPMENT_REF_LEN};
 use crate::error::CustodyError;
 use crate::events::PackageShipped;
-use crate::state::package_tree::replace_leaf;
-use crate::state::{HopStatus, Lot, LotStatus, PackageHop, PackageLeaf, PackageTree, UnitStatus};
+use crate::state::package_tree::write_leaf;
+use crate::state::{HopStatus, Lot, PackageHop, PackageLeaf, PackageTree, UnitStatus};
 use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::constants::GLN_LEN;
 use registry::state::Participant;
 
-/// A compressed package's current state and its place in the tree, proven against `root`.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
-pub struct PackageProof {
-    /// The root the proof was built against (any of the tree's last `TREE_BUFFER` roots).
-    pub root: [u8; 32],
-    /// The leaf index.
-    pub index: u32,
-    /// The package's state as its leaf commits to it now.
-    pub leaf: PackageLeaf,
-    /// `TREE_DEPTH - TREE_CANOPY` sibling nodes, leaf level first.
-    pub proof: Vec<[u8; 32]>,
-}
+pub use crate::state::package_tree::PackageProof;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct ShipPackageArgs {
@@ -64,25 +53,18 @@ pub struct ShipPackage<'info> {
 impl ShipPackage<'_> {
     pub fn validate(&self, args: &ShipPackageArgs) -> Result<()> {
         let now = now()?;
-        self.sender_participant.require_role::<CustodyError>(
+        crate::utils::require_trading_partners(
             &self.sender.key(),
-            CUSTODIAN_ROLES,
+            &self.sender_participant,
+            &self.receiver_participant,
             now,
         )?;
-        let receiver = self.receiver_participant.wallet;
-        self.receiver_participant
-            .require_role::<CustodyError>(&receiver, CUSTODIAN_ROLES, now)?;
-        require_keys_neq!(receiver, self.sender.key(), CustodyError::SelfShipment);
         let leaf = &args.package.leaf;
         // A packed package travels with its case or pallet.
         require!(!leaf.in_aggregate(), CustodyError::InsideAggregate);
         leaf.require_active()?;
         require_keys_eq!(leaf.holder, self.sender.key(), CustodyError::NotHolder);
-        require!(
-            self.lot.status == LotStatus::Released,
-            CustodyError::LotRecalled
-        );
-        require!(!self.lot.is_expired(now), CustodyError::UnitExpired);
+        crate::utils::require_lot_usable(&self.lot, now)?;
         // An active package has no pending hop: its next hop address is always fresh.
         require_keys_neq!(*self.hop.owner, crate::ID, CustodyError::InvariantViolation);
         registry::state::require_valid_gln(&args.read_point)?;
@@ -99,18 +81,8 @@ impl ShipPackage<'_> {
             updated_at: now,
             ..package.leaf
         };
-        shipped.invariant()?;
         // The proof: the package is in this state at this index (fails with `InvalidProof`).
-        let info = a.tree.to_account_info();
-        replace_leaf(
-            &mut info.try_borrow_mut_data()?,
-            &tree_key,
-            package.root,
-            package.index,
-            &package.leaf,
-            &shipped,
-            &package.proof,
-        )?;
+        write_leaf(&a.tree, package, &shipped)?;
         let bump = ctx.bumps.hop;
         let hop = PackageHop {
             version: ACCOUNT_VERSION,

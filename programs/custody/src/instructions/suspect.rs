@@ -29,19 +29,11 @@ impl FlagSuspect<'_> {
     pub fn validate(&self) -> Result<()> {
         let now = now()?;
         let signer = self.flagger.key();
-        if self.unit.holder == signer {
-            self.flagger_participant.require_role::<CustodyError>(
-                &signer,
-                crate::constants::CUSTODIAN_ROLES,
-                now,
-            )?;
-        } else {
-            self.flagger_participant.require_role::<CustodyError>(
-                &signer,
-                roles::REGULATOR,
-                now,
-            )?;
-        }
+        self.flagger_participant.require_role::<CustodyError>(
+            &signer,
+            crate::utils::flagger_roles(&self.unit.holder, &signer),
+            now,
+        )?;
         require!(!self.unit.in_aggregate(), CustodyError::InsideAggregate);
         // Active or in transit (a receiver-side suspicion) may be quarantined; terminal may not.
         match self.unit.status {

@@ -7,7 +7,7 @@ use crate::constants::{ACCOUNT_VERSION, CUSTODIAN_ROLES, SEED_PACKAGE_QUARANTINE
 use crate::error::CustodyError;
 use crate::events::{PackageAction, PackageStatusChanged};
 use crate::instructions::ship_package::PackageProof;
-use crate::state::package_tree::replace_leaf;
+use crate::state::package_tree::write_leaf;
 use crate::state::{Lot, PackageLeaf, PackageTree, Quarantine, UnitStatus};
 use crate::utils::now;
 use anchor_lang::prelude::*;
@@ -23,20 +23,9 @@ fn apply(
     by: Pubkey,
     reason_code: u16,
 ) -> Result<()> {
-    after.invariant()?;
-    let tree_key = tree.key();
-    let info = tree.to_account_info();
-    replace_leaf(
-        &mut info.try_borrow_mut_data()?,
-        &tree_key,
-        package.root,
-        package.index,
-        &package.leaf,
-        &after,
-        &package.proof,
-    )?;
+    write_leaf(tree, package, &after)?;
     caretrail_common::emit_event!(PackageStatusChanged {
-        tree: tree_key,
+        tree: tree.key(),
         index: package.index,
         action,
         by,
@@ -73,13 +62,11 @@ impl FlagPackage<'_> {
         let now = now()?;
         let signer = self.flagger.key();
         let leaf = &package.leaf;
-        let roles = if leaf.holder == signer {
-            CUSTODIAN_ROLES
-        } else {
-            roles::REGULATOR
-        };
-        self.flagger_participant
-            .require_role::<CustodyError>(&signer, roles, now)?;
+        self.flagger_participant.require_role::<CustodyError>(
+            &signer,
+            crate::utils::flagger_roles(&leaf.holder, &signer),
+            now,
+        )?;
         require!(!leaf.in_aggregate(), CustodyError::InsideAggregate);
         // Active or in transit (a receiver-side suspicion) may be quarantined; terminal may not.
         match leaf.status {

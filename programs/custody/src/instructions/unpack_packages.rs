@@ -1,4 +1,4 @@
-use crate::constants::{CUSTODIAN_ROLES, MAX_BATCH};
+use crate::constants::MAX_BATCH;
 use crate::error::CustodyError;
 use crate::events::PackagesUnpacked;
 use crate::instructions::disaggregate::unpack_chain;
@@ -25,22 +25,16 @@ pub struct UnpackPackages<'info> {
 
 impl UnpackPackages<'_> {
     pub fn validate(&self, packages: &[PackageProof]) -> Result<()> {
-        self.packer_participant.require_role::<CustodyError>(
-            &self.packer.key(),
-            CUSTODIAN_ROLES,
-            now()?,
-        )?;
         require!(
             !packages.is_empty() && packages.len() <= MAX_BATCH,
             CustodyError::InvalidBatch
         );
-        require!(!self.parent.in_aggregate(), CustodyError::InsideAggregate);
-        require_keys_eq!(
-            self.parent.holder,
-            self.packer.key(),
-            CustodyError::NotHolder
-        );
-        self.parent.require_active()?;
+        crate::utils::require_unpacker(
+            &self.parent,
+            &self.packer.key(),
+            &self.packer_participant,
+            now()?,
+        )?;
         let parent = self.parent.key();
         for p in packages {
             require_keys_eq!(p.leaf.parent, parent, CustodyError::NotAChild);

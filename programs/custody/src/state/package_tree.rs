@@ -294,6 +294,39 @@ pub fn replace_leaf(
     header.invariant()
 }
 
+/// A compressed package's current state and its place in the tree, proven against `root`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PackageProof {
+    /// The root the proof was built against (any of the tree's last `TREE_BUFFER` roots).
+    pub root: [u8; 32],
+    /// The leaf index.
+    pub index: u32,
+    /// The package's state as its leaf commits to it now.
+    pub leaf: PackageLeaf,
+    /// `TREE_DEPTH - TREE_CANOPY` sibling nodes, leaf level first.
+    pub proof: Vec<[u8; 32]>,
+}
+
+/// Writes `after` over the proven package's leaf (after its invariant), in a tree account.
+pub fn write_leaf(
+    tree: &AccountLoader<PackageTree>,
+    package: &PackageProof,
+    after: &PackageLeaf,
+) -> Result<()> {
+    after.invariant()?;
+    let info = tree.to_account_info();
+    let mut data = info.try_borrow_mut_data()?;
+    replace_leaf(
+        &mut data,
+        &tree.key(),
+        package.root,
+        package.index,
+        &package.leaf,
+        after,
+        &package.proof,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,3 +59,57 @@ pub fn require_lot_ok(
     require!(!unit.is_expired(now), CustodyError::UnitExpired);
     Ok(())
 }
+
+/// The lot takes new packages and moves: released (`LotRecalled`) and not expired
+/// (`UnitExpired`).
+pub fn require_lot_usable(lot: &crate::state::Lot, now: i64) -> Result<()> {
+    require!(
+        lot.status == crate::state::LotStatus::Released,
+        CustodyError::LotRecalled
+    );
+    require!(!lot.is_expired(now), CustodyError::UnitExpired);
+    Ok(())
+}
+
+/// A shipment's parties: the sender and the receiver are authorized trading partners in good
+/// standing and not the same; returns the receiver's wallet.
+pub fn require_trading_partners(
+    sender: &Pubkey,
+    sender_participant: &registry::state::Participant,
+    receiver_participant: &registry::state::Participant,
+    now: i64,
+) -> Result<Pubkey> {
+    let roles = crate::constants::CUSTODIAN_ROLES;
+    sender_participant.require_role::<CustodyError>(sender, roles, now)?;
+    let receiver = receiver_participant.wallet;
+    receiver_participant.require_role::<CustodyError>(&receiver, roles, now)?;
+    require_keys_neq!(receiver, *sender, CustodyError::SelfShipment);
+    Ok(receiver)
+}
+
+/// Who may unpack `parent`: its holder (an authorized trading partner), while it is top-level
+/// and active.
+pub fn require_unpacker(
+    parent: &crate::state::Unit,
+    packer: &Pubkey,
+    packer_participant: &registry::state::Participant,
+    now: i64,
+) -> Result<()> {
+    packer_participant.require_role::<CustodyError>(
+        packer,
+        crate::constants::CUSTODIAN_ROLES,
+        now,
+    )?;
+    require!(!parent.in_aggregate(), CustodyError::InsideAggregate);
+    require_keys_eq!(parent.holder, *packer, CustodyError::NotHolder);
+    parent.require_active()
+}
+
+/// The roles a flagger needs: a trading partner when it holds the product, else a regulator.
+pub fn flagger_roles(holder: &Pubkey, flagger: &Pubkey) -> u16 {
+    if holder == flagger {
+        crate::constants::CUSTODIAN_ROLES
+    } else {
+        registry::constants::roles::REGULATOR
+    }
+}

@@ -45,6 +45,23 @@ fn tree_with(h: &Harness, sc: &SupplyChain, n: usize) -> (Pubkey, Vec<[u8; 32]>)
     (tree, hs)
 }
 
+/// Registers lot `number` of the fixture GTIN (expiring 2027-12-31) and creates a package tree
+/// for it; returns the lot and the tree.
+fn lot_with_tree(h: &Harness, sc: &SupplyChain, number: &str) -> (Pubkey, Pubkey) {
+    h.custody()
+        .register_lot(
+            &sc.manufacturer,
+            cus::lot_args(&sc.gtin, number, (2027, 12, 31)),
+        )
+        .unwrap();
+    let lot = cus::lot_pda(&sc.gtin, number).0;
+    let (tree, _) = h
+        .custody()
+        .create_package_tree(&sc.manufacturer, &lot)
+        .unwrap();
+    (lot, tree)
+}
+
 fn leaf(h: &Harness, tree: &Pubkey, serial_hash: &[u8; 32]) -> (u32, PackageLeaf) {
     let index = PackageTreeIndex::sync(&h.ledger, tree).unwrap();
     let i = index.find(serial_hash).expect("package in the tree");
@@ -218,17 +235,7 @@ fn only_the_lots_manufacturer_creates_trees_and_commissions_into_them() {
     );
     expect_error(r, &CUSTODY, CustodyError::Unauthorized);
     // A tree of another lot.
-    h.custody()
-        .register_lot(
-            &sc.manufacturer,
-            cus::lot_args(&sc.gtin, "LOT-B2", (2027, 12, 31)),
-        )
-        .unwrap();
-    let other_lot = cus::lot_pda(&sc.gtin, "LOT-B2").0;
-    let (other_tree, _) = h
-        .custody()
-        .create_package_tree(&sc.manufacturer, &other_lot)
-        .unwrap();
+    let (_, other_tree) = lot_with_tree(&h, &sc, "LOT-B2");
     expect_error(
         commission_raw(&h, &sc, &other_tree, vec![[0xff; 32]]),
         &CUSTODY,
@@ -732,17 +739,7 @@ fn verify_answers_for_compressed_packages_as_for_units() {
     let sc = h.supply_chain();
     // The old design in the fixture lot; the new one in a second lot of the same GTIN.
     let units = h.commission(&sc, &["U1", "U2"]);
-    h.custody()
-        .register_lot(
-            &sc.manufacturer,
-            cus::lot_args(&sc.gtin, "LOT-C3", (2027, 12, 31)),
-        )
-        .unwrap();
-    let lot_c = cus::lot_pda(&sc.gtin, "LOT-C3").0;
-    let (tree, _) = h
-        .custody()
-        .create_package_tree(&sc.manufacturer, &lot_c)
-        .unwrap();
+    let (lot_c, tree) = lot_with_tree(&h, &sc, "LOT-C3");
     let mut packages = vec![
         cus::serial_hash(&sc.gtin, "C1"),
         cus::serial_hash(&sc.gtin, "C2"),
@@ -833,17 +830,7 @@ fn verify_answers_for_compressed_packages_as_for_units() {
     let g = Harness::new();
     let sc2 = g.supply_chain();
     let _u = g.commission(&sc2, &["U1"]);
-    g.custody()
-        .register_lot(
-            &sc2.manufacturer,
-            cus::lot_args(&sc2.gtin, "LOT-C3", (2027, 12, 31)),
-        )
-        .unwrap();
-    let lot_c2 = cus::lot_pda(&sc2.gtin, "LOT-C3").0;
-    let (tree2, _) = g
-        .custody()
-        .create_package_tree(&sc2.manufacturer, &lot_c2)
-        .unwrap();
+    let (_, tree2) = lot_with_tree(&g, &sc2, "LOT-C3");
     g.custody()
         .commission_packages(
             &sc2.manufacturer,
@@ -1378,17 +1365,7 @@ fn verify_agrees_on_every_terminal_and_suspect_outcome() {
     let sc = h.supply_chain();
     // Units U1..U4 in the fixture lot; compressed packages C1..C4 in a second lot.
     let units = h.commission(&sc, &["U1", "U2", "U3", "U4"]);
-    h.custody()
-        .register_lot(
-            &sc.manufacturer,
-            cus::lot_args(&sc.gtin, "LOT-D4", (2027, 12, 31)),
-        )
-        .unwrap();
-    let lot_d = cus::lot_pda(&sc.gtin, "LOT-D4").0;
-    let (tree, _) = h
-        .custody()
-        .create_package_tree(&sc.manufacturer, &lot_d)
-        .unwrap();
+    let (_, tree) = lot_with_tree(&h, &sc, "LOT-D4");
     let cs = ["C1", "C2", "C3", "C4"];
     let hash = |s: &str| cus::serial_hash(&sc.gtin, s);
     h.custody()
