@@ -38,8 +38,8 @@ pub const SHIPMENT_REF_LEN: usize = 16;
 /// transaction fits fewer anyway).
 pub const MAX_BATCH: usize = 24;
 
-/// Most packages commissioned into a tree by one instruction (32 bytes each: a transaction
-/// of 1,232 bytes fits about 30).
+/// Most packages commissioned into a tree by one instruction (32 bytes each, about 7,800
+/// compute units each on SBF: a transaction that raises its compute limit fits up to this).
 pub const MAX_PACKAGE_BATCH: usize = 32;
 
 /// Roles that may hold custody of product (DSCSA trading partners).

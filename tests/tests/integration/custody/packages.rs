@@ -124,7 +124,7 @@ fn a_tree_is_created_for_the_lot_and_takes_packages_in_ascending_order() {
         .custody()
         .commission_packages(&sc.manufacturer, &tree, None, hs.clone())
         .unwrap();
-    assert_eq!(outs.len(), 3, "24 packages a transaction");
+    assert_eq!(outs.len(), 3, "20 packages a transaction");
     let firsts: Vec<u32> = outs
         .iter()
         .map(|o| match o.events().as_slice() {
@@ -135,7 +135,7 @@ fn a_tree_is_created_for_the_lot_and_takes_packages_in_ascending_order() {
             other => panic!("unexpected events {other:?}"),
         })
         .collect();
-    assert_eq!(firsts, [0, 24, 48]);
+    assert_eq!(firsts, [0, 20, 40]);
     let chain = cus::fetch_tree(&h.ledger, &tree).unwrap().unwrap();
     assert_eq!(chain.package_count, 60);
     assert_eq!(chain.max_serial_hash, hs[59]);
