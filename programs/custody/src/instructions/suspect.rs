@@ -103,19 +103,11 @@ pub struct ResolveSuspect<'info> {
 impl ResolveSuspect<'_> {
     /// The quarantine record of a quarantined unit, its flagger passed as `flagger`.
     fn record(&self) -> Result<Quarantine> {
-        require!(
+        crate::utils::load_quarantine(
             self.unit.status == UnitStatus::Quarantined,
-            CustodyError::NotQuarantined
-        );
-        let record =
-            caretrail_common::pda::load_if_exists::<Quarantine>(&self.quarantine, &crate::ID)?
-                .ok_or(CustodyError::InvariantViolation)?;
-        require_keys_eq!(
-            self.flagger.key(),
-            record.flagged_by,
-            CustodyError::NotTheFlagger
-        );
-        Ok(record)
+            &self.quarantine,
+            &self.flagger.key(),
+        )
     }
 
     /// Ends the quarantine record: its rent goes back to the flagger.
@@ -126,22 +118,13 @@ impl ResolveSuspect<'_> {
     /// Clearing: the party that flagged the unit (still in good standing), or a regulator. A
     /// manufacturer cannot clear a regulator's (or a holder's) quarantine.
     pub fn validate_clear(&self) -> Result<()> {
-        let now = now()?;
-        let signer = self.investigator.key();
         let record = self.record()?;
-        if signer == record.flagged_by {
-            let roles = if record.by_regulator {
-                roles::REGULATOR
-            } else {
-                crate::constants::CUSTODIAN_ROLES
-            };
-            self.investigator_participant
-                .require_role::<CustodyError>(&signer, roles, now)
-        } else {
-            self.investigator_participant
-                .require_role::<CustodyError>(&signer, roles::REGULATOR, now)
-                .map_err(|_| error!(CustodyError::NotTheFlagger))
-        }
+        crate::utils::require_clearer(
+            &record,
+            &self.investigator.key(),
+            &self.investigator_participant,
+            now()?,
+        )
     }
 
     /// Declaring illegitimate: a regulator, or the manufacturer of the unit's lot.

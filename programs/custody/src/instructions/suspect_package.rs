@@ -146,39 +146,22 @@ pub struct ResolvePackage<'info> {
 
 impl ResolvePackage<'_> {
     fn record(&self, package: &PackageProof) -> Result<Quarantine> {
-        require!(
+        crate::utils::load_quarantine(
             package.leaf.status == UnitStatus::Quarantined,
-            CustodyError::NotQuarantined
-        );
-        let record =
-            caretrail_common::pda::load_if_exists::<Quarantine>(&self.quarantine, &crate::ID)?
-                .ok_or(CustodyError::InvariantViolation)?;
-        require_keys_eq!(
-            self.flagger.key(),
-            record.flagged_by,
-            CustodyError::NotTheFlagger
-        );
-        Ok(record)
+            &self.quarantine,
+            &self.flagger.key(),
+        )
     }
 
     /// Clearing: the party that flagged it (with the standing it flagged with), or a regulator.
     pub fn validate_clear(&self, package: &PackageProof) -> Result<()> {
-        let now = now()?;
-        let signer = self.investigator.key();
         let record = self.record(package)?;
-        if signer == record.flagged_by {
-            let roles = if record.by_regulator {
-                roles::REGULATOR
-            } else {
-                CUSTODIAN_ROLES
-            };
-            self.investigator_participant
-                .require_role::<CustodyError>(&signer, roles, now)
-        } else {
-            self.investigator_participant
-                .require_role::<CustodyError>(&signer, roles::REGULATOR, now)
-                .map_err(|_| error!(CustodyError::NotTheFlagger))
-        }
+        crate::utils::require_clearer(
+            &record,
+            &self.investigator.key(),
+            &self.investigator_participant,
+            now()?,
+        )
     }
 
     /// Declaring illegitimate: a regulator, or the manufacturer of the package's lot.

@@ -113,3 +113,41 @@ pub fn flagger_roles(holder: &Pubkey, flagger: &Pubkey) -> u16 {
         registry::constants::roles::REGULATOR
     }
 }
+
+/// The quarantine record `info` of a quarantined unit or package, `flagger` its flagger
+/// (`NotTheFlagger` otherwise).
+pub fn load_quarantine(
+    quarantined: bool,
+    info: &AccountInfo,
+    flagger: &Pubkey,
+) -> Result<crate::state::Quarantine> {
+    require!(quarantined, CustodyError::NotQuarantined);
+    let record =
+        caretrail_common::pda::load_if_exists::<crate::state::Quarantine>(info, &crate::ID)?
+            .ok_or(CustodyError::InvariantViolation)?;
+    require_keys_eq!(*flagger, record.flagged_by, CustodyError::NotTheFlagger);
+    Ok(record)
+}
+
+/// Who may clear a quarantine: the party that flagged it, with the standing it flagged with,
+/// or a regulator (anyone else: `NotTheFlagger`).
+pub fn require_clearer(
+    record: &crate::state::Quarantine,
+    signer: &Pubkey,
+    participant: &registry::state::Participant,
+    now: i64,
+) -> Result<()> {
+    use registry::constants::roles;
+    if *signer == record.flagged_by {
+        let roles = if record.by_regulator {
+            roles::REGULATOR
+        } else {
+            crate::constants::CUSTODIAN_ROLES
+        };
+        participant.require_role::<CustodyError>(signer, roles, now)
+    } else {
+        participant
+            .require_role::<CustodyError>(signer, roles::REGULATOR, now)
+            .map_err(|_| error!(CustodyError::NotTheFlagger))
+    }
+}
