@@ -51,7 +51,7 @@ pub(crate) fn actions(quick: bool) -> Table {
         "one custody hop (ship + receive)".into(),
         lamports.to_string(),
         txs.to_string(),
-        "Hop account + 2 fees".into(),
+        "2 fees (the Hop account's rent comes back at receipt)".into(),
     ]);
     // A pallet moved by aggregation vs its units one by one.
     let pallet_n = if quick { 100 } else { 1_000 };
