@@ -108,6 +108,7 @@ event_enum!(
         PackageDispensed,
         AggregateClosed,
         PackageStatusChanged,
+        PackageShipmentCancelled,
     ]
 );
 

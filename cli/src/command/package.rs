@@ -32,6 +32,8 @@ pub enum PackageCommand {
     Receive(CodeOnly),
     /// Refuse a package addressed to you: it stays with the sender.
     Refuse(Reasoned),
+    /// Take back a package its receiver never answered (its sender, after 30 days).
+    Cancel(CodeOnly),
     /// Unpack packages from a case or pallet you hold.
     Unpack(UnpackArgs),
     /// Dispense a package to a patient (a dispenser that holds it).
@@ -62,6 +64,9 @@ impl Execute for PackageCommand {
                     k.refuse_package(s, t, h, reason)
                 })
             }
+            PackageCommand::Cancel(c) => c.act(ctx, "taken back", |k, s, t, h| {
+                k.cancel_package_shipment(s, t, h)
+            }),
             PackageCommand::Unpack(c) => c.execute(ctx),
             PackageCommand::Dispense(c) => {
                 c.act(ctx, "dispensed", |k, s, t, h| k.dispense_package(s, t, h))

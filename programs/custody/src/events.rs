@@ -330,3 +330,18 @@ pub struct PackageStatusChanged {
     pub leaf: crate::state::PackageLeaf,
     pub timestamp: i64,
 }
+
+/// A compressed package's shipment taken back by its sender after the timeout; the hop closed,
+/// its rent returned: leaf `index` of `tree` is now `leaf`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageShipmentCancelled {
+    pub tree: Pubkey,
+    pub index: u32,
+    pub hop: Pubkey,
+    pub hop_index: u32,
+    pub from: Pubkey,
+    pub to: Pubkey,
+    pub leaf: crate::state::PackageLeaf,
+    pub timestamp: i64,
+}

@@ -216,6 +216,15 @@ pub mod custody {
         ReceivePackage::handler(ctx, package, false, reason_code)
     }
 
+    /// The sender takes back a compressed package left unanswered past the timeout.
+    #[access_control(ctx.accounts.validate(&package))]
+    pub fn cancel_package_shipment(
+        ctx: Context<CancelPackageShipment>,
+        package: PackageProof,
+    ) -> Result<()> {
+        CancelPackageShipment::handler(ctx, package)
+    }
+
     /// The holder of a top-level case or pallet unpacks compressed packages from it.
     #[access_control(ctx.accounts.validate(&packages))]
     pub fn unpack_packages(

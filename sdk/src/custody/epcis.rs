@@ -56,6 +56,7 @@ impl HistoryEvent {
             PackageDispensed(e) => e.timestamp,
             AggregateClosed(e) => e.timestamp,
             PackageStatusChanged(e) => e.timestamp,
+            PackageShipmentCancelled(e) => e.timestamp,
         }
     }
 
@@ -88,6 +89,7 @@ impl HistoryEvent {
             PackageDispensed(e) => format!("dispenser {}", e.dispenser),
             AggregateClosed(e) => format!("by {}", e.by),
             PackageStatusChanged(e) => format!("by {}", e.by),
+            PackageShipmentCancelled(e) => format!("from {} to {}", e.from, e.to),
         }
     }
 }
@@ -119,7 +121,8 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
         | PackageHopCompleted(_)
         | PackagesUnpacked(_)
         | PackageDispensed(_)
-        | PackageStatusChanged(_) => false,
+        | PackageStatusChanged(_)
+        | PackageShipmentCancelled(_) => false,
     }
 }
 

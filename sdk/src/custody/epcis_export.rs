@@ -444,7 +444,8 @@ impl<'a> Reader<'a> {
             | PackagesUnpacked(_)
             | PackageDispensed(_)
             | AggregateClosed(_)
-            | PackageStatusChanged(_) => return Ok(None),
+            | PackageStatusChanged(_)
+            | PackageShipmentCancelled(_) => return Ok(None),
         };
         Ok(Some(ev))
     }

@@ -353,6 +353,9 @@ impl PackageTreeIndex {
             CustodyEvent::PackageStatusChanged(e) if e.tree == self.tree => {
                 self.set(e.index, e.leaf)?
             }
+            CustodyEvent::PackageShipmentCancelled(e) if e.tree == self.tree => {
+                self.set(e.index, e.leaf)?
+            }
             CustodyEvent::PackageShipped(e) if e.tree == self.tree => self.set(e.index, e.leaf)?,
             CustodyEvent::PackageHopCompleted(e) if e.tree == self.tree => {
                 self.set(e.index, e.leaf)?
@@ -709,6 +712,27 @@ pub fn decommission_package_ix(
     }
 }
 
+/// The sender takes back the proven package in transit; the hop's rent goes back to
+/// `hop_payer`.
+pub fn cancel_package_shipment_ix(
+    sender: &Pubkey,
+    hop_payer: &Pubkey,
+    tree: &Pubkey,
+    package: PackageProof,
+) -> Instruction {
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts: custody::accounts::CancelPackageShipment {
+            tree: *tree,
+            hop: package_hop_pda(tree, package.index, package.leaf.hop_count).0,
+            hop_payer: *hop_payer,
+            sender: *sender,
+        }
+        .to_account_metas(None),
+        data: custody::instruction::CancelPackageShipment { package }.data(),
+    }
+}
+
 fn is_invalid_proof(e: &Error) -> bool {
     e.custom_error()
         .is_some_and(|(_, code)| code == INVALID_PROOF)
@@ -896,6 +920,28 @@ impl CustodyClient<'_> {
         serial_hash: &[u8; 32],
     ) -> Result<TxOutcome> {
         self.complete_package_hop(receiver, tree, serial_hash, None)
+    }
+
+    /// The sender takes back a compressed package its receiver left unanswered past the
+    /// timeout (30 days); the hop's rent goes back to its payer.
+    pub fn cancel_package_shipment(
+        &self,
+        sender: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+    ) -> Result<TxOutcome> {
+        self.with_proof(sender, tree, serial_hash, |_, package| {
+            let hop = package_hop_pda(tree, package.index, package.leaf.hop_count).0;
+            let payer = crate::account::fetch_owned::<PackageHop>(self.ledger, &hop, &PROGRAM_ID)?
+                .map(|h| h.payer)
+                .unwrap_or_else(|| self.fee_payer.pubkey());
+            Ok(cancel_package_shipment_ix(
+                &sender.pubkey(),
+                &payer,
+                tree,
+                package,
+            ))
+        })
     }
 
     /// The addressee refuses a compressed package; it stays with the sender.

@@ -1,6 +1,6 @@
 use crate::constants::{CUSTODIAN_ROLES, SEED_PACKAGE_HOP};
 use crate::error::CustodyError;
-use crate::events::PackageHopCompleted;
+use crate::events::{PackageHopCompleted, PackageShipmentCancelled};
 use crate::instructions::ship_package::PackageProof;
 use crate::math::SafeMath;
 use crate::state::hop::chain_hop;
@@ -108,6 +108,80 @@ impl ReceivePackage<'_> {
             hop_index,
             received,
             reason_code,
+            from: a.hop.from,
+            to: a.hop.to,
+            leaf: after,
+            timestamp: now,
+        });
+        Ok(())
+    }
+}
+
+/// The sender takes back a compressed package its receiver has neither received nor refused
+/// within `SHIPMENT_TIMEOUT`, as `cancel_shipment` does for a unit: the hop ends `Cancelled`
+/// (folded into the chain) and closes, its rent back to its payer.
+#[derive(Accounts)]
+#[instruction(package: PackageProof)]
+pub struct CancelPackageShipment<'info> {
+    #[account(mut)]
+    pub tree: AccountLoader<'info, PackageTree>,
+    /// The pending hop of the proven leaf.
+    #[account(
+        mut,
+        seeds = [
+            SEED_PACKAGE_HOP,
+            tree.key().as_ref(),
+            &package.index.to_le_bytes(),
+            &package.leaf.hop_count.to_le_bytes(),
+        ],
+        bump = hop.bump,
+        close = hop_payer
+    )]
+    pub hop: Account<'info, PackageHop>,
+    /// CHECK: who paid the hop's rent (`hop.payer`), which it gets back.
+    #[account(mut, address = hop.payer @ CustodyError::RentPayerMismatch)]
+    pub hop_payer: UncheckedAccount<'info>,
+    pub sender: Signer<'info>,
+}
+
+impl CancelPackageShipment<'_> {
+    pub fn validate(&self, package: &PackageProof) -> Result<()> {
+        require!(
+            package.leaf.status == UnitStatus::InTransit,
+            CustodyError::NotInTransit
+        );
+        require_keys_eq!(self.hop.from, self.sender.key(), CustodyError::NotHolder);
+        let deadline = self
+            .hop
+            .shipped_at
+            .safe_add(crate::constants::SHIPMENT_TIMEOUT)?;
+        require!(now()? >= deadline, CustodyError::ShipmentNotTimedOut);
+        Ok(())
+    }
+
+    pub fn handler(ctx: Context<CancelPackageShipment>, package: PackageProof) -> Result<()> {
+        let now = now()?;
+        let a = &ctx.accounts;
+        let hop_index = package.leaf.hop_count;
+        let head = chain_hop(
+            &package.leaf.chain_head,
+            hop_index,
+            &a.hop.completed(HopStatus::Cancelled, now),
+        );
+        let after = PackageLeaf {
+            status: UnitStatus::Active,
+            holder: a.hop.from,
+            hop_count: hop_index.safe_add(1)?,
+            chain_head: head,
+            updated_at: now,
+            ..package.leaf
+        };
+        write_leaf(&a.tree, &package, &after)?;
+        caretrail_common::emit_event!(PackageShipmentCancelled {
+            tree: a.tree.key(),
+            index: package.index,
+            hop: a.hop.key(),
+            hop_index,
             from: a.hop.from,
             to: a.hop.to,
             leaf: after,

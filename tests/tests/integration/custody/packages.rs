@@ -1475,3 +1475,73 @@ fn the_index_is_kept_next_to_the_ledger_caught_up_and_never_trusted_blindly() {
     );
     assert!(file.exists());
 }
+
+#[test]
+fn an_unanswered_package_shipment_is_taken_back_by_its_sender_after_the_timeout() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, hs) = tree_with(&h, &sc, 2);
+    h.custody()
+        .ship_package(
+            &sc.manufacturer,
+            &tree,
+            &hs[0],
+            &sc.distributor.pubkey(),
+            &shipment(),
+        )
+        .unwrap();
+    let hop = cus::package_hop_pda(&tree, 0, 0).0;
+    let rent = h.ledger_account(&hop).lamports;
+    let r = h
+        .custody()
+        .cancel_package_shipment(&sc.manufacturer, &tree, &hs[0]);
+    expect_error(r, &CUSTODY, CustodyError::ShipmentNotTimedOut);
+    h.warp(custody::constants::SHIPMENT_TIMEOUT);
+    // Only its sender takes it back, and only while it is in transit.
+    let r = h
+        .custody()
+        .cancel_package_shipment(&sc.distributor, &tree, &hs[0]);
+    expect_error(r, &CUSTODY, CustodyError::NotHolder);
+    let r = h
+        .custody()
+        .cancel_package_shipment(&sc.manufacturer, &tree, &hs[1]);
+    expect_error(r, &CUSTODY, AnchorError::AccountNotInitialized);
+    let paid = h.ledger.get_balance(&h.payer.pubkey()).unwrap();
+    let out = h
+        .custody()
+        .cancel_package_shipment(&sc.manufacturer, &tree, &hs[0])
+        .unwrap();
+    assert!(h.ledger.get_account(&hop).unwrap().is_none(), "hop closed");
+    assert_eq!(
+        h.ledger.get_balance(&h.payer.pubkey()).unwrap(),
+        paid + rent - 10_000,
+        "the rent back, less this transaction's fees"
+    );
+    let (_, after) = leaf(&h, &tree, &hs[0]);
+    assert_eq!(
+        (after.status, after.holder, after.hop_count),
+        (UnitStatus::Active, sc.manufacturer.pubkey(), 1)
+    );
+    match out.events().as_slice() {
+        [CaretrailEvent::Custody(CustodyEvent::PackageShipmentCancelled(e))] => {
+            assert_eq!((e.index, e.hop_index, e.leaf), (0, 0, after));
+        }
+        other => panic!("unexpected events {other:?}"),
+    }
+    // The receiver can no longer receive it (the SDK finds no pending hop); the sender can
+    // ship it again.
+    let e = h
+        .custody()
+        .receive_package(&sc.distributor, &tree, &hs[0])
+        .unwrap_err();
+    assert!(e.to_string().contains("pending package hop"), "{e}");
+    h.custody()
+        .ship_package(
+            &sc.manufacturer,
+            &tree,
+            &hs[0],
+            &sc.distributor.pubkey(),
+            &shipment(),
+        )
+        .unwrap();
+}
