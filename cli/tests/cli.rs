@@ -1902,6 +1902,28 @@ fn compressed_package_commands_after_the_demo() {
         m().args(["custody", "package", "ship", code, "--to", &distributor]),
         "NotHolder",
     );
+    // `custody scan` verifies it as a unit, and says how to move it.
+    let scans = dir.path().join("scans.txt");
+    std::fs::write(&scans, format!("{code}\n")).unwrap();
+    let verified = per_line(
+        as_party(dir.path(), &out, "distributor")
+            .args(["--output", "json", "custody", "scan", "--verify"])
+            .arg(&scans),
+    );
+    assert_eq!(verified[0]["verification"], "genuine", "{verified:?}");
+    let moved = per_line(
+        as_party(dir.path(), &out, "distributor")
+            .args(["--output", "json", "custody", "scan", "--dispense"])
+            .arg(&scans),
+    );
+    assert_eq!(moved[0]["status"], "rejected");
+    assert!(
+        moved[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("custody package receive|ship|dispense"),
+        "{moved:?}"
+    );
     fails_with(
         m().args([
             "custody",

@@ -311,6 +311,15 @@ fn plan_line(
         return Ok(Plan::Verified(unit, verification));
     }
     let Some((top, top_unit)) = cus::top_most(ledger, &unit)? else {
+        // A compressed package is verified like a unit but moves with its proof, one package
+        // a transaction: this scan does not batch those yet.
+        if let Ok(found) = cus::package_of(ledger, &code) {
+            return Ok(Plan::Reject(format!(
+                "compressed package {}: `custody scan` moves units, cases and pallets; move it \
+                 with `caretrail custody package receive|ship|dispense CODE`",
+                found.id()
+            )));
+        }
         let unknown = Verification::UnknownSerial {
             unit: unit.to_string(),
         };
