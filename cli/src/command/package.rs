@@ -275,6 +275,9 @@ pub struct ShipArgs {
     /// The shipment's ASN / despatch advice id (only its hash goes on chain).
     #[arg(long)]
     pub shipment: Option<String>,
+    /// A saleable return to the distributor (verified again at receipt).
+    #[arg(long)]
+    pub is_return: bool,
 }
 
 impl Execute for ShipArgs {
@@ -288,7 +291,7 @@ impl Execute for ShipArgs {
                 self.to,
                 self.read_point,
                 self.shipment.as_deref(),
-                false,
+                self.is_return,
             )?
         else {
             unreachable!("ship_to builds a ShipTo")
@@ -297,6 +300,7 @@ impl Execute for ShipArgs {
         let shipment = cus::PackageShipment {
             read_point: args.read_point,
             shipment_ref: args.shipment_ref,
+            is_return: args.is_return,
         };
         let out = cus::CustodyClient::new(ledger, &signer).ship_package(
             &signer,

@@ -1195,6 +1195,7 @@ fn compressed_packages_over_rpc() {
     let shipment = cus::PackageShipment {
         read_point: args.read_point,
         shipment_ref: args.shipment_ref,
+        is_return: false,
     };
     d.ship_package(
         &distributor,

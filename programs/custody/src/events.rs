@@ -245,6 +245,7 @@ pub struct PackageShipped {
     pub to: Pubkey,
     pub read_point: [u8; GLN_LEN],
     pub shipment_ref: [u8; 16],
+    pub is_return: bool,
     pub leaf: crate::state::PackageLeaf,
     pub timestamp: i64,
 }

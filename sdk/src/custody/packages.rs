@@ -29,6 +29,7 @@
 //!     let args = custody::PackageShipment {
 //!         read_point: caretrail_sdk::registry::parse_gln("0614141000012")?,
 //!         shipment_ref: custody::shipment_ref("ASN-2026-0001"),
+//!         is_return: false,
 //!     };
 //!     let first = custody::serial_hash(gtin, serials[0]);
 //!     client.ship_package(manufacturer, &tree, &first, &distributor.pubkey(), &args)?;
@@ -449,6 +450,8 @@ pub struct PackageShipment {
     pub read_point: [u8; registry::constants::GLN_LEN],
     /// First 16 bytes of sha256 of the ASN / despatch advice id ([`shipment_ref`]).
     pub shipment_ref: [u8; 16],
+    /// A saleable return (dispenser → distributor), verified again at receipt.
+    pub is_return: bool,
 }
 
 /// The two instructions that make a package tree: the system program allocates the account
@@ -885,6 +888,7 @@ impl CustodyClient<'_> {
                     package,
                     read_point: shipment.read_point,
                     shipment_ref: shipment.shipment_ref,
+                    is_return: shipment.is_return,
                 },
             ))
         })

@@ -177,7 +177,7 @@ proptest! {
         c.commission_packages(&sc.manufacturer, &tree, None, hashes.clone()).unwrap();
         let actors: [&Keypair; 3] = [&sc.manufacturer, &sc.distributor, &sc.pharmacy];
         let a = ship_args();
-        let shipment = PackageShipment { read_point: a.read_point, shipment_ref: a.shipment_ref };
+        let shipment = PackageShipment { read_point: a.read_point, shipment_ref: a.shipment_ref, is_return: false };
         for op in &ops {
             let before = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
             let recalled_before = cus::fetch_lot(&h.ledger, &sc.lot).unwrap().unwrap().status == cus::LotStatus::Recalled;

@@ -115,6 +115,7 @@ pub(super) fn run(s: &mut Story, custody: &Value) -> Result<Value> {
     let shipment = cus::PackageShipment {
         read_point: ship_args.read_point,
         shipment_ref: cus::shipment_ref(&format!("ASN-{tag}-K2")),
+        is_return: false,
     };
     step(
         "package shipped to the pharmacy with its proof".into(),

@@ -17,6 +17,9 @@ pub struct ShipPackageArgs {
     pub read_point: [u8; GLN_LEN],
     /// First 16 bytes of sha256 of the ASN / despatch advice id.
     pub shipment_ref: [u8; SHIPMENT_REF_LEN],
+    /// A saleable return (dispenser → distributor): the package's state, lot and expiry are
+    /// checked here and again at receipt, as for a unit.
+    pub is_return: bool,
 }
 
 /// The holder ships a compressed package to a named, active, authorized trading partner: the
@@ -120,6 +123,7 @@ impl ShipPackage<'_> {
             to: hop.to,
             read_point: args.read_point,
             shipment_ref: args.shipment_ref,
+            is_return: args.is_return,
             leaf: shipped,
             timestamp: now,
         });

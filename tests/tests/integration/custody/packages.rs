@@ -13,6 +13,7 @@ fn shipment() -> PackageShipment {
     PackageShipment {
         read_point: a.read_point,
         shipment_ref: a.shipment_ref,
+        is_return: false,
     }
 }
 
@@ -501,6 +502,7 @@ fn ship_with(
                 package,
                 read_point: a.read_point,
                 shipment_ref: a.shipment_ref,
+                is_return: false,
             },
         )],
     )
@@ -1544,4 +1546,52 @@ fn an_unanswered_package_shipment_is_taken_back_by_its_sender_after_the_timeout(
             &shipment(),
         )
         .unwrap();
+}
+
+#[test]
+fn a_saleable_return_of_a_package_is_verified_at_receipt() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, hs) = tree_with(&h, &sc, 2);
+    for p in &hs {
+        h.custody()
+            .ship_package(
+                &sc.manufacturer,
+                &tree,
+                p,
+                &sc.pharmacy.pubkey(),
+                &shipment(),
+            )
+            .unwrap();
+        h.custody().receive_package(&sc.pharmacy, &tree, p).unwrap();
+    }
+    let back = PackageShipment {
+        is_return: true,
+        ..shipment()
+    };
+    let out = h
+        .custody()
+        .ship_package(&sc.pharmacy, &tree, &hs[0], &sc.distributor.pubkey(), &back)
+        .unwrap();
+    match out.events().as_slice() {
+        [CaretrailEvent::Custody(CustodyEvent::PackageShipped(e))] => assert!(e.is_return),
+        other => panic!("unexpected events {other:?}"),
+    }
+    h.custody()
+        .receive_package(&sc.distributor, &tree, &hs[0])
+        .unwrap();
+    assert_eq!(leaf(&h, &tree, &hs[0]).1.holder, sc.distributor.pubkey());
+    // A return whose lot is recalled on the way is not received; the pharmacy keeps it.
+    h.custody()
+        .ship_package(&sc.pharmacy, &tree, &hs[1], &sc.distributor.pubkey(), &back)
+        .unwrap();
+    h.custody()
+        .recall_lot(&sc.manufacturer, &sc.lot, 8)
+        .unwrap();
+    let r = h.custody().receive_package(&sc.distributor, &tree, &hs[1]);
+    expect_error(r, &CUSTODY, CustodyError::LotRecalled);
+    h.custody()
+        .refuse_package(&sc.distributor, &tree, &hs[1], 8)
+        .unwrap();
+    assert_eq!(leaf(&h, &tree, &hs[1]).1.holder, sc.pharmacy.pubkey());
 }

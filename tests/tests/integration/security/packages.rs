@@ -17,6 +17,7 @@ fn shipment() -> PackageShipment {
     PackageShipment {
         read_point: a.read_point,
         shipment_ref: a.shipment_ref,
+        is_return: false,
     }
 }
 
@@ -54,6 +55,7 @@ fn ship_ix(
             package,
             read_point: a.read_point,
             shipment_ref: a.shipment_ref,
+            is_return: false,
         },
     )
 }
