@@ -3,9 +3,8 @@ use crate::error::CustodyError;
 use crate::events::{PackageHopCompleted, PackageShipmentCancelled};
 use crate::instructions::ship_package::PackageProof;
 use crate::math::SafeMath;
-use crate::state::hop::chain_hop;
 use crate::state::package_tree::write_leaf;
-use crate::state::{HopStatus, Lot, PackageHop, PackageLeaf, PackageTree, UnitStatus};
+use crate::state::{HopStatus, Lot, PackageHop, PackageTree, UnitStatus};
 use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::state::Participant;
@@ -87,19 +86,7 @@ impl ReceivePackage<'_> {
             HopStatus::Refused
         };
         let hop_index = package.leaf.hop_count;
-        let head = chain_hop(
-            &package.leaf.chain_head,
-            hop_index,
-            &a.hop.completed(status, now),
-        );
-        let after = PackageLeaf {
-            status: UnitStatus::Active,
-            holder: if received { a.hop.to } else { a.hop.from },
-            hop_count: hop_index.safe_add(1)?,
-            chain_head: head,
-            updated_at: now,
-            ..package.leaf
-        };
+        let after = a.hop.complete(&package.leaf, status, now)?;
         write_leaf(&a.tree, &package, &after)?;
         caretrail_common::emit_event!(PackageHopCompleted {
             tree: tree_key,
@@ -163,19 +150,7 @@ impl CancelPackageShipment<'_> {
         let now = now()?;
         let a = &ctx.accounts;
         let hop_index = package.leaf.hop_count;
-        let head = chain_hop(
-            &package.leaf.chain_head,
-            hop_index,
-            &a.hop.completed(HopStatus::Cancelled, now),
-        );
-        let after = PackageLeaf {
-            status: UnitStatus::Active,
-            holder: a.hop.from,
-            hop_count: hop_index.safe_add(1)?,
-            chain_head: head,
-            updated_at: now,
-            ..package.leaf
-        };
+        let after = a.hop.complete(&package.leaf, HopStatus::Cancelled, now)?;
         write_leaf(&a.tree, &package, &after)?;
         caretrail_common::emit_event!(PackageShipmentCancelled {
             tree: a.tree.key(),

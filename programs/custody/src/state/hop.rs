@@ -139,16 +139,36 @@ impl PackageHop {
         Ok(())
     }
 
-    /// The hop completed as `status` at `received_at`.
-    pub fn completed(&self, status: HopStatus, received_at: i64) -> HopContent {
-        HopContent {
+    /// The package `leaf` (in transit on this hop) once the hop completes as `status` at `now`:
+    /// active again, held by the receiver when received (else by the sender), the hop folded
+    /// into its chain head, its hop count advanced.
+    pub fn complete(
+        &self,
+        leaf: &crate::state::PackageLeaf,
+        status: HopStatus,
+        now: i64,
+    ) -> Result<crate::state::PackageLeaf> {
+        use crate::math::SafeMath;
+        let content = HopContent {
             status,
             from: self.from,
             to: self.to,
             shipped_at: self.shipped_at,
-            received_at,
+            received_at: now,
             read_point: self.read_point,
             shipment_ref: self.shipment_ref,
-        }
+        };
+        Ok(crate::state::PackageLeaf {
+            status: crate::state::UnitStatus::Active,
+            holder: if status == HopStatus::Received {
+                self.to
+            } else {
+                self.from
+            },
+            hop_count: leaf.hop_count.safe_add(1)?,
+            chain_head: chain_hop(&leaf.chain_head, leaf.hop_count, &content),
+            updated_at: now,
+            ..*leaf
+        })
     }
 }
