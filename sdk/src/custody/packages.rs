@@ -168,9 +168,14 @@ impl PackageTreeIndex {
     pub fn sync(ledger: &dyn Ledger, tree: &Pubkey) -> Result<Self> {
         let chain =
             fetch_tree(ledger, tree)?.ok_or_else(|| Error::not_found("package tree", *tree))?;
+        Self::rebuild(ledger, tree, &chain)
+    }
+
+    /// [`Self::sync`] against the chain state already read.
+    fn rebuild(ledger: &dyn Ledger, tree: &Pubkey, chain: &TreeOnChain) -> Result<Self> {
         let mut index = PackageTreeIndex::new(*tree, chain.lot);
         index.apply_records(&ledger.transactions_for_address(tree, usize::MAX)?)?;
-        index.check(&chain)?;
+        index.check(chain)?;
         Ok(index)
     }
 
@@ -204,8 +209,9 @@ impl PackageTreeIndex {
 
     /// The index of `tree`, kept in `dir` between calls: the file an earlier call wrote is read,
     /// caught up with the tree's transactions since, checked against the chain and written
-    /// back. A file that is missing, unreadable, of another ledger or that disagrees with the
-    /// chain is never trusted: the index is rebuilt from the whole history instead.
+    /// back when it changed. A file that is missing, unreadable, of another ledger or that
+    /// disagrees with the chain is never trusted: the index is rebuilt from the whole history
+    /// instead.
     pub fn open(ledger: &dyn Ledger, tree: &Pubkey, dir: &std::path::Path) -> Result<Self> {
         let chain =
             fetch_tree(ledger, tree)?.ok_or_else(|| Error::not_found("package tree", *tree))?;
@@ -213,12 +219,17 @@ impl PackageTreeIndex {
         let kept = std::fs::read(&path)
             .ok()
             .and_then(|bytes| Self::decode(tree, &bytes))
-            .and_then(|mut index| index.catch_up(ledger, &chain).ok().map(|()| index));
-        let index = match kept {
-            Some(index) => index,
-            None => Self::sync(ledger, tree)?,
+            .and_then(|mut index| {
+                let changed = index.catch_up(ledger, &chain).ok()?;
+                Some((index, changed))
+            });
+        let (index, changed) = match kept {
+            Some(kept) => kept,
+            None => (Self::rebuild(ledger, tree, &chain)?, true),
         };
-        index.save(&path)?;
+        if changed {
+            index.save(&path)?;
+        }
         Ok(index)
     }
 
@@ -232,10 +243,11 @@ impl PackageTreeIndex {
     }
 
     /// Applies the transactions after `last_signature`, reading the newest ones first and
-    /// further back until that signature is found; then checks against the chain.
-    fn catch_up(&mut self, ledger: &dyn Ledger, chain: &TreeOnChain) -> Result<()> {
+    /// further back until that signature is found; then checks against the chain. Whether
+    /// anything was applied (an index that already has the chain's root is left as it is).
+    fn catch_up(&mut self, ledger: &dyn Ledger, chain: &TreeOnChain) -> Result<bool> {
         if self.len() == chain.package_count && self.root() == chain.root {
-            return Ok(());
+            return Ok(false);
         }
         let last = self
             .last_signature
@@ -245,7 +257,7 @@ impl PackageTreeIndex {
             let records = ledger.transactions_for_address(&self.tree, limit)?;
             if let Some(at) = records.iter().position(|r| r.signature == last) {
                 self.apply_records(&records[at + 1..])?;
-                return self.check(chain);
+                return self.check(chain).map(|()| true);
             }
             if records.len() < limit {
                 return Err(Error::invalid(
@@ -894,6 +906,15 @@ impl CustodyClient<'_> {
         })
     }
 
+    /// Who paid the rent of the proven package's pending hop, if it has one.
+    fn package_hop_payer(&self, tree: &Pubkey, package: &PackageProof) -> Result<Option<Pubkey>> {
+        let hop = package_hop_pda(tree, package.index, package.leaf.hop_count).0;
+        Ok(
+            crate::account::fetch_owned::<PackageHop>(self.ledger, &hop, &PROGRAM_ID)?
+                .map(|h| h.payer),
+        )
+    }
+
     fn complete_package_hop(
         &self,
         receiver: &Keypair,
@@ -902,12 +923,15 @@ impl CustodyClient<'_> {
         refuse: Option<u16>,
     ) -> Result<TxOutcome> {
         self.with_proof(receiver, tree, serial_hash, |index, package| {
-            let hop = package_hop_pda(tree, package.index, package.leaf.hop_count).0;
-            let pending: PackageHop = crate::account::fetch_owned(self.ledger, &hop, &PROGRAM_ID)?
-                .ok_or_else(|| Error::not_found("pending package hop", hop))?;
+            let payer = self.package_hop_payer(tree, &package)?.ok_or_else(|| {
+                Error::not_found(
+                    "pending package hop",
+                    package_hop_pda(tree, package.index, package.leaf.hop_count).0,
+                )
+            })?;
             Ok(complete_package_hop_ix(
                 &receiver.pubkey(),
-                &pending.payer,
+                &payer,
                 tree,
                 &index.lot,
                 package,
@@ -935,9 +959,9 @@ impl CustodyClient<'_> {
         serial_hash: &[u8; 32],
     ) -> Result<TxOutcome> {
         self.with_proof(sender, tree, serial_hash, |_, package| {
-            let hop = package_hop_pda(tree, package.index, package.leaf.hop_count).0;
-            let payer = crate::account::fetch_owned::<PackageHop>(self.ledger, &hop, &PROGRAM_ID)?
-                .map(|h| h.payer)
+            // Without a pending hop the program answers; the fee payer stands in.
+            let payer = self
+                .package_hop_payer(tree, &package)?
                 .unwrap_or_else(|| self.fee_payer.pubkey());
             Ok(cancel_package_shipment_ix(
                 &sender.pubkey(),
