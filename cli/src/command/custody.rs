@@ -1088,18 +1088,15 @@ impl Execute for Ship {
     fn execute(self, ctx: &Context) -> Result<Output> {
         let ledger = ctx.ledger()?;
         let signer = ctx.signer()?;
-        let caretrail_sdk::scan::ScanAction::ShipTo { receiver, args } =
-            caretrail_sdk::scan::ScanAction::ship_to(
-                ledger,
-                &signer.pubkey(),
-                self.to,
-                self.read_point,
-                self.shipment.as_deref(),
-                self.is_return,
-            )?
-        else {
-            unreachable!("ship_to builds a ShipTo")
-        };
+        let receiver = self.to;
+        let args = caretrail_sdk::scan::shipment_args(
+            ledger,
+            &signer.pubkey(),
+            &receiver,
+            self.read_point,
+            self.shipment.as_deref(),
+            self.is_return,
+        )?;
         let unit = cus::address_of(&self.code.code)?;
         let client = cus::CustodyClient::new(ledger, &signer);
         let out = match &self.sensor_file {

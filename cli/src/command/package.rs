@@ -284,18 +284,15 @@ impl Execute for ShipArgs {
     fn execute(self, ctx: &Context) -> Result<Output> {
         let ledger = ctx.ledger()?;
         let signer = ctx.signer()?;
-        let caretrail_sdk::scan::ScanAction::ShipTo { receiver, args } =
-            caretrail_sdk::scan::ScanAction::ship_to(
-                ledger,
-                &signer.pubkey(),
-                self.to,
-                self.read_point,
-                self.shipment.as_deref(),
-                self.is_return,
-            )?
-        else {
-            unreachable!("ship_to builds a ShipTo")
-        };
+        let receiver = self.to;
+        let args = caretrail_sdk::scan::shipment_args(
+            ledger,
+            &signer.pubkey(),
+            &receiver,
+            self.read_point,
+            self.shipment.as_deref(),
+            self.is_return,
+        )?;
         let found = cus::package_of(ledger, &self.code.code)?;
         let shipment = cus::PackageShipment {
             read_point: args.read_point,

@@ -48,9 +48,8 @@ pub enum ScanAction {
 }
 
 impl ScanAction {
-    /// Shipping to `receiver`, a registered trading partner, from the `scanner`'s location:
-    /// `read_point` defaults to the scanner's registered GLN, the shipment id (only its hash
-    /// goes on chain) to `scan-<unix time>`.
+    /// Shipping to `receiver`, a registered trading partner, from the `scanner`'s location
+    /// (see [`shipment_args`]).
     pub fn ship_to(
         ledger: &dyn Ledger,
         scanner: &Pubkey,
@@ -59,38 +58,50 @@ impl ScanAction {
         shipment: Option<&str>,
         is_return: bool,
     ) -> Result<ScanAction> {
-        if receiver == *scanner {
-            return Err(crate::Error::invalid(
-                "a shipment goes to another trading partner, not to its sender",
-            ));
-        }
-        if crate::registry::fetch_participant(ledger, &receiver)?.is_none() {
-            return Err(crate::Error::invalid(format!(
-                "{receiver} is not a registered trading partner"
-            )));
-        }
-        let read_point = match read_point {
-            Some(g) => g,
-            None => crate::registry::fetch_participant(ledger, scanner)?
-                .map(|p| p.gln)
-                .ok_or_else(|| {
-                    crate::Error::invalid(
-                        "the scanner is not registered, so it has no GLN: give the read point",
-                    )
-                })?,
-        };
-        let shipment = shipment
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("scan-{}", crate::util::unix_now()));
-        Ok(ScanAction::ShipTo {
-            receiver,
-            args: cus::ShipArgs {
-                read_point,
-                shipment_ref: cus::shipment_ref(&shipment),
-                is_return,
-            },
-        })
+        let args = shipment_args(ledger, scanner, &receiver, read_point, shipment, is_return)?;
+        Ok(ScanAction::ShipTo { receiver, args })
     }
+}
+
+/// The arguments of a shipment from `sender` to `receiver`, which must be another registered
+/// trading partner: `read_point` defaults to the sender's registered GLN, the shipment id
+/// (only its hash goes on chain) to `scan-<unix time>`.
+pub fn shipment_args(
+    ledger: &dyn Ledger,
+    sender: &Pubkey,
+    receiver: &Pubkey,
+    read_point: Option<[u8; 13]>,
+    shipment: Option<&str>,
+    is_return: bool,
+) -> Result<cus::ShipArgs> {
+    if receiver == sender {
+        return Err(crate::Error::invalid(
+            "a shipment goes to another trading partner, not to its sender",
+        ));
+    }
+    if crate::registry::fetch_participant(ledger, receiver)?.is_none() {
+        return Err(crate::Error::invalid(format!(
+            "{receiver} is not a registered trading partner"
+        )));
+    }
+    let read_point = match read_point {
+        Some(g) => g,
+        None => crate::registry::fetch_participant(ledger, sender)?
+            .map(|p| p.gln)
+            .ok_or_else(|| {
+                crate::Error::invalid(
+                    "the scanner is not registered, so it has no GLN: give the read point",
+                )
+            })?,
+    };
+    let shipment = shipment
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("scan-{}", crate::util::unix_now()));
+    Ok(cus::ShipArgs {
+        read_point,
+        shipment_ref: cus::shipment_ref(&shipment),
+        is_return,
+    })
 }
 
 /// The outcome of one line.
@@ -312,8 +323,13 @@ fn plan_line(
     }
     let Some((top, top_unit)) = cus::top_most(ledger, &unit)? else {
         // A compressed package is verified like a unit but moves with its proof, one package
-        // a transaction: this scan does not batch those yet.
-        if let Ok(found) = cus::package_of(ledger, &code) {
+        // a transaction: this scan does not batch those yet. (A code verification found
+        // nowhere is looked up no further.)
+        let known = !matches!(
+            verification,
+            Verification::UnknownSerial { .. } | Verification::UnknownPrefix { .. }
+        );
+        if let Some(found) = known.then(|| cus::package_of(ledger, &code).ok()).flatten() {
             return Ok(Plan::Reject(format!(
                 "compressed package {}: `custody scan` moves units, cases and pallets; move it \
                  with `caretrail custody package receive|ship|dispense CODE`",
