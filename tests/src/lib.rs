@@ -364,6 +364,42 @@ pub fn ship_args() -> ShipArgs {
     }
 }
 
+/// [`ship_args`] for a compressed package.
+pub fn package_shipment() -> cus::PackageShipment {
+    let a = ship_args();
+    cus::PackageShipment {
+        read_point: a.read_point,
+        shipment_ref: a.shipment_ref,
+        is_return: a.is_return,
+    }
+}
+
+/// `ship_package` of the proven `package` from `sender` to `receiver` with
+/// [`package_shipment`], the hop's rent from `fee_payer`: for attacks that forge the proof.
+pub fn package_ship_ix(
+    fee_payer: &Pubkey,
+    sender: &Pubkey,
+    receiver: &Pubkey,
+    tree: &Pubkey,
+    lot: &Pubkey,
+    package: cus::PackageProof,
+) -> Instruction {
+    let a = package_shipment();
+    cus::ship_package_ix(
+        sender,
+        receiver,
+        fee_payer,
+        tree,
+        lot,
+        cus::ShipPackageArgs {
+            package,
+            read_point: a.read_point,
+            shipment_ref: a.shipment_ref,
+            is_return: a.is_return,
+        },
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 // Consent fixtures
 // ---------------------------------------------------------------------------------------------

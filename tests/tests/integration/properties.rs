@@ -167,7 +167,7 @@ proptest! {
     /// reproducible from the events.
     #[test]
     fn compressed_package_invariants_hold_under_random_sequences(ops in proptest::collection::vec(custody_op(), 1..14)) {
-        use caretrail_sdk::custody::{PackageShipment, PackageTreeIndex, Resolution};
+        use caretrail_sdk::custody::{PackageTreeIndex, Resolution};
         let h = Harness::new();
         let sc = h.supply_chain();
         let c = h.custody();
@@ -176,8 +176,7 @@ proptest! {
         hashes.sort();
         c.commission_packages(&sc.manufacturer, &tree, None, hashes.clone()).unwrap();
         let actors: [&Keypair; 3] = [&sc.manufacturer, &sc.distributor, &sc.pharmacy];
-        let a = ship_args();
-        let shipment = PackageShipment { read_point: a.read_point, shipment_ref: a.shipment_ref, is_return: false };
+        let shipment = package_shipment();
         for op in &ops {
             let before = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
             let recalled_before = cus::fetch_lot(&h.ledger, &sc.lot).unwrap().unwrap().status == cus::LotStatus::Recalled;

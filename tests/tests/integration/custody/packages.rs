@@ -8,15 +8,6 @@ use caretrail_sdk::custody::CustodyClient;
 use caretrail_sdk::custody::{PackageLeaf, PackageShipment, PackageTree, PackageTreeIndex};
 use custody::state::hop::{chain_hop, HopContent};
 
-fn shipment() -> PackageShipment {
-    let a = ship_args();
-    PackageShipment {
-        read_point: a.read_point,
-        shipment_ref: a.shipment_ref,
-        is_return: false,
-    }
-}
-
 /// Serial hashes of `serials` of the fixture GTIN, ascending.
 fn hashes(sc: &SupplyChain, serials: &[&str]) -> Vec<[u8; 32]> {
     let mut v: Vec<[u8; 32]> = serials
@@ -304,7 +295,7 @@ fn a_package_ships_and_is_received_its_hop_closed_and_the_rent_returned() {
             &tree,
             &p,
             &sc.distributor.pubkey(),
-            &shipment(),
+            &package_shipment(),
         )
         .unwrap();
     let (i, shipped) = leaf(&h, &tree, &p);
@@ -434,7 +425,7 @@ fn a_package_ships_and_is_received_its_hop_closed_and_the_rent_returned() {
             &tree,
             &p,
             &sc.pharmacy.pubkey(),
-            &shipment(),
+            &package_shipment(),
         )
         .unwrap();
     assert!(h
@@ -455,7 +446,7 @@ fn a_refused_package_stays_with_the_sender() {
             &tree,
             &hs[0],
             &sc.distributor.pubkey(),
-            &shipment(),
+            &package_shipment(),
         )
         .unwrap();
     let out = h
@@ -489,21 +480,15 @@ fn ship_with(
     tree: &Pubkey,
     package: cus::PackageProof,
 ) -> caretrail_sdk::Result<caretrail_sdk::ledger::TxOutcome> {
-    let a = shipment();
     h.send(
         &[sender],
-        &[cus::ship_package_ix(
+        &[package_ship_ix(
+            &h.payer.pubkey(),
             &sender.pubkey(),
             receiver,
-            &h.payer.pubkey(),
             tree,
             &sc.lot,
-            cus::ShipPackageArgs {
-                package,
-                read_point: a.read_point,
-                shipment_ref: a.shipment_ref,
-                is_return: false,
-            },
+            package,
         )],
     )
 }
@@ -594,11 +579,11 @@ fn the_custody_rules_hold_on_the_proven_state() {
     );
     // In transit: no second shipment; only the addressee receives; rent goes to the payer.
     h.custody()
-        .ship_package(&sc.manufacturer, &tree, &hs[1], &dist, &shipment())
+        .ship_package(&sc.manufacturer, &tree, &hs[1], &dist, &package_shipment())
         .unwrap();
     let r = h
         .custody()
-        .ship_package(&sc.manufacturer, &tree, &hs[1], &dist, &shipment());
+        .ship_package(&sc.manufacturer, &tree, &hs[1], &dist, &package_shipment());
     expect_error(r, &CUSTODY, CustodyError::UnitInTransit);
     let r = h.custody().receive_package(&sc.pharmacy, &tree, &hs[1]);
     expect_error(r, &CUSTODY, CustodyError::NotAddressee);
@@ -644,7 +629,7 @@ fn the_custody_rules_hold_on_the_proven_state() {
         .unwrap();
     let r = h
         .custody()
-        .ship_package(&sc.manufacturer, &tree, &hs[2], &dist, &shipment());
+        .ship_package(&sc.manufacturer, &tree, &hs[2], &dist, &package_shipment());
     expect_error(r, &CUSTODY, CustodyError::LotRecalled);
     let r = h.custody().receive_package(&sc.distributor, &tree, &hs[1]);
     expect_error(r, &CUSTODY, CustodyError::LotRecalled);
@@ -669,12 +654,12 @@ fn an_expired_package_does_not_move() {
     let dist = sc.distributor.pubkey();
     h.ledger.set_clock(lot(&h, &sc.lot).expires_at - 1).unwrap();
     h.custody()
-        .ship_package(&sc.manufacturer, &tree, &hs[1], &dist, &shipment())
+        .ship_package(&sc.manufacturer, &tree, &hs[1], &dist, &package_shipment())
         .unwrap();
     h.ledger.set_clock(lot(&h, &sc.lot).expires_at).unwrap();
     let r = h
         .custody()
-        .ship_package(&sc.manufacturer, &tree, &hs[0], &dist, &shipment());
+        .ship_package(&sc.manufacturer, &tree, &hs[0], &dist, &package_shipment());
     expect_error(r, &CUSTODY, CustodyError::UnitExpired);
     let r = h.custody().receive_package(&sc.distributor, &tree, &hs[1]);
     expect_error(r, &CUSTODY, CustodyError::UnitExpired);
@@ -716,7 +701,13 @@ fn parties_moving_other_packages_of_a_tree_do_not_collide() {
     let serial = |i: u32| index.leaf(i).unwrap().serial_hash;
     for i in std::iter::once(9).chain(16..24) {
         h.custody()
-            .ship_package(&sc.manufacturer, &tree, &serial(i), &dist, &shipment())
+            .ship_package(
+                &sc.manufacturer,
+                &tree,
+                &serial(i),
+                &dist,
+                &package_shipment(),
+            )
             .unwrap();
     }
     expect_error(
@@ -726,7 +717,13 @@ fn parties_moving_other_packages_of_a_tree_do_not_collide() {
     );
     // …and the SDK, rebuilding it from the tree's history, ships it.
     h.custody()
-        .ship_package(&sc.manufacturer, &tree, &serial(8), &dist, &shipment())
+        .ship_package(
+            &sc.manufacturer,
+            &tree,
+            &serial(8),
+            &dist,
+            &package_shipment(),
+        )
         .unwrap();
     let after = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
     let moving = (0..32)
@@ -804,7 +801,13 @@ fn verify_answers_for_compressed_packages_as_for_units() {
     h.hop(&sc.manufacturer, &sc.distributor, &units[0]);
     let fs = cus::serial_hash(&sc.gtin, first);
     h.custody()
-        .ship_package(&sc.manufacturer, &tree, &fs, &distributor, &shipment())
+        .ship_package(
+            &sc.manufacturer,
+            &tree,
+            &fs,
+            &distributor,
+            &package_shipment(),
+        )
         .unwrap();
     CustodyClient::new(&h.ledger, &sc.distributor)
         .receive_package(&sc.distributor, &tree, &fs)
@@ -977,9 +980,13 @@ fn packing_rules_hold_for_compressed_packages() {
     let (tree, cases, contents) = cases_of_packages(&h, &sc, 2, 3000);
     let dist = sc.distributor.pubkey();
     // A packed package does not travel, and is not dispensed, alone.
-    let r = h
-        .custody()
-        .ship_package(&sc.manufacturer, &tree, &contents[0][0], &dist, &shipment());
+    let r = h.custody().ship_package(
+        &sc.manufacturer,
+        &tree,
+        &contents[0][0],
+        &dist,
+        &package_shipment(),
+    );
     expect_error(r, &CUSTODY, CustodyError::InsideAggregate);
     // Commissioning into: a case somebody else holds, a case in transit, an item.
     h.hop(&sc.manufacturer, &sc.distributor, &cases[1]);
@@ -1248,7 +1255,7 @@ fn a_suspect_package_is_quarantined_cleared_or_declared_illegitimate() {
     // A quarantined package does not move, is not dispensed or decommissioned.
     let r = h
         .custody()
-        .ship_package(&sc.manufacturer, &tree, &a, &dist, &shipment());
+        .ship_package(&sc.manufacturer, &tree, &a, &dist, &package_shipment());
     expect_error(r, &CUSTODY, CustodyError::UnitQuarantined);
     let r = h
         .custody()
@@ -1277,7 +1284,7 @@ fn a_suspect_package_is_quarantined_cleared_or_declared_illegitimate() {
     expect_error(r, &CUSTODY, CustodyError::NotQuarantined);
     // In transit: the receiver's suspicion (a regulator here) and back to in transit on clear.
     h.custody()
-        .ship_package(&sc.manufacturer, &tree, &b, &dist, &shipment())
+        .ship_package(&sc.manufacturer, &tree, &b, &dist, &package_shipment())
         .unwrap();
     h.custody()
         .flag_package(&sc.regulator, &tree, &b, 9)
@@ -1315,7 +1322,7 @@ fn a_suspect_package_is_quarantined_cleared_or_declared_illegitimate() {
     expect_error(r, &CUSTODY, CustodyError::UnitIllegitimate);
     let r = h
         .custody()
-        .ship_package(&sc.manufacturer, &tree, &c, &dist, &shipment());
+        .ship_package(&sc.manufacturer, &tree, &c, &dist, &package_shipment());
     expect_error(r, &CUSTODY, CustodyError::UnitIllegitimate);
 }
 
@@ -1345,7 +1352,7 @@ fn a_package_is_decommissioned_or_destroyed_by_its_holder() {
         &tree,
         &hs[0],
         &sc.distributor.pubkey(),
-        &shipment(),
+        &package_shipment(),
     );
     expect_error(r, &CUSTODY, CustodyError::UnitDecommissioned);
     // Packed packages are unpacked first.
@@ -1405,7 +1412,7 @@ fn verify_agrees_on_every_terminal_and_suspect_outcome() {
         &tree,
         &hash("C4"),
         &sc.pharmacy.pubkey(),
-        &shipment(),
+        &package_shipment(),
     )
     .unwrap();
     c.receive_package(&sc.pharmacy, &tree, &hash("C4")).unwrap();
@@ -1438,7 +1445,7 @@ fn the_index_is_kept_next_to_the_ledger_caught_up_and_never_trusted_blindly() {
     let (tree, hs) = tree_with(&h, &sc, 30);
     let dist = sc.distributor.pubkey();
     h.custody()
-        .ship_package(&sc.manufacturer, &tree, &hs[0], &dist, &shipment())
+        .ship_package(&sc.manufacturer, &tree, &hs[0], &dist, &package_shipment())
         .unwrap();
     let file = dir.path().join(format!("indexes/{tree}.package-index"));
     assert!(file.exists(), "the client kept the index it built");
@@ -1446,7 +1453,7 @@ fn the_index_is_kept_next_to_the_ledger_caught_up_and_never_trusted_blindly() {
     // Moves since the file was written: it is caught up, not rebuilt.
     for h8 in &hs[1..5] {
         h.custody()
-            .ship_package(&sc.manufacturer, &tree, h8, &dist, &shipment())
+            .ship_package(&sc.manufacturer, &tree, h8, &dist, &package_shipment())
             .unwrap();
     }
     let fresh = PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
@@ -1489,7 +1496,7 @@ fn an_unanswered_package_shipment_is_taken_back_by_its_sender_after_the_timeout(
             &tree,
             &hs[0],
             &sc.distributor.pubkey(),
-            &shipment(),
+            &package_shipment(),
         )
         .unwrap();
     let hop = cus::package_hop_pda(&tree, 0, 0).0;
@@ -1543,7 +1550,7 @@ fn an_unanswered_package_shipment_is_taken_back_by_its_sender_after_the_timeout(
             &tree,
             &hs[0],
             &sc.distributor.pubkey(),
-            &shipment(),
+            &package_shipment(),
         )
         .unwrap();
 }
@@ -1560,14 +1567,14 @@ fn a_saleable_return_of_a_package_is_verified_at_receipt() {
                 &tree,
                 p,
                 &sc.pharmacy.pubkey(),
-                &shipment(),
+                &package_shipment(),
             )
             .unwrap();
         h.custody().receive_package(&sc.pharmacy, &tree, p).unwrap();
     }
     let back = PackageShipment {
         is_return: true,
-        ..shipment()
+        ..package_shipment()
     };
     let out = h
         .custody()

@@ -4,22 +4,13 @@
 //! addresses, a closed hop revived, one package twice in one instruction.
 
 use anchor_lang::error::ErrorCode as AnchorError;
-use caretrail_sdk::custody::{self as cus, PackageShipment, PackageTreeIndex, UnitKind};
+use caretrail_sdk::custody::{self as cus, PackageTreeIndex, UnitKind};
 use caretrail_sdk::Ledger;
 use caretrail_tests::*;
 use custody::error::CustodyError;
 use solana_sdk::{account::Account, pubkey::Pubkey, signature::Signer};
 
 const CUSTODY: Pubkey = custody::ID;
-
-fn shipment() -> PackageShipment {
-    let a = ship_args();
-    PackageShipment {
-        read_point: a.read_point,
-        shipment_ref: a.shipment_ref,
-        is_return: false,
-    }
-}
 
 /// A tree of the fixture lot with `n` loose packages; their hashes ascending.
 fn tree(h: &Harness, sc: &SupplyChain, n: usize) -> (Pubkey, Vec<[u8; 32]>) {
@@ -44,19 +35,13 @@ fn ship_ix(
     lot: &Pubkey,
     package: cus::PackageProof,
 ) -> solana_sdk::instruction::Instruction {
-    let a = shipment();
-    cus::ship_package_ix(
+    package_ship_ix(
+        &h.payer.pubkey(),
         &sc.manufacturer.pubkey(),
         &sc.distributor.pubkey(),
-        &h.payer.pubkey(),
         tree,
         lot,
-        cus::ShipPackageArgs {
-            package,
-            read_point: a.read_point,
-            shipment_ref: a.shipment_ref,
-            is_return: false,
-        },
+        package,
     )
 }
 
@@ -87,7 +72,7 @@ fn missing_signer_manufacturer_sender_and_receiver_of_a_package() {
             &t,
             &hs[0],
             &sc.distributor.pubkey(),
-            &shipment(),
+            &package_shipment(),
         )
         .unwrap();
     let p = PackageTreeIndex::sync(&h.ledger, &t)
@@ -188,7 +173,7 @@ fn another_packages_hop_is_refused_and_a_closed_hop_stays_closed() {
     let dist = sc.distributor.pubkey();
     for hash in &hs {
         h.custody()
-            .ship_package(&sc.manufacturer, &t, hash, &dist, &shipment())
+            .ship_package(&sc.manufacturer, &t, hash, &dist, &package_shipment())
             .unwrap();
     }
     let index = PackageTreeIndex::sync(&h.ledger, &t).unwrap();
@@ -232,7 +217,7 @@ fn prefunded_package_hop_and_quarantine_addresses_are_still_created() {
             &t,
             &hs[0],
             &sc.distributor.pubkey(),
-            &shipment(),
+            &package_shipment(),
         )
         .unwrap();
     h.custody()
