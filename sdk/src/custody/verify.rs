@@ -153,13 +153,8 @@ pub fn verify(
         }
         return Ok(Verification::UnknownSerial { unit: unit_s });
     };
-    match unit.status {
-        UnitStatus::Illegitimate => return Ok(Verification::Illegitimate { unit: unit_s }),
-        UnitStatus::Dispensed => return Ok(Verification::AlreadyDispensed { unit: unit_s }),
-        UnitStatus::Decommissioned | UnitStatus::Destroyed => {
-            return Ok(Verification::Decommissioned { unit: unit_s })
-        }
-        _ => {}
+    if let Some(v) = terminal(unit.status, &unit_s) {
+        return Ok(v);
     }
     let now = ledger.get_clock()?.unix_timestamp;
     if unit.kind == UnitKind::Item {
@@ -177,28 +172,8 @@ pub fn verify(
             kind: "lot",
             address: unit.lot,
         })?;
-        if let Some(expiry) = code.expiry {
-            let label = (expiry.year as u32) * 10_000 + expiry.month * 100 + expiry.day;
-            if label != lot.expiry_date {
-                return Ok(Verification::LabelMismatch {
-                    unit: unit_s,
-                    field: "expiry",
-                });
-            }
-        }
-        if lot.status == LotStatus::Recalled {
-            return Ok(Verification::LotRecalled {
-                unit: unit_s,
-                lot: unit.lot.to_string(),
-                reason_code: lot.recall_reason,
-            });
-        }
-        if unit.is_expired(now) {
-            let d = lot.expiry_date;
-            return Ok(Verification::Expired {
-                unit: unit_s,
-                expired_on: format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100),
-            });
+        if let Some(v) = lot_verdict(code, &lot, &unit.lot, unit.is_expired(now), &unit_s) {
+            return Ok(v);
         }
     }
     if unit.status == UnitStatus::Quarantined {
@@ -208,21 +183,89 @@ pub fn verify(
     if top_unit.status == UnitStatus::Quarantined {
         return Ok(Verification::Quarantined { unit: unit_s });
     }
-    if let Some(expected) = expected_holder {
-        if top_unit.holder != *expected {
-            return Ok(Verification::HeldByAnother {
-                unit: unit_s,
-                holder: top_unit.holder.to_string(),
-                expected: expected.to_string(),
+    let inside = (top != address).then(|| top.to_string());
+    Ok(held_by(
+        unit_s,
+        top_unit.holder,
+        top_unit.status,
+        inside,
+        expected_holder,
+    ))
+}
+
+/// The verdict of a unit or package in a terminal status, if it is in one.
+fn terminal(status: UnitStatus, unit: &str) -> Option<Verification> {
+    let unit = unit.to_string();
+    match status {
+        UnitStatus::Illegitimate => Some(Verification::Illegitimate { unit }),
+        UnitStatus::Dispensed => Some(Verification::AlreadyDispensed { unit }),
+        UnitStatus::Decommissioned | UnitStatus::Destroyed => {
+            Some(Verification::Decommissioned { unit })
+        }
+        _ => None,
+    }
+}
+
+/// What the item's lot says, if anything stops it: the label's expiry is not the lot's, the
+/// lot is recalled, or it has `expired`.
+fn lot_verdict(
+    code: &crate::gs1::Gs1Code,
+    lot: &Lot,
+    lot_key: &Pubkey,
+    expired: bool,
+    unit: &str,
+) -> Option<Verification> {
+    let unit = unit.to_string();
+    if let Some(expiry) = code.expiry {
+        let label = (expiry.year as u32) * 10_000 + expiry.month * 100 + expiry.day;
+        if label != lot.expiry_date {
+            return Some(Verification::LabelMismatch {
+                unit,
+                field: "expiry",
             });
         }
     }
-    Ok(Verification::Genuine {
-        unit: unit_s,
-        holder: top_unit.holder.to_string(),
-        status: status_name(top_unit.status),
-        inside: (top != address).then(|| top.to_string()),
-    })
+    if lot.status == LotStatus::Recalled {
+        return Some(Verification::LotRecalled {
+            unit,
+            lot: lot_key.to_string(),
+            reason_code: lot.recall_reason,
+        });
+    }
+    if expired {
+        let d = lot.expiry_date;
+        return Some(Verification::Expired {
+            unit,
+            expired_on: format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100),
+        });
+    }
+    None
+}
+
+/// Genuine, or held by another than `expected`: `holder` and `status` are the top-most
+/// unit's (or a loose package's own), `inside` the aggregate it travels in.
+fn held_by(
+    unit: String,
+    holder: Pubkey,
+    status: UnitStatus,
+    inside: Option<String>,
+    expected: Option<&Pubkey>,
+) -> Verification {
+    if let Some(expected) = expected {
+        if holder != *expected {
+            return Verification::HeldByAnother {
+                unit,
+                holder: holder.to_string(),
+                expected: expected.to_string(),
+            };
+        }
+    }
+    Verification::Genuine {
+        unit,
+        holder: holder.to_string(),
+        status: status_name(status),
+        inside,
+    }
 }
 
 /// The compressed package a code names, when it carries GTIN, serial and lot and its lot has
@@ -253,64 +296,36 @@ fn verify_package(
 ) -> Result<Verification> {
     let unit = found.id();
     let leaf = &found.leaf;
-    match leaf.status {
-        UnitStatus::Illegitimate => return Ok(Verification::Illegitimate { unit }),
-        UnitStatus::Dispensed => return Ok(Verification::AlreadyDispensed { unit }),
-        UnitStatus::Decommissioned | UnitStatus::Destroyed => {
-            return Ok(Verification::Decommissioned { unit })
-        }
-        _ => {}
+    if let Some(v) = terminal(leaf.status, &unit) {
+        return Ok(v);
     }
-    if let Some(expiry) = code.expiry {
-        let label = (expiry.year as u32) * 10_000 + expiry.month * 100 + expiry.day;
-        if label != lot.expiry_date {
-            return Ok(Verification::LabelMismatch {
-                unit,
-                field: "expiry",
-            });
-        }
-    }
-    if lot.status == LotStatus::Recalled {
-        return Ok(Verification::LotRecalled {
-            unit,
-            lot: lot_key.to_string(),
-            reason_code: lot.recall_reason,
-        });
-    }
-    if lot.is_expired(ledger.get_clock()?.unix_timestamp) {
-        let d = lot.expiry_date;
-        return Ok(Verification::Expired {
-            unit,
-            expired_on: format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100),
-        });
+    let expired = lot.is_expired(ledger.get_clock()?.unix_timestamp);
+    if let Some(v) = lot_verdict(code, lot, lot_key, expired, &unit) {
+        return Ok(v);
     }
     if leaf.status == UnitStatus::Quarantined {
         return Ok(Verification::Quarantined { unit });
     }
     // A packed package follows its top-most aggregate, as a packed unit does.
-    let (holder, status, inside) = if leaf.in_aggregate() {
-        let (top, top_unit) = top_most(ledger, &leaf.parent)?
-            .ok_or_else(|| Error::not_found("aggregate", leaf.parent))?;
-        if top_unit.status == UnitStatus::Quarantined {
-            return Ok(Verification::Quarantined { unit });
-        }
-        (top_unit.holder, top_unit.status, Some(top.to_string()))
-    } else {
-        (leaf.holder, leaf.status, None)
-    };
-    if let Some(expected) = expected_holder {
-        if holder != *expected {
-            return Ok(Verification::HeldByAnother {
-                unit,
-                holder: holder.to_string(),
-                expected: expected.to_string(),
-            });
-        }
+    if !leaf.in_aggregate() {
+        return Ok(held_by(
+            unit,
+            leaf.holder,
+            leaf.status,
+            None,
+            expected_holder,
+        ));
     }
-    Ok(Verification::Genuine {
+    let (top, top_unit) = top_most(ledger, &leaf.parent)?
+        .ok_or_else(|| Error::not_found("aggregate", leaf.parent))?;
+    if top_unit.status == UnitStatus::Quarantined {
+        return Ok(Verification::Quarantined { unit });
+    }
+    Ok(held_by(
         unit,
-        holder: holder.to_string(),
-        status: status_name(status),
-        inside,
-    })
+        top_unit.holder,
+        top_unit.status,
+        Some(top.to_string()),
+        expected_holder,
+    ))
 }
