@@ -997,8 +997,9 @@ impl CustodyClient<'_> {
         serial_hashes: &[[u8; 32]],
     ) -> Result<Vec<TxOutcome>> {
         let mut outcomes = Vec::new();
+        // Read once; each transaction's own events then bring it up to date.
+        let mut index = PackageTreeIndex::load(self.ledger, tree)?;
         loop {
-            let index = PackageTreeIndex::load(self.ledger, tree)?;
             let mut packages = Vec::new();
             for hash in serial_hashes {
                 let i = index.find(hash).ok_or_else(|| {
@@ -1017,12 +1018,18 @@ impl CustodyClient<'_> {
             if packages.is_empty() {
                 return Ok(outcomes);
             }
-            outcomes.push(send_instructions(
+            let out = send_instructions(
                 self.ledger,
                 self.fee_payer,
                 &[packer],
                 &[unpack_packages_ix(&packer.pubkey(), tree, parent, packages)],
-            )?);
+            )?;
+            for event in out.events() {
+                if let CaretrailEvent::Custody(e) = event {
+                    index.apply(&e)?;
+                }
+            }
+            outcomes.push(out);
         }
     }
 
