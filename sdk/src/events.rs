@@ -109,6 +109,7 @@ event_enum!(
         AggregateClosed,
         PackageStatusChanged,
         PackageShipmentCancelled,
+        PackageSensorRecorded,
     ]
 );
 

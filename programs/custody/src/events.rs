@@ -346,3 +346,25 @@ pub struct PackageShipmentCancelled {
     pub leaf: crate::state::PackageLeaf,
     pub timestamp: i64,
 }
+
+/// A temperature logger's summary recorded with the receipt of a compressed package (leaf
+/// `index` of `tree`, its hop `hop_index`), checked against `storage`'s range: `excursion`
+/// quarantined the package. EPCIS 2.0 `sensorElementList`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageSensorRecorded {
+    pub tree: Pubkey,
+    pub index: u32,
+    pub hop_index: u32,
+    pub by: Pubkey,
+    pub min_centi_celsius: i16,
+    pub max_centi_celsius: i16,
+    pub mean_centi_celsius: i16,
+    pub minutes_outside: u32,
+    pub readings: u32,
+    pub logger_hash: [u8; 32],
+    /// The storage condition checked (default when the lot has none).
+    pub storage: Pubkey,
+    pub excursion: bool,
+    pub timestamp: i64,
+}

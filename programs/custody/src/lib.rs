@@ -176,6 +176,28 @@ pub mod custody {
         ReceiveWithSensor::handler(ctx, summary)
     }
 
+    /// The addressee receives a case or pallet carrying compressed packages with its logger's
+    /// summary, checked against the condition of the lot of a package proven to travel in it.
+    #[access_control(ctx.accounts.validate(ctx.remaining_accounts, &package, &summary))]
+    pub fn receive_with_package_sensor<'info>(
+        ctx: Context<'info, ReceiveWithPackageSensor<'info>>,
+        package: PackageProof,
+        summary: SensorSummary,
+    ) -> Result<()> {
+        ReceiveWithPackageSensor::handler(ctx, package, summary)
+    }
+
+    /// The addressee receives a loose compressed package with its logger's summary; an
+    /// excursion from its lot's storage condition quarantines it at receipt.
+    #[access_control(ctx.accounts.validate(&package, &summary))]
+    pub fn receive_package_with_sensor(
+        ctx: Context<ReceivePackageWithSensor>,
+        package: PackageProof,
+        summary: SensorSummary,
+    ) -> Result<()> {
+        ReceivePackageWithSensor::handler(ctx, package, summary)
+    }
+
     /// The manufacturer initializes a package tree for a lot (compressed packages: the
     /// packages are leaves of a concurrent Merkle tree, `state::package_tree`).
     #[access_control(ctx.accounts.validate())]

@@ -179,7 +179,8 @@ pub fn fetch_storage(ledger: &dyn Ledger, lot: &Pubkey) -> Result<Option<Storage
 }
 
 /// Which storage condition a receipt of `unit` is checked against: an item's lot's, or for a
-/// case or pallet that of the first item the chain packs in it (through a case on a pallet).
+/// case or pallet that of the first item the chain packs in it (through a case on a pallet),
+/// else that of a compressed package packed in it (proven from its tree's index).
 pub fn governing(ledger: &dyn Ledger, unit: &Pubkey) -> Result<Governing> {
     let u = cus::fetch_unit(ledger, unit)?.ok_or_else(|| Error::not_found("unit", *unit))?;
     if u.kind == UnitKind::Item {
@@ -201,13 +202,60 @@ pub fn governing(ledger: &dyn Ledger, unit: &Pubkey) -> Result<Governing> {
             }
         }
     }
+    // Compressed packages: commissioned straight into the aggregate, or into a case on it.
+    if let Some(g) = package_inside(ledger, unit, None)? {
+        return Ok(g);
+    }
+    for (case, c) in crate::custody::reconcile::packed_in(ledger, unit)? {
+        if c.kind == UnitKind::Case {
+            if let Some(g) = package_inside(ledger, &case, Some(case))? {
+                return Ok(g);
+            }
+        }
+    }
     Ok(Governing::Nothing)
+}
+
+/// A compressed package still packed in `parent`, proven: the trees come from the packages
+/// commissioned into `parent` (its own history), the state and proof from their indexes.
+fn package_inside(
+    ledger: &dyn Ledger,
+    parent: &Pubkey,
+    case: Option<Pubkey>,
+) -> Result<Option<Governing>> {
+    let mut trees: Vec<Pubkey> = Vec::new();
+    for record in ledger.transactions_for_address(parent, usize::MAX)? {
+        for event in record.events() {
+            if let crate::events::CaretrailEvent::Custody(
+                cus::CustodyEvent::PackagesCommissioned(e),
+            ) = event
+            {
+                if e.parent == *parent && !trees.contains(&e.tree) {
+                    trees.push(e.tree);
+                }
+            }
+        }
+    }
+    for tree in trees {
+        let index = cus::PackageTreeIndex::load(ledger, &tree)?;
+        if let Some(i) = index.leaves().iter().position(|l| l.parent == *parent) {
+            return Ok(Some(Governing::Package {
+                tree,
+                case,
+                package: Box::new(index.prove(i as u32)?),
+                lot: index.lot,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 /// The lot of a governing choice, if any.
 pub fn governing_lot(g: &Governing) -> Option<Pubkey> {
     match g {
-        Governing::Item { lot } | Governing::Inside { lot, .. } => Some(*lot),
+        Governing::Item { lot }
+        | Governing::Inside { lot, .. }
+        | Governing::Package { lot, .. } => Some(*lot),
         Governing::Nothing => None,
     }
 }

@@ -57,6 +57,7 @@ impl HistoryEvent {
             AggregateClosed(e) => e.timestamp,
             PackageStatusChanged(e) => e.timestamp,
             PackageShipmentCancelled(e) => e.timestamp,
+            PackageSensorRecorded(e) => e.timestamp,
         }
     }
 
@@ -90,6 +91,7 @@ impl HistoryEvent {
             AggregateClosed(e) => format!("by {}", e.by),
             PackageStatusChanged(e) => format!("by {}", e.by),
             PackageShipmentCancelled(e) => format!("from {} to {}", e.from, e.to),
+            PackageSensorRecorded(e) => format!("by {}", e.by),
         }
     }
 }
@@ -122,7 +124,8 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
         | PackagesUnpacked(_)
         | PackageDispensed(_)
         | PackageStatusChanged(_)
-        | PackageShipmentCancelled(_) => false,
+        | PackageShipmentCancelled(_)
+        | PackageSensorRecorded(_) => false,
     }
 }
 

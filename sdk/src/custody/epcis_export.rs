@@ -445,7 +445,8 @@ impl<'a> Reader<'a> {
             | PackageDispensed(_)
             | AggregateClosed(_)
             | PackageStatusChanged(_)
-            | PackageShipmentCancelled(_) => return Ok(None),
+            | PackageShipmentCancelled(_)
+            | PackageSensorRecorded(_) => return Ok(None),
         };
         Ok(Some(ev))
     }

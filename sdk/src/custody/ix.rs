@@ -372,6 +372,14 @@ pub enum Governing {
     /// A case or pallet: that of the lot of the item `path` leads to (aggregate → … → item,
     /// each packed in the one before).
     Inside { path: Vec<Pubkey>, lot: Pubkey },
+    /// A case or pallet carrying compressed packages: that of the lot of the proven package
+    /// of `tree`, packed in the aggregate (`case` None) or in `case`, packed in it.
+    Package {
+        tree: Pubkey,
+        case: Option<Pubkey>,
+        package: Box<super::PackageProof>,
+        lot: Pubkey,
+    },
     /// A case or pallet received without naming a lot inside: nothing is checked.
     Nothing,
 }
@@ -383,12 +391,42 @@ pub fn receive_with_sensor_ix(
     governing: &Governing,
     summary: SensorSummary,
 ) -> Instruction {
+    let unit = hop.unit;
+    if let Governing::Package {
+        tree,
+        case,
+        package,
+        lot,
+    } = governing
+    {
+        let mut accounts = custody::accounts::ReceiveWithPackageSensor {
+            unit: *unit,
+            hop: hop_pda(unit, hop.hop_index).0,
+            hop_payer: *hop.payer,
+            receiver: *receiver,
+            receiver_participant: participant_pda(receiver).0,
+            tree: *tree,
+            storage: storage_pda(lot).0,
+            quarantine: quarantine_pda(unit).0,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None);
+        accounts.extend(case.iter().map(|k| AccountMeta::new_readonly(*k, false)));
+        return ix(
+            accounts,
+            custody::instruction::ReceiveWithPackageSensor {
+                package: (**package).clone(),
+                summary,
+            }
+            .data(),
+        );
+    }
     let (lot, storage, path) = match governing {
         Governing::Item { lot } => (Some(*lot), storage_pda(lot).0, vec![]),
+        Governing::Package { .. } => unreachable!("handled above"),
         Governing::Inside { path, lot } => (None, storage_pda(lot).0, path.clone()),
         Governing::Nothing => (None, anchor_lang::system_program::ID, vec![]),
     };
-    let unit = hop.unit;
     let mut accounts = custody::accounts::ReceiveWithSensor {
         unit: *unit,
         hop: hop_pda(unit, hop.hop_index).0,

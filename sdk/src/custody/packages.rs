@@ -582,6 +582,35 @@ pub fn complete_package_hop_ix(
     }
 }
 
+/// Receives the proven loose package in transit with its logger's summary, checked on chain
+/// against the storage condition of `lot`; an excursion quarantines it at receipt. The hop's
+/// rent goes back to `hop_payer`.
+pub fn receive_package_with_sensor_ix(
+    receiver: &Pubkey,
+    hop_payer: &Pubkey,
+    tree: &Pubkey,
+    lot: &Pubkey,
+    package: PackageProof,
+    summary: SensorSummary,
+) -> Instruction {
+    Instruction {
+        program_id: PROGRAM_ID,
+        accounts: custody::accounts::ReceivePackageWithSensor {
+            tree: *tree,
+            lot: *lot,
+            hop: package_hop_pda(tree, package.index, package.leaf.hop_count).0,
+            hop_payer: *hop_payer,
+            receiver: *receiver,
+            receiver_participant: participant_pda(receiver).0,
+            storage: storage_pda(lot).0,
+            quarantine: package_quarantine_pda(tree, package.index).0,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
+        data: custody::instruction::ReceivePackageWithSensor { package, summary }.data(),
+    }
+}
+
 /// Unpacks the proven packages from the case or pallet `parent`.
 pub fn unpack_packages_ix(
     packer: &Pubkey,
@@ -915,6 +944,16 @@ impl CustodyClient<'_> {
         )
     }
 
+    /// Who paid the rent of the proven package's pending hop; an error when it has none.
+    fn pending_hop_payer(&self, tree: &Pubkey, package: &PackageProof) -> Result<Pubkey> {
+        self.package_hop_payer(tree, package)?.ok_or_else(|| {
+            Error::not_found(
+                "pending package hop",
+                package_hop_pda(tree, package.index, package.leaf.hop_count).0,
+            )
+        })
+    }
+
     fn complete_package_hop(
         &self,
         receiver: &Keypair,
@@ -923,12 +962,7 @@ impl CustodyClient<'_> {
         refuse: Option<u16>,
     ) -> Result<TxOutcome> {
         self.with_proof(receiver, tree, serial_hash, |index, package| {
-            let payer = self.package_hop_payer(tree, &package)?.ok_or_else(|| {
-                Error::not_found(
-                    "pending package hop",
-                    package_hop_pda(tree, package.index, package.leaf.hop_count).0,
-                )
-            })?;
+            let payer = self.pending_hop_payer(tree, &package)?;
             Ok(complete_package_hop_ix(
                 &receiver.pubkey(),
                 &payer,
@@ -948,6 +982,31 @@ impl CustodyClient<'_> {
         serial_hash: &[u8; 32],
     ) -> Result<TxOutcome> {
         self.complete_package_hop(receiver, tree, serial_hash, None)
+    }
+
+    /// The addressee receives a loose compressed package with a temperature logger's
+    /// readings: their summary is checked on chain against the lot's storage condition, and an
+    /// excursion quarantines the package at receipt.
+    pub fn receive_package_with_sensor(
+        &self,
+        receiver: &Keypair,
+        tree: &Pubkey,
+        serial_hash: &[u8; 32],
+        readings: &super::cold_chain::Readings,
+    ) -> Result<TxOutcome> {
+        self.with_proof(receiver, tree, serial_hash, |index, package| {
+            let payer = self.pending_hop_payer(tree, &package)?;
+            let range = super::cold_chain::fetch_storage(self.ledger, &index.lot)?
+                .map(|c| (c.min_centi_celsius, c.max_centi_celsius));
+            Ok(receive_package_with_sensor_ix(
+                &receiver.pubkey(),
+                &payer,
+                tree,
+                &index.lot,
+                package,
+                readings.summary(range),
+            ))
+        })
     }
 
     /// The sender takes back a compressed package its receiver left unanswered past the

@@ -211,32 +211,6 @@ impl<'info> ReceiveWithSensor<'info> {
         Ok(lot)
     }
 
-    /// The storage condition to check, after checking `storage` is that of `lot`.
-    fn condition(&self, lot: Option<Pubkey>) -> Result<Option<StorageCondition>> {
-        let Some(lot) = lot else {
-            require_keys_eq!(
-                self.storage.key(),
-                anchor_lang::system_program::ID,
-                CustodyError::StorageMismatch
-            );
-            return Ok(None);
-        };
-        let loaded =
-            caretrail_common::pda::load_if_exists::<StorageCondition>(&self.storage, &crate::ID)?;
-        let expected = match &loaded {
-            Some(c) => {
-                require_keys_eq!(c.lot, lot, CustodyError::StorageMismatch);
-                Pubkey::create_program_address(&[SEED_STORAGE, lot.as_ref(), &[c.bump]], &crate::ID)
-                    .map_err(|_| error!(CustodyError::StorageMismatch))?
-            }
-            // The lot has no condition: the address must still be its, so a receiver cannot
-            // dodge the check by naming another empty account.
-            None => Pubkey::find_program_address(&[SEED_STORAGE, lot.as_ref()], &crate::ID).0,
-        };
-        require_keys_eq!(self.storage.key(), expected, CustodyError::StorageMismatch);
-        Ok(loaded)
-    }
-
     pub fn validate(&self, path: &[AccountInfo<'info>], summary: &SensorSummary) -> Result<()> {
         require_receivable(
             &self.unit,
@@ -246,7 +220,7 @@ impl<'info> ReceiveWithSensor<'info> {
             self.lot.as_ref(),
         )?;
         summary.validate()?;
-        self.condition(self.governing_lot(path)?)?;
+        storage_condition(&self.storage, self.governing_lot(path)?)?;
         Ok(())
     }
 
@@ -254,63 +228,124 @@ impl<'info> ReceiveWithSensor<'info> {
         ctx: Context<'info, ReceiveWithSensor<'info>>,
         summary: SensorSummary,
     ) -> Result<()> {
-        let now = now()?;
-        let condition = ctx
-            .accounts
-            .condition(ctx.accounts.governing_lot(ctx.remaining_accounts)?)?;
-        let excursion = condition.as_ref().is_some_and(|c| c.is_excursion(&summary));
+        let a = &ctx.accounts;
+        let condition = storage_condition(&a.storage, a.governing_lot(ctx.remaining_accounts)?)?;
         let a = &mut *ctx.accounts;
-        let (index, chain_head) = complete_hop(&mut a.unit, &mut a.hop, HopStatus::Received, now)?;
-        let unit_key = a.unit.key();
-        let receiver = a.receiver.key();
-        caretrail_common::emit_event!(Received {
+        receive_sensed(
+            SensedReceipt {
+                unit: &mut a.unit,
+                hop: &mut a.hop,
+                receiver: &a.receiver,
+                storage: &a.storage,
+                quarantine: &a.quarantine,
+                quarantine_bump: ctx.bumps.quarantine,
+                system_program: &a.system_program,
+            },
+            condition,
+            summary,
+        )
+    }
+}
+
+/// The storage condition a receipt is checked against, after checking that `storage` is the
+/// address of `lot`'s (`None`: nothing to check, and `storage` must be the system program).
+pub(crate) fn storage_condition(
+    storage: &AccountInfo,
+    lot: Option<Pubkey>,
+) -> Result<Option<StorageCondition>> {
+    let Some(lot) = lot else {
+        require_keys_eq!(
+            storage.key(),
+            anchor_lang::system_program::ID,
+            CustodyError::StorageMismatch
+        );
+        return Ok(None);
+    };
+    let loaded = caretrail_common::pda::load_if_exists::<StorageCondition>(storage, &crate::ID)?;
+    let expected = match &loaded {
+        Some(c) => {
+            require_keys_eq!(c.lot, lot, CustodyError::StorageMismatch);
+            Pubkey::create_program_address(&[SEED_STORAGE, lot.as_ref(), &[c.bump]], &crate::ID)
+                .map_err(|_| error!(CustodyError::StorageMismatch))?
+        }
+        // The lot has no condition: the address must still be its, so a receiver cannot
+        // dodge the check by naming another empty account.
+        None => Pubkey::find_program_address(&[SEED_STORAGE, lot.as_ref()], &crate::ID).0,
+    };
+    require_keys_eq!(storage.key(), expected, CustodyError::StorageMismatch);
+    Ok(loaded)
+}
+
+/// The accounts a receipt with a logger's summary writes.
+pub(crate) struct SensedReceipt<'a, 'info> {
+    pub unit: &'a mut Account<'info, Unit>,
+    pub hop: &'a mut Account<'info, Hop>,
+    pub receiver: &'a Signer<'info>,
+    pub storage: &'a UncheckedAccount<'info>,
+    pub quarantine: &'a UncheckedAccount<'info>,
+    pub quarantine_bump: u8,
+    pub system_program: &'a Program<'info, System>,
+}
+
+/// Completes the pending hop as received, records the summary checked against `condition`,
+/// and on an excursion quarantines the unit (the receiver named as who flagged it).
+pub(crate) fn receive_sensed(
+    a: SensedReceipt,
+    condition: Option<StorageCondition>,
+    summary: SensorSummary,
+) -> Result<()> {
+    let now = now()?;
+    let excursion = condition.as_ref().is_some_and(|c| c.is_excursion(&summary));
+    let (index, chain_head) = complete_hop(a.unit, a.hop, HopStatus::Received, now)?;
+    let unit_key = a.unit.key();
+    let receiver = a.receiver.key();
+    caretrail_common::emit_event!(Received {
+        unit: unit_key,
+        hop: a.hop.key(),
+        index,
+        from: a.hop.from,
+        to: a.hop.to,
+        chain_head,
+        timestamp: now,
+    });
+    caretrail_common::emit_event!(sensor_event(
+        &unit_key,
+        index,
+        1,
+        &receiver,
+        &summary,
+        condition.map(|_| a.storage.key()).unwrap_or_default(),
+        excursion,
+        now,
+    ));
+    if excursion {
+        let record = Quarantine {
+            version: ACCOUNT_VERSION,
+            bump: a.quarantine_bump,
+            by_regulator: false,
             unit: unit_key,
-            hop: a.hop.key(),
-            index,
-            from: a.hop.from,
-            to: a.hop.to,
-            chain_head,
+            flagged_by: receiver,
+            reason_code: REASON_TEMPERATURE_EXCURSION,
+            flagged_at: now,
+        };
+        record.invariant()?;
+        caretrail_common::pda::init_account(
+            &a.receiver.to_account_info(),
+            a.quarantine,
+            &a.system_program.to_account_info(),
+            &crate::ID,
+            &[SEED_QUARANTINE, unit_key.as_ref(), &[record.bump]],
+            &record,
+        )?;
+        a.unit.status_before_quarantine = a.unit.status;
+        a.unit.status = UnitStatus::Quarantined;
+        a.unit.invariant()?;
+        caretrail_common::emit_event!(SuspectFlagged {
+            unit: unit_key,
+            by: receiver,
+            reason_code: REASON_TEMPERATURE_EXCURSION,
             timestamp: now,
         });
-        caretrail_common::emit_event!(sensor_event(
-            &unit_key,
-            index,
-            1,
-            &receiver,
-            &summary,
-            condition.map(|_| a.storage.key()).unwrap_or_default(),
-            excursion,
-            now,
-        ));
-        if excursion {
-            let record = Quarantine {
-                version: ACCOUNT_VERSION,
-                bump: ctx.bumps.quarantine,
-                by_regulator: false,
-                unit: unit_key,
-                flagged_by: receiver,
-                reason_code: REASON_TEMPERATURE_EXCURSION,
-                flagged_at: now,
-            };
-            record.invariant()?;
-            caretrail_common::pda::init_account(
-                &a.receiver.to_account_info(),
-                &a.quarantine,
-                &a.system_program.to_account_info(),
-                &crate::ID,
-                &[SEED_QUARANTINE, unit_key.as_ref(), &[record.bump]],
-                &record,
-            )?;
-            a.unit.status_before_quarantine = a.unit.status;
-            a.unit.status = UnitStatus::Quarantined;
-            a.unit.invariant()?;
-            caretrail_common::emit_event!(SuspectFlagged {
-                unit: unit_key,
-                by: receiver,
-                reason_code: REASON_TEMPERATURE_EXCURSION,
-                timestamp: now,
-            });
-        }
-        Ok(())
     }
+    Ok(())
 }

@@ -37,32 +37,49 @@ pub struct ReceivePackage<'info> {
     pub receiver_participant: Account<'info, Participant>,
 }
 
-impl ReceivePackage<'_> {
-    fn validate_common(&self, package: &PackageProof) -> Result<()> {
-        require!(
-            package.leaf.status == UnitStatus::InTransit,
-            CustodyError::NotInTransit
-        );
-        require_keys_eq!(self.hop.to, self.receiver.key(), CustodyError::NotAddressee);
-        Ok(())
-    }
+/// What every receipt of a compressed package checks: it is in transit on `hop`, addressed to
+/// `receiver`, who is still an authorized partner; its lot is still released and unexpired.
+pub(crate) fn require_package_receivable(
+    package: &PackageProof,
+    hop: &PackageHop,
+    receiver: &Pubkey,
+    participant: &Participant,
+    lot: &Lot,
+) -> Result<()> {
+    require_in_transit_to(package, hop, receiver)?;
+    let now = now()?;
+    participant.require_role::<CustodyError>(receiver, CUSTODIAN_ROLES, now)?;
+    crate::utils::require_lot_usable(lot, now)
+}
 
+fn require_in_transit_to(
+    package: &PackageProof,
+    hop: &PackageHop,
+    receiver: &Pubkey,
+) -> Result<()> {
+    require!(
+        package.leaf.status == UnitStatus::InTransit,
+        CustodyError::NotInTransit
+    );
+    require_keys_eq!(hop.to, *receiver, CustodyError::NotAddressee);
+    Ok(())
+}
+
+impl ReceivePackage<'_> {
     /// Receiving re-checks the receiver's standing and the lot (not recalled, not expired).
     pub fn validate_receive(&self, package: &PackageProof) -> Result<()> {
-        self.validate_common(package)?;
-        let now = now()?;
-        self.receiver_participant.require_role::<CustodyError>(
+        require_package_receivable(
+            package,
+            &self.hop,
             &self.receiver.key(),
-            CUSTODIAN_ROLES,
-            now,
-        )?;
-        crate::utils::require_lot_usable(&self.lot, now)?;
-        Ok(())
+            &self.receiver_participant,
+            &self.lot,
+        )
     }
 
     /// Refusing needs no standing: a suspended or expired partner may always send goods back.
     pub fn validate_refuse(&self, package: &PackageProof) -> Result<()> {
-        self.validate_common(package)?;
+        require_in_transit_to(package, &self.hop, &self.receiver.key())?;
         require_keys_eq!(
             self.receiver_participant.wallet,
             self.receiver.key(),

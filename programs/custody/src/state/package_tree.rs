@@ -294,6 +294,37 @@ pub fn replace_leaf(
     header.invariant()
 }
 
+/// Checks that leaf `package.index` of `tree` is `package.leaf` (proven against any of its
+/// last `TREE_BUFFER` roots), changing nothing: `InvalidProof` otherwise.
+pub fn prove_package(tree: &AccountLoader<PackageTree>, package: &PackageProof) -> Result<()> {
+    let info = tree.to_account_info();
+    let data = info.try_borrow_data()?;
+    require!(
+        data.len() == PackageTree::ACCOUNT_LEN,
+        CustodyError::TreeAccountInvalid
+    );
+    let (head, rest) = data.split_at(PackageTree::TREE_OFFSET);
+    let (merkle, canopy) = rest.split_at(TREE_LEN);
+    let header = bytemuck::try_from_bytes::<PackageTree>(&head[8..])
+        .map_err(|_| CustodyError::TreeAccountInvalid)?;
+    require!(
+        package.index < header.package_count,
+        CustodyError::InvalidProof
+    );
+    let merkle = bytemuck::try_from_bytes::<PackageMerkleTree>(merkle)
+        .map_err(|_| CustodyError::TreeAccountInvalid)?;
+    merkle
+        .prove_leaf(
+            &spl_concurrent_merkle_tree::concurrent_merkle_tree::ProveLeafArgs {
+                current_root: package.root,
+                leaf: package.leaf.hash(&tree.key(), package.index),
+                proof_vec: full_proof(canopy, &package.proof, package.index)?,
+                index: package.index,
+            },
+        )
+        .map_err(tree_error)
+}
+
 /// A compressed package's current state and its place in the tree, proven against `root`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PackageProof {

@@ -7,13 +7,13 @@ use caretrail_sdk::custody::cold_chain::{self as cc, Readings};
 use caretrail_sdk::custody::{Governing, SensorSummary, StorageConditionArgs};
 
 /// 2–8 °C, no tolerated minutes outside.
-const FRIDGE: StorageConditionArgs = StorageConditionArgs {
+pub(super) const FRIDGE: StorageConditionArgs = StorageConditionArgs {
     min_centi_celsius: 200,
     max_centi_celsius: 800,
     tolerated_minutes: 0,
 };
 
-fn log(temperatures: &[&str]) -> Readings {
+pub(super) fn log(temperatures: &[&str]) -> Readings {
     let mut csv = String::from("time,temperature_c\n");
     for (i, t) in temperatures.iter().enumerate() {
         csv.push_str(&format!("{},{t}\n", 1_764_576_000 + 600 * i as i64));

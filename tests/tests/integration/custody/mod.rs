@@ -6,6 +6,7 @@ mod cold_chain;
 mod commission;
 mod dispense;
 mod lot;
+mod package_cold_chain;
 mod packages;
 mod recall;
 mod returns;

@@ -18,12 +18,12 @@ fn hashes(sc: &SupplyChain, serials: &[&str]) -> Vec<[u8; 32]> {
     v
 }
 
-fn serials(n: usize) -> Vec<String> {
+pub(super) fn serials(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("P{i:05}")).collect()
 }
 
 /// A tree of the fixture lot holding `n` packages; returns it and their ascending hashes.
-fn tree_with(h: &Harness, sc: &SupplyChain, n: usize) -> (Pubkey, Vec<[u8; 32]>) {
+pub(super) fn tree_with(h: &Harness, sc: &SupplyChain, n: usize) -> (Pubkey, Vec<[u8; 32]>) {
     let (tree, _) = h
         .custody()
         .create_package_tree(&sc.manufacturer, &sc.lot)
@@ -54,7 +54,7 @@ fn lot_with_tree(h: &Harness, sc: &SupplyChain, number: &str) -> (Pubkey, Pubkey
     (lot, tree)
 }
 
-fn leaf(h: &Harness, tree: &Pubkey, serial_hash: &[u8; 32]) -> (u32, PackageLeaf) {
+pub(super) fn leaf(h: &Harness, tree: &Pubkey, serial_hash: &[u8; 32]) -> (u32, PackageLeaf) {
     let index = PackageTreeIndex::sync(&h.ledger, tree).unwrap();
     let i = index.find(serial_hash).expect("package in the tree");
     (i, *index.leaf(i).unwrap())
@@ -853,7 +853,7 @@ fn verify_answers_for_compressed_packages_as_for_units() {
 
 /// `n` cases of 20 compressed packages each, commissioned straight into the cases (SSCC
 /// serial references from `base`); returns the tree, the cases and each case's packages.
-fn cases_of_packages(
+pub(super) fn cases_of_packages(
     h: &Harness,
     sc: &SupplyChain,
     n: usize,
