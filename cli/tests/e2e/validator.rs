@@ -1250,4 +1250,56 @@ fn compressed_packages_over_rpc() {
         }
         other => panic!("{other:?}"),
     }
+
+    // Cold chain (2–8 °C): an excursion quarantines a loose package at receipt, and a case of
+    // packages through a package proven to travel in it.
+    m.set_storage_condition(
+        &manufacturer,
+        &lot,
+        cus::StorageConditionArgs {
+            min_centi_celsius: 200,
+            max_centi_celsius: 800,
+            tolerated_minutes: 0,
+        },
+    )
+    .unwrap();
+    let warm = cus::cold_chain::read_logger_csv(
+        b"time,temperature_c\n1764576000,4\n1764576600,11\n1764577200,11\n1764577800,6\n",
+    )
+    .unwrap();
+    d.ship_package(
+        &distributor,
+        &tree,
+        &hashes[1],
+        &pharmacy.pubkey(),
+        &shipment,
+    )
+    .unwrap();
+    p.receive_package_with_sensor(&pharmacy, &tree, &hashes[1], &warm)
+        .unwrap();
+    assert_eq!(
+        cus::verify(&l, &code(&serial_of(&hashes[1])), None)
+            .unwrap()
+            .name(),
+        "quarantined"
+    );
+    let (tree2, _) = m.create_package_tree(&manufacturer, &lot).unwrap();
+    let sscc2 = cus::parse_sscc(&cus::complete_sscc(&format!("106141418{tag}")).unwrap()).unwrap();
+    m.create_aggregate(&manufacturer, sscc2, UnitKind::Case)
+        .unwrap();
+    let case2 = cus::sscc_pda(&sscc2).0;
+    let mut cold: Vec<[u8; 32]> = (0..20)
+        .map(|i| cus::serial_hash(&gtin, &format!("Y{i:03}")))
+        .collect();
+    cold.sort();
+    m.commission_packages(&manufacturer, &tree2, Some(&case2), cold)
+        .unwrap();
+    m.ship(&manufacturer, &distributor.pubkey(), &case2, args.clone())
+        .unwrap();
+    d.receive_with_sensor(&distributor, &case2, &warm).unwrap();
+    let received = cus::fetch_unit(&l, &case2).unwrap().unwrap();
+    assert_eq!(
+        (received.status, received.holder),
+        (UnitStatus::Quarantined, distributor.pubkey())
+    );
 }
