@@ -1902,7 +1902,8 @@ fn compressed_package_commands_after_the_demo() {
         m().args(["custody", "package", "ship", code, "--to", &distributor]),
         "NotHolder",
     );
-    // `custody scan` verifies it as a unit, and says how to move it.
+    // `custody scan` verifies and moves it as a unit: shipped on to the pharmacy, received,
+    // dispensed, each line naming the package as `tree#index`.
     let scans = dir.path().join("scans.txt");
     std::fs::write(&scans, format!("{code}\n")).unwrap();
     let verified = per_line(
@@ -1911,19 +1912,29 @@ fn compressed_package_commands_after_the_demo() {
             .arg(&scans),
     );
     assert_eq!(verified[0]["verification"], "genuine", "{verified:?}");
-    let moved = per_line(
-        as_party(dir.path(), &out, "distributor")
-            .args(["--output", "json", "custody", "scan", "--dispense"])
-            .arg(&scans),
-    );
-    assert_eq!(moved[0]["status"], "rejected");
-    assert!(
-        moved[0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("custody package receive|ship|dispense"),
-        "{moved:?}"
-    );
+    let package = verified[0]["unit"].as_str().unwrap().to_string();
+    assert!(package.starts_with(&format!("{tree}#")), "{package}");
+    let pharmacy = wallet(&story, "pharmacy");
+    for (who, action) in [
+        ("distributor", vec!["--ship-to", pharmacy.as_str()]),
+        ("pharmacy", vec!["--receive"]),
+        ("pharmacy", vec!["--dispense"]),
+    ] {
+        let moved = per_line(
+            as_party(dir.path(), &out, who)
+                .args(["--output", "json", "custody", "scan"])
+                .args(&action)
+                .arg(&scans),
+        );
+        assert_eq!(
+            (moved[0]["status"].as_str(), moved[0]["unit"].as_str()),
+            (Some("done"), Some(package.as_str())),
+            "{who} {action:?}: {moved:?}"
+        );
+    }
+    let shown = json(m().args(["custody", "package", "show", code]));
+    assert_eq!(shown["status"], "dispensed");
+    assert_eq!(shown["holder"], pharmacy.as_str());
     fails_with(
         m().args([
             "custody",

@@ -134,6 +134,10 @@ pub fn trees_of_lot(ledger: &dyn Ledger, lot: &Pubkey) -> Result<Vec<Pubkey>> {
     Ok(trees)
 }
 
+/// The package tree indexes a ledger handle keeps in memory ([`Ledger::package_indexes`]).
+#[derive(Default)]
+pub struct IndexMemo(std::sync::Mutex<HashMap<Pubkey, PackageTreeIndex>>);
+
 /// A package tree rebuilt off chain: every leaf's state and every node, so it proves any leaf.
 #[derive(Clone)]
 pub struct PackageTreeIndex {
@@ -233,9 +237,30 @@ impl PackageTreeIndex {
         Ok(index)
     }
 
-    /// The index of `tree`: kept in the ledger's index directory when it has one
-    /// ([`Ledger::index_dir`]), else rebuilt from the history.
+    /// The index of `tree`: the one this ledger handle keeps in memory when it still agrees
+    /// with the chain ([`Ledger::package_indexes`]), else the one kept in the ledger's index
+    /// directory ([`Ledger::index_dir`], caught up), else rebuilt from the history.
     pub fn load(ledger: &dyn Ledger, tree: &Pubkey) -> Result<Self> {
+        Self::with(ledger, tree, Self::clone)
+    }
+
+    /// Runs `f` on the index of `tree` (as [`Self::load`] finds it) without copying it.
+    pub fn with<R>(ledger: &dyn Ledger, tree: &Pubkey, f: impl FnOnce(&Self) -> R) -> Result<R> {
+        let Some(memo) = ledger.package_indexes() else {
+            return Self::load_unkept(ledger, tree).map(|i| f(&i));
+        };
+        let mut kept = memo.0.lock().unwrap_or_else(|e| e.into_inner());
+        let chain =
+            fetch_tree(ledger, tree)?.ok_or_else(|| Error::not_found("package tree", *tree))?;
+        let current = kept.get(tree).is_some_and(|i| i.check(&chain).is_ok());
+        if !current {
+            kept.insert(*tree, Self::load_unkept(ledger, tree)?);
+        }
+        Ok(f(&kept[tree]))
+    }
+
+    /// The index kept in the ledger's index directory, or rebuilt.
+    fn load_unkept(ledger: &dyn Ledger, tree: &Pubkey) -> Result<Self> {
         match ledger.index_dir() {
             Some(dir) => Self::open(ledger, tree, &dir),
             None => Self::sync(ledger, tree),
@@ -777,7 +802,7 @@ pub fn cancel_package_shipment_ix(
     }
 }
 
-fn is_invalid_proof(e: &Error) -> bool {
+pub(crate) fn is_invalid_proof(e: &Error) -> bool {
     e.custom_error()
         .is_some_and(|(_, code)| code == INVALID_PROOF)
 }
@@ -1222,13 +1247,15 @@ pub fn find_package(
     serial_hash: &[u8; 32],
 ) -> Result<Option<FoundPackage>> {
     for tree in trees_of_lot(ledger, lot)? {
-        let index = PackageTreeIndex::load(ledger, &tree)?;
-        if let Some(i) = index.find(serial_hash) {
-            return Ok(Some(FoundPackage {
+        let found = PackageTreeIndex::with(ledger, &tree, |index| {
+            index.find(serial_hash).map(|i| FoundPackage {
                 tree,
                 index: i,
                 leaf: index.leaves[i as usize],
-            }));
+            })
+        })?;
+        if found.is_some() {
+            return Ok(found);
         }
     }
     Ok(None)

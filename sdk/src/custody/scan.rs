@@ -142,9 +142,44 @@ pub trait ScanProgress {
 pub struct Quiet;
 impl ScanProgress for Quiet {}
 
-struct Planned {
+struct Planned<'a> {
     line: usize,
+    /// The instruction as planned: its size packs the transactions.
     instruction: Instruction,
+    /// Builds the instruction again when it is sent: a compressed package's state and proof
+    /// come from its tree as the scan's own earlier transactions left it.
+    rebuild: Option<Rebuild<'a>>,
+}
+
+type Rebuild<'a> = Box<dyn Fn(&mut Trees) -> Result<Instruction> + 'a>;
+
+/// The package trees a scan touches, read once and kept current from the events of the
+/// scan's own transactions (a proof the chain rejects because somebody else moved the tree
+/// drops them, and they are read again).
+struct Trees<'l> {
+    ledger: &'l dyn Ledger,
+    indexes: HashMap<Pubkey, cus::PackageTreeIndex>,
+}
+
+impl Trees<'_> {
+    fn get(&mut self, tree: &Pubkey) -> Result<&cus::PackageTreeIndex> {
+        if !self.indexes.contains_key(tree) {
+            let index = cus::PackageTreeIndex::load(self.ledger, tree)?;
+            self.indexes.insert(*tree, index);
+        }
+        Ok(&self.indexes[tree])
+    }
+
+    fn apply(&mut self, out: &crate::ledger::TxOutcome) -> Result<()> {
+        for event in out.events() {
+            if let crate::events::CaretrailEvent::Custody(e) = event {
+                for index in self.indexes.values_mut() {
+                    index.apply(&e)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Reads scanner lines, skipping blank ones: `(1-based line number, text)`.
@@ -176,6 +211,10 @@ pub fn run(
     let me = scanner.pubkey();
     let mut results: Vec<LineResult> = Vec::with_capacity(lines.len());
     let mut planned: Vec<Planned> = Vec::new();
+    let mut trees = Trees {
+        ledger,
+        indexes: HashMap::new(),
+    };
     // Target (unit or aggregate actually acted on) → first line that planned it.
     let mut targets: HashMap<Pubkey, usize> = HashMap::new();
     for (n, (line, text)) in lines.iter().enumerate() {
@@ -188,20 +227,20 @@ pub fn run(
             verification: None,
             signature: None,
         };
-        match plan_line(ledger, &me, payer, action, text)? {
+        match plan_line(ledger, &me, payer, action, text, &mut trees)? {
             Plan::Reject(reason) => result.reason = Some(reason),
             Plan::Alert(unit, v, advice) => {
-                result.unit = Some(unit.to_string());
+                result.unit = Some(unit);
                 result.reason = Some(format!("{}{advice}", v.describe()));
                 result.verification = Some(v.name());
             }
             Plan::AlreadyDone(unit, reason) => {
-                result.unit = Some(unit.to_string());
+                result.unit = Some(unit);
                 result.status = LineStatus::AlreadyDone;
                 result.reason = Some(reason);
             }
             Plan::Verified(unit, v) => {
-                result.unit = Some(unit.to_string());
+                result.unit = Some(unit);
                 result.status = if v.is_genuine() {
                     LineStatus::Done
                 } else {
@@ -213,12 +252,14 @@ pub fn run(
             Plan::Act {
                 unit,
                 target,
+                own,
                 instruction,
+                rebuild,
             } => {
-                result.unit = Some(unit.to_string());
+                result.unit = Some(unit);
                 if let Some(first) = targets.get(&target) {
                     result.status = LineStatus::AlreadyDone;
-                    result.reason = Some(if target == unit {
+                    result.reason = Some(if own {
                         format!("duplicate of line {first}")
                     } else {
                         format!("travels in {target}, handled with line {first}")
@@ -228,6 +269,7 @@ pub fn run(
                     planned.push(Planned {
                         line: results.len(),
                         instruction,
+                        rebuild,
                     });
                 }
             }
@@ -243,39 +285,74 @@ pub fn run(
         vec![scanner]
     };
     for batch in batches {
-        let ixs: Vec<Instruction> = batch.iter().map(|p| p.instruction.clone()).collect();
+        let mut ixs = Vec::with_capacity(batch.len());
+        let mut sent = Vec::with_capacity(batch.len());
+        for p in batch {
+            match build(p, &mut trees) {
+                Ok(ix) => {
+                    ixs.push(ix);
+                    sent.push(p);
+                }
+                Err(e) => results[p.line].reason = Some(describe(&e)),
+            }
+        }
+        let done = |r: &mut LineResult, out: &crate::ledger::TxOutcome| {
+            r.status = LineStatus::Done;
+            r.signature = Some(out.signature.to_string());
+        };
         match send_instructions(ledger, payer, &signers, &ixs) {
             Ok(out) => {
-                for p in &batch {
-                    let r = &mut results[p.line];
-                    r.status = LineStatus::Done;
-                    r.signature = Some(out.signature.to_string());
+                trees.apply(&out)?;
+                for p in &sent {
+                    done(&mut results[p.line], &out);
                 }
             }
-            Err(_) if batch.len() > 1 => {
+            Err(e) if sent.len() == 1 && sent[0].rebuild.is_none() => {
+                results[sent[0].line].reason = Some(describe(&e))
+            }
+            Err(_) => {
                 // Isolate the failing action: one transaction per action.
-                for p in &batch {
-                    let r = &mut results[p.line];
-                    match send_instructions(
-                        ledger,
-                        payer,
-                        &signers,
-                        std::slice::from_ref(&p.instruction),
-                    ) {
-                        Ok(out) => {
-                            r.status = LineStatus::Done;
-                            r.signature = Some(out.signature.to_string());
-                        }
-                        Err(e) => r.reason = Some(describe(&e)),
+                for p in &sent {
+                    match send_one(ledger, payer, &signers, p, &mut trees) {
+                        Ok(out) => done(&mut results[p.line], &out),
+                        Err(e) => results[p.line].reason = Some(describe(&e)),
                     }
                 }
             }
-            Err(e) => results[batch[0].line].reason = Some(describe(&e)),
         }
-        progress.advance(lines.len(), &format!("{} actions sent", batch.len()));
+        progress.advance(lines.len(), &format!("{} actions sent", sent.len()));
     }
     progress.finish();
     Ok(results)
+}
+
+/// The instruction to send for `p`: as planned, or built again from the current tree.
+fn build(p: &Planned, trees: &mut Trees) -> Result<Instruction> {
+    match &p.rebuild {
+        Some(rebuild) => rebuild(trees),
+        None => Ok(p.instruction.clone()),
+    }
+}
+
+/// Sends one action alone; a compressed package's proof the chain rejects (somebody else moved
+/// its tree) is built again from the trees read afresh, and sent once more.
+fn send_one(
+    ledger: &dyn Ledger,
+    payer: &Keypair,
+    signers: &[&Keypair],
+    p: &Planned,
+    trees: &mut Trees,
+) -> Result<crate::ledger::TxOutcome> {
+    let first = send_instructions(ledger, payer, signers, &[build(p, trees)?]);
+    let out = match first {
+        Err(e) if p.rebuild.is_some() && cus::is_invalid_proof(&e) => {
+            trees.indexes.clear();
+            send_instructions(ledger, payer, signers, &[build(p, trees)?])?
+        }
+        other => other?,
+    };
+    trees.apply(&out)?;
+    Ok(out)
 }
 
 fn describe(e: &crate::Error) -> String {
@@ -285,26 +362,42 @@ fn describe(e: &crate::Error) -> String {
     }
 }
 
-enum Plan {
+enum Plan<'a> {
     Reject(String),
     /// A verification other than genuine stops the action (and what to do about it).
-    Alert(Pubkey, Verification, &'static str),
-    AlreadyDone(Pubkey, String),
-    Verified(Pubkey, Verification),
+    Alert(String, Verification, &'static str),
+    AlreadyDone(String, String),
+    Verified(String, Verification),
     Act {
-        unit: Pubkey,
+        /// The unit, or the compressed package (`tree#index`), the line names.
+        unit: String,
+        /// What is acted on: the unit, the aggregate it travels in, or the package's hop.
         target: Pubkey,
+        /// Whether `target` is the line's own unit or package (not an aggregate around it).
+        own: bool,
         instruction: Instruction,
+        rebuild: Option<Rebuild<'a>>,
     },
 }
 
-fn plan_line(
-    ledger: &dyn Ledger,
+fn act<'a>(unit: &Pubkey, target: Pubkey, instruction: Instruction) -> Plan<'a> {
+    Plan::Act {
+        unit: unit.to_string(),
+        target,
+        own: target == *unit,
+        instruction,
+        rebuild: None,
+    }
+}
+
+fn plan_line<'a>(
+    ledger: &'a dyn Ledger,
     me: &Pubkey,
     payer: &Keypair,
-    action: &ScanAction,
+    action: &'a ScanAction,
     text: &str,
-) -> Result<Plan> {
+    trees: &mut Trees,
+) -> Result<Plan<'a>> {
     let code = match gs1::parse(text) {
         Ok(c) => c,
         Err(e) => return Ok(Plan::Reject(format!("malformed barcode: {e}"))),
@@ -318,85 +411,40 @@ fn plan_line(
     let expected = (*action == ScanAction::Verify).then_some(me);
     // The code names a unit (checked above), so only the ledger can fail here.
     let verification = cus::verify(ledger, &code, expected)?;
-    if *action == ScanAction::Verify {
-        return Ok(Plan::Verified(unit, verification));
-    }
     let Some((top, top_unit)) = cus::top_most(ledger, &unit)? else {
-        // A compressed package is verified like a unit but moves with its proof, one package
-        // a transaction: this scan does not batch those yet. (A code verification found
-        // nowhere is looked up no further.)
+        // Not a unit: a compressed package (found by its GTIN, lot and serial), or unknown.
+        // (A code verification found nowhere is looked up no further.)
         let known = !matches!(
             verification,
             Verification::UnknownSerial { .. } | Verification::UnknownPrefix { .. }
         );
         if let Some(found) = known.then(|| cus::package_of(ledger, &code).ok()).flatten() {
-            return Ok(Plan::Reject(format!(
-                "compressed package {}: `custody scan` moves units, cases and pallets; move it \
-                 with `caretrail custody package receive|ship|dispense CODE`",
-                found.id()
-            )));
+            return plan_package(ledger, me, payer, action, verification, found, trees);
+        }
+        if *action == ScanAction::Verify {
+            return Ok(Plan::Verified(unit.to_string(), verification));
         }
         let unknown = Verification::UnknownSerial {
             unit: unit.to_string(),
         };
-        return Ok(Plan::Alert(unit, unknown, ""));
+        return Ok(Plan::Alert(unit.to_string(), unknown, ""));
     };
+    if *action == ScanAction::Verify {
+        return Ok(Plan::Verified(unit.to_string(), verification));
+    }
     let this = cus::fetch_unit(ledger, &unit)?.expect("exists when verified");
+    let label = unit.to_string();
     match action {
         ScanAction::Verify => unreachable!("handled above"),
-        ScanAction::Receive | ScanAction::ReceiveSensed(_) => {
-            if top_unit.status == UnitStatus::InTransit {
-                let hop = cus::fetch_hop(ledger, &top, top_unit.hop_count)?;
-                return Ok(match hop {
-                    Some(h) if h.status == HopStatus::Shipped && h.to == *me => match &verification
-                    {
-                        Verification::Genuine { .. } => Plan::Act {
-                            unit,
-                            target: top,
-                            instruction: match action {
-                                ScanAction::ReceiveSensed(readings) => {
-                                    let (governing, summary) =
-                                        super::cold_chain::summary_for(ledger, &top, readings)?;
-                                    cus::receive_with_sensor_ix(
-                                        me,
-                                        &cus::PendingHop {
-                                            unit: &top,
-                                            hop_index: top_unit.hop_count,
-                                            payer: &h.payer,
-                                        },
-                                        &governing,
-                                        summary,
-                                    )
-                                }
-                                _ => cus::receive_ix(
-                                    me,
-                                    &cus::PendingHop {
-                                        unit: &top,
-                                        hop_index: top_unit.hop_count,
-                                        payer: &h.payer,
-                                    },
-                                    (top_unit.kind == UnitKind::Item).then_some(top_unit.lot),
-                                ),
-                            },
-                        },
-                        other => Plan::Alert(unit, other.clone(), ": refuse the shipment instead"),
-                    },
-                    Some(h) => {
-                        Plan::Reject(format!("diversion: in transit to {}, not to you", h.to))
-                    }
-                    None => Plan::Reject("in transit, but its hop is missing".into()),
-                });
-            }
-            if top_unit.holder == *me && !this.is_terminal() {
-                return Ok(Plan::AlreadyDone(unit, "already received".into()));
-            }
-            Ok(match verification {
-                Verification::Genuine { holder, .. } => {
-                    Plan::Reject(format!("not shipped to you (held by {holder})"))
-                }
-                other => Plan::Alert(unit, other, ""),
-            })
-        }
+        ScanAction::Receive | ScanAction::ReceiveSensed(_) => plan_receive(
+            ledger,
+            me,
+            action,
+            &unit,
+            (top, top_unit),
+            this.is_terminal(),
+            verification,
+        ),
         ScanAction::ShipTo { receiver, args } => {
             if top != unit {
                 return Ok(Plan::Reject(format!(
@@ -407,27 +455,18 @@ fn plan_line(
                 let hop = cus::fetch_hop(ledger, &unit, this.hop_count)?;
                 if matches!(hop, Some(h) if h.from == *me && h.to == *receiver) {
                     return Ok(Plan::AlreadyDone(
-                        unit,
+                        label,
                         "already shipped to this receiver".into(),
                     ));
                 }
             }
-            if !verification.is_genuine() {
-                return Ok(Plan::Alert(unit, verification, ""));
+            if let Some(stop) = ship_stop(&label, &verification, &this.holder, this.status, me) {
+                return Ok(stop);
             }
-            if this.holder != *me {
-                return Ok(Plan::Reject(format!("held by {}, not by you", this.holder)));
-            }
-            if this.status != UnitStatus::Active {
-                return Ok(Plan::Reject(format!(
-                    "the unit is {}",
-                    cus::status_name(this.status).replace('_', " ")
-                )));
-            }
-            Ok(Plan::Act {
+            Ok(act(
+                &unit,
                 unit,
-                target: unit,
-                instruction: cus::ship_ix(
+                cus::ship_ix(
                     &payer.pubkey(),
                     &cus::Shipment {
                         sender: me,
@@ -438,38 +477,369 @@ fn plan_line(
                         args: args.clone(),
                     },
                 ),
-            })
+            ))
         }
         ScanAction::Dispense => {
-            if this.status == UnitStatus::Dispensed && this.holder == *me {
-                return Ok(Plan::AlreadyDone(unit, "already dispensed".into()));
-            }
-            if !verification.is_genuine() {
-                return Ok(Plan::Alert(unit, verification, ""));
-            }
-            if this.kind != UnitKind::Item {
+            if this.kind != UnitKind::Item && verification.is_genuine() {
                 return Ok(Plan::Reject(
                     "a case or pallet is not dispensed: unpack it".into(),
                 ));
             }
-            if top != unit {
-                return Ok(Plan::Reject(format!("packed in {top}: unpack it first")));
+            let packed = (top != unit).then_some(top);
+            if let Some(stop) =
+                dispense_stop(&label, &verification, &this.holder, this.status, packed, me)
+            {
+                return Ok(stop);
             }
-            if this.holder != *me {
-                return Ok(Plan::Reject(format!("held by {}, not by you", this.holder)));
-            }
-            Ok(Plan::Act {
-                unit,
-                target: unit,
-                instruction: cus::dispense_ix(me, &unit, &this.lot),
-            })
+            Ok(act(&unit, unit, cus::dispense_ix(me, &unit, &this.lot)))
         }
     }
 }
 
+/// Receiving the line's unit or package, which travels as `top` (itself, or the top-most
+/// aggregate it is packed in).
+fn plan_receive<'a>(
+    ledger: &dyn Ledger,
+    me: &Pubkey,
+    action: &ScanAction,
+    unit: &Pubkey,
+    (top, top_unit): (Pubkey, cus::Unit),
+    terminal: bool,
+    verification: Verification,
+) -> Result<Plan<'a>> {
+    plan_receive_labelled(
+        ledger,
+        me,
+        action,
+        unit.to_string(),
+        top == *unit,
+        (top, top_unit),
+        terminal,
+        verification,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_receive_labelled<'a>(
+    ledger: &dyn Ledger,
+    me: &Pubkey,
+    action: &ScanAction,
+    label: String,
+    own: bool,
+    (top, top_unit): (Pubkey, cus::Unit),
+    terminal: bool,
+    verification: Verification,
+) -> Result<Plan<'a>> {
+    if top_unit.status == UnitStatus::InTransit {
+        let hop = cus::fetch_hop(ledger, &top, top_unit.hop_count)?;
+        return Ok(match hop {
+            Some(h) if h.status == HopStatus::Shipped && h.to == *me => match &verification {
+                Verification::Genuine { .. } => {
+                    let pending = cus::PendingHop {
+                        unit: &top,
+                        hop_index: top_unit.hop_count,
+                        payer: &h.payer,
+                    };
+                    let instruction = match action {
+                        ScanAction::ReceiveSensed(readings) => {
+                            let (governing, summary) =
+                                super::cold_chain::summary_for(ledger, &top, readings)?;
+                            cus::receive_with_sensor_ix(me, &pending, &governing, summary)
+                        }
+                        _ => cus::receive_ix(
+                            me,
+                            &pending,
+                            (top_unit.kind == UnitKind::Item).then_some(top_unit.lot),
+                        ),
+                    };
+                    Plan::Act {
+                        unit: label,
+                        target: top,
+                        own,
+                        instruction,
+                        rebuild: None,
+                    }
+                }
+                other => Plan::Alert(label, other.clone(), ": refuse the shipment instead"),
+            },
+            Some(h) => Plan::Reject(format!("diversion: in transit to {}, not to you", h.to)),
+            None => Plan::Reject("in transit, but its hop is missing".into()),
+        });
+    }
+    if top_unit.holder == *me && !terminal {
+        return Ok(Plan::AlreadyDone(label, "already received".into()));
+    }
+    Ok(match verification {
+        Verification::Genuine { holder, .. } => {
+            Plan::Reject(format!("not shipped to you (held by {holder})"))
+        }
+        other => Plan::Alert(label, other, ""),
+    })
+}
+
+/// What stops shipping a unit or loose package held by `holder` in `status`, if anything.
+fn ship_stop<'a>(
+    label: &str,
+    verification: &Verification,
+    holder: &Pubkey,
+    status: UnitStatus,
+    me: &Pubkey,
+) -> Option<Plan<'a>> {
+    if !verification.is_genuine() {
+        return Some(Plan::Alert(label.to_string(), verification.clone(), ""));
+    }
+    if holder != me {
+        return Some(Plan::Reject(format!("held by {holder}, not by you")));
+    }
+    if status != UnitStatus::Active {
+        return Some(Plan::Reject(format!(
+            "the unit is {}",
+            cus::status_name(status).replace('_', " ")
+        )));
+    }
+    None
+}
+
+/// What stops dispensing an item or package held by `holder` in `status` (packed in
+/// `packed`), if anything.
+fn dispense_stop<'a>(
+    label: &str,
+    verification: &Verification,
+    holder: &Pubkey,
+    status: UnitStatus,
+    packed: Option<Pubkey>,
+    me: &Pubkey,
+) -> Option<Plan<'a>> {
+    if status == UnitStatus::Dispensed && holder == me {
+        return Some(Plan::AlreadyDone(
+            label.to_string(),
+            "already dispensed".into(),
+        ));
+    }
+    if !verification.is_genuine() {
+        return Some(Plan::Alert(label.to_string(), verification.clone(), ""));
+    }
+    if let Some(top) = packed {
+        return Some(Plan::Reject(format!("packed in {top}: unpack it first")));
+    }
+    if holder != me {
+        return Some(Plan::Reject(format!("held by {holder}, not by you")));
+    }
+    None
+}
+
+/// A compressed package's move.
+#[derive(Clone)]
+enum PackageMove<'a> {
+    Receive {
+        hop_payer: Pubkey,
+        readings: Option<&'a super::cold_chain::Readings>,
+    },
+    Ship {
+        receiver: Pubkey,
+        args: cus::ShipArgs,
+    },
+    Dispense,
+}
+
+/// The instruction that makes `mv` on the proven package of `tree` (its lot `lot`).
+fn package_ix(
+    ledger: &dyn Ledger,
+    me: &Pubkey,
+    fee_payer: &Pubkey,
+    tree: &Pubkey,
+    lot: &Pubkey,
+    package: cus::PackageProof,
+    mv: &PackageMove,
+) -> Result<Instruction> {
+    Ok(match mv {
+        PackageMove::Receive {
+            hop_payer,
+            readings: None,
+        } => cus::complete_package_hop_ix(me, hop_payer, tree, lot, package, None),
+        PackageMove::Receive {
+            hop_payer,
+            readings: Some(readings),
+        } => {
+            let range = super::cold_chain::fetch_storage(ledger, lot)?
+                .map(|c| (c.min_centi_celsius, c.max_centi_celsius));
+            cus::receive_package_with_sensor_ix(
+                me,
+                hop_payer,
+                tree,
+                lot,
+                package,
+                readings.summary(range),
+            )
+        }
+        PackageMove::Ship { receiver, args } => cus::ship_package_ix(
+            me,
+            receiver,
+            fee_payer,
+            tree,
+            lot,
+            cus::ShipPackageArgs {
+                package,
+                read_point: args.read_point,
+                shipment_ref: args.shipment_ref,
+                is_return: args.is_return,
+            },
+        ),
+        PackageMove::Dispense => cus::dispense_package_ix(me, tree, lot, package),
+    })
+}
+
+/// A line naming a compressed package: the same rules as for a unit, on its leaf. A packed
+/// package is received with the aggregate it travels in; a loose one moves with its proof,
+/// built again from the tree when its transaction is sent.
+fn plan_package<'a>(
+    ledger: &'a dyn Ledger,
+    me: &Pubkey,
+    payer: &Keypair,
+    action: &'a ScanAction,
+    verification: Verification,
+    found: cus::FoundPackage,
+    trees: &mut Trees,
+) -> Result<Plan<'a>> {
+    let label = found.id();
+    if *action == ScanAction::Verify {
+        return Ok(Plan::Verified(label, verification));
+    }
+    let leaf = found.leaf;
+    let top = if leaf.in_aggregate() {
+        Some(
+            cus::top_most(ledger, &leaf.parent)?
+                .ok_or_else(|| crate::Error::not_found("aggregate", leaf.parent))?,
+        )
+    } else {
+        None
+    };
+    let terminal = matches!(
+        leaf.status,
+        UnitStatus::Dispensed
+            | UnitStatus::Decommissioned
+            | UnitStatus::Destroyed
+            | UnitStatus::Illegitimate
+    );
+    let mv = match action {
+        ScanAction::Verify => unreachable!("handled above"),
+        ScanAction::Receive | ScanAction::ReceiveSensed(_) => {
+            if let Some(top) = top {
+                return plan_receive_labelled(
+                    ledger,
+                    me,
+                    action,
+                    label,
+                    false,
+                    top,
+                    terminal,
+                    verification,
+                );
+            }
+            let readings = match action {
+                ScanAction::ReceiveSensed(r) => Some(&**r),
+                _ => None,
+            };
+            if leaf.status == UnitStatus::InTransit {
+                let hop_key = cus::package_hop_pda(&found.tree, found.index, leaf.hop_count).0;
+                let hop = crate::account::fetch_owned::<cus::PackageHop>(
+                    ledger,
+                    &hop_key,
+                    &cus::PROGRAM_ID,
+                )?;
+                match hop {
+                    Some(h) if h.to == *me => {
+                        if !verification.is_genuine() {
+                            return Ok(Plan::Alert(
+                                label,
+                                verification,
+                                ": refuse the shipment instead",
+                            ));
+                        }
+                        PackageMove::Receive {
+                            hop_payer: h.payer,
+                            readings,
+                        }
+                    }
+                    Some(h) => {
+                        return Ok(Plan::Reject(format!(
+                            "diversion: in transit to {}, not to you",
+                            h.to
+                        )))
+                    }
+                    None => return Ok(Plan::Reject("in transit, but its hop is missing".into())),
+                }
+            } else if leaf.holder == *me && !terminal {
+                return Ok(Plan::AlreadyDone(label, "already received".into()));
+            } else {
+                return Ok(match verification {
+                    Verification::Genuine { holder, .. } => {
+                        Plan::Reject(format!("not shipped to you (held by {holder})"))
+                    }
+                    other => Plan::Alert(label, other, ""),
+                });
+            }
+        }
+        ScanAction::ShipTo { receiver, args } => {
+            if let Some((top, _)) = top {
+                return Ok(Plan::Reject(format!(
+                    "packed in {top}: scan the case or pallet, or unpack it first"
+                )));
+            }
+            if leaf.status == UnitStatus::InTransit {
+                let hop_key = cus::package_hop_pda(&found.tree, found.index, leaf.hop_count).0;
+                let hop = crate::account::fetch_owned::<cus::PackageHop>(
+                    ledger,
+                    &hop_key,
+                    &cus::PROGRAM_ID,
+                )?;
+                if matches!(hop, Some(h) if h.from == *me && h.to == *receiver) {
+                    return Ok(Plan::AlreadyDone(
+                        label,
+                        "already shipped to this receiver".into(),
+                    ));
+                }
+            }
+            if let Some(stop) = ship_stop(&label, &verification, &leaf.holder, leaf.status, me) {
+                return Ok(stop);
+            }
+            PackageMove::Ship {
+                receiver: *receiver,
+                args: args.clone(),
+            }
+        }
+        ScanAction::Dispense => {
+            let packed = top.map(|(t, _)| t);
+            if let Some(stop) =
+                dispense_stop(&label, &verification, &leaf.holder, leaf.status, packed, me)
+            {
+                return Ok(stop);
+            }
+            PackageMove::Dispense
+        }
+    };
+    let (tree, index) = (found.tree, found.index);
+    let fee_payer = payer.pubkey();
+    let me = *me;
+    let make = move |trees: &mut Trees| -> Result<Instruction> {
+        let t = trees.get(&tree)?;
+        let lot = t.lot;
+        let proof = t.prove(index)?;
+        package_ix(ledger, &me, &fee_payer, &tree, &lot, proof, &mv)
+    };
+    let instruction = make(trees)?;
+    Ok(Plan::Act {
+        unit: label,
+        target: cus::package_hop_pda(&tree, index, leaf.hop_count).0,
+        own: true,
+        instruction,
+        rebuild: Some(Box::new(make)),
+    })
+}
+
 /// Greedy packing: as many instructions per transaction as fit in [`MAX_TX_SIZE`] bytes and
 /// [`MAX_ACTIONS_PER_TX`] actions, in input order.
-fn pack<'a>(planned: &'a [Planned], payer: &Pubkey) -> Result<Vec<Vec<&'a Planned>>> {
+fn pack<'p, 'a>(planned: &'p [Planned<'a>], payer: &Pubkey) -> Result<Vec<Vec<&'p Planned<'a>>>> {
     let mut batches: Vec<Vec<&Planned>> = Vec::new();
     let mut current: Vec<&Planned> = Vec::new();
     for p in planned {

@@ -61,6 +61,7 @@ pub struct EmbeddedLedger {
     /// The genesis hash of the ledger's first bank, kept in the file: every start builds a
     /// new genesis (its creation time and faucet change), but the chain is the same one.
     genesis: Hash,
+    package_indexes: crate::custody::IndexMemo,
 }
 
 /// Everything the embedded ledger holds, for `caretrail ledger dump`.
@@ -163,6 +164,7 @@ impl EmbeddedLedger {
             faucet,
             dir,
             genesis,
+            package_indexes: Default::default(),
         };
         ledger.unique_blockhashes()?;
         Ok(ledger)
@@ -320,6 +322,10 @@ fn persistable(account: &Option<Account>) -> bool {
 impl Ledger for EmbeddedLedger {
     fn index_dir(&self) -> Option<PathBuf> {
         self.dir.as_ref().map(|d| d.join("indexes"))
+    }
+
+    fn package_indexes(&self) -> Option<&crate::custody::IndexMemo> {
+        Some(&self.package_indexes)
     }
 
     fn describe(&self) -> String {

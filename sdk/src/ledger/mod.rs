@@ -232,6 +232,13 @@ pub trait Ledger: Send + Sync {
     fn index_dir(&self) -> Option<std::path::PathBuf> {
         None
     }
+
+    /// Package tree indexes this ledger handle keeps in memory for its life, so a process that
+    /// reads one tree many times (a scan of 2,000 lines) rebuilds or reads it once; each use
+    /// still checks the kept index against the chain first. `None` keeps nothing.
+    fn package_indexes(&self) -> Option<&crate::custody::IndexMemo> {
+        None
+    }
 }
 
 /// A shared ledger is a ledger (a server's threads hold it in an `Arc`).
@@ -302,6 +309,9 @@ impl<L: Ledger + ?Sized> Ledger for std::sync::Arc<L> {
     }
     fn index_dir(&self) -> Option<std::path::PathBuf> {
         (**self).index_dir()
+    }
+    fn package_indexes(&self) -> Option<&crate::custody::IndexMemo> {
+        (**self).package_indexes()
     }
 }
 

@@ -25,6 +25,7 @@ pub struct RpcLedger {
     client: RpcClient,
     url: String,
     compute_unit_price: Option<u64>,
+    package_indexes: crate::custody::IndexMemo,
 }
 
 impl RpcLedger {
@@ -34,6 +35,7 @@ impl RpcLedger {
             client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
             url: url.to_string(),
             compute_unit_price: None,
+            package_indexes: Default::default(),
         }
     }
 
@@ -236,6 +238,10 @@ pub(super) fn decode_clock(url: &str, account: &Account) -> Result<Clock> {
 }
 
 impl Ledger for RpcLedger {
+    fn package_indexes(&self) -> Option<&crate::custody::IndexMemo> {
+        Some(&self.package_indexes)
+    }
+
     fn describe(&self) -> String {
         self.url.clone()
     }

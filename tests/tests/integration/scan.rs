@@ -373,3 +373,199 @@ fn receives_per_transaction_fit_the_packet_limit() {
     assert!(n >= 10, "{n}");
     assert!(scan::transaction_size(&ixs[..n], &sc_payer) <= scan::MAX_TX_SIZE);
 }
+
+/// A tree of the fixture lot with `loose` loose packages (`L…`) and one case of 20 (`K…`,
+/// SSCC `sscc(9000)`); returns the tree, the case, and the serials.
+fn compressed_stock(
+    h: &Harness,
+    sc: &SupplyChain,
+    loose: usize,
+) -> (Pubkey, Pubkey, Vec<String>, Vec<String>) {
+    let (tree, _) = h
+        .custody()
+        .create_package_tree(&sc.manufacturer, &sc.lot)
+        .unwrap();
+    let sorted = |prefix: &str, n: usize| {
+        let mut v: Vec<String> = (0..n).map(|i| format!("{prefix}{i:04}")).collect();
+        v.sort_by_key(|s| cus::serial_hash(&sc.gtin, s));
+        v
+    };
+    let singles = sorted("L", loose);
+    let packed = sorted("K", 20);
+    // One tree takes ascending hashes: commission the case's and the loose packages in one
+    // sorted run, each to its place.
+    let mut all: Vec<(&String, bool)> = singles
+        .iter()
+        .map(|s| (s, false))
+        .chain(packed.iter().map(|s| (s, true)))
+        .collect();
+    all.sort_by_key(|(s, _)| cus::serial_hash(&sc.gtin, s));
+    let s = sscc(9000);
+    h.custody()
+        .create_aggregate(&sc.manufacturer, s, UnitKind::Case)
+        .unwrap();
+    let case = cus::sscc_pda(&s).0;
+    for (s, in_case) in all {
+        h.custody()
+            .commission_packages(
+                &sc.manufacturer,
+                &tree,
+                in_case.then_some(&case),
+                vec![cus::serial_hash(&sc.gtin, s)],
+            )
+            .unwrap();
+    }
+    (tree, case, singles, packed)
+}
+
+#[test]
+fn a_scan_moves_compressed_packages_as_it_moves_units() {
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    let (tree, case, singles, packed) = compressed_stock(&h, &sc, 30);
+    let case_line = format!("(00){}", String::from_utf8_lossy(&sscc(9000)));
+    let leaf_of = |serial: &str| {
+        let index = cus::PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+        let i = index.find(&cus::serial_hash(&sc.gtin, serial)).unwrap();
+        (i, *index.leaf(i).unwrap())
+    };
+    let run = |who: &solana_sdk::signature::Keypair, action: &ScanAction, lines: &[String]| {
+        let lines = scan::scan_lines(&lines.join("\n"));
+        scan::run(&h.ledger, who, who, action, &lines, &mut Quiet).unwrap()
+    };
+    let statuses = |rs: &[scan::LineResult]| -> Vec<LineStatus> {
+        rs.iter().map(|r| r.status.clone()).collect()
+    };
+
+    // The manufacturer ships the loose packages and the case; a package inside the case is
+    // refused (scan the case), a duplicate is already done.
+    let mut outgoing: Vec<String> = singles.iter().map(|s| element_string(s)).collect();
+    outgoing.push(case_line.clone());
+    outgoing.push(element_string(&packed[0]));
+    outgoing.push(element_string(&singles[0]));
+    let ship = ScanAction::ship_to(
+        &h.ledger,
+        &sc.manufacturer.pubkey(),
+        sc.distributor.pubkey(),
+        None,
+        Some("ASN-COMPRESSED"),
+        false,
+    )
+    .unwrap();
+    let before = h.ledger.transaction_count().unwrap();
+    let out = run(&sc.manufacturer, &ship, &outgoing);
+    let txs = h.ledger.transaction_count().unwrap() - before;
+    let mut expected = vec![LineStatus::Done; 31];
+    expected.extend([LineStatus::Rejected, LineStatus::AlreadyDone]);
+    assert_eq!(statuses(&out), expected, "{out:#?}");
+    assert!(out[31]
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with(&format!("packed in {case}")));
+    assert_eq!(out[32].reason.as_deref(), Some("duplicate of line 1"));
+    let (i0, l0) = leaf_of(&singles[0]);
+    assert_eq!(out[0].unit, Some(format!("{tree}#{i0}")));
+    assert_eq!(
+        (l0.status, l0.holder, l0.hop_count),
+        (UnitStatus::InTransit, sc.manufacturer.pubkey(), 0)
+    );
+    // A shipment carries the package's state and proof (412 bytes): one a transaction, the
+    // case riding along with one of them.
+    assert_eq!(txs, 30, "31 shipments");
+
+    // The distributor receives every loose package and the case. A second run has nothing
+    // left to do.
+    let mut incoming = outgoing[..31].to_vec();
+    incoming.insert(5, element_string(&packed[3]));
+    let before = h.ledger.transaction_count().unwrap();
+    let got = run(&sc.distributor, &ScanAction::Receive, &incoming);
+    // A receipt carries the state and proof too (382 bytes): two a transaction, the case's
+    // receipt riding along.
+    assert_eq!(h.ledger.transaction_count().unwrap() - before, 15);
+    assert_eq!(
+        got.iter().filter(|r| r.status == LineStatus::Done).count(),
+        31,
+        "{got:#?}"
+    );
+    // The packed package's line, before its case's, receives the case; the case's own line
+    // is then a duplicate of it.
+    assert_eq!(
+        got[5].unit,
+        Some(format!("{tree}#{}", leaf_of(&packed[3]).0))
+    );
+    assert_eq!(got[5].status, LineStatus::Done);
+    assert_eq!(got[31].status, LineStatus::AlreadyDone);
+    assert_eq!(got[31].reason.as_deref(), Some("duplicate of line 6"));
+    for s in &singles {
+        let (_, l) = leaf_of(s);
+        assert_eq!(
+            (l.status, l.holder, l.hop_count),
+            (UnitStatus::Active, sc.distributor.pubkey(), 1),
+            "{s}"
+        );
+    }
+    assert_eq!(
+        cus::fetch_unit(&h.ledger, &case).unwrap().unwrap().holder,
+        sc.distributor.pubkey()
+    );
+    let again = run(&sc.distributor, &ScanAction::Receive, &incoming);
+    assert!(again.iter().all(|r| r.status == LineStatus::AlreadyDone));
+
+    // On to the pharmacy, received with a logger that breaks the lot's range: quarantined at
+    // receipt; then the in-range ones are dispensed by scan, once.
+    h.custody()
+        .set_storage_condition(
+            &sc.manufacturer,
+            &sc.lot,
+            cus::StorageConditionArgs {
+                min_centi_celsius: 200,
+                max_centi_celsius: 800,
+                tolerated_minutes: 0,
+            },
+        )
+        .unwrap();
+    let to_pharmacy = ScanAction::ship_to(
+        &h.ledger,
+        &sc.distributor.pubkey(),
+        sc.pharmacy.pubkey(),
+        None,
+        None,
+        false,
+    )
+    .unwrap();
+    let five: Vec<String> = singles[..5].iter().map(|s| element_string(s)).collect();
+    assert!(run(&sc.distributor, &to_pharmacy, &five)
+        .iter()
+        .all(|r| r.status == LineStatus::Done));
+    let csv = "time,temperature_c\n1764576000,4\n1764576600,9\n1764577200,5\n";
+    let readings = cus::cold_chain::read_logger_csv(csv.as_bytes()).unwrap();
+    let sensed = ScanAction::ReceiveSensed(Box::new(readings));
+    assert!(run(&sc.pharmacy, &sensed, &five[..2])
+        .iter()
+        .all(|r| r.status == LineStatus::Done));
+    assert_eq!(leaf_of(&singles[0]).1.status, UnitStatus::Quarantined);
+    assert!(run(&sc.pharmacy, &ScanAction::Receive, &five[2..])
+        .iter()
+        .all(|r| r.status == LineStatus::Done));
+    let dispensed = run(&sc.pharmacy, &ScanAction::Dispense, &five);
+    assert_eq!(
+        statuses(&dispensed),
+        [
+            LineStatus::Rejected,
+            LineStatus::Rejected,
+            LineStatus::Done,
+            LineStatus::Done,
+            LineStatus::Done
+        ]
+    );
+    assert_eq!(dispensed[0].verification, Some("quarantined"));
+    assert_eq!(leaf_of(&singles[4]).1.status, UnitStatus::Dispensed);
+    assert!(run(&sc.pharmacy, &ScanAction::Dispense, &five[2..])
+        .iter()
+        .all(|r| r.status == LineStatus::AlreadyDone));
+    // A verify scan names the package as verification does.
+    let v = run(&sc.pharmacy, &ScanAction::Verify, &five[..1]);
+    assert_eq!(v[0].unit, Some(format!("{tree}#{i0}")));
+    assert_eq!(v[0].verification, Some("quarantined"));
+}
