@@ -681,15 +681,14 @@ impl Execute for History {
             let text = serde_json::to_string_pretty(&doc)?;
             return Ok(Output::new(doc, text));
         }
-        let address = cus::address_of(&self.code)?;
-        if cus::fetch_unit(ledger, &address)?.is_none() {
+        let Some(history) = caretrail_sdk::epcis::history_of(ledger, &self.code)? else {
+            let address = cus::address_of(&self.code)?;
             return Ok(Output::new(
                 json!([]),
                 format!("unknown: no package, case or pallet with this code was ever commissioned ({address})"),
             )
             .alert(true));
-        }
-        let history = caretrail_sdk::epcis::unit_history(ledger, &address)?;
+        };
         let name = |h: &caretrail_sdk::epcis::HistoryEvent| {
             caretrail_sdk::events::CaretrailEvent::Custody(h.event.clone()).name()
         };

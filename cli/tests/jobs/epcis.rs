@@ -102,7 +102,23 @@ pub fn demo_shipment_documents(dir: &Path, out: &Path, story: &Value) {
         &out.join("unit-history.epcis.json"),
         &out.join("cold-chain.epcis.xml"),
         &out.join("cold-chain.epcis.json"),
+        &out.join("compressed-package.epcis.xml"),
+        &out.join("compressed-package.epcis.json"),
     ]);
+    // A compressed package's history has the events a unit's has.
+    assert_eq!(
+        story["compressed"]["dispensed_package_history"]["biz_steps"],
+        serde_json::json!([
+            "commissioning",
+            "packing",
+            "shipping",
+            "receiving",
+            "unpacking",
+            "shipping",
+            "receiving",
+            "dispensing"
+        ])
+    );
     // The cold-chain package's receipt carries its logger's summary: 2.0 sensorElementList,
     // the 1.2 extension, both hashed as GS1's reference does (checked above).
     let cold: Value =

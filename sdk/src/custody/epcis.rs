@@ -129,24 +129,281 @@ fn concerns(event: &CustodyEvent, unit: &Pubkey) -> bool {
     }
 }
 
-/// The custody events of `address` itself, oldest first.
+/// The custody events of `address` itself, oldest first (a compressed package's events are
+/// read as the unit events they stand for, see [`as_unit_events`]).
 pub(crate) fn own_events(ledger: &dyn Ledger, address: &Pubkey) -> Result<Vec<HistoryEvent>> {
+    events_concerning(ledger, address, address, &|_| true)
+}
+
+/// The events of `source`'s transactions that concern `address`, as unit events; `keep`
+/// chooses the compressed packages (by serial hash) worth translating.
+fn events_concerning(
+    ledger: &dyn Ledger,
+    source: &Pubkey,
+    address: &Pubkey,
+    keep: &dyn Fn(&[u8; 32]) -> bool,
+) -> Result<Vec<HistoryEvent>> {
     let mut out = Vec::new();
-    for record in ledger.transactions_for_address(address, usize::MAX)? {
-        for event in record.events() {
-            if let CaretrailEvent::Custody(e) = event {
-                if concerns(&e, address) {
-                    out.push(HistoryEvent {
-                        signature: record.signature,
-                        slot: record.slot,
-                        event: e,
-                        via: None,
-                    });
-                }
+    for record in ledger.transactions_for_address(source, usize::MAX)? {
+        for e in as_unit_events(record.events(), keep) {
+            if concerns(&e, address) {
+                out.push(HistoryEvent {
+                    signature: record.signature,
+                    slot: record.slot,
+                    event: e,
+                    via: None,
+                });
             }
         }
     }
     Ok(out)
+}
+
+/// The address a compressed package stands under in custody histories and EPCIS documents:
+/// the one its `Unit` account would have (`["unit", serial hash]`), which
+/// [`address_of`](cus::address_of) gives for its code.
+pub fn package_key(serial_hash: &[u8; 32]) -> Pubkey {
+    Pubkey::find_program_address(
+        &[custody::constants::SEED_UNIT, serial_hash],
+        &cus::PROGRAM_ID,
+    )
+    .0
+}
+
+/// One transaction's custody events with each compressed package's event read as the unit
+/// event it stands for, under [`package_key`]: commissioning (and, straight into a case,
+/// packing), shipping, receipt, refusal, cancellation, unpacking, dispensing, quarantine and
+/// its end, decommissioning, and the logger summary of a receipt. Only packages whose serial
+/// hash `keep` accepts are translated; unit events pass unchanged.
+pub fn as_unit_events(
+    events: Vec<CaretrailEvent>,
+    keep: &dyn Fn(&[u8; 32]) -> bool,
+) -> Vec<CustodyEvent> {
+    use custody::events::PackageAction;
+    use CustodyEvent::*;
+    let custody: Vec<CustodyEvent> = events
+        .into_iter()
+        .filter_map(|e| match e {
+            CaretrailEvent::Custody(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    // A receipt's logger summary names the leaf; the receipt in the same transaction names
+    // its serial hash.
+    let serial_of = |tree: &Pubkey, index: u32| {
+        custody.iter().find_map(|e| match e {
+            PackageHopCompleted(h) if h.tree == *tree && h.index == index => {
+                Some(h.leaf.serial_hash)
+            }
+            _ => None,
+        })
+    };
+    let mut out = Vec::with_capacity(custody.len());
+    for e in &custody {
+        let key = |hash: &[u8; 32]| keep(hash).then(|| package_key(hash));
+        match e {
+            PackagesCommissioned(c) => {
+                let units: Vec<Pubkey> = c.serial_hashes.iter().filter_map(key).collect();
+                if units.is_empty() {
+                    continue;
+                }
+                out.push(UnitsCommissioned(custody::events::UnitsCommissioned {
+                    lot: c.lot,
+                    manufacturer: c.manufacturer,
+                    units: units.clone(),
+                    timestamp: c.timestamp,
+                }));
+                if c.parent != Pubkey::default() {
+                    out.push(Packed(custody::events::Packed {
+                        parent: c.parent,
+                        children: units,
+                        by: c.manufacturer,
+                        timestamp: c.timestamp,
+                    }));
+                }
+            }
+            PackageShipped(p) => {
+                if let Some(unit) = key(&p.leaf.serial_hash) {
+                    out.push(Shipped(custody::events::Shipped {
+                        unit,
+                        hop: p.hop,
+                        index: p.leaf.hop_count,
+                        from: p.from,
+                        to: p.to,
+                        read_point: p.read_point,
+                        shipment_ref: p.shipment_ref,
+                        is_return: p.is_return,
+                        timestamp: p.timestamp,
+                    }));
+                }
+            }
+            PackageHopCompleted(h) => {
+                let Some(unit) = key(&h.leaf.serial_hash) else {
+                    continue;
+                };
+                out.push(if h.received {
+                    Received(custody::events::Received {
+                        unit,
+                        hop: h.hop,
+                        index: h.hop_index,
+                        from: h.from,
+                        to: h.to,
+                        chain_head: h.leaf.chain_head,
+                        timestamp: h.timestamp,
+                    })
+                } else {
+                    Refused(custody::events::Refused {
+                        unit,
+                        hop: h.hop,
+                        index: h.hop_index,
+                        from: h.from,
+                        to: h.to,
+                        reason_code: h.reason_code,
+                        chain_head: h.leaf.chain_head,
+                        timestamp: h.timestamp,
+                    })
+                });
+            }
+            PackageShipmentCancelled(c) => {
+                if let Some(unit) = key(&c.leaf.serial_hash) {
+                    out.push(ShipmentCancelled(custody::events::ShipmentCancelled {
+                        unit,
+                        hop: c.hop,
+                        index: c.hop_index,
+                        from: c.from,
+                        to: c.to,
+                        chain_head: c.leaf.chain_head,
+                        timestamp: c.timestamp,
+                    }));
+                }
+            }
+            PackagesUnpacked(u) => {
+                let children: Vec<Pubkey> = u
+                    .leaves
+                    .iter()
+                    .filter_map(|l| key(&l.serial_hash))
+                    .collect();
+                if !children.is_empty() {
+                    out.push(Unpacked(custody::events::Unpacked {
+                        parent: u.parent,
+                        children,
+                        by: u.by,
+                        timestamp: u.timestamp,
+                    }));
+                }
+            }
+            PackageDispensed(d) => {
+                if let Some(unit) = key(&d.leaf.serial_hash) {
+                    out.push(Dispensed(custody::events::Dispensed {
+                        unit,
+                        dispenser: d.dispenser,
+                        timestamp: d.timestamp,
+                    }));
+                }
+            }
+            PackageStatusChanged(c) => {
+                let Some(unit) = key(&c.leaf.serial_hash) else {
+                    continue;
+                };
+                let (by, reason_code, timestamp) = (c.by, c.reason_code, c.timestamp);
+                out.push(match c.action {
+                    PackageAction::Flagged => SuspectFlagged(custody::events::SuspectFlagged {
+                        unit,
+                        by,
+                        reason_code,
+                        timestamp,
+                    }),
+                    PackageAction::Cleared => SuspectCleared(custody::events::SuspectCleared {
+                        unit,
+                        by,
+                        timestamp,
+                    }),
+                    PackageAction::DeclaredIllegitimate => {
+                        DeclaredIllegitimate(custody::events::DeclaredIllegitimate {
+                            unit,
+                            by,
+                            reason_code,
+                            timestamp,
+                        })
+                    }
+                    PackageAction::Decommissioned | PackageAction::Destroyed => {
+                        Decommissioned(custody::events::Decommissioned {
+                            unit,
+                            by,
+                            destroyed: c.action == PackageAction::Destroyed,
+                            reason_code,
+                            timestamp,
+                        })
+                    }
+                });
+            }
+            PackageSensorRecorded(r) => {
+                let Some(unit) = serial_of(&r.tree, r.index).and_then(|h| key(&h)) else {
+                    continue;
+                };
+                out.push(SensorRecorded(custody::events::SensorRecorded {
+                    unit,
+                    index: r.hop_index,
+                    stage: 1,
+                    by: r.by,
+                    min_centi_celsius: r.min_centi_celsius,
+                    max_centi_celsius: r.max_centi_celsius,
+                    mean_centi_celsius: r.mean_centi_celsius,
+                    minutes_outside: r.minutes_outside,
+                    readings: r.readings,
+                    logger_hash: r.logger_hash,
+                    storage: r.storage,
+                    excursion: r.excursion,
+                    timestamp: r.timestamp,
+                }));
+            }
+            PackageTreeCreated(_) => {}
+            other => out.push(other.clone()),
+        }
+    }
+    out
+}
+
+/// The custody history of what `code` names, oldest first: a unit, case or pallet
+/// ([`unit_history`]) or a compressed package ([`package_history`]), under the code's address;
+/// `None` when nothing with this code was ever commissioned.
+pub fn history_of(ledger: &dyn Ledger, code: &Gs1Code) -> Result<Option<Vec<HistoryEvent>>> {
+    let address = cus::address_of(code)?;
+    if cus::fetch_unit(ledger, &address)?.is_some() {
+        return unit_history(ledger, &address).map(Some);
+    }
+    let Some(found) = cus::find_compressed_quietly(ledger, code)? else {
+        return Ok(None);
+    };
+    let lot = cus::fetch_tree(ledger, &found.tree)?
+        .ok_or_else(|| crate::Error::not_found("package tree", found.tree))?
+        .lot;
+    package_history(ledger, &found.tree, &found.leaf.serial_hash, &lot).map(Some)
+}
+
+/// The full custody history of the compressed package with `serial_hash` in `tree` (of
+/// `lot`), as [`unit_history`] gives a unit's, under its [`package_key`]: its events from the
+/// tree's history, the hops of the case or pallet it travelled in, the recall of its lot.
+pub fn package_history(
+    ledger: &dyn Ledger,
+    tree: &Pubkey,
+    serial_hash: &[u8; 32],
+    lot: &Pubkey,
+) -> Result<Vec<HistoryEvent>> {
+    let own = package_own_events(ledger, tree, serial_hash)?;
+    with_travels(ledger, &package_key(serial_hash), own, 0, Some(*lot))
+}
+
+/// The compressed package's own events (as [`own_events`] gives a unit's), from its tree's
+/// history.
+pub(crate) fn package_own_events(
+    ledger: &dyn Ledger,
+    tree: &Pubkey,
+    serial_hash: &[u8; 32],
+) -> Result<Vec<HistoryEvent>> {
+    events_concerning(ledger, tree, &package_key(serial_hash), &|h| {
+        h == serial_hash
+    })
 }
 
 /// The full custody history of a unit or aggregate, oldest first: its own events, the hops of
@@ -157,6 +414,24 @@ pub fn unit_history(ledger: &dyn Ledger, unit: &Pubkey) -> Result<Vec<HistoryEve
 
 fn history_at_depth(ledger: &dyn Ledger, unit: &Pubkey, depth: usize) -> Result<Vec<HistoryEvent>> {
     let own = own_events(ledger, unit)?;
+    let lot = match depth {
+        0 => cus::fetch_unit(ledger, unit)?
+            .filter(|u| u.kind == cus::UnitKind::Item)
+            .map(|u| u.lot),
+        _ => None,
+    };
+    with_travels(ledger, unit, own, depth, lot)
+}
+
+/// `own` events of `unit` with the hops of the aggregates it travelled in while packed, and
+/// the recall of `lot`.
+fn with_travels(
+    ledger: &dyn Ledger,
+    unit: &Pubkey,
+    own: Vec<HistoryEvent>,
+    depth: usize,
+    lot: Option<Pubkey>,
+) -> Result<Vec<HistoryEvent>> {
     let mut out = Vec::with_capacity(own.len());
     for ev in own {
         let packed_into = match &ev.event {
@@ -192,25 +467,21 @@ fn history_at_depth(ledger: &dyn Ledger, unit: &Pubkey, depth: usize) -> Result<
         }
     }
     // The recall of the unit's lot.
-    if depth == 0 {
-        if let Some(u) = cus::fetch_unit(ledger, unit)? {
-            if u.kind == cus::UnitKind::Item {
-                for record in ledger.transactions_for_address(&u.lot, usize::MAX)? {
-                    for event in record.events() {
-                        if let CaretrailEvent::Custody(CustodyEvent::LotRecalled(r)) = event {
-                            let ev = HistoryEvent {
-                                signature: record.signature,
-                                slot: record.slot,
-                                event: CustodyEvent::LotRecalled(r),
-                                via: None,
-                            };
-                            let at = out
-                                .iter()
-                                .position(|e| e.timestamp() > ev.timestamp())
-                                .unwrap_or(out.len());
-                            out.insert(at, ev);
-                        }
-                    }
+    if let Some(lot) = lot {
+        for record in ledger.transactions_for_address(&lot, usize::MAX)? {
+            for event in record.events() {
+                if let CaretrailEvent::Custody(CustodyEvent::LotRecalled(r)) = event {
+                    let ev = HistoryEvent {
+                        signature: record.signature,
+                        slot: record.slot,
+                        event: CustodyEvent::LotRecalled(r),
+                        via: None,
+                    };
+                    let at = out
+                        .iter()
+                        .position(|e| e.timestamp() > ev.timestamp())
+                        .unwrap_or(out.len());
+                    out.insert(at, ev);
                 }
             }
         }

@@ -15,7 +15,9 @@
 //! scanned codes it is given ([`Codes`]); SSCCs and GTINs are on chain. A unit of the shipment
 //! no code names is an error that lists it, never a silent gap.
 
-use crate::custody::epcis::{own_events, unit_history, HistoryEvent};
+use crate::custody::epcis::{
+    as_unit_events, own_events, package_key, package_own_events, unit_history, HistoryEvent,
+};
 use crate::custody::master_data::MasterData;
 use crate::custody::{self as cus, CustodyEvent, UnitKind};
 use crate::events::CaretrailEvent;
@@ -492,18 +494,34 @@ pub fn shipment_document(
     let wanted = cus::shipment_ref(reference);
     // Units the party shipped, or received (whose hop is then looked up on the unit).
     let mut candidates = BTreeSet::new();
+    // Loose compressed packages among them: their events are their tree's.
+    let mut trees: HashMap<Pubkey, (Pubkey, [u8; 32])> = HashMap::new();
     for r in ledger.transactions_for_address(party, usize::MAX)? {
-        for e in r.events() {
+        let events = r.events();
+        for e in &events {
             match e {
-                CaretrailEvent::Custody(CustodyEvent::Shipped(s))
+                CaretrailEvent::Custody(CustodyEvent::PackageShipped(p)) => {
+                    let hash = p.leaf.serial_hash;
+                    trees.insert(package_key(&hash), (p.tree, hash));
+                }
+                CaretrailEvent::Custody(CustodyEvent::PackageHopCompleted(p)) => {
+                    let hash = p.leaf.serial_hash;
+                    trees.insert(package_key(&hash), (p.tree, hash));
+                }
+                _ => {}
+            }
+        }
+        for e in as_unit_events(events, &|_| true) {
+            match e {
+                CustodyEvent::Shipped(s)
                     if s.shipment_ref == wanted && (s.from == *party || s.to == *party) =>
                 {
                     candidates.insert(s.unit);
                 }
-                CaretrailEvent::Custody(CustodyEvent::Received(s)) if s.to == *party => {
+                CustodyEvent::Received(s) if s.to == *party => {
                     candidates.insert(s.unit);
                 }
-                CaretrailEvent::Custody(CustodyEvent::Refused(s)) if s.to == *party => {
+                CustodyEvent::Refused(s) if s.to == *party => {
                     candidates.insert(s.unit);
                 }
                 _ => {}
@@ -514,7 +532,10 @@ pub fn shipment_document(
     let mut parties = None;
     // A unit's own events are enough: the hops of the aggregates it travelled in are theirs.
     for unit in candidates {
-        let history = own_events(ledger, &unit)?;
+        let history = match trees.get(&unit) {
+            Some((tree, hash)) => package_own_events(ledger, tree, hash)?,
+            None => own_events(ledger, &unit)?,
+        };
         if let Some(i) = history.iter().position(|h| {
             matches!(&h.event, CustodyEvent::Shipped(s)
                 if s.unit == unit && s.shipment_ref == wanted && (s.from == *party || s.to == *party))
@@ -557,7 +578,7 @@ pub fn shipment_document(
             }
             history
         } else {
-            own_events(ledger, &unit)?
+            items_own_events(ledger, &unit, codes)?
         };
         histories.insert(unit, history);
     }
@@ -644,6 +665,23 @@ pub fn shipment_document(
     )
 }
 
+/// An item's own events: a unit's, or those of the compressed package its code names (packed
+/// in a case, a package is in no transaction of its own until it is unpacked).
+fn items_own_events(
+    ledger: &dyn Ledger,
+    unit: &Pubkey,
+    codes: &Codes,
+) -> Result<Vec<HistoryEvent>> {
+    if cus::fetch_unit(ledger, unit)?.is_none() {
+        if let Some(code) = codes.0.get(unit) {
+            if let Some(found) = crate::custody::find_compressed_quietly(ledger, code)? {
+                return package_own_events(ledger, &found.tree, &found.leaf.serial_hash);
+            }
+        }
+    }
+    own_events(ledger, unit)
+}
+
 /// The children `aggregate` held just before the transaction `at` (packings less unpackings).
 fn contents_at(history: &[HistoryEvent], aggregate: &Pubkey, at: Signature) -> Vec<Pubkey> {
     let mut inside: Vec<Pubkey> = Vec::new();
@@ -671,10 +709,9 @@ fn contents_at(history: &[HistoryEvent], aggregate: &Pubkey, at: Signature) -> V
 /// One unit's history as a document (its code names it; aggregates are named from the chain).
 pub fn unit_document(ledger: &dyn Ledger, code: &Gs1Code, master: &MasterData) -> Result<Document> {
     let unit = cus::address_of(code)?;
-    let history = unit_history(ledger, &unit)?;
-    if history.is_empty() {
-        return Err(Error::not_found("unit", unit));
-    }
+    let history = crate::custody::epcis::history_of(ledger, code)?
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| Error::not_found("unit", unit))?;
     let mut codes = Codes::default();
     codes.insert(code.clone())?;
     let mut reader = Reader::new(ledger, &codes);

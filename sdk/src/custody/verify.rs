@@ -287,6 +287,15 @@ fn find_compressed(
     Ok(find_package(ledger, &lot_key, &serial_hash(&gtin, serial))?.map(|f| (lot, lot_key, f)))
 }
 
+/// The compressed package a code names, if it carries GTIN, serial and lot and one of its
+/// lot's trees holds it.
+pub(crate) fn find_compressed_quietly(
+    ledger: &dyn Ledger,
+    code: &crate::gs1::Gs1Code,
+) -> Result<Option<FoundPackage>> {
+    Ok(find_compressed(ledger, code)?.map(|(_, _, found)| found))
+}
+
 /// [`verify`] for a compressed package: the same checks in the same order, on its leaf.
 fn verify_package(
     ledger: &dyn Ledger,

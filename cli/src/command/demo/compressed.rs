@@ -5,7 +5,7 @@
 //! its compressed twin are verified side by side: the answers must be the same.
 
 use super::Story;
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use caretrail_sdk::custody::{self as cus, CustodyClient, UnitKind};
 use caretrail_sdk::registry as reg;
 use caretrail_sdk::solana_sdk::signature::{Signature, Signer};
@@ -25,7 +25,7 @@ fn outcome(v: &cus::Verification) -> Value {
 /// VRS checks name the unit story's packages in each state.
 pub(super) fn run(s: &mut Story, custody: &Value) -> Result<Value> {
     let (ledger, entropy, payer) = (s.ledger, &s.entropy, s.fee_payer);
-    let (steps, plaintext) = (&mut s.steps, &mut s.plaintext);
+    let (steps, plaintext, dir) = (&mut s.steps, &mut s.plaintext, &s.out);
     let p = &s.parties;
     let (manufacturer, distributor, pharmacy) = (&p.manufacturer, &p.distributor, &p.pharmacy);
     let client = CustodyClient::new(ledger, payer);
@@ -243,6 +243,21 @@ pub(super) fn run(s: &mut Story, custody: &Value) -> Result<Value> {
             "agree": agree,
         }));
     }
+    // The dispensed package's history for partners, read from its tree's events: the same
+    // EPCIS events a unit's history gives (commissioning and packing, the case's hop,
+    // unpacking, its own hop, dispensing).
+    let dispensed = caretrail_sdk::gs1::parse(&code(&lot_number, &packages[0].0, "271231"))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let doc =
+        cus::epcis_export::unit_document(ledger, &dispensed, &super::custody::master_data()?)?;
+    let (xml, jsonld) = (
+        dir.join("compressed-package.epcis.xml"),
+        dir.join("compressed-package.epcis.json"),
+    );
+    std::fs::write(&xml, doc.to_xml()).with_context(|| format!("writing {}", xml.display()))?;
+    std::fs::write(&jsonld, serde_json::to_string_pretty(&doc.to_json_ld())?)
+        .with_context(|| format!("writing {}", jsonld.display()))?;
+    let biz_steps: Vec<&str> = doc.events.iter().map(|e| e.biz_step).collect();
     let index = cus::PackageTreeIndex::sync(ledger, &tree)?;
     let rent = ledger
         .get_account(&tree)?
@@ -264,5 +279,10 @@ pub(super) fn run(s: &mut Story, custody: &Value) -> Result<Value> {
         "recalled_lot": rlot.to_string(),
         "case": { "sscc": sscc_text, "address": case.to_string(), "closed": true },
         "verification_agrees_with_units": agreement,
+        "dispensed_package_history": {
+            "epcis_1_2": xml.display().to_string(),
+            "epcis_2_0": jsonld.display().to_string(),
+            "biz_steps": biz_steps,
+        },
     }))
 }

@@ -382,7 +382,7 @@ pub const LOCATIONS_CSV: &str = "gln,company_prefix,name,street,city,state,posta
 0614141000036,0614141,Demo Pharmacy,5 Main Street,Springfield,IL,62701,US\n";
 
 /// The demo's master data ([`PRODUCTS_CSV`], [`LOCATIONS_CSV`]).
-fn master_data() -> Result<caretrail_sdk::custody::master_data::MasterData> {
+pub(super) fn master_data() -> Result<caretrail_sdk::custody::master_data::MasterData> {
     let mut master = caretrail_sdk::custody::master_data::MasterData::default();
     master.add_products(PRODUCTS_CSV)?;
     master.add_locations(LOCATIONS_CSV)?;

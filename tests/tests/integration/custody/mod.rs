@@ -7,6 +7,7 @@ mod commission;
 mod dispense;
 mod lot;
 mod package_cold_chain;
+mod package_epcis;
 mod packages;
 mod recall;
 mod returns;
