@@ -180,6 +180,7 @@ fn main() {
     }
     if wants("cli-scan") {
         tables.push(cli_scan::cli_scan(&sizes));
+        tables.push(cli_scan::cli_scan_designs(&sizes));
     }
     if wants("open") {
         tables.push(open::open(quick));

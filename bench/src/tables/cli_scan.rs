@@ -145,3 +145,115 @@ pub(crate) fn ship_by_scan(
     .unwrap();
     assert!(shipped.iter().all(|x| x.status == LineStatus::Done));
 }
+
+/// `caretrail custody scan --receive` of 200 loose packages on a persisted ledger holding
+/// `n` of them, in each design: one `Unit` account per package, and compressed packages
+/// (leaves of package trees, each line sent with its proof). Then the same receipts as one
+/// in-process SDK scan run of a fresh copy, to separate the process start from the scan.
+pub(crate) fn cli_scan_designs(sizes: &[usize]) -> Table {
+    let mut t = Table::new(
+        "`custody scan --receive` of 200 loose packages, units against compressed packages (a CLI process on the persisted embedded ledger)",
+        &[
+            "design",
+            "packages on the ledger",
+            "process start + ledger open (s)",
+            "scan run in the process (s)",
+            "lines/s",
+            "transactions",
+            "lines per transaction",
+        ],
+    );
+    let exe = std::env::current_exe()
+        .expect("bench path")
+        .with_file_name("caretrail");
+    if !exe.exists() {
+        t.row(vec![
+            format!("(not measured: build {} first)", exe.display()),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+        ]);
+        return t;
+    }
+    for &n in sizes {
+        for compressed in [false, true] {
+            let dir = std::env::temp_dir().join(format!(
+                "caretrail-bench-designs-{}-{n}-{compressed}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("bench dir");
+            let lines = 200.min(n);
+            let (key, file, before) = {
+                let h = Harness::with_ledger(
+                    caretrail_sdk::EmbeddedLedger::open(&dir.join("ledger")).expect("open ledger"),
+                );
+                let sc = h.supply_chain();
+                let serials: Vec<String> = (0..n).map(|i| format!("D{i:07}")).collect();
+                if compressed {
+                    commission_compressed(&h, &sc, &serials);
+                } else {
+                    h.commission(&sc, &serials.iter().map(String::as_str).collect::<Vec<_>>());
+                }
+                let text = serials[..lines]
+                    .iter()
+                    .map(|s| format!("(01){GTIN}(17)271231(10){LOT}(21){s}"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                ship_by_scan(&h, &sc, &scan::scan_lines(&text));
+                let key = key_file(&dir, "distributor", &sc.distributor);
+                let file = dir.join("incoming.txt");
+                std::fs::write(&file, text).unwrap();
+                let before = h.ledger.transaction_count().unwrap();
+                (key, file, before)
+            };
+            let caretrail = |args: &[&str]| run(&exe, &dir, &dir.join("ledger"), &key, args);
+            let (start, _) = caretrail(&["address"]);
+            let (secs, out) = caretrail(&["custody", "scan", file.to_str().unwrap(), "--receive"]);
+            assert_eq!(done_lines(&out), lines, "{out}");
+            let after = caretrail_sdk::EmbeddedLedger::open(&dir.join("ledger"))
+                .and_then(|l| l.transaction_count())
+                .expect("reopen");
+            let txs = after - before;
+            let scan_secs = (secs - start).max(0.0);
+            t.row(vec![
+                if compressed {
+                    "compressed packages".into()
+                } else {
+                    "a `Unit` account each".into()
+                },
+                n.to_string(),
+                format!("{start:.2}"),
+                format!("{scan_secs:.2}"),
+                rate(lines, scan_secs),
+                txs.to_string(),
+                format!("{:.1}", lines as f64 / txs.max(1) as f64),
+            ]);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+    t
+}
+
+/// Commissions loose compressed packages of the fixture lot with these serials, into as many
+/// package trees as they fill.
+fn commission_compressed(h: &Harness, sc: &caretrail_tests::SupplyChain, serials: &[String]) {
+    let mut hashes: Vec<[u8; 32]> = serials
+        .iter()
+        .map(|s| caretrail_sdk::custody::serial_hash(&sc.gtin, s))
+        .collect();
+    hashes.sort_unstable();
+    let capacity = caretrail_sdk::custody::TREE_CAPACITY as usize;
+    for chunk in hashes.chunks(capacity) {
+        let (tree, _) = h
+            .custody()
+            .create_package_tree(&sc.manufacturer, &sc.lot)
+            .expect("package tree");
+        h.custody()
+            .commission_packages(&sc.manufacturer, &tree, None, chunk.to_vec())
+            .expect("commission packages");
+    }
+}
