@@ -232,5 +232,123 @@ pub(crate) fn scale() -> Vec<Table> {
         format!("{:.0}", tx_per_package * per_day / 86_400.0),
         format!("{:.0}", new_tx_per_package * per_day / 86_400.0),
     ]);
-    vec![t, trees, year]
+    let unique = uniqueness(&rent, new_per_package, target);
+    vec![t, trees, year, unique]
+}
+
+/// Refusing a duplicate serial GTIN-wide (docs/SCALE.md): what each way of doing it on chain
+/// would add to the rent per package and to a commissioning transaction. The indexed trees
+/// are priced from the library's layout like the package tree; an insertion carries the
+/// serial hash, its low leaf (value, next value, next index, its index: 72 bytes) and the
+/// proof nodes below the canopy. The transaction sizes are measured on the program's own
+/// `commission_packages` instruction.
+fn uniqueness(rent: &dyn Fn(usize) -> u64, package_tree: f64, target: u64) -> Table {
+    use caretrail_sdk::custody as cus;
+    use solana_sdk::pubkey::Pubkey;
+    let mut t = Table::new(
+        "Refusing a duplicate serial GTIN-wide: the options priced (rent from the runtime, transaction sizes from the program's commission_packages)",
+        &[
+            "option",
+            "exact, GTIN-wide",
+            "rent added per package, a GTIN of one 10,000 lot",
+            "rent added per package, a GTIN of 1,000,000",
+            "total per package at a 10,000 lot",
+            "≤ 1% of a Unit's rent",
+            "bytes per package in the commissioning transaction",
+            "packages per commissioning transaction",
+        ],
+    );
+    let key = Pubkey::new_unique();
+    let size = |n: usize| {
+        let hashes = (0..n).map(|i| [i as u8 + 1; 32]).collect();
+        let ix = cus::commission_packages_ix(&key, &Pubkey::new_unique(), &key, None, hashes);
+        cus::scan::transaction_size(&[ix], &key)
+    };
+    let per_hash = size(2) - size(1);
+    // The transaction without any package, plus the registry account (or accounts) it names.
+    let fixed = size(1) - per_hash;
+    let fit = |extra_fixed: usize, per_package: usize| {
+        (cus::scan::MAX_TX_SIZE.saturating_sub(fixed + extra_fixed) / per_package).min(32)
+    };
+    let verdict = |total: f64| {
+        if total <= target as f64 {
+            format!("yes (≤ {target})")
+        } else {
+            format!("no (> {target})")
+        }
+    };
+    // Built: strictly ascending serial hashes per tree.
+    t.row(vec![
+        "**built: a tree takes serial hashes in ascending order**".into(),
+        "no: within a tree".into(),
+        "0".into(),
+        "0".into(),
+        format!("{package_tree:.0}"),
+        verdict(package_tree),
+        per_hash.to_string(),
+        cus::PACKAGES_PER_TRANSACTION.to_string(),
+    ]);
+    // An indexed Merkle tree of the GTIN's serial hashes, its own account (over 10 KiB, as a
+    // package tree), found from a small PDA per GTIN (priced as a Lot-sized account).
+    let pointer = rent(8 + 32 + 8);
+    let indexed = |name: String, bytes: usize, depth: u32, canopy: u32| {
+        let r = (rent(bytes) + pointer) as f64;
+        let per_package = per_hash + 72 + 32 * (depth - canopy) as usize;
+        let one_lot = r / LOT as f64;
+        let total = package_tree + one_lot;
+        vec![
+            name,
+            "yes".into(),
+            format!("{one_lot:.0}"),
+            format!("{:.0}", r / 1_000_000f64),
+            format!("{total:.0}"),
+            verdict(total),
+            per_package.to_string(),
+            fit(32, per_package).to_string(),
+        ]
+    };
+    for (canopy, bytes) in [
+        (6, tree_account_bytes::<20, 16>(6)),
+        (8, tree_account_bytes::<20, 16>(8)),
+        (10, tree_account_bytes::<20, 16>(10)),
+    ] {
+        t.row(indexed(
+            format!("an indexed Merkle tree per GTIN: depth 20, buffer 16, canopy {canopy}"),
+            bytes,
+            20,
+            canopy,
+        ));
+    }
+    // One registry shared by every GTIN, sharded by the serial hash's first byte so parties do
+    // not contend for one account: 256 trees of depth 24 (4 billion serials), canopy 14.
+    {
+        let shard = tree_account_bytes::<24, 64>(14);
+        let all = (256 * rent(shard)) as f64;
+        let per_package = per_hash + 72 + 32 * 10 + 33;
+        let year_one = all / PACKAGES_PER_YEAR as f64;
+        let total = package_tree + year_one;
+        t.row(vec![
+            "one registry for every GTIN: 256 shards by serial hash, depth 24, buffer 64, canopy 14 (rent shared by a year's 5.8 billion packages)".into(),
+            "yes".into(),
+            format!("{year_one:.0}"),
+            format!("{year_one:.0}"),
+            format!("{total:.0}"),
+            verdict(total),
+            per_package.to_string(),
+            fit(0, per_package).to_string(),
+        ]);
+    }
+    // A marker account per serial (no data: only the account's 128 bytes of metadata).
+    let marker = rent(0) as f64;
+    t.row(vec![
+        "an empty marker account per serial (`[\"serial\", hash]`)".into(),
+        "yes".into(),
+        format!("{marker:.0}"),
+        format!("{marker:.0}"),
+        format!("{:.0}", package_tree + marker),
+        verdict(package_tree + marker),
+        (per_hash + 33).to_string(),
+        fit(0, per_hash + 33).to_string(),
+    ]);
+    t
 }

@@ -1471,7 +1471,7 @@ fn the_index_is_kept_next_to_the_ledger_caught_up_and_never_trusted_blindly() {
         b
     }] {
         std::fs::write(&file, &bad).unwrap();
-        let index = PackageTreeIndex::load(&h.ledger, &tree).unwrap();
+        let index = PackageTreeIndex::open(&h.ledger, &tree, &dir.path().join("indexes")).unwrap();
         assert_eq!(index.root(), chain.root);
         assert_eq!(index.leaves(), fresh.leaves());
         assert_eq!(std::fs::read(&file).unwrap(), good, "written back whole");
@@ -1479,10 +1479,28 @@ fn the_index_is_kept_next_to_the_ledger_caught_up_and_never_trusted_blindly() {
     // A missing file is rebuilt too.
     std::fs::remove_file(&file).unwrap();
     assert_eq!(
-        PackageTreeIndex::load(&h.ledger, &tree).unwrap().root(),
+        PackageTreeIndex::open(&h.ledger, &tree, &dir.path().join("indexes"))
+            .unwrap()
+            .root(),
         chain.root
     );
     assert!(file.exists());
+    // Within one ledger handle the index is read once and kept in memory, still checked
+    // against the chain at every use: a damaged file is not even read, and once the tree
+    // moves the copy in memory disagrees with the chain and is read again, never trusted.
+    std::fs::write(&file, b"not an index").unwrap();
+    assert_eq!(
+        PackageTreeIndex::load(&h.ledger, &tree).unwrap().root(),
+        chain.root
+    );
+    h.custody()
+        .ship_package(&sc.manufacturer, &tree, &hs[5], &dist, &package_shipment())
+        .unwrap();
+    let moved = cus::fetch_tree(&h.ledger, &tree).unwrap().unwrap();
+    assert_eq!(
+        PackageTreeIndex::load(&h.ledger, &tree).unwrap().root(),
+        moved.root
+    );
 }
 
 #[test]
