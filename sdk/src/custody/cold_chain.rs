@@ -216,38 +216,22 @@ pub fn governing(ledger: &dyn Ledger, unit: &Pubkey) -> Result<Governing> {
     Ok(Governing::Nothing)
 }
 
-/// A compressed package still packed in `parent`, proven: the trees come from the packages
-/// commissioned into `parent` (its own history), the state and proof from their indexes.
+/// A compressed package still packed in `parent`, proven from its tree's index.
 fn package_inside(
     ledger: &dyn Ledger,
     parent: &Pubkey,
     case: Option<Pubkey>,
 ) -> Result<Option<Governing>> {
-    let mut trees: Vec<Pubkey> = Vec::new();
-    for record in ledger.transactions_for_address(parent, usize::MAX)? {
-        for event in record.events() {
-            if let crate::events::CaretrailEvent::Custody(
-                cus::CustodyEvent::PackagesCommissioned(e),
-            ) = event
-            {
-                if e.parent == *parent && !trees.contains(&e.tree) {
-                    trees.push(e.tree);
-                }
-            }
-        }
-    }
-    for tree in trees {
-        let index = cus::PackageTreeIndex::load(ledger, &tree)?;
-        if let Some(i) = index.leaves().iter().position(|l| l.parent == *parent) {
-            return Ok(Some(Governing::Package {
-                tree,
-                case,
-                package: Box::new(index.prove(i as u32)?),
-                lot: index.lot,
-            }));
-        }
-    }
-    Ok(None)
+    let Some((tree, index, _)) = cus::packages_in(ledger, parent)?.into_iter().next() else {
+        return Ok(None);
+    };
+    let kept = cus::PackageTreeIndex::load(ledger, &tree)?;
+    Ok(Some(Governing::Package {
+        tree,
+        case,
+        package: Box::new(kept.prove(index)?),
+        lot: kept.lot,
+    }))
 }
 
 /// The lot of a governing choice, if any.

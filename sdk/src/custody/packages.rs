@@ -1204,6 +1204,76 @@ impl CustodyClient<'_> {
     }
 }
 
+/// A compressed package as the `Unit` it stands for (under
+/// [`package_key`](crate::custody::epcis::package_key)): an item of its lot, with its leaf's
+/// status, holder, parent, hops and chain head. Code written for units (receiving against a
+/// shipment document) reads packages through it.
+pub fn package_as_unit(lot_key: &Pubkey, lot: &Lot, leaf: &PackageLeaf) -> Unit {
+    Unit {
+        version: custody::constants::ACCOUNT_VERSION,
+        bump: 0,
+        kind: UnitKind::Item,
+        status: leaf.status,
+        status_before_quarantine: leaf.status_before_quarantine,
+        gtin: lot.gtin,
+        lot: *lot_key,
+        expires_at: lot.expires_at,
+        holder: leaf.holder,
+        parent: leaf.parent,
+        child_count: 0,
+        hop_count: leaf.hop_count,
+        chain_head: leaf.chain_head,
+        updated_at: leaf.updated_at,
+    }
+}
+
+/// The compressed packages packed directly in the case or pallet `parent`: `(tree, leaf
+/// index, state)`. Packages enter an aggregate only when they are commissioned into it, so
+/// its own history names their trees; their indexes say which are still inside.
+pub fn packages_in(
+    ledger: &dyn Ledger,
+    parent: &Pubkey,
+) -> Result<Vec<(Pubkey, u32, PackageLeaf)>> {
+    let mut trees: Vec<Pubkey> = Vec::new();
+    for record in ledger.transactions_for_address(parent, usize::MAX)? {
+        for event in record.events() {
+            if let CaretrailEvent::Custody(CustodyEvent::PackagesCommissioned(e)) = event {
+                if e.parent == *parent && !trees.contains(&e.tree) {
+                    trees.push(e.tree);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for tree in trees {
+        PackageTreeIndex::with(ledger, &tree, |index| {
+            for (i, leaf) in index.leaves().iter().enumerate() {
+                if leaf.parent == *parent {
+                    out.push((tree, i as u32, *leaf));
+                }
+            }
+        })?;
+    }
+    Ok(out)
+}
+
+/// The unit a scanned code names, or the compressed package it names seen as a unit
+/// ([`package_as_unit`]), under the address the code gives; `None` when neither exists.
+pub fn unit_of_code(ledger: &dyn Ledger, code: &crate::gs1::Gs1Code) -> Result<Option<Unit>> {
+    let address = address_of(code)?;
+    if let Some(u) = fetch_unit(ledger, &address)? {
+        return Ok(Some(u));
+    }
+    let Some(found) = find_compressed_quietly(ledger, code)? else {
+        return Ok(None);
+    };
+    let lot_key = fetch_tree(ledger, &found.tree)?
+        .ok_or_else(|| Error::not_found("package tree", found.tree))?
+        .lot;
+    let lot = fetch_lot(ledger, &lot_key)?.ok_or_else(|| Error::not_found("lot", lot_key))?;
+    Ok(Some(package_as_unit(&lot_key, &lot, &found.leaf)))
+}
+
 /// A compressed package found by its GTIN, serial and lot: its tree, leaf index and state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundPackage {

@@ -495,6 +495,7 @@ impl Checker<'_> {
                 let (key, unit) = (tree[i].0, &tree[i].1);
                 if unit.kind != UnitKind::Item && unit.child_count > 0 {
                     tree.extend(packed_in(self.ledger, &key)?);
+                    tree.extend(self.packages_in(&key)?);
                     if tree.len() > MAX_TREE {
                         return Err(Error::invalid(format!(
                             "{top} carries more than {MAX_TREE} units"
@@ -506,6 +507,23 @@ impl Checker<'_> {
             self.trees.insert(top, tree);
         }
         Ok(&self.trees[&top])
+    }
+
+    /// The compressed packages packed in `aggregate`, as units under their addresses.
+    fn packages_in(&mut self, aggregate: &Pubkey) -> Result<Vec<(Pubkey, Unit)>> {
+        let mut out = Vec::new();
+        for (tree, _, leaf) in cus::packages_in(self.ledger, aggregate)? {
+            let lot_key = cus::fetch_tree(self.ledger, &tree)?
+                .ok_or_else(|| Error::not_found("package tree", tree))?
+                .lot;
+            let lot = cus::fetch_lot(self.ledger, &lot_key)?
+                .ok_or_else(|| Error::not_found("lot", lot_key))?;
+            out.push((
+                cus::epcis::package_key(&leaf.serial_hash),
+                cus::package_as_unit(&lot_key, &lot, &leaf),
+            ));
+        }
+        Ok(out)
     }
 
     /// What receiving `top` would carry against the document: the lot and expiry mismatches
@@ -594,7 +612,16 @@ impl Checker<'_> {
         let Ok(address) = cus::address_of(&code) else {
             return Ok(Check::pass(Finding::Unreadable, None));
         };
-        let Some((top, top_unit)) = cus::top_most(self.ledger, &address)? else {
+        let found = match cus::top_most(self.ledger, &address)? {
+            Some(top) => Some(top),
+            // A compressed package travels by itself, or with the aggregate it is packed in.
+            None => match cus::unit_of_code(self.ledger, &code)? {
+                Some(package) if package.parent == Pubkey::default() => Some((address, package)),
+                Some(package) => cus::top_most(self.ledger, &package.parent)?,
+                None => None,
+            },
+        };
+        let Some((top, top_unit)) = found else {
             // The receipt verifies it and says why (unknown serial, unknown prefix).
             return Ok(Check::pass(Finding::Unknown, Some(address)));
         };
@@ -689,6 +716,8 @@ pub fn receive_against(
     let single = (expected.shipments.len() == 1).then_some(0);
     let mut out: Vec<ReconciledLine> = Vec::with_capacity(lines.len());
     let mut targets: Vec<Option<Pubkey>> = Vec::with_capacity(lines.len());
+    // The unit or package address each line names (a package's result names `tree#index`).
+    let mut units: Vec<Option<Pubkey>> = Vec::with_capacity(lines.len());
     let mut passed: Vec<(usize, String)> = Vec::new();
     let mut passed_at: Vec<usize> = Vec::new();
     for (line, text) in lines {
@@ -703,6 +732,7 @@ pub fn receive_against(
             passed_at.push(out.len());
         }
         targets.push(check.target);
+        units.push(check.unit);
         out.push(ReconciledLine {
             result: LineResult {
                 line: *line,
@@ -751,13 +781,12 @@ pub fn receive_against(
         .map(|u| (u.epc.as_str(), u.unit))
         .collect();
     // The first refused line of each unit.
-    let mut refused: HashMap<&str, usize> = HashMap::new();
-    for l in out
-        .iter()
-        .filter(|l| l.result.status == LineStatus::Rejected)
-    {
-        if let Some(u) = l.result.unit.as_deref() {
-            refused.entry(u).or_insert(l.result.line);
+    let mut refused: HashMap<Pubkey, usize> = HashMap::new();
+    for (l, unit) in out.iter().zip(&units) {
+        if l.result.status == LineStatus::Rejected {
+            if let Some(u) = unit {
+                refused.entry(*u).or_insert(l.result.line);
+            }
         }
     }
     let mut shortage = Vec::new();
@@ -766,7 +795,19 @@ pub fn receive_against(
         .iter()
         .filter(|u| !received.contains(&u.unit))
     {
-        let reason = match cus::fetch_unit(ledger, &u.unit)? {
+        let chain = match cus::fetch_unit(ledger, &u.unit)? {
+            Some(unit) => Some(unit),
+            // A compressed package is found by its GTIN, serial and the lot the document
+            // declares (an EPC carries no lot).
+            None => match gs1::parse(&u.code) {
+                Ok(mut code) => {
+                    code.lot = code.lot.or_else(|| u.lot.clone());
+                    cus::unit_of_code(ledger, &code)?
+                }
+                Err(_) => None,
+            },
+        };
+        let reason = match chain {
             None => "unknown to the chain".to_string(),
             Some(chain) => {
                 let doc_parent = u.inside.as_deref().and_then(|p| by_epc.get(p)).copied();
@@ -778,10 +819,7 @@ pub fn receive_against(
                     lineage.push(*a);
                     up = expected.get(a).and_then(|x| x.inside.as_deref());
                 }
-                let named = lineage
-                    .iter()
-                    .filter_map(|a| refused.get(a.to_string().as_str()))
-                    .min();
+                let named = lineage.iter().filter_map(|a| refused.get(a)).min();
                 if chain.parent != doc_parent.unwrap_or_default() {
                     match &u.inside {
                         Some(p) if chain.parent == Pubkey::default() => {

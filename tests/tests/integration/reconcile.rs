@@ -374,3 +374,158 @@ fn a_document_naming_what_is_not_a_unit_is_refused_before_anything_is_received()
     let err = Expected::from_document(&doc).unwrap_err().to_string();
     assert!(err.contains("urn:epc:id:sgtin:9501101.0020.P8"), "{err}");
 }
+
+#[test]
+fn a_case_of_compressed_packages_and_loose_ones_are_received_against_the_document() {
+    use caretrail_sdk::custody::epcis_export::{shipment_document, Codes};
+    use caretrail_sdk::custody::master_data::MasterData;
+    let h = Harness::new();
+    let sc = h.supply_chain();
+    // One tree: a case of 20 commissioned straight into it, and 3 loose packages.
+    let (tree, _) = h
+        .custody()
+        .create_package_tree(&sc.manufacturer, &sc.lot)
+        .unwrap();
+    let by_hash = |prefix: &str, n: usize| {
+        let mut v: Vec<String> = (0..n).map(|i| format!("{prefix}{i:03}")).collect();
+        v.sort_by_key(|s| cus::serial_hash(&sc.gtin, s));
+        v
+    };
+    let (inside, loose) = (by_hash("CP", 20), by_hash("LP", 3));
+    let case_sscc = sscc("4242");
+    h.custody()
+        .create_aggregate(&sc.manufacturer, case_sscc, UnitKind::Case)
+        .unwrap();
+    let case = cus::sscc_pda(&case_sscc).0;
+    let mut all: Vec<(&String, bool)> = inside
+        .iter()
+        .map(|s| (s, true))
+        .chain(loose.iter().map(|s| (s, false)))
+        .collect();
+    all.sort_by_key(|(s, _)| cus::serial_hash(&sc.gtin, s));
+    for (s, packed) in all {
+        h.custody()
+            .commission_packages(
+                &sc.manufacturer,
+                &tree,
+                packed.then_some(&case),
+                vec![cus::serial_hash(&sc.gtin, s)],
+            )
+            .unwrap();
+    }
+    // Shipped under ASN-0001: the case, and the loose packages with their proofs.
+    h.custody()
+        .ship(
+            &sc.manufacturer,
+            &sc.distributor.pubkey(),
+            &case,
+            ship_args(),
+        )
+        .unwrap();
+    for s in &loose {
+        h.custody()
+            .ship_package(
+                &sc.manufacturer,
+                &tree,
+                &cus::serial_hash(&sc.gtin, s),
+                &sc.distributor.pubkey(),
+                &package_shipment(),
+            )
+            .unwrap();
+    }
+    // The sender's document, written by caretrail's exporter and read back as a partner's.
+    let codes: String = inside
+        .iter()
+        .chain(&loose)
+        .map(|s| package(s) + "\n")
+        .collect();
+    let doc = shipment_document(
+        &h.ledger,
+        &sc.manufacturer.pubkey(),
+        "ASN-0001",
+        &Codes::from_lines(&codes).unwrap(),
+        &MasterData::default(),
+    )
+    .unwrap();
+    let imported = epcis_import::import(doc.to_xml().as_bytes()).unwrap();
+    let expected = Expected::from_document(&imported).unwrap();
+    assert_eq!(expected.units.len(), 24, "20 packed, 3 loose, the case");
+    // The dock scans the case, one package inside it, and two of the three loose packages.
+    let lines = scan::scan_lines(
+        &[
+            sscc_code("4242"),
+            package(&inside[7]),
+            package(&loose[0]),
+            package(&loose[1]),
+        ]
+        .join("\n"),
+    );
+    let r = reconcile::receive_against(
+        &h.ledger,
+        &sc.distributor,
+        &sc.distributor,
+        &expected,
+        false,
+        &lines,
+        &mut Quiet,
+    )
+    .unwrap();
+    let findings: Vec<(Finding, LineStatus)> = r
+        .lines
+        .iter()
+        .map(|l| (l.finding, l.result.status.clone()))
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            (Finding::Expected, LineStatus::Done),
+            (Finding::Expected, LineStatus::AlreadyDone),
+            (Finding::Expected, LineStatus::Done),
+            (Finding::Expected, LineStatus::Done),
+        ],
+        "{:#?}",
+        r.lines
+    );
+    assert_eq!(r.received.len(), 23, "the case, its 20 packages, two loose");
+    assert_eq!(r.shortage.len(), 1);
+    assert_eq!(
+        r.shortage[0].unit.unit,
+        cus::address_of(&gs1(&package(&loose[2]))).unwrap()
+    );
+    assert_eq!(r.shortage[0].reason, "never scanned");
+    let index = cus::PackageTreeIndex::sync(&h.ledger, &tree).unwrap();
+    let leaf = |s: &str| {
+        *index
+            .leaf(index.find(&cus::serial_hash(&sc.gtin, s)).unwrap())
+            .unwrap()
+    };
+    assert_eq!(
+        (leaf(&loose[0]).status, leaf(&loose[0]).holder),
+        (UnitStatus::Active, sc.distributor.pubkey())
+    );
+    assert_eq!(leaf(&loose[2]).status, UnitStatus::InTransit);
+    assert_eq!(
+        cus::fetch_unit(&h.ledger, &case).unwrap().unwrap().holder,
+        sc.distributor.pubkey()
+    );
+    // The same file again: everything already done, the same shortage.
+    let again = reconcile::receive_against(
+        &h.ledger,
+        &sc.distributor,
+        &sc.distributor,
+        &expected,
+        false,
+        &lines,
+        &mut Quiet,
+    )
+    .unwrap();
+    assert!(again
+        .lines
+        .iter()
+        .all(|l| l.result.status == LineStatus::AlreadyDone));
+    assert_eq!((again.received.len(), again.shortage.len()), (23, 1));
+}
+
+fn gs1(text: &str) -> caretrail_sdk::gs1::Gs1Code {
+    caretrail_sdk::gs1::parse(text).unwrap()
+}
