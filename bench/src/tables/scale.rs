@@ -338,6 +338,25 @@ fn uniqueness(rent: &dyn Fn(usize) -> u64, package_tree: f64, target: u64) -> Ta
             fit(0, per_package).to_string(),
         ]);
     }
+    // Disjoint hash ranges: a GTIN's account keeps a bitmap of 2^13 serial-hash prefixes, a
+    // tree claims one, and takes only serial hashes under it (ascending, as now). No proof,
+    // but a serialization system must generate serials whose hash has the tree's prefix
+    // (about 8,192 hashes a serial).
+    {
+        let bitmap = rent(8 + 16 + (1 << 13) / 8) as f64;
+        let one_lot = bitmap / LOT as f64;
+        let total = package_tree + one_lot;
+        t.row(vec![
+            "disjoint hash ranges: a bitmap of 8,192 serial-hash prefixes per GTIN, a tree takes serials under the prefix it claims (serials must be generated to it)".into(),
+            "yes".into(),
+            format!("{one_lot:.0}"),
+            format!("{:.0}", bitmap / 1_000_000f64),
+            format!("{total:.0}"),
+            verdict(total),
+            per_hash.to_string(),
+            cus::PACKAGES_PER_TRANSACTION.to_string(),
+        ]);
+    }
     // A marker account per serial (no data: only the account's 128 bytes of metadata).
     let marker = rent(0) as f64;
     t.row(vec![
