@@ -69,6 +69,10 @@ impl Table {
     pub(crate) fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
+    /// How many columns a row has.
+    pub(crate) fn columns(&self) -> usize {
+        self.headers.len()
+    }
     pub(crate) fn markdown(&self) -> String {
         let mut s = format!(
             "### {}\n\n| {} |\n|{}|\n",

@@ -689,6 +689,12 @@ fn package_ix(
     })
 }
 
+/// The pending hop of a compressed package in transit.
+fn pending_hop(ledger: &dyn Ledger, found: &cus::FoundPackage) -> Result<Option<cus::PackageHop>> {
+    let key = cus::package_hop_pda(&found.tree, found.index, found.leaf.hop_count).0;
+    crate::account::fetch_owned(ledger, &key, &cus::PROGRAM_ID)
+}
+
 /// A line naming a compressed package: the same rules as for a unit, on its leaf. A packed
 /// package is received with the aggregate it travels in; a loose one moves with its proof,
 /// built again from the tree when its transaction is sent.
@@ -741,13 +747,7 @@ fn plan_package<'a>(
                 _ => None,
             };
             if leaf.status == UnitStatus::InTransit {
-                let hop_key = cus::package_hop_pda(&found.tree, found.index, leaf.hop_count).0;
-                let hop = crate::account::fetch_owned::<cus::PackageHop>(
-                    ledger,
-                    &hop_key,
-                    &cus::PROGRAM_ID,
-                )?;
-                match hop {
+                match pending_hop(ledger, &found)? {
                     Some(h) if h.to == *me => {
                         if !verification.is_genuine() {
                             return Ok(Plan::Alert(
@@ -786,19 +786,13 @@ fn plan_package<'a>(
                     "packed in {top}: scan the case or pallet, or unpack it first"
                 )));
             }
-            if leaf.status == UnitStatus::InTransit {
-                let hop_key = cus::package_hop_pda(&found.tree, found.index, leaf.hop_count).0;
-                let hop = crate::account::fetch_owned::<cus::PackageHop>(
-                    ledger,
-                    &hop_key,
-                    &cus::PROGRAM_ID,
-                )?;
-                if matches!(hop, Some(h) if h.from == *me && h.to == *receiver) {
-                    return Ok(Plan::AlreadyDone(
-                        label,
-                        "already shipped to this receiver".into(),
-                    ));
-                }
+            if leaf.status == UnitStatus::InTransit
+                && matches!(pending_hop(ledger, &found)?, Some(h) if h.from == *me && h.to == *receiver)
+            {
+                return Ok(Plan::AlreadyDone(
+                    label,
+                    "already shipped to this receiver".into(),
+                ));
             }
             if let Some(stop) = ship_stop(&label, &verification, &leaf.holder, leaf.status, me) {
                 return Ok(stop);

@@ -11,9 +11,9 @@
 use super::cold_chain::{receive_sensed, storage_condition, SensedReceipt};
 use super::receive::require_receivable;
 use super::receive_package::require_package_receivable;
+use super::suspect_package::{quarantine_package, QuarantineRecord};
 use crate::constants::{
-    ACCOUNT_VERSION, REASON_TEMPERATURE_EXCURSION, SEED_PACKAGE_HOP, SEED_PACKAGE_QUARANTINE,
-    SEED_QUARANTINE,
+    REASON_TEMPERATURE_EXCURSION, SEED_PACKAGE_HOP, SEED_PACKAGE_QUARANTINE, SEED_QUARANTINE,
 };
 use crate::error::CustodyError;
 use crate::events::{
@@ -21,10 +21,7 @@ use crate::events::{
 };
 use crate::instructions::ship_package::PackageProof;
 use crate::state::package_tree::{prove_package, write_leaf};
-use crate::state::{
-    Hop, HopStatus, Lot, PackageHop, PackageLeaf, PackageTree, Quarantine, SensorSummary, Unit,
-    UnitKind, UnitStatus,
-};
+use crate::state::{Hop, HopStatus, Lot, PackageHop, PackageTree, SensorSummary, Unit, UnitKind};
 use crate::utils::now;
 use anchor_lang::prelude::*;
 use registry::state::Participant;
@@ -125,34 +122,20 @@ impl ReceivePackageWithSensor<'_> {
             timestamp: now,
         });
         let after = if excursion {
-            let record = Quarantine {
-                version: ACCOUNT_VERSION,
-                bump: ctx.bumps.quarantine,
-                by_regulator: false,
-                unit: tree_key,
-                flagged_by: receiver,
-                reason_code: REASON_TEMPERATURE_EXCURSION,
-                flagged_at: now,
-            };
-            record.invariant()?;
-            caretrail_common::pda::init_account(
-                &a.receiver.to_account_info(),
-                &a.quarantine,
-                &a.system_program.to_account_info(),
-                &crate::ID,
-                &[
-                    SEED_PACKAGE_QUARANTINE,
-                    tree_key.as_ref(),
-                    &package.index.to_le_bytes(),
-                    &[record.bump],
-                ],
-                &record,
+            let quarantined = quarantine_package(
+                QuarantineRecord {
+                    tree: tree_key,
+                    index: package.index,
+                    flagger: &a.receiver,
+                    by_regulator: false,
+                    reason_code: REASON_TEMPERATURE_EXCURSION,
+                    bump: ctx.bumps.quarantine,
+                    quarantine: &a.quarantine,
+                    system_program: &a.system_program,
+                },
+                &received,
+                now,
             )?;
-            let quarantined = PackageLeaf {
-                status: UnitStatus::Quarantined,
-                status_before_quarantine: received.status,
-                ..received
-            };
             caretrail_common::emit_event!(PackageStatusChanged {
                 tree: tree_key,
                 index: package.index,

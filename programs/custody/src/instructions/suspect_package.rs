@@ -36,6 +36,58 @@ fn apply(
     Ok(())
 }
 
+/// Who quarantines leaf `index` of `tree`, why, and the accounts its record takes.
+pub(crate) struct QuarantineRecord<'a, 'info> {
+    pub tree: Pubkey,
+    pub index: u32,
+    /// Pays the record's rent (returned when the quarantine ends).
+    pub flagger: &'a Signer<'info>,
+    pub by_regulator: bool,
+    pub reason_code: u16,
+    pub bump: u8,
+    pub quarantine: &'a UncheckedAccount<'info>,
+    pub system_program: &'a Program<'info, System>,
+}
+
+/// Creates the package's quarantine record `["package_quarantine", tree, index]` (works when
+/// somebody funded the address first) and returns `leaf` quarantined, its status kept to be
+/// restored when the quarantine is cleared.
+pub(crate) fn quarantine_package(
+    r: QuarantineRecord,
+    leaf: &PackageLeaf,
+    now: i64,
+) -> Result<PackageLeaf> {
+    let record = Quarantine {
+        version: ACCOUNT_VERSION,
+        bump: r.bump,
+        by_regulator: r.by_regulator,
+        unit: r.tree,
+        flagged_by: r.flagger.key(),
+        reason_code: r.reason_code,
+        flagged_at: now,
+    };
+    record.invariant()?;
+    caretrail_common::pda::init_account(
+        &r.flagger.to_account_info(),
+        r.quarantine,
+        &r.system_program.to_account_info(),
+        &crate::ID,
+        &[
+            SEED_PACKAGE_QUARANTINE,
+            r.tree.as_ref(),
+            &r.index.to_le_bytes(),
+            &[record.bump],
+        ],
+        &record,
+    )?;
+    Ok(PackageLeaf {
+        status: UnitStatus::Quarantined,
+        status_before_quarantine: leaf.status,
+        updated_at: now,
+        ..*leaf
+    })
+}
+
 #[derive(Accounts)]
 #[instruction(package: PackageProof)]
 pub struct FlagPackage<'info> {
@@ -84,35 +136,20 @@ impl FlagPackage<'_> {
         let a = &ctx.accounts;
         let flagger = a.flagger.key();
         let tree_key = a.tree.key();
-        let record = Quarantine {
-            version: ACCOUNT_VERSION,
-            bump: ctx.bumps.quarantine,
-            by_regulator: package.leaf.holder != flagger,
-            unit: tree_key,
-            flagged_by: flagger,
-            reason_code,
-            flagged_at: now,
-        };
-        record.invariant()?;
-        caretrail_common::pda::init_account(
-            &a.flagger.to_account_info(),
-            &a.quarantine,
-            &a.system_program.to_account_info(),
-            &crate::ID,
-            &[
-                SEED_PACKAGE_QUARANTINE,
-                tree_key.as_ref(),
-                &package.index.to_le_bytes(),
-                &[record.bump],
-            ],
-            &record,
+        let after = quarantine_package(
+            QuarantineRecord {
+                tree: tree_key,
+                index: package.index,
+                flagger: &a.flagger,
+                by_regulator: package.leaf.holder != flagger,
+                reason_code,
+                bump: ctx.bumps.quarantine,
+                quarantine: &a.quarantine,
+                system_program: &a.system_program,
+            },
+            &package.leaf,
+            now,
         )?;
-        let after = PackageLeaf {
-            status: UnitStatus::Quarantined,
-            status_before_quarantine: package.leaf.status,
-            updated_at: now,
-            ..package.leaf
-        };
         apply(
             &a.tree,
             &package,
