@@ -178,7 +178,7 @@ pub mod custody {
 
     /// The addressee receives a case or pallet carrying compressed packages with its logger's
     /// summary, checked against the condition of the lot of a package proven to travel in it.
-    #[access_control(ctx.accounts.validate(ctx.remaining_accounts, &package, &summary))]
+    #[access_control(ctx.accounts.validate(&summary))]
     pub fn receive_with_package_sensor<'info>(
         ctx: Context<'info, ReceiveWithPackageSensor<'info>>,
         package: PackageProof,

@@ -149,6 +149,9 @@ pub struct PackageTreeIndex {
     levels: Vec<Vec<Node>>,
     /// The newest transaction of the tree's history applied.
     last_signature: Option<solana_sdk::signature::Signature>,
+    /// While a whole tree is read (from its history or a kept file), leaves are only
+    /// recorded and the nodes computed once at the end ([`Self::build`]).
+    bulk: bool,
 }
 
 impl PackageTreeIndex {
@@ -164,6 +167,7 @@ impl PackageTreeIndex {
             by_serial: HashMap::new(),
             levels,
             last_signature: None,
+            bulk: false,
         }
     }
 
@@ -178,7 +182,9 @@ impl PackageTreeIndex {
     /// [`Self::sync`] against the chain state already read.
     fn rebuild(ledger: &dyn Ledger, tree: &Pubkey, chain: &TreeOnChain) -> Result<Self> {
         let mut index = PackageTreeIndex::new(*tree, chain.lot);
+        index.bulk = true;
         index.apply_records(&ledger.transactions_for_address(tree, usize::MAX)?)?;
+        index.build();
         index.check(chain)?;
         Ok(index)
     }
@@ -335,6 +341,7 @@ impl PackageTreeIndex {
         let (count, mut rest) = rest.split_at_checked(4)?;
         let count = u32::from_le_bytes(count.try_into().ok()?);
         let mut index = PackageTreeIndex::new(*tree, Pubkey::try_from(lot).ok()?);
+        index.bulk = true;
         for _ in 0..count {
             let leaf = PackageLeaf::deserialize(&mut rest).ok()?;
             index.push(leaf);
@@ -342,6 +349,7 @@ impl PackageTreeIndex {
         if !rest.is_empty() {
             return None;
         }
+        index.build();
         index.last_signature = last_signature;
         Some(index)
     }
@@ -464,6 +472,9 @@ impl PackageTreeIndex {
     }
 
     fn write(&mut self, index: u32) {
+        if self.bulk {
+            return;
+        }
         let mut i = index as usize;
         let mut node = self.leaves[i].hash(&self.tree, index);
         self.levels[0][i] = node;
@@ -473,6 +484,27 @@ impl PackageTreeIndex {
             i >>= 1;
             self.levels[h + 1][i] = node;
         }
+    }
+}
+
+impl PackageTreeIndex {
+    /// Computes every node over the leaves, each once (a leaf's hash, then each level's nodes
+    /// over the filled part; the rest stay the empty subtrees' hashes), and leaves bulk mode.
+    fn build(&mut self) {
+        let mut width = self.leaves.len();
+        for (i, leaf) in self.leaves.iter().enumerate() {
+            self.levels[0][i] = leaf.hash(&self.tree, i as u32);
+        }
+        for h in 0..TREE_DEPTH {
+            let parents = width.div_ceil(2);
+            for p in 0..parents {
+                let mut node = self.levels[h][2 * p];
+                hash_to_parent(&mut node, &self.levels[h][2 * p + 1], true);
+                self.levels[h + 1][p] = node;
+            }
+            width = parents;
+        }
+        self.bulk = false;
     }
 }
 
@@ -1362,5 +1394,10 @@ mod tests {
             assert_eq!(root, index.root(), "leaf {i}");
         }
         assert_eq!(index.find(&index.leaves[299].serial_hash), Some(299));
+        // Read back whole (as a kept file is), the nodes computed once agree with the ones
+        // written leaf by leaf.
+        let copy = PackageTreeIndex::decode(&tree, &index.encode()).unwrap();
+        assert_eq!(copy.levels, index.levels);
+        assert_eq!(copy.root(), index.root());
     }
 }
