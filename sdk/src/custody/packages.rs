@@ -138,6 +138,17 @@ pub fn trees_of_lot(ledger: &dyn Ledger, lot: &Pubkey) -> Result<Vec<Pubkey>> {
 #[derive(Default)]
 pub struct IndexMemo(std::sync::Mutex<HashMap<Pubkey, PackageTreeIndex>>);
 
+impl IndexMemo {
+    /// The tree of `lot` among those kept whose leaves include `serial_hash`, if any (not
+    /// checked against the chain: a caller reads that tree through [`PackageTreeIndex::with`]).
+    fn tree_holding(&self, lot: &Pubkey, serial_hash: &[u8; 32]) -> Option<Pubkey> {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.values()
+            .find(|index| index.lot == *lot && index.find(serial_hash).is_some())
+            .map(|index| index.tree)
+    }
+}
+
 /// A package tree rebuilt off chain: every leaf's state and every node, so it proves any leaf.
 #[derive(Clone)]
 pub struct PackageTreeIndex {
@@ -1348,16 +1359,28 @@ pub fn find_package(
     lot: &Pubkey,
     serial_hash: &[u8; 32],
 ) -> Result<Option<FoundPackage>> {
-    for tree in trees_of_lot(ledger, lot)? {
-        let found = PackageTreeIndex::with(ledger, &tree, |index| {
+    let found_in = |tree: Pubkey| {
+        PackageTreeIndex::with(ledger, &tree, |index| {
             index.find(serial_hash).map(|i| FoundPackage {
                 tree,
                 index: i,
                 leaf: index.leaves[i as usize],
             })
-        })?;
-        if found.is_some() {
-            return Ok(found);
+        })
+    };
+    // A serial never leaves the tree it was commissioned into: when this handle already knows
+    // the tree that holds it, that tree is the only one to read (and check against the chain).
+    if let Some(tree) = ledger
+        .package_indexes()
+        .and_then(|memo| memo.tree_holding(lot, serial_hash))
+    {
+        if let Some(found) = found_in(tree)? {
+            return Ok(Some(found));
+        }
+    }
+    for tree in trees_of_lot(ledger, lot)? {
+        if let Some(found) = found_in(tree)? {
+            return Ok(Some(found));
         }
     }
     Ok(None)
