@@ -261,7 +261,8 @@ impl PackageTreeIndex {
         Self::with(ledger, tree, Self::clone)
     }
 
-    /// Runs `f` on the index of `tree` (as [`Self::load`] finds it) without copying it.
+    /// Runs `f` on the index of `tree` (as [`Self::load`] finds it) without copying it. The
+    /// ledger handle's memo stays locked while `f` runs, so `f` must not load an index itself.
     pub fn with<R>(ledger: &dyn Ledger, tree: &Pubkey, f: impl FnOnce(&Self) -> R) -> Result<R> {
         let Some(memo) = ledger.package_indexes() else {
             return Self::load_unkept(ledger, tree).map(|i| f(&i));
